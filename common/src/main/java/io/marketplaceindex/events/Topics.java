@@ -1,0 +1,27 @@
+package io.marketplaceindex.events;
+
+/**
+ * Topic names. The prefix lets several environments (or test suites) share one broker.
+ * Versioned names: an incompatible contract gets a new topic, never a silent change.
+ */
+public record Topics(String prefix) {
+
+    public Topics {
+        prefix = prefix == null ? "" : prefix;
+    }
+
+    /** Registry commands and rebuild requests, keyed by registry id. */
+    public String commands() {
+        return prefix + "marketplace.registry-commands.v1";
+    }
+
+    /** Catalog changes, keyed by registry id; every api-service replica reads all of them. */
+    public String catalogChanges() {
+        return prefix + "marketplace.catalog-changes.v1";
+    }
+
+    /** Where a command that cannot be processed goes, with its reason in the headers. */
+    public String commandsDeadLetter() {
+        return commands() + ".dlt";
+    }
+}

@@ -1,0 +1,80 @@
+package io.marketplaceindex.events;
+
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.time.Instant;
+import java.util.UUID;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class EventCodecTest {
+
+    private static final UUID REGISTRY = UUID.fromString("4f1b2c3d-1111-4222-8333-944455556666");
+    private final EventCodec codec = new EventCodec();
+
+    @Test
+    void releasedCommandPayloadsStillParse() throws IOException {
+        assertThat(codec.decodeCommand(resource("command-connect-v1.json")))
+                .isEqualTo(new RegistryCommand.Connect(UUID.fromString("0b8d0d6e-8a5e-4d43-9a43-9f1f6a3c0c01"),
+                        REGISTRY, Instant.parse("2026-11-26T10:00:00Z"), "Demo", "https://registry.example.org",
+                        "secret-token"));
+        assertThat(codec.decodeCommand(resource("command-rebuild-v1.json")))
+                .isEqualTo(new RegistryCommand.Rebuild(UUID.fromString("0b8d0d6e-8a5e-4d43-9a43-9f1f6a3c0c02"),
+                        REGISTRY, Instant.parse("2026-11-26T10:00:00Z"), RebuildReason.CRON, false));
+        assertThat(codec.decodeCommand(resource("command-set-enabled-v1.json")))
+                .isInstanceOfSatisfying(RegistryCommand.SetEnabled.class, c -> assertThat(c.enabled()).isFalse());
+        assertThat(codec.decodeCommand(resource("command-remove-v1.json")))
+                .isInstanceOf(RegistryCommand.Remove.class);
+    }
+
+    @Test
+    void newerProducersFieldsAndReasonsAreTolerated() throws IOException {
+        RegistryCommand command = codec.decodeCommand(resource("command-rebuild-future-v1.json"));
+        assertThat(command).isInstanceOfSatisfying(RegistryCommand.Rebuild.class,
+                r -> assertThat(r.reason()).isEqualTo(RebuildReason.OTHER));
+    }
+
+    @Test
+    void releasedCatalogChangePayloadsStillParse() throws IOException {
+        assertThat(codec.decodeCatalogChanged(resource("catalog-changed-v1.json")))
+                .isEqualTo(new CatalogChanged(1, 42, REGISTRY, UUID.fromString("0b8d0d6e-8a5e-4d43-9a43-9f1f6a3c0c02"),
+                        3, 1, 2, Instant.parse("2026-11-26T10:00:01Z")));
+    }
+
+    @Test
+    void roundTripsEveryCommand() {
+        Instant now = Instant.parse("2026-11-26T12:00:00Z");
+        for (RegistryCommand command : new RegistryCommand[]{
+                new RegistryCommand.Connect(UUID.randomUUID(), REGISTRY, now, "n", "https://x.example", null),
+                new RegistryCommand.SetEnabled(UUID.randomUUID(), REGISTRY, now, true),
+                new RegistryCommand.Remove(UUID.randomUUID(), REGISTRY, now),
+                new RegistryCommand.Rebuild(UUID.randomUUID(), REGISTRY, now, RebuildReason.REGISTRY_CONNECTED, true)}) {
+            assertThat(codec.decodeCommand(codec.encode(command))).isEqualTo(command);
+        }
+    }
+
+    @Test
+    void aPayloadWithoutItsKeyFieldsIsRefusedWithAReason() {
+        byte[] payload = "{\"type\":\"registry.remove\",\"commandId\":\"0b8d0d6e-8a5e-4d43-9a43-9f1f6a3c0c05\"}".getBytes();
+        assertThatThrownBy(() -> codec.decodeCommand(payload))
+                .isInstanceOf(InvalidEventException.class)
+                .hasMessageContaining("registryId");
+    }
+
+    @Test
+    void theTokenNeverAppearsInToString() {
+        var connect = new RegistryCommand.Connect(UUID.randomUUID(), REGISTRY, Instant.now(), "n", "https://x.example",
+                "s3cr3t");
+        assertThat(connect.toString()).doesNotContain("s3cr3t").contains("redacted");
+    }
+
+    private static byte[] resource(String name) throws IOException {
+        try (InputStream in = EventCodecTest.class.getResourceAsStream("/events/" + name)) {
+            assertThat(in).as(name).isNotNull();
+            return in.readAllBytes();
+        }
+    }
+}
