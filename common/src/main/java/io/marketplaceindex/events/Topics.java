@@ -1,5 +1,9 @@
 package io.marketplaceindex.events;
 
+import org.apache.kafka.clients.admin.NewTopic;
+
+import java.util.List;
+
 /**
  * Topic names. The prefix lets several environments (or test suites) share one broker.
  * Versioned names: an incompatible contract gets a new topic, never a silent change.
@@ -18,6 +22,16 @@ public record Topics(String prefix) {
     /** Catalog changes, keyed by registry id; every api-service replica reads all of them. */
     public String catalogChanges() {
         return prefix + "marketplace.catalog-changes.v1";
+    }
+
+    /**
+     * The topics both services need. Either may create them (creation is idempotent), so neither
+     * depends on the other having started first.
+     */
+    public List<NewTopic> definitions(int partitions, short replicationFactor) {
+        return List.of(new NewTopic(commands(), partitions, replicationFactor),
+                new NewTopic(commandsDeadLetter(), partitions, replicationFactor),
+                new NewTopic(catalogChanges(), partitions, replicationFactor));
     }
 
     /** Where a command that cannot be processed goes, with its reason in the headers. */

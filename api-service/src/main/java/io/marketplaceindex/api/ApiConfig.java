@@ -1,0 +1,26 @@
+package io.marketplaceindex.api;
+
+import io.marketplaceindex.registry.RegistryClient;
+import io.marketplaceindex.registry.RegistryClientProperties;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
+
+@Configuration(proxyBeanMethods = false)
+class ApiConfig {
+
+    /** Used for the health probe when a registry is connected; same guards as the worker's. */
+    @Bean(destroyMethod = "close")
+    RegistryClient registryClient(RegistryClientProperties properties, MeterRegistry meters) {
+        return new RegistryClient(properties.toSettings(), meters);
+    }
+
+    @Bean
+    TransactionTemplate readOnlyTx(PlatformTransactionManager transactions) {
+        TransactionTemplate tx = new TransactionTemplate(transactions);
+        tx.setReadOnly(true);
+        return tx;
+    }
+}

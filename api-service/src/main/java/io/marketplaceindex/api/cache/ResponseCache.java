@@ -1,0 +1,132 @@
+package io.marketplaceindex.api.cache;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.data.redis.connection.RedisConnectionFactory;
+import org.springframework.data.redis.core.RedisTemplate;
+import org.springframework.data.redis.serializer.RedisSerializer;
+import org.springframework.stereotype.Component;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * Answers cached in Redis as the exact bytes sent to clients. A burst of identical misses runs
+ * the query once (single flight, per replica). When Redis fails the API keeps answering from
+ * PostgreSQL and says so; Redis is retried after a pause rather than on every request.
+ */
+@Component
+public class ResponseCache {
+
+    private static final Logger log = LoggerFactory.getLogger(ResponseCache.class);
+
+    public enum Status {
+        HIT("hit"), MISS("miss"), BYPASS("bypass: redis unavailable");
+
+        private final String label;
+
+        Status(String label) {
+            this.label = label;
+        }
+
+        public String label() {
+            return label;
+        }
+    }
+
+    /** What a miss produces: the bytes for this client and the bytes to store (labelled as a hit). */
+    public record Computed(byte[] forClient, byte[] forCache) {
+    }
+
+    public record Answer(byte[] body, Status status) {
+    }
+
+    private final RedisTemplate<String, byte[]> redis;
+    private final CacheProperties properties;
+    private final Clock clock;
+    private final AtomicReference<Instant> redisDownUntil = new AtomicReference<>(Instant.MIN);
+    private final ConcurrentHashMap<String, CompletableFuture<Computed>> inFlight = new ConcurrentHashMap<>();
+
+    public ResponseCache(RedisConnectionFactory connections, CacheProperties properties, Clock clock) {
+        this.redis = new RedisTemplate<>();
+        this.redis.setConnectionFactory(connections);
+        this.redis.setKeySerializer(RedisSerializer.string());
+        this.redis.setValueSerializer(RedisSerializer.byteArray());
+        this.redis.afterPropertiesSet();
+        this.properties = properties;
+        this.clock = clock;
+    }
+
+    /**
+     * @param key     identifies the answer, including the catalog generation it was built for
+     * @param compute runs on a miss; its {@code forCache} bytes are stored
+     */
+    public Answer get(String key, Builder compute) {
+        String redisKey = properties.keyPrefix() + key;
+        boolean redisUp = clock.instant().isAfter(redisDownUntil.get());
+        if (redisUp) {
+            Optional<byte[]> cached = read(redisKey);
+            if (cached == null) {
+                redisUp = false;
+            } else if (cached.isPresent()) {
+                return new Answer(cached.get(), Status.HIT);
+            }
+        }
+        Status status = redisUp ? Status.MISS : Status.BYPASS;
+        CompletableFuture<Computed> mine = new CompletableFuture<>();
+        CompletableFuture<Computed> running = inFlight.putIfAbsent(redisKey, mine);
+        if (running != null) {
+            return new Answer(running.join().forClient(), status);
+        }
+        try {
+            Computed computed = compute.apply(status);
+            if (redisUp) {
+                write(redisKey, computed.forCache());
+            }
+            mine.complete(computed);
+            return new Answer(computed.forClient(), status);
+        } catch (RuntimeException e) {
+            mine.completeExceptionally(e);
+            throw e;
+        } finally {
+            inFlight.remove(redisKey, mine);
+        }
+    }
+
+    /** Builds the answer for a given cache status. */
+    @FunctionalInterface
+    public interface Builder {
+        Computed apply(Status status);
+    }
+
+    /** @return empty on a miss, null when Redis failed */
+    private Optional<byte[]> read(String key) {
+        try {
+            return Optional.ofNullable(redis.opsForValue().get(key));
+        } catch (RuntimeException e) {
+            markDown(e);
+            return null;
+        }
+    }
+
+    private void write(String key, byte[] value) {
+        try {
+            redis.opsForValue().set(key, value, properties.ttl());
+        } catch (RuntimeException e) {
+            markDown(e);
+        }
+    }
+
+    private void markDown(RuntimeException e) {
+        Instant until = clock.instant().plus(properties.redisRetryAfter());
+        if (redisDownUntil.getAndSet(until).isBefore(clock.instant())) {
+            log.warn("Redis unavailable, answering from PostgreSQL until {}: {}", until, e.getMessage());
+        }
+    }
+
+
+}

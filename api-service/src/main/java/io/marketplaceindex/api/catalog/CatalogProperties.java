@@ -1,0 +1,16 @@
+package io.marketplaceindex.api.catalog;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+import java.time.Duration;
+
+/**
+ * @param source            {@code db}: read the index (the only source this service offers so far)
+ * @param exactCountTimeout time budget for an exact total under filters the counters cannot answer;
+ *                          past it the total is the planner's estimate with meta.totalExact=false
+ */
+@ConfigurationProperties("marketplace.catalog")
+public record CatalogProperties(@DefaultValue("db") String source,
+                                @DefaultValue("250ms") Duration exactCountTimeout) {
+}

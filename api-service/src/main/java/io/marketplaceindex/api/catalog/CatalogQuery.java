@@ -1,0 +1,104 @@
+package io.marketplaceindex.api.catalog;
+
+import io.marketplaceindex.agent.AgentIndexFields;
+import io.marketplaceindex.api.web.ApiException;
+import io.marketplaceindex.registry.RegistryUrls;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.LinkedHashSet;
+import java.util.List;
+
+/**
+ * A validated catalog request. Parsing follows the compatible API: limit defaults to 50 and is
+ * clamped to 200; everything it would not have silently fixed is a 400 with a reason.
+ *
+ * @param needle      q in the lower-cased form of the index's search text, or null
+ * @param registryUrl normalized registry URL filter, or null
+ * @param cursor      keyset position from a previous page's meta.nextCursor, or null
+ */
+public record CatalogQuery(int limit, int offset, Sort sort, String q, String needle, List<String> tags,
+                           String registryUrl, Cursor cursor) {
+
+    public static final int DEFAULT_LIMIT = 50;
+    public static final int MAX_LIMIT = 200;
+    static final int MAX_Q_LENGTH = 256;
+    static final int MAX_TAGS = 32;
+
+    public enum Sort {
+        NAME, HANDLE
+    }
+
+    public static CatalogQuery parse(String limit, String offset, String sort, String q, String tags,
+                                     String registryUrl, String cursor) {
+        int parsedLimit = limit == null || limit.isBlank() ? DEFAULT_LIMIT : Math.min(MAX_LIMIT, integer("limit", limit));
+        if (parsedLimit < 1) {
+            throw ApiException.badRequest("limit must be at least 1");
+        }
+        int parsedOffset = offset == null || offset.isBlank() ? 0 : integer("offset", offset);
+        if (parsedOffset < 0) {
+            throw ApiException.badRequest("offset must be 0 or more");
+        }
+        Sort parsedSort = switch (sort == null || sort.isBlank() ? "name" : sort) {
+            case "name" -> Sort.NAME;
+            case "handle" -> Sort.HANDLE;
+            default -> throw ApiException.badRequest("sort must be 'name' or 'handle'");
+        };
+        String trimmedQ = q == null ? null : q.trim();
+        if (trimmedQ != null && trimmedQ.length() > MAX_Q_LENGTH) {
+            throw ApiException.badRequest("q is longer than " + MAX_Q_LENGTH + " characters");
+        }
+        String needle = trimmedQ == null || trimmedQ.isEmpty() ? null : AgentIndexFields.searchNeedle(trimmedQ);
+        if (needle != null && needle.isEmpty()) {
+            needle = null;
+        }
+        List<String> parsedTags = tags == null ? List.of() : List.copyOf(new LinkedHashSet<>(Arrays.stream(tags.split(","))
+                .map(String::trim).filter(t -> !t.isEmpty()).toList()));
+        if (parsedTags.size() > MAX_TAGS) {
+            throw ApiException.badRequest("at most " + MAX_TAGS + " tags");
+        }
+        String url = registryUrl == null || registryUrl.isBlank() ? null : RegistryUrls.normalizeForMatch(registryUrl);
+        CatalogQuery query = new CatalogQuery(parsedLimit, parsedOffset, parsedSort, needle == null ? null : trimmedQ,
+                needle, parsedTags, url, null);
+        if (cursor != null && !cursor.isBlank()) {
+            query = new CatalogQuery(parsedLimit, 0, parsedSort, query.q, needle, parsedTags, url,
+                    Cursor.decode(cursor, parsedSort, query.filterKey()));
+        }
+        return query;
+    }
+
+    public boolean hasFilters() {
+        return needle != null || !tags.isEmpty() || registryUrl != null;
+    }
+
+    /** Identifies the filters and sort (not the page): a cursor is only valid for the same ones. */
+    public String filterKey() {
+        return digest(sort + "\n" + (needle == null ? "" : needle) + "\n" + String.join("\u001f", tags) + "\n"
+                + (registryUrl == null ? "" : registryUrl));
+    }
+
+    /** Identifies the whole answer, for cache keys and ETags. */
+    public String cacheKey() {
+        return digest(filterKey() + "\n" + limit + "\n" + offset + "\n" + (cursor == null ? "" : cursor.encode()));
+    }
+
+    private static int integer(String name, String raw) {
+        try {
+            return Integer.parseInt(raw.trim());
+        } catch (NumberFormatException e) {
+            throw ApiException.badRequest(name + " must be a whole number");
+        }
+    }
+
+    static String digest(String text) {
+        try {
+            byte[] hash = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(hash, 0, 16);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

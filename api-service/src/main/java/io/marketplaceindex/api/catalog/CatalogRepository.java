@@ -1,0 +1,163 @@
+package io.marketplaceindex.api.catalog;
+
+import org.springframework.dao.DataAccessException;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Repository;
+import org.springframework.transaction.support.TransactionTemplate;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * The catalog's read SQL. Every page walks a btree in output order and stops after one page:
+ * catalog_rows_by_name (sort_name, handle, registry_id), catalog_rows_by_handle (handle, registry_id)
+ * or catalog_rows_by_registry_name; filters narrow it through catalog_rows_search_trgm (q) and
+ * catalog_rows_tags (tags). Deep offsets use a deferred join: the offset is skipped over the
+ * narrow index entries, and only the page's rows are read in full.
+ */
+@Repository
+public class CatalogRepository {
+
+    private final JdbcClient jdbc;
+    private final TransactionTemplate readOnlyTx;
+    private final JsonMapper json;
+    private final Duration countTimeout;
+
+    public CatalogRepository(JdbcClient jdbc, TransactionTemplate readOnlyTx, JsonMapper json,
+                             CatalogProperties properties) {
+        this.jdbc = jdbc;
+        this.readOnlyTx = readOnlyTx;
+        this.json = json;
+        this.countTimeout = properties.exactCountTimeout();
+    }
+
+    /** A page of rows; agent JSON is passed through as stored, never re-parsed. */
+    public record PageRow(String agentJson, String sortName, String handle, UUID registryId) {
+    }
+
+    public record Total(long value, boolean exact) {
+    }
+
+    public List<UUID> registryIdsByUrl(String normalizedUrl) {
+        return jdbc.sql("SELECT id FROM marketplace_registries WHERE url = ? AND enabled") // marketplace_registries_url_key
+                .param(normalizedUrl).query(UUID.class).list();
+    }
+
+    public List<PageRow> page(CatalogQuery query, List<UUID> registryIds) {
+        Where where = where(query, registryIds);
+        String order = query.sort() == CatalogQuery.Sort.NAME ? "sort_name, handle, registry_id" : "handle, registry_id";
+        List<Object> params = new ArrayList<>(where.params());
+        String keyset = "";
+        if (query.cursor() != null) {
+            Cursor c = query.cursor();
+            if (query.sort() == CatalogQuery.Sort.NAME) {
+                keyset = " AND (sort_name, handle, registry_id) > (?, ?, ?)";
+                params.add(c.sortName());
+            } else {
+                keyset = " AND (handle, registry_id) > (?, ?)";
+            }
+            params.add(c.handle());
+            params.add(c.registryId());
+        }
+        params.add(query.limit());
+        params.add(query.offset());
+        String sql = """
+                SELECT r.agent::text AS agent, k.sort_name, k.handle, k.registry_id
+                FROM (SELECT registry_id, handle, sort_name
+                      FROM marketplace_catalog_rows
+                      WHERE %s%s
+                      ORDER BY %s
+                      LIMIT ? OFFSET ?) k
+                JOIN marketplace_catalog_rows r USING (registry_id, handle)
+                ORDER BY %s
+                """.formatted(where.sql(), keyset, order, prefixed(order));
+        return jdbc.sql(sql).params(params)
+                .query((rs, n) -> new PageRow(rs.getString("agent"), rs.getString("sort_name"),
+                        rs.getString("handle"), rs.getObject("registry_id", UUID.class)))
+                .list();
+    }
+
+    /**
+     * Exact totals come from counters the worker maintains in the same transaction as the rows
+     * (no filter, registry only, one tag only); other filters count within a time budget and fall
+     * back to the planner's estimate, flagged as such.
+     */
+    public Total total(CatalogQuery query, List<UUID> registryIds) {
+        boolean onlyRegistry = query.needle() == null && query.tags().isEmpty();
+        if (!query.hasFilters()) {
+            return new Total(jdbc.sql("SELECT coalesce(sum(record_count), 0) FROM marketplace_registries WHERE enabled")
+                    .query(Long.class).single(), true);
+        }
+        if (onlyRegistry && query.registryUrl() != null) {
+            return new Total(jdbc.sql("""
+                            SELECT coalesce(sum(record_count), 0) FROM marketplace_registries WHERE id = ANY (?)
+                            """)
+                    .param(registryIds.toArray(UUID[]::new)).query(Long.class).single(), true);
+        }
+        if (query.needle() == null && query.registryUrl() == null && query.tags().size() == 1) {
+            return new Total(jdbc.sql("SELECT coalesce(max(agent_count), 0) FROM marketplace_tag_counts WHERE tag = ?")
+                    .param(query.tags().get(0)).query(Long.class).single(), true);
+        }
+        Where where = where(query, registryIds);
+        String countSql = "SELECT count(*) FROM marketplace_catalog_rows WHERE " + where.sql();
+        try {
+            Long exact = readOnlyTx.execute(status -> {
+                jdbc.sql("SELECT set_config('statement_timeout', ?, true)")
+                        .param(String.valueOf(countTimeout.toMillis())).query(String.class).single();
+                return jdbc.sql(countSql).params(where.params()).query(Long.class).single();
+            });
+            return new Total(exact == null ? 0 : exact, true);
+        } catch (DataAccessException e) {
+            if (!isStatementTimeout(e)) {
+                throw e;
+            }
+            String plan = jdbc.sql("EXPLAIN (FORMAT JSON) " + countSql.replace("count(*)", "1"))
+                    .params(where.params()).query(String.class).single();
+            JsonNode root = json.readTree(plan);
+            long estimate = root.get(0).get("Plan").get("Plan Rows").asLong();
+            return new Total(estimate, false);
+        }
+    }
+
+    private static boolean isStatementTimeout(DataAccessException e) {
+        Throwable cause = e.getMostSpecificCause();
+        return cause instanceof java.sql.SQLException sql && "57014".equals(sql.getSQLState());
+    }
+
+    private record Where(String sql, List<Object> params) {
+    }
+
+    private static Where where(CatalogQuery query, List<UUID> registryIds) {
+        List<String> conditions = new ArrayList<>();
+        List<Object> params = new ArrayList<>();
+        conditions.add("true");
+        if (query.needle() != null) {
+            conditions.add("search_text LIKE ? ESCAPE '\\'"); // catalog_rows_search_trgm
+            params.add("%" + escapeLike(query.needle()) + "%");
+        }
+        if (!query.tags().isEmpty()) {
+            conditions.add("tags && ?::text[]"); // catalog_rows_tags
+            params.add(query.tags().toArray(String[]::new));
+        }
+        if (query.registryUrl() != null) {
+            conditions.add("registry_id = ANY (?)"); // catalog_rows_by_registry_name
+            params.add(registryIds.toArray(UUID[]::new));
+        }
+        return new Where(String.join(" AND ", conditions), params);
+    }
+
+    /** User text is matched literally: LIKE's own wildcards in it are escaped. */
+    static String escapeLike(String text) {
+        return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_");
+    }
+
+    private static String prefixed(String order) {
+        return String.join(", ", java.util.Arrays.stream(order.split(", ")).map(c -> "k." + c).toList());
+    }
+
+}

@@ -1,0 +1,84 @@
+package io.marketplaceindex.api.catalog;
+
+import io.marketplaceindex.api.cache.CatalogGeneration;
+import io.marketplaceindex.api.cache.ResponseCache;
+import org.springframework.stereotype.Service;
+import tools.jackson.databind.json.JsonMapper;
+
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicReference;
+
+/** Answers catalog queries from the index, through the generation-keyed response cache. */
+@Service
+public class CatalogService {
+
+    private final CatalogRepository rows;
+    private final CatalogSummaryRepository summaries;
+    private final CatalogGeneration generation;
+    private final ResponseCache cache;
+    private final JsonMapper json;
+    private final AtomicReference<CatalogSummary> summary = new AtomicReference<>();
+
+    public CatalogService(CatalogRepository rows, CatalogSummaryRepository summaries, CatalogGeneration generation,
+                          ResponseCache cache, JsonMapper json) {
+        this.rows = rows;
+        this.summaries = summaries;
+        this.generation = generation;
+        this.cache = cache;
+        this.json = json;
+    }
+
+    public record Answer(byte[] body, String etag, ResponseCache.Status cache) {
+    }
+
+    /** The validator of an answer: the generation and the query identify it completely. */
+    public String etag(CatalogQuery query) {
+        return "W/\"g" + generation.current() + "-" + query.cacheKey() + "\"";
+    }
+
+    public Answer query(CatalogQuery query) {
+        long gen = generation.current();
+        String key = "catalog:g" + gen + ":" + query.cacheKey();
+        ResponseCache.Answer answer = cache.get(key, status -> {
+            CatalogSummary current = summary(gen);
+            List<UUID> registryIds = query.registryUrl() == null ? List.of() : rows.registryIdsByUrl(query.registryUrl());
+            List<CatalogRepository.PageRow> page = query.registryUrl() != null && registryIds.isEmpty()
+                    ? List.of() : rows.page(query, registryIds);
+            CatalogRepository.Total total = query.registryUrl() != null && registryIds.isEmpty()
+                    ? new CatalogRepository.Total(0, true) : rows.total(query, registryIds);
+            String nextCursor = null;
+            if (page.size() == query.limit()) {
+                CatalogRepository.PageRow last = page.get(page.size() - 1);
+                nextCursor = new Cursor(query.sort(), query.filterKey(), last.sortName(), last.handle(),
+                        last.registryId()).encode();
+            }
+            List<CatalogPage.RawAgent> data = page.stream().map(r -> new CatalogPage.RawAgent(r.agentJson())).toList();
+            int offset = query.cursor() == null ? query.offset() : 0;
+            byte[] forClient = render(data, total, offset, query, current, status.label(), nextCursor);
+            byte[] forCache = status == ResponseCache.Status.MISS
+                    ? render(data, total, offset, query, current, ResponseCache.Status.HIT.label(), nextCursor)
+                    : forClient;
+            return new ResponseCache.Computed(forClient, forCache);
+        });
+        return new Answer(answer.body(), "W/\"g" + gen + "-" + query.cacheKey() + "\"", answer.status());
+    }
+
+    private byte[] render(List<CatalogPage.RawAgent> data, CatalogRepository.Total total, int offset,
+                          CatalogQuery query, CatalogSummary current, String cacheLabel, String nextCursor) {
+        var meta = new CatalogPage.Meta(current.registries(), current.builtAt(), current.sources(), cacheLabel,
+                "db", current.tags(), total.exact(), current.generation(), nextCursor);
+        return json.writeValueAsBytes(new CatalogPage(data, total.value(), offset, query.limit(), meta));
+    }
+
+    /** meta's query-independent part, rebuilt once per generation. */
+    private CatalogSummary summary(long gen) {
+        CatalogSummary cached = summary.get();
+        if (cached != null && cached.generation() >= gen) {
+            return cached;
+        }
+        CatalogSummary fresh = summaries.load();
+        summary.accumulateAndGet(fresh, (a, b) -> a == null || b.generation() >= a.generation() ? b : a);
+        return fresh;
+    }
+}

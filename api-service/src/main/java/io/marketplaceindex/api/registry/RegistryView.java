@@ -1,0 +1,17 @@
+package io.marketplaceindex.api.registry;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonRawValue;
+
+import java.time.Instant;
+
+/**
+ * A registry as operators see it: the compatible fields first, then the sync state. The auth
+ * token is never part of it, only whether one is set.
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record RegistryView(String id, String name, String url, boolean enabled, int recordCount, Instant lastSyncAt,
+                           String lastSyncStatus, Instant createdAt, boolean hasAuthToken, String syncStatus,
+                           Instant lastAttemptAt, Instant lastSuccessAt, Long lastDurationMs, int consecutiveFailures,
+                           String lastError, @JsonRawValue String counts, @JsonRawValue String recentErrors) {
+}

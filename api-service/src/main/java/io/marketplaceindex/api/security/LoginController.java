@@ -1,0 +1,83 @@
+package io.marketplaceindex.api.security;
+
+import io.marketplaceindex.api.web.ApiException;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import jakarta.servlet.http.HttpSession;
+import org.springframework.http.HttpStatus;
+import org.springframework.security.authentication.UsernamePasswordAuthenticationToken;
+import org.springframework.security.core.Authentication;
+import org.springframework.security.core.context.SecurityContext;
+import org.springframework.security.core.context.SecurityContextHolder;
+import org.springframework.security.web.context.SecurityContextRepository;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RestController;
+
+import java.util.Map;
+
+/** Session login for the web page. */
+@RestController
+@RequestMapping("/api/auth")
+class LoginController {
+
+    private final SecurityProperties properties;
+    private final SecurityContextRepository contexts;
+
+    LoginController(SecurityProperties properties, SecurityContextRepository contexts) {
+        this.properties = properties;
+        this.contexts = contexts;
+    }
+
+    record LoginRequest(String email, String password) {
+        @Override
+        public String toString() {
+            return "LoginRequest[email=" + email + "]";
+        }
+    }
+
+    @PostMapping("/login")
+    Map<String, Object> login(@RequestBody LoginRequest body, HttpServletRequest request, HttpServletResponse response) {
+        if (body == null || body.email() == null || body.password() == null) {
+            throw ApiException.badRequest("email and password are required");
+        }
+        boolean emailOk = properties.adminEmail() != null && properties.adminEmail().equalsIgnoreCase(body.email().trim());
+        boolean passwordOk = Secrets.matches(properties.adminPassword(), body.password());
+        if (!emailOk || !passwordOk) {
+            throw new ApiException(HttpStatus.UNAUTHORIZED, "wrong email or password");
+        }
+        HttpSession old = request.getSession(false);
+        if (old != null) {
+            old.invalidate(); // a fresh session id on login: no session fixation
+        }
+        Authentication auth = UsernamePasswordAuthenticationToken.authenticated(properties.adminEmail(), null,
+                Roles.ADMIN.authorities());
+        SecurityContext context = SecurityContextHolder.createEmptyContext();
+        context.setAuthentication(auth);
+        SecurityContextHolder.setContext(context);
+        contexts.saveContext(context, request, response);
+        return Map.of("user", properties.adminEmail(), "role", "admin");
+    }
+
+    @PostMapping("/logout")
+    Map<String, Object> logout(HttpServletRequest request) {
+        HttpSession session = request.getSession(false);
+        if (session != null) {
+            session.invalidate();
+        }
+        SecurityContextHolder.clearContext();
+        return Map.of("loggedOut", true);
+    }
+
+    @GetMapping("/me")
+    Map<String, Object> me(Authentication auth) {
+        if (auth == null || !auth.isAuthenticated()) {
+            return Map.of("authenticated", false);
+        }
+        String role = auth.getAuthorities().stream().map(a -> a.getAuthority().substring(5).toLowerCase())
+                .reduce((a, b) -> b).orElse("viewer");
+        return Map.of("authenticated", true, "user", auth.getName(), "role", role);
+    }
+}

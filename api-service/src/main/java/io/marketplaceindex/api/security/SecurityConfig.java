@@ -1,0 +1,64 @@
+package io.marketplaceindex.api.security;
+
+import jakarta.servlet.http.HttpServletResponse;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.http.HttpMethod;
+import org.springframework.security.config.annotation.web.builders.HttpSecurity;
+import org.springframework.security.config.http.SessionCreationPolicy;
+import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.security.web.authentication.UsernamePasswordAuthenticationFilter;
+import org.springframework.security.web.context.HttpSessionSecurityContextRepository;
+import org.springframework.security.web.context.SecurityContextRepository;
+
+@Configuration(proxyBeanMethods = false)
+class SecurityConfig {
+
+    @Bean
+    SecurityContextRepository securityContextRepository() {
+        return new HttpSessionSecurityContextRepository();
+    }
+
+    @Bean
+    SecurityFilterChain api(HttpSecurity http, SecurityProperties properties,
+                            SecurityContextRepository contexts) throws Exception {
+        http
+                // Sessions are only created by the login endpoint; the session cookie is SameSite=Strict
+                // (application.yml), which is what stops cross-site form posts here instead of CSRF tokens.
+                .csrf(csrf -> csrf.disable())
+                .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.IF_REQUIRED))
+                .securityContext(c -> c.securityContextRepository(contexts))
+                .httpBasic(b -> b.disable())
+                .formLogin(f -> f.disable())
+                .logout(l -> l.disable())
+                .addFilterBefore(new BearerTokenFilter(properties), UsernamePasswordAuthenticationFilter.class)
+                .exceptionHandling(e -> e
+                        .authenticationEntryPoint((request, response, ex) ->
+                                json(response, HttpServletResponse.SC_UNAUTHORIZED, "authentication required"))
+                        .accessDeniedHandler((request, response, ex) ->
+                                json(response, HttpServletResponse.SC_FORBIDDEN, "not allowed for your role")))
+                .authorizeHttpRequests(auth -> {
+                    auth.requestMatchers("/api/auth/**").permitAll();
+                    auth.requestMatchers("/actuator/health/**", "/actuator/health", "/actuator/info").permitAll();
+                    auth.requestMatchers("/api/marketplace/index-rebuild", "/api/marketplace/index-rebuild/**")
+                            .hasRole("OPERATOR");
+                    auth.requestMatchers("/api/settings/**").hasRole("OPERATOR");
+                    if (properties.publicCatalog()) {
+                        auth.requestMatchers(HttpMethod.GET, "/api/marketplace", "/api/marketplace/**").permitAll();
+                    } else {
+                        auth.requestMatchers(HttpMethod.GET, "/api/marketplace", "/api/marketplace/**").hasRole("VIEWER");
+                    }
+                    auth.requestMatchers(HttpMethod.GET, "/", "/index.html", "/assets/**", "/favicon.ico",
+                            "/error").permitAll();
+                    auth.requestMatchers("/actuator/**").hasRole("ADMIN");
+                    auth.anyRequest().denyAll();
+                });
+        return http.build();
+    }
+
+    private static void json(HttpServletResponse response, int status, String message) throws java.io.IOException {
+        response.setStatus(status);
+        response.setContentType("application/json");
+        response.getWriter().write("{\"error\":\"" + message + "\",\"status\":" + status + "}");
+    }
+}

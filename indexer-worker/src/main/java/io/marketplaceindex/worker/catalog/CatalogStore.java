@@ -1,0 +1,220 @@
+package io.marketplaceindex.worker.catalog;
+
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Repository;
+
+import java.sql.Array;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.UUID;
+
+/**
+ * Every statement that writes the index. Callers provide the transaction: a registry's changes
+ * are committed together with its sync state and the generation bump (see SyncCommitter).
+ */
+@Repository
+public class CatalogStore {
+
+    private final JdbcTemplate jdbcTemplate;
+    private final JdbcClient jdbc;
+
+    public CatalogStore(JdbcTemplate jdbcTemplate, JdbcClient jdbc) {
+        this.jdbcTemplate = jdbcTemplate;
+        this.jdbc = jdbc;
+    }
+
+    /** The registry's rows with their validators. Walks the primary key (registry_id, handle). */
+    public Map<String, StoredRow> loadState(UUID registryId) {
+        Map<String, StoredRow> rows = new HashMap<>();
+        jdbcTemplate.query("""
+                SELECT r.handle, r.content_hash, r.tags, s.record_etag, s.card_etag, s.card_last_modified,
+                       s.record IS NOT NULL AS has_record, s.card IS NOT NULL AS has_card
+                FROM marketplace_catalog_rows r
+                LEFT JOIN marketplace_catalog_sources s USING (registry_id, handle)
+                WHERE r.registry_id = ?
+                """, rs -> {
+            String handle = rs.getString("handle");
+            rows.put(handle, new StoredRow(handle, rs.getBytes("content_hash"), textArray(rs.getArray("tags")),
+                    rs.getString("record_etag"), rs.getString("card_etag"), rs.getString("card_last_modified"),
+                    rs.getBoolean("has_record"), rs.getBoolean("has_card")));
+        }, registryId);
+        return rows;
+    }
+
+    public Optional<String> storedRecord(UUID registryId, String handle) {
+        return jdbc.sql("SELECT record::text FROM marketplace_catalog_sources WHERE registry_id = ? AND handle = ?")
+                .params(registryId, handle).query(String.class).optional();
+    }
+
+    public Optional<String> storedCard(UUID registryId, String handle) {
+        return jdbc.sql("SELECT card::text FROM marketplace_catalog_sources WHERE registry_id = ? AND handle = ?")
+                .params(registryId, handle).query(String.class).optional();
+    }
+
+    /**
+     * Takes the next catalog generation. The row lock it holds until commit orders commits by
+     * generation, so a changes-feed reader that has seen generation g never misses a later commit
+     * with a smaller one.
+     */
+    public long nextGeneration() {
+        return jdbc.sql("""
+                        UPDATE marketplace_catalog_state SET generation = generation + 1, built_at = now()
+                        WHERE id = 1 RETURNING generation
+                        """)
+                .query(Long.class).single();
+    }
+
+    /** Serializes writers of one registry (a rebalance can briefly hand a partition to two workers). */
+    public void lockRegistry(UUID registryId) {
+        jdbc.sql("SELECT pg_advisory_xact_lock(hashtextextended(?::text, 0))").param(registryId.toString())
+                .query((rs, n) -> 1).list();
+    }
+
+    public void upsertRows(UUID registryId, List<RowWrite> rows, long generation, int batchSize) {
+        jdbcTemplate.batchUpdate("""
+                INSERT INTO marketplace_catalog_rows
+                    (registry_id, handle, agent, updated_at, generation, sort_name, search_text, tags, content_hash)
+                VALUES (?, ?, ?::jsonb, now(), ?, ?, ?, ?, ?)
+                ON CONFLICT (registry_id, handle) DO UPDATE
+                SET agent = EXCLUDED.agent, updated_at = EXCLUDED.updated_at, generation = EXCLUDED.generation,
+                    sort_name = EXCLUDED.sort_name, search_text = EXCLUDED.search_text, tags = EXCLUDED.tags,
+                    content_hash = EXCLUDED.content_hash
+                WHERE marketplace_catalog_rows.content_hash <> EXCLUDED.content_hash
+                """, rows, batchSize, (ps, row) -> {
+            ps.setObject(1, registryId);
+            ps.setString(2, row.handle());
+            ps.setString(3, row.agentJson());
+            ps.setLong(4, generation);
+            ps.setString(5, row.fields().sortName());
+            ps.setString(6, row.fields().searchText());
+            ps.setArray(7, textArray(ps, row.fields().tags()));
+            ps.setBytes(8, row.fields().contentHash());
+        });
+    }
+
+    public void upsertSources(UUID registryId, List<RowWrite> rows, int batchSize) {
+        jdbcTemplate.batchUpdate("""
+                INSERT INTO marketplace_catalog_sources
+                    (registry_id, handle, record, card, record_etag, card_etag, card_last_modified, card_error, fetched_at)
+                VALUES (?, ?, ?::jsonb, ?::jsonb, ?, ?, ?, ?, now())
+                ON CONFLICT (registry_id, handle) DO UPDATE
+                SET record = EXCLUDED.record, card = EXCLUDED.card, record_etag = EXCLUDED.record_etag,
+                    card_etag = EXCLUDED.card_etag, card_last_modified = EXCLUDED.card_last_modified,
+                    card_error = EXCLUDED.card_error, fetched_at = EXCLUDED.fetched_at
+                """, rows, batchSize, (ps, row) -> {
+            ps.setObject(1, registryId);
+            ps.setString(2, row.handle());
+            ps.setString(3, row.recordJson());
+            ps.setString(4, row.cardJson());
+            ps.setString(5, row.recordEtag());
+            ps.setString(6, row.cardEtag());
+            ps.setString(7, row.cardLastModified());
+            ps.setString(8, row.cardError());
+        });
+    }
+
+    /** Deletes rows and leaves tombstones for the changes feed; returns the tags the removed rows had. */
+    public List<List<String>> deleteRows(UUID registryId, Collection<String> handles, long generation) {
+        if (handles.isEmpty()) {
+            return List.of();
+        }
+        List<List<String>> removedTags = new ArrayList<>();
+        jdbcTemplate.query(con -> {
+            PreparedStatement ps = con.prepareStatement("""
+                    DELETE FROM marketplace_catalog_rows WHERE registry_id = ? AND handle = ANY (?)
+                    RETURNING tags
+                    """);
+            ps.setObject(1, registryId);
+            ps.setArray(2, con.createArrayOf("text", handles.toArray()));
+            return ps;
+        }, rs -> {
+            removedTags.add(textArray(rs.getArray(1)));
+        });
+        jdbcTemplate.update(con -> {
+            PreparedStatement ps = con.prepareStatement("""
+                    INSERT INTO marketplace_catalog_tombstones (registry_id, handle, removed_at, generation)
+                    SELECT ?, h, now(), ? FROM unnest(?::text[]) AS h
+                    ON CONFLICT (registry_id, handle) DO UPDATE
+                    SET removed_at = EXCLUDED.removed_at, generation = EXCLUDED.generation
+                    """);
+            ps.setObject(1, registryId);
+            ps.setLong(2, generation);
+            ps.setArray(3, con.createArrayOf("text", handles.toArray()));
+            return ps;
+        });
+        return removedTags;
+    }
+
+    /** Deletes every row of a registry (disabled or removed), leaving tombstones; returns their tags. */
+    public List<List<String>> deleteAllRows(UUID registryId, long generation) {
+        List<String> handles = jdbc.sql("SELECT handle FROM marketplace_catalog_rows WHERE registry_id = ?")
+                .param(registryId).query(String.class).list();
+        return deleteRows(registryId, handles, generation);
+    }
+
+    /** A handle that comes back is no longer a removal. */
+    public void clearTombstones(UUID registryId, Collection<String> handles) {
+        if (handles.isEmpty()) {
+            return;
+        }
+        jdbcTemplate.update(con -> {
+            PreparedStatement ps = con.prepareStatement(
+                    "DELETE FROM marketplace_catalog_tombstones WHERE registry_id = ? AND handle = ANY (?)");
+            ps.setObject(1, registryId);
+            ps.setArray(2, con.createArrayOf("text", handles.toArray()));
+            return ps;
+        });
+    }
+
+    /**
+     * Applies per-tag row-count changes. Tags are updated in sorted order so that two registries
+     * committing at once lock shared tags in the same order and cannot deadlock.
+     */
+    public void applyTagDeltas(Map<String, Integer> deltas) {
+        List<Object[]> changes = new ArrayList<>();
+        new TreeMap<>(deltas).forEach((tag, delta) -> {
+            if (delta != 0) {
+                changes.add(new Object[]{tag, delta});
+            }
+        });
+        if (changes.isEmpty()) {
+            return;
+        }
+        String[] tags = changes.stream().map(c -> (String) c[0]).toArray(String[]::new);
+        Integer[] counts = changes.stream().map(c -> (Integer) c[1]).toArray(Integer[]::new);
+        jdbcTemplate.update(con -> {
+            PreparedStatement ps = con.prepareStatement("""
+                    INSERT INTO marketplace_tag_counts AS t (tag, agent_count)
+                    SELECT tag, delta FROM unnest(?::text[], ?::int[]) AS d(tag, delta) ORDER BY tag
+                    ON CONFLICT (tag) DO UPDATE SET agent_count = t.agent_count + EXCLUDED.agent_count
+                    """);
+            ps.setArray(1, con.createArrayOf("text", tags));
+            ps.setArray(2, con.createArrayOf("int4", counts));
+            return ps;
+        });
+        jdbc.sql("DELETE FROM marketplace_tag_counts WHERE agent_count <= 0").update();
+    }
+
+    public int purgeTombstones(Instant removedBefore) {
+        return jdbc.sql("DELETE FROM marketplace_catalog_tombstones WHERE removed_at < ?") // catalog_tombstones_by_removed_at
+                .param(java.sql.Timestamp.from(removedBefore)).update();
+    }
+
+    private static Array textArray(PreparedStatement ps, List<String> values) throws SQLException {
+        return ps.getConnection().createArrayOf("text", values.toArray());
+    }
+
+    private static List<String> textArray(Array array) throws SQLException {
+        return array == null ? List.of() : Arrays.asList((String[]) array.getArray());
+    }
+}

@@ -1,0 +1,88 @@
+package io.marketplaceindex.worker.command;
+
+import io.marketplaceindex.events.EventCodec;
+import io.marketplaceindex.events.RebuildReason;
+import io.marketplaceindex.events.RegistryCommand;
+import io.marketplaceindex.registry.InvalidRegistryUrlException;
+import io.marketplaceindex.registry.RegistryUrls;
+import io.marketplaceindex.worker.registry.RegistryRemoval;
+import io.marketplaceindex.worker.registry.RegistryStore;
+import io.marketplaceindex.worker.sync.RegistrySyncer;
+import io.marketplaceindex.worker.sync.SyncRequest;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.dao.DuplicateKeyException;
+import org.springframework.kafka.annotation.KafkaListener;
+import org.springframework.stereotype.Component;
+
+/**
+ * The worker's entry point: one command at a time per partition, so one registry has one writer.
+ * The offset is committed after this method returns, i.e. after the registry's rows are committed
+ * (at-least-once; every effect below is idempotent).
+ */
+@Component
+class RegistryCommandListener {
+
+    private static final Logger log = LoggerFactory.getLogger(RegistryCommandListener.class);
+
+    private final EventCodec codec;
+    private final RegistryStore registries;
+    private final RegistryRemoval removal;
+    private final RegistrySyncer syncer;
+
+    RegistryCommandListener(EventCodec codec, RegistryStore registries, RegistryRemoval removal,
+                            RegistrySyncer syncer) {
+        this.codec = codec;
+        this.registries = registries;
+        this.removal = removal;
+        this.syncer = syncer;
+    }
+
+    @KafkaListener(id = "registry-commands", topics = "#{@topics.commands()}",
+            concurrency = "${marketplace.kafka.listener-concurrency:3}")
+    void onCommand(ConsumerRecord<String, byte[]> message) {
+        RegistryCommand command = codec.decodeCommand(message.value());
+        log.debug("command {} from {}-{}@{}", command, message.topic(), message.partition(), message.offset());
+        switch (command) {
+            case RegistryCommand.Connect connect -> connect(connect);
+            case RegistryCommand.SetEnabled setEnabled -> {
+                if (!registries.setEnabled(setEnabled.registryId(), setEnabled.enabled())) {
+                    registries.recordCommandResult(command.commandId(), command.registryId(), "set-enabled",
+                            "rejected", "unknown registry");
+                } else if (setEnabled.enabled()) {
+                    syncer.sync(new SyncRequest(command.registryId(), command.commandId(),
+                            RebuildReason.REGISTRY_ENABLED, command.requestedAt(), false));
+                } else {
+                    // The index holds agents of enabled registries only.
+                    removal.removeRows(command.registryId(), command.commandId());
+                }
+            }
+            case RegistryCommand.Remove remove -> removal.removeRegistry(remove.registryId(), remove.commandId());
+            case RegistryCommand.Rebuild rebuild -> syncer.sync(new SyncRequest(rebuild.registryId(),
+                    rebuild.commandId(), rebuild.reason(), rebuild.requestedAt(), rebuild.force()));
+        }
+    }
+
+    private void connect(RegistryCommand.Connect connect) {
+        String url;
+        try {
+            url = RegistryUrls.normalize(connect.url());
+        } catch (InvalidRegistryUrlException e) {
+            registries.recordCommandResult(connect.commandId(), connect.registryId(), "connect", "rejected",
+                    e.getMessage());
+            return;
+        }
+        try {
+            registries.insert(connect.registryId(), connect.name(), url, connect.authToken());
+        } catch (DuplicateKeyException e) {
+            // Two connects of one URL raced past the API's check: the first one wins.
+            registries.recordCommandResult(connect.commandId(), connect.registryId(), "connect", "rejected",
+                    "a registry with url " + url + " is already connected");
+            return;
+        }
+        registries.recordCommandResult(connect.commandId(), connect.registryId(), "connect", "accepted", null);
+        syncer.sync(new SyncRequest(connect.registryId(), connect.commandId(), RebuildReason.REGISTRY_CONNECTED,
+                connect.requestedAt(), false));
+    }
+}

@@ -1,0 +1,25 @@
+package io.marketplaceindex.worker.registry;
+
+import io.marketplaceindex.agent.RegistryRef;
+import io.marketplaceindex.registry.RegistryEndpoint;
+
+import java.time.Instant;
+import java.util.UUID;
+
+/** A registry as the worker needs it for a sync. */
+public record Registry(UUID id, String name, String url, String authToken, boolean enabled,
+                       Instant lastSuccessStartedAt, int recordCount) {
+
+    public RegistryEndpoint endpoint() {
+        return new RegistryEndpoint(id.toString(), url, authToken);
+    }
+
+    public RegistryRef ref() {
+        return new RegistryRef(id.toString(), name, url);
+    }
+
+    @Override
+    public String toString() {
+        return "Registry[id=" + id + ", name=" + name + ", url=" + url + ", enabled=" + enabled + "]";
+    }
+}

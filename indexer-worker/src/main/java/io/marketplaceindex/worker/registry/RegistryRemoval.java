@@ -1,0 +1,72 @@
+package io.marketplaceindex.worker.registry;
+
+import io.marketplaceindex.events.CatalogChanged;
+import io.marketplaceindex.worker.catalog.CatalogChangePublisher;
+import io.marketplaceindex.worker.catalog.CatalogStore;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.support.TransactionTemplate;
+
+import java.time.Clock;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/** Takes a disabled or removed registry's agents out of the index, in one transaction. */
+@Service
+public class RegistryRemoval {
+
+    private final CatalogStore catalog;
+    private final JdbcClient jdbc;
+    private final TransactionTemplate tx;
+    private final CatalogChangePublisher changes;
+    private final Clock clock;
+
+    public RegistryRemoval(CatalogStore catalog, JdbcClient jdbc, TransactionTemplate tx,
+                           CatalogChangePublisher changes, Clock clock) {
+        this.catalog = catalog;
+        this.jdbc = jdbc;
+        this.tx = tx;
+        this.changes = changes;
+        this.clock = clock;
+    }
+
+    public void removeRows(UUID registryId, UUID commandId) {
+        remove(registryId, commandId, false);
+    }
+
+    public void removeRegistry(UUID registryId, UUID commandId) {
+        remove(registryId, commandId, true);
+    }
+
+    private void remove(UUID registryId, UUID commandId, boolean deleteRegistry) {
+        Removed removed = tx.execute(status -> {
+            catalog.lockRegistry(registryId);
+            int count = jdbc.sql("SELECT count(*) FROM marketplace_catalog_rows WHERE registry_id = ?")
+                    .param(registryId).query(Integer.class).single();
+            long generation = 0;
+            if (count > 0) {
+                generation = catalog.nextGeneration();
+                Map<String, Integer> deltas = new HashMap<>();
+                for (List<String> tags : catalog.deleteAllRows(registryId, generation)) {
+                    tags.forEach(t -> deltas.merge(t, -1, Integer::sum));
+                }
+                catalog.applyTagDeltas(deltas);
+            }
+            if (deleteRegistry) {
+                jdbc.sql("DELETE FROM marketplace_registries WHERE id = ?").param(registryId).update();
+            } else {
+                jdbc.sql("UPDATE marketplace_registries SET record_count = 0 WHERE id = ?").param(registryId).update();
+            }
+            return new Removed(count, generation);
+        });
+        if (removed != null && removed.rows() > 0) {
+            changes.publish(new CatalogChanged(CatalogChanged.VERSION, removed.generation(), registryId, commandId,
+                    0, 0, removed.rows(), clock.instant()));
+        }
+    }
+
+    private record Removed(int rows, long generation) {
+    }
+}

@@ -1,0 +1,125 @@
+package io.marketplaceindex.worker.sync;
+
+import io.marketplaceindex.worker.catalog.CatalogStore;
+import io.marketplaceindex.worker.catalog.RowWrite;
+import io.marketplaceindex.worker.catalog.StoredRow;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.annotation.Transactional;
+import tools.jackson.databind.json.JsonMapper;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.UUID;
+
+/**
+ * Commits one registry's sync in a single transaction: rows, sources, removals with tombstones,
+ * tag counts, the generation bump and the registry's sync state. Readers therefore see either
+ * the registry's old rows or its new rows, never a mix and never an empty registry.
+ */
+@Component
+class SyncCommitter {
+
+    private final CatalogStore catalog;
+    private final SyncStateStore state;
+    private final JsonMapper json;
+    private final SyncProperties properties;
+    private final Clock clock;
+
+    SyncCommitter(CatalogStore catalog, SyncStateStore state, JsonMapper json, SyncProperties properties, Clock clock) {
+        this.catalog = catalog;
+        this.state = state;
+        this.json = json;
+        this.properties = properties;
+        this.clock = clock;
+    }
+
+    /**
+     * @param sweep handles to remove because a complete listing no longer names them (already
+     *              vetted by the shrink guard); handles the registry answered 404/410 for are
+     *              removed in any case
+     */
+    @Transactional
+    CommitResult commit(UUID registryId, Instant startedAt, int listed, int malformed, List<HandleResult> results,
+                        Set<String> sweep, List<SyncError> errors, String warning) {
+        catalog.lockRegistry(registryId);
+        // Compared under the lock, so overlapping writers cannot skew the tag counts.
+        Map<String, StoredRow> stored = catalog.loadState(registryId);
+
+        List<RowWrite> rowWrites = new ArrayList<>();
+        List<RowWrite> sourceWrites = new ArrayList<>();
+        Map<String, Integer> tagDeltas = new HashMap<>();
+        List<String> added = new ArrayList<>();
+        Set<String> removals = new LinkedHashSet<>();
+        int fetched = 0;
+        int unchanged = 0;
+        int updated = 0;
+        int failed = 0;
+        for (HandleResult result : results) {
+            switch (result) {
+                case HandleResult.NotModified notModified -> unchanged++;
+                case HandleResult.Gone gone -> {
+                    if (stored.containsKey(gone.handle())) {
+                        removals.add(gone.handle());
+                    }
+                }
+                case HandleResult.Failed f -> failed++;
+                case HandleResult.Fetched f -> {
+                    fetched++;
+                    StoredRow old = stored.get(f.handle());
+                    RowWrite write = toWrite(f);
+                    if (old == null) {
+                        added.add(f.handle());
+                        rowWrites.add(write);
+                        sourceWrites.add(write);
+                        f.fields().tags().forEach(t -> tagDeltas.merge(t, 1, Integer::sum));
+                    } else if (!Arrays.equals(old.contentHash(), f.fields().contentHash())) {
+                        updated++;
+                        rowWrites.add(write);
+                        sourceWrites.add(write);
+                        old.tags().forEach(t -> tagDeltas.merge(t, -1, Integer::sum));
+                        f.fields().tags().forEach(t -> tagDeltas.merge(t, 1, Integer::sum));
+                    } else {
+                        unchanged++;
+                        if (!old.hasRecord() || !Objects.equals(old.recordEtag(), f.recordEtag())
+                                || !Objects.equals(old.cardEtag(), f.cardEtag())
+                                || !Objects.equals(old.cardLastModified(), f.cardLastModified())) {
+                            sourceWrites.add(write);
+                        }
+                    }
+                }
+            }
+        }
+        sweep.stream().filter(stored::containsKey).forEach(removals::add);
+
+        long generation = 0;
+        if (!rowWrites.isEmpty() || !removals.isEmpty()) {
+            generation = catalog.nextGeneration();
+            catalog.upsertRows(registryId, rowWrites, generation, properties.writeBatchSize());
+            catalog.clearTombstones(registryId, added);
+            for (List<String> tags : catalog.deleteRows(registryId, removals, generation)) {
+                tags.forEach(t -> tagDeltas.merge(t, -1, Integer::sum));
+            }
+            catalog.applyTagDeltas(tagDeltas);
+        }
+        catalog.upsertSources(registryId, sourceWrites, properties.writeBatchSize());
+
+        SyncCounts counts = new SyncCounts(listed, malformed, fetched, unchanged, added.size(), updated,
+                removals.size(), failed);
+        state.recordSuccess(registryId, startedAt, clock.instant(), counts, errors, warning);
+        return new CommitResult(generation, counts);
+    }
+
+    private RowWrite toWrite(HandleResult.Fetched f) {
+        return new RowWrite(f.handle(), json.writeValueAsString(f.agent()), f.fields(),
+                json.writeValueAsString(f.record()), f.card() == null ? null : json.writeValueAsString(f.card()),
+                f.recordEtag(), f.cardEtag(), f.cardLastModified(), f.cardError());
+    }
+}

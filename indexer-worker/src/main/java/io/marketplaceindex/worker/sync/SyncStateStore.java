@@ -1,0 +1,107 @@
+package io.marketplaceindex.worker.sync;
+
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Repository;
+import tools.jackson.databind.json.JsonMapper;
+
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/** Per-registry sync state and per-rebuild progress, as operators read them through the API. */
+@Repository
+public class SyncStateStore {
+
+    /** Recent errors kept per registry, newest first. */
+    static final int MAX_RECENT_ERRORS = 100;
+
+    private final JdbcClient jdbc;
+    private final JsonMapper json;
+
+    public SyncStateStore(JdbcClient jdbc, JsonMapper json) {
+        this.jdbc = jdbc;
+        this.json = json;
+    }
+
+    public void markSyncing(UUID registryId, Instant startedAt) {
+        jdbc.sql("UPDATE marketplace_registries SET sync_status = 'syncing', last_attempt_at = ? WHERE id = ?")
+                .params(Timestamp.from(startedAt), registryId).update();
+    }
+
+    /** A completed sync: the listing was read; some handles may have failed on their own. */
+    public void recordSuccess(UUID registryId, Instant startedAt, Instant finishedAt, SyncCounts counts,
+                              List<SyncError> errors, String warning) {
+        jdbc.sql("""
+                        UPDATE marketplace_registries
+                        SET sync_status = 'ok', last_sync_status = 'ok', last_finished_at = ?, last_success_at = ?,
+                            last_success_started_at = ?, last_duration_ms = ?, consecutive_failures = 0,
+                            last_error = ?, last_counts = ?::jsonb,
+                            record_count = (SELECT count(*) FROM marketplace_catalog_rows WHERE registry_id = ?),
+                            recent_errors = %s
+                        WHERE id = ?
+                        """.formatted(MERGE_ERRORS))
+                .params(Timestamp.from(finishedAt), Timestamp.from(finishedAt), Timestamp.from(startedAt),
+                        Duration.between(startedAt, finishedAt).toMillis(), warning, json.writeValueAsString(counts),
+                        registryId, json.writeValueAsString(errors), MAX_RECENT_ERRORS, registryId)
+                .update();
+    }
+
+    /**
+     * The registry could not be read: its rows stay as they were, marked stale (or failed when it
+     * never had any).
+     */
+    public void recordFailure(UUID registryId, Instant startedAt, Instant finishedAt, String compatibleStatus,
+                              SyncError error) {
+        jdbc.sql("""
+                        UPDATE marketplace_registries
+                        SET sync_status = CASE WHEN record_count > 0 THEN 'stale' ELSE 'failed' END,
+                            last_sync_status = ?, last_finished_at = ?, last_duration_ms = ?,
+                            consecutive_failures = consecutive_failures + 1, last_error = ?,
+                            recent_errors = %s
+                        WHERE id = ?
+                        """.formatted(MERGE_ERRORS))
+                .params(compatibleStatus, Timestamp.from(finishedAt),
+                        Duration.between(startedAt, finishedAt).toMillis(), error.message(),
+                        json.writeValueAsString(List.of(error)), MAX_RECENT_ERRORS, registryId)
+                .update();
+    }
+
+    public void recordRowCount(UUID registryId) {
+        jdbc.sql("""
+                        UPDATE marketplace_registries
+                        SET record_count = (SELECT count(*) FROM marketplace_catalog_rows WHERE registry_id = ?)
+                        WHERE id = ?
+                        """)
+                .params(registryId, registryId).update();
+    }
+
+    public void progressStarted(UUID rebuildId, UUID registryId, String reason) {
+        jdbc.sql("""
+                        INSERT INTO marketplace_rebuild_progress (rebuild_id, registry_id, reason, status)
+                        VALUES (?, ?, ?, 'syncing')
+                        ON CONFLICT (rebuild_id, registry_id) DO UPDATE
+                        SET status = 'syncing', started_at = now(), finished_at = NULL
+                        """)
+                .params(rebuildId, registryId, reason).update();
+    }
+
+    public void progressFinished(UUID rebuildId, UUID registryId, String reason, String status,
+                                 Map<String, Object> detail) {
+        jdbc.sql("""
+                        INSERT INTO marketplace_rebuild_progress (rebuild_id, registry_id, reason, status, finished_at, detail)
+                        VALUES (?, ?, ?, ?, now(), ?::jsonb)
+                        ON CONFLICT (rebuild_id, registry_id) DO UPDATE
+                        SET status = EXCLUDED.status, finished_at = EXCLUDED.finished_at, detail = EXCLUDED.detail
+                        """)
+                .params(rebuildId, registryId, reason, status, json.writeValueAsString(detail)).update();
+    }
+
+    /** New errors first, then the older ones, cut to the newest MAX_RECENT_ERRORS. */
+    private static final String MERGE_ERRORS = """
+            (SELECT coalesce(jsonb_agg(e ORDER BY (e->>'at')::timestamptz DESC), '[]'::jsonb)
+             FROM (SELECT e FROM jsonb_array_elements(?::jsonb || recent_errors) e
+                   ORDER BY (e->>'at')::timestamptz DESC LIMIT ?) newest)""";
+}

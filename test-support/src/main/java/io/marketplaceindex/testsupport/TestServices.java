@@ -1,0 +1,87 @@
+package io.marketplaceindex.testsupport;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.flywaydb.core.Flyway;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The real services the tests talk to, located through the same environment keys the
+ * applications use. The test command (scripts/test) makes sure they run; a test that finds one
+ * missing fails with a message saying how to start it, never skips.
+ */
+public final class TestServices {
+
+    private TestServices() {
+    }
+
+    public static String postgresHostUrl() {
+        return env("MARKETPLACE_TEST_POSTGRES_URL", "jdbc:postgresql://127.0.0.1:5432/");
+    }
+
+    public static String postgresUser() {
+        return env("SPRING_DATASOURCE_USERNAME", "postgres");
+    }
+
+    public static String postgresPassword() {
+        return env("SPRING_DATASOURCE_PASSWORD", "");
+    }
+
+    public static String redisUrl() {
+        return env("SPRING_DATA_REDIS_URL", "redis://127.0.0.1:6379");
+    }
+
+    public static String kafkaBootstrap() {
+        return env("SPRING_KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092");
+    }
+
+    /**
+     * A fresh database with the current schema, dropped first if a previous run left it.
+     *
+     * @return its JDBC URL
+     */
+    public static String freshDatabase(String name) {
+        String db = ("mi_test_" + name).toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9_]", "_");
+        try (Connection admin = DriverManager.getConnection(postgresHostUrl() + "postgres", postgresUser(),
+                postgresPassword()); Statement st = admin.createStatement()) {
+            st.execute("DROP DATABASE IF EXISTS " + db + " WITH (FORCE)");
+            st.execute("CREATE DATABASE " + db);
+        } catch (SQLException e) {
+            throw new IllegalStateException("PostgreSQL is not reachable at " + postgresHostUrl()
+                    + " as " + postgresUser() + ": " + e.getMessage(), e);
+        }
+        String url = postgresHostUrl() + db;
+        Flyway.configure().dataSource(url, postgresUser(), postgresPassword()).load().migrate();
+        return url;
+    }
+
+    /** Topic prefix that keeps one suite's topics apart from another's on a shared broker. */
+    public static String uniqueTopicPrefix() {
+        return "t" + UUID.randomUUID().toString().substring(0, 8) + ".";
+    }
+
+    /** Fails fast, with the way out, when no broker answers. */
+    public static void requireKafka() {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafkaBootstrap(),
+                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5000,
+                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 8000))) {
+            admin.describeCluster().clusterId().get(10, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new IllegalStateException("No Kafka broker answers at " + kafkaBootstrap()
+                    + " (start one with scripts/kafka/broker start, or run the suite with scripts/test)", e);
+        }
+    }
+
+    private static String env(String key, String fallback) {
+        String value = System.getenv(key);
+        return value == null || value.isBlank() ? fallback : value;
+    }
+}
