@@ -1,0 +1,155 @@
+package io.marketplaceindex.agent;
+
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.cfg.JsonNodeFeature;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
+
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.StringJoiner;
+
+/**
+ * The columns the worker extracts from a normalized agent so that every catalog search runs in SQL
+ * ({@code marketplace_catalog_rows.sort_name, search_text, tags, content_hash}).
+ *
+ * <p><b>The API relies on {@link #searchText} and {@link #searchNeedle(String)} agreeing:</b> {@code q}
+ * matches an agent exactly when {@code searchText.contains(searchNeedle(q))}. Both lower-case with
+ * {@link Locale#ROOT} (never the server's locale, which would make "I" match differently on a Turkish
+ * host) and both strip {@link #SEPARATOR}; the fields in {@code searchText} are joined with that
+ * separator, so a needle can never match across two fields. Changing one without the other, or without
+ * re-extracting every row, silently breaks search. The API still has to escape LIKE wildcards
+ * ({@code % _ \}) in the needle; deciding whether a blank {@code q} filters at all is also the API's.
+ *
+ * @param sortName    lower-cased name, or handle when the name is missing or blank
+ * @param searchText  lower-cased name, description, handle, author and tags, joined with {@link #SEPARATOR}
+ * @param tags        the agent's tags, in the agent's order
+ * @param contentHash SHA-256 of {@link #canonicalBytes(JsonNode) the agent's canonical JSON}
+ */
+public record AgentIndexFields(String sortName, String searchText, List<String> tags, byte[] contentHash) {
+
+    /** U+001F (unit separator): between the fields of {@link #searchText}, and stripped from all of them. */
+    public static final char SEPARATOR = '\u001f';
+
+    /**
+     * A mapper of our own rather than the caller's: the hash must not change because some application
+     * mapper was configured to indent or escape differently. Keys are written sorted at every level so
+     * the hash does not depend on property order either (PostgreSQL's jsonb, for one, reorders keys).
+     * Jackson 3 mappers are immutable, so sharing one is safe.
+     */
+    private static final JsonMapper CANONICAL = JsonMapper.builder()
+            .enable(JsonNodeFeature.WRITE_PROPERTIES_SORTED)
+            .build();
+
+    public AgentIndexFields {
+        Objects.requireNonNull(sortName, "sortName");
+        Objects.requireNonNull(searchText, "searchText");
+        tags = List.copyOf(tags);
+        contentHash = contentHash.clone();
+    }
+
+    /**
+     * @param normalizedAgent an agent as {@link AgentNormalizer#normalize} built it
+     * @throws IllegalArgumentException when it has no string {@code handle}, i.e. is not a normalized agent
+     */
+    public static AgentIndexFields of(ObjectNode normalizedAgent) {
+        String handle = stringField(normalizedAgent, "handle");
+        if (handle == null) {
+            throw new IllegalArgumentException("not a normalized agent: no string 'handle'");
+        }
+        String name = stringField(normalizedAgent, "name");
+        String sortName = (name == null || Text.isBlank(name) ? handle : name).toLowerCase(Locale.ROOT);
+
+        List<String> tags = new ArrayList<>();
+        JsonNode tagArray = normalizedAgent.get("tags");
+        if (tagArray != null && tagArray.isArray()) {
+            for (JsonNode tag : tagArray) {
+                if (tag.isString()) {
+                    tags.add(tag.stringValue());
+                }
+            }
+        }
+
+        StringJoiner search = new StringJoiner(String.valueOf(SEPARATOR));
+        for (String field : List.of("name", "description", "handle", "author")) {
+            addSearchable(search, stringField(normalizedAgent, field));
+        }
+        tags.forEach(tag -> addSearchable(search, tag));
+
+        return new AgentIndexFields(sortName, search.toString(), tags, sha256(canonicalBytes(normalizedAgent)));
+    }
+
+    /**
+     * A user's {@code q} in the form {@link #searchText} is stored in; see the class comment for why the
+     * two must agree. Not trimmed: whether surrounding spaces are meant is the API's decision.
+     */
+    public static String searchNeedle(String q) {
+        return searchable(Objects.requireNonNull(q, "q"));
+    }
+
+    /**
+     * The agent as compact UTF-8 JSON with object keys sorted at every level: what {@link #contentHash}
+     * is computed over, so equal agents hash equally whichever way their properties were ordered.
+     */
+    public static byte[] canonicalBytes(JsonNode agent) {
+        return CANONICAL.writeValueAsBytes(agent);
+    }
+
+    @Override
+    public byte[] contentHash() {
+        return contentHash.clone();
+    }
+
+    @Override
+    public boolean equals(Object other) {
+        return other instanceof AgentIndexFields that
+                && sortName.equals(that.sortName)
+                && searchText.equals(that.searchText)
+                && tags.equals(that.tags)
+                && Arrays.equals(contentHash, that.contentHash);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(sortName, searchText, tags, Arrays.hashCode(contentHash));
+    }
+
+    @Override
+    public String toString() {
+        return "AgentIndexFields[sortName=" + sortName + ", tags=" + tags
+                + ", contentHash=" + HexFormat.of().formatHex(contentHash) + "]";
+    }
+
+    private static void addSearchable(StringJoiner search, String value) {
+        if (value != null) {
+            String searchable = searchable(value);
+            if (!searchable.isEmpty()) {
+                search.add(searchable);
+            }
+        }
+    }
+
+    private static String searchable(String value) {
+        return value.replace(String.valueOf(SEPARATOR), "").toLowerCase(Locale.ROOT);
+    }
+
+    private static String stringField(JsonNode agent, String field) {
+        JsonNode value = agent.get(field);
+        return value != null && value.isString() ? value.stringValue() : null;
+    }
+
+    private static byte[] sha256(byte[] bytes) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(bytes);
+        } catch (NoSuchAlgorithmException e) {
+            // every Java platform must provide SHA-256; without it no row could ever be compared
+            throw new IllegalStateException("SHA-256 is not available", e);
+        }
+    }
+}
