@@ -4,6 +4,8 @@ import io.marketplaceindex.agent.AgentIndexFields;
 import io.marketplaceindex.agent.AgentNormalizer;
 import io.marketplaceindex.agent.Handles;
 import io.marketplaceindex.events.CatalogChanged;
+import io.marketplaceindex.registry.Fetched;
+import io.marketplaceindex.registry.Listing;
 import io.marketplaceindex.registry.RegistryClient;
 import io.marketplaceindex.registry.RegistryEndpoint;
 import io.marketplaceindex.registry.RegistryFetchException;
@@ -115,7 +117,7 @@ public class RegistrySyncer {
 
     private String syncListed(SyncRequest request, Registry registry, Instant startedAt, String reason) {
         RegistryEndpoint endpoint = registry.endpoint();
-        RegistryClient.Listing listing;
+        Listing listing;
         try {
             listing = client.listHandles(endpoint);
         } catch (RegistryFetchException e) {
@@ -222,7 +224,7 @@ public class RegistrySyncer {
         }
         try {
             boolean haveRecord = stored != null && stored.hasRecord();
-            RegistryClient.Fetched recordFetch = client.recordFetch(endpoint, handle,
+            Fetched recordFetch = client.recordFetch(endpoint, handle,
                     haveRecord ? stored.recordEtag() : null);
             JsonNode record;
             String recordEtag;
@@ -236,7 +238,7 @@ public class RegistrySyncer {
                     record = catalog.storedRecord(registry.id(), handle).map(json::readTree).orElse(null);
                     recordEtag = stored.recordEtag();
                     if (record == null) {
-                        RegistryClient.Fetched again = client.recordFetch(endpoint, handle, null);
+                        Fetched again = client.recordFetch(endpoint, handle, null);
                         record = again.body();
                         recordEtag = again.etag();
                     }
@@ -265,7 +267,7 @@ public class RegistrySyncer {
             String cardError = null;
             boolean cardNotModified = false;
             try {
-                RegistryClient.Fetched cardFetch = client.cardFetch(endpoint, cardUrl.stringValue(),
+                Fetched cardFetch = client.cardFetch(endpoint, cardUrl.stringValue(),
                         haveCard ? stored.cardEtag() : null, haveCard ? stored.cardLastModified() : null);
                 switch (cardFetch.status()) {
                     case OK -> {
@@ -297,7 +299,7 @@ public class RegistrySyncer {
             if (agent.isEmpty()) {
                 return new HandleResult.Failed(handle, "malformed_record", "record lacks a string handle or agentCardUrl");
             }
-            return new HandleResult.Fetched(handle, agent.get(), AgentIndexFields.of(agent.get(), json), record, card,
+            return new HandleResult.Fetched(handle, agent.get(), AgentIndexFields.of(agent.get()), record, card,
                     recordEtag, cardEtag, cardLastModified, cardError);
         } catch (RegistryFetchException e) {
             return new HandleResult.Failed(handle, e.kind().name().toLowerCase(Locale.ROOT), e.getMessage());

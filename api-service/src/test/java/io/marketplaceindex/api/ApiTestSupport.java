@@ -1,0 +1,101 @@
+package io.marketplaceindex.api;
+
+import io.marketplaceindex.testsupport.CatalogSeeder;
+import io.marketplaceindex.testsupport.TestServices;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+
+/**
+ * The api-service on a random port against real PostgreSQL, Redis and Kafka. The suite shares
+ * one fresh database (seeded directly, as the worker would have written it) and its own topics
+ * and Redis key prefix.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+public abstract class ApiTestSupport {
+
+    protected static final String ADMIN_TOKEN = "test-admin-token-" + java.util.UUID.randomUUID();
+    protected static final String ADMIN_EMAIL = "ops@example.org";
+    protected static final String ADMIN_PASSWORD = "correct horse battery staple";
+    protected static final String TOPIC_PREFIX = TestServices.uniqueTopicPrefix();
+    protected static final String DATABASE;
+
+    static {
+        TestServices.requireKafka();
+        DATABASE = TestServices.freshDatabase("api");
+    }
+
+    protected static final JsonMapper JSON = CatalogSeeder.json();
+    protected final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    @Value("${local.server.port}")
+    protected int port;
+
+    @DynamicPropertySource
+    static void services(DynamicPropertyRegistry registry) {
+        registry.add("spring.datasource.url", () -> DATABASE);
+        registry.add("spring.datasource.username", TestServices::postgresUser);
+        registry.add("spring.datasource.password", TestServices::postgresPassword);
+        registry.add("spring.data.redis.url", TestServices::redisUrl);
+        registry.add("spring.kafka.bootstrap-servers", TestServices::kafkaBootstrap);
+        registry.add("marketplace.kafka.topic-prefix", () -> TOPIC_PREFIX);
+        registry.add("marketplace.cache.key-prefix", () -> TOPIC_PREFIX);
+        registry.add("marketplace.registry.allow-private-addresses", () -> "true");
+        registry.add("marketplace.admin-token", () -> ADMIN_TOKEN);
+        registry.add("marketplace.admin-email", () -> ADMIN_EMAIL);
+        registry.add("marketplace.admin-password", () -> ADMIN_PASSWORD);
+    }
+
+    protected record Answer(int status, JsonNode body, HttpResponse<String> raw) {
+    }
+
+    protected Answer get(String path, String... headers) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(uri(path)).GET();
+        if (headers.length > 0) {
+            request.headers(headers);
+        }
+        return send(request.build());
+    }
+
+    protected Answer send(String method, String path, String jsonBody, String... headers) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(uri(path))
+                .method(method, jsonBody == null ? HttpRequest.BodyPublishers.noBody()
+                        : HttpRequest.BodyPublishers.ofString(jsonBody))
+                .header("Content-Type", "application/json");
+        if (headers.length > 0) {
+            request.headers(headers);
+        }
+        return send(request.build());
+    }
+
+    protected String[] admin() {
+        return new String[]{"Authorization", "Bearer " + ADMIN_TOKEN};
+    }
+
+    protected URI uri(String path) {
+        return URI.create("http://127.0.0.1:" + port + path);
+    }
+
+    private Answer send(HttpRequest request) {
+        try {
+            HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+            JsonNode body = response.body() == null || response.body().isBlank() ? null : JSON.readTree(response.body());
+            return new Answer(response.statusCode(), body, response);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,156 @@
+package io.marketplaceindex.api.registry;
+
+import io.marketplaceindex.api.ApiTestSupport;
+import io.marketplaceindex.events.EventCodec;
+import io.marketplaceindex.events.RegistryCommand;
+import io.marketplaceindex.events.Topics;
+import io.marketplaceindex.simulator.RegistrySimulator;
+import io.marketplaceindex.simulator.SimulatedRegistry;
+import io.marketplaceindex.simulator.SimulatorOptions;
+import io.marketplaceindex.testsupport.CatalogSeeder;
+import io.marketplaceindex.testsupport.TestServices;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class RegistryApiTest extends ApiTestSupport {
+
+    private RegistrySimulator simulator;
+    private SimulatedRegistry registry;
+    private KafkaConsumer<String, byte[]> commands;
+    private final EventCodec codec = new EventCodec();
+
+    @BeforeAll
+    void start() {
+        simulator = RegistrySimulator.start(SimulatorOptions.defaults());
+        registry = simulator.addRegistry("gamma", 5, 7L);
+        commands = new KafkaConsumer<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, TestServices.kafkaBootstrap(),
+                ConsumerConfig.GROUP_ID_CONFIG, "registry-api-test-" + UUID.randomUUID(),
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"),
+                new StringDeserializer(), new ByteArrayDeserializer());
+        commands.subscribe(List.of(new Topics(TOPIC_PREFIX).commands()));
+    }
+
+    @AfterAll
+    void stop() {
+        commands.close();
+        simulator.close();
+    }
+
+    @Test
+    void operatorEndpointsRefuseAnonymousAndWrongTokens() {
+        assertThat(get("/api/settings/registries").status()).isEqualTo(401);
+        assertThat(send("POST", "/api/settings/registries", "{}").status()).isEqualTo(401);
+        assertThat(send("POST", "/api/marketplace/index-rebuild", null).status()).isEqualTo(401);
+        assertThat(get("/api/settings/registries", "Authorization", "Bearer wrong").status()).isEqualTo(401);
+        assertThat(get("/api/settings/registries", admin()).status()).isEqualTo(200);
+    }
+
+    @Test
+    void refusesBadInputWithReasonsAndPublishesNothing() {
+        Map<String, Integer> cases = Map.of(
+                "{\"name\":\"x\",\"url\":\"ftp://registry.example\"}", 400,
+                "{\"name\":\"x\",\"url\":\"not a url\"}", 400,
+                "{\"name\":\"\",\"url\":\"https://registry.example\"}", 400,
+                "{\"url\":\"https://registry.example\"}", 400,
+                "{\"name\":\"x\",\"url\":\"https://user:pw@registry.example\"}", 400,
+                "not json", 400,
+                // nothing listens there: the health probe fails
+                "{\"name\":\"x\",\"url\":\"http://127.0.0.1:9\"}", 422);
+        cases.forEach((body, status) -> {
+            Answer answer = send("POST", "/api/settings/registries", body, admin());
+            assertThat(answer.status()).as(body).isEqualTo(status);
+            assertThat(answer.body().get("error").asString()).as(body).isNotBlank();
+        });
+        assertThat(drain(Duration.ofSeconds(2))).isEmpty();
+    }
+
+    @Test
+    void connectsAHealthyRegistryByPublishingACommand() {
+        String body = "{\"name\":\"Gamma\",\"url\":\"" + registry.baseUrl() + "/\",\"authToken\":\"tok-123\"}";
+        Answer answer = send("POST", "/api/settings/registries", body, admin());
+        assertThat(answer.status()).isEqualTo(202);
+        String id = answer.body().get("id").asString();
+        assertThat(answer.raw().body()).doesNotContain("tok-123");
+
+        List<RegistryCommand> published = drainUntil(1);
+        assertThat(published).singleElement().isInstanceOfSatisfying(RegistryCommand.Connect.class, c -> {
+            assertThat(c.registryId().toString()).isEqualTo(id);
+            assertThat(c.url()).isEqualTo(registry.baseUrl());
+            assertThat(c.authToken()).isEqualTo("tok-123");
+        });
+    }
+
+    @Test
+    void refusesADuplicateRegistry() {
+        try (CatalogSeeder seeder = new CatalogSeeder(DATABASE)) {
+            seeder.registry("Existing", "https://existing.example.org");
+        }
+        Answer answer = send("POST", "/api/settings/registries",
+                "{\"name\":\"again\",\"url\":\"https://EXISTING.example.org//\"}", admin());
+        assertThat(answer.status()).isEqualTo(409);
+        assertThat(answer.body().get("error").asString()).contains("already connected");
+    }
+
+    @Test
+    void patchAndDeleteNeedAnExistingRegistry() {
+        String unknown = UUID.randomUUID().toString();
+        assertThat(send("PATCH", "/api/settings/registries", "{\"id\":\"" + unknown + "\",\"enabled\":false}", admin())
+                .status()).isEqualTo(404);
+        assertThat(send("DELETE", "/api/settings/registries?id=" + unknown, null, admin()).status()).isEqualTo(404);
+        assertThat(send("DELETE", "/api/settings/registries?id=nope", null, admin()).status()).isEqualTo(400);
+        assertThat(send("PATCH", "/api/settings/registries", "{\"id\":\"" + unknown + "\"}", admin()).status())
+                .isEqualTo(400);
+    }
+
+    @Test
+    void sessionLoginGrantsOperatorAccess() {
+        Answer wrong = send("POST", "/api/auth/login", "{\"email\":\"" + ADMIN_EMAIL + "\",\"password\":\"nope\"}");
+        assertThat(wrong.status()).isEqualTo(401);
+        Answer ok = send("POST", "/api/auth/login",
+                "{\"email\":\"" + ADMIN_EMAIL + "\",\"password\":\"" + ADMIN_PASSWORD + "\"}");
+        assertThat(ok.status()).isEqualTo(200);
+        String cookie = ok.raw().headers().firstValue("Set-Cookie").orElseThrow();
+        assertThat(cookie).containsIgnoringCase("HttpOnly").containsIgnoringCase("SameSite=Strict");
+        String session = cookie.substring(0, cookie.indexOf(';'));
+        assertThat(get("/api/settings/registries", "Cookie", session).status()).isEqualTo(200);
+        assertThat(get("/api/auth/me", "Cookie", session).body().get("role").asString()).isEqualTo("admin");
+    }
+
+    private List<RegistryCommand> drain(Duration wait) {
+        List<RegistryCommand> result = new ArrayList<>();
+        long deadline = System.nanoTime() + wait.toNanos();
+        while (System.nanoTime() < deadline) {
+            for (ConsumerRecord<String, byte[]> record : commands.poll(Duration.ofMillis(200))) {
+                result.add(codec.decodeCommand(record.value()));
+            }
+        }
+        return result;
+    }
+
+    private List<RegistryCommand> drainUntil(int count) {
+        List<RegistryCommand> result = new ArrayList<>();
+        long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+        while (result.size() < count && System.nanoTime() < deadline) {
+            for (ConsumerRecord<String, byte[]> record : commands.poll(Duration.ofMillis(200))) {
+                result.add(codec.decodeCommand(record.value()));
+            }
+        }
+        return result;
+    }
+}

@@ -1,0 +1,107 @@
+package io.marketplaceindex.worker;
+
+import io.marketplaceindex.events.CatalogChanged;
+import io.marketplaceindex.events.EventCodec;
+import io.marketplaceindex.events.Topics;
+import io.marketplaceindex.testsupport.TestServices;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.function.BooleanSupplier;
+
+/**
+ * The worker against real PostgreSQL and Kafka, with its own database, topics and consumer group.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.NONE)
+public abstract class WorkerTestSupport {
+
+    protected static final String TOPIC_PREFIX = TestServices.uniqueTopicPrefix();
+    protected static final String DATABASE;
+
+    static {
+        TestServices.requireKafka();
+        DATABASE = TestServices.freshDatabase("worker");
+    }
+
+    @Autowired
+    protected JdbcClient jdbc;
+
+    protected final EventCodec codec = new EventCodec();
+
+    @DynamicPropertySource
+    static void services(DynamicPropertyRegistry registry) {
+        registry.add("spring.datasource.url", () -> DATABASE);
+        registry.add("spring.datasource.username", TestServices::postgresUser);
+        registry.add("spring.datasource.password", TestServices::postgresPassword);
+        registry.add("spring.kafka.bootstrap-servers", TestServices::kafkaBootstrap);
+        registry.add("spring.kafka.consumer.group-id", () -> TOPIC_PREFIX + "indexer");
+        registry.add("marketplace.kafka.topic-prefix", () -> TOPIC_PREFIX);
+        registry.add("marketplace.registry.allow-private-addresses", () -> "true");
+        // short timeouts keep the fault tests quick
+        registry.add("marketplace.registry.response-timeout", () -> "1s");
+        registry.add("marketplace.registry.total-request-deadline", () -> "3s");
+        registry.add("marketplace.registry.max-retry-after", () -> "3s");
+    }
+
+    protected static Topics topics() {
+        return new Topics(TOPIC_PREFIX);
+    }
+
+    protected static KafkaConsumer<String, byte[]> consumer(String topic) {
+        KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, TestServices.kafkaBootstrap(),
+                ConsumerConfig.GROUP_ID_CONFIG, "test-" + UUID.randomUUID(),
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"),
+                new StringDeserializer(), new ByteArrayDeserializer());
+        consumer.subscribe(List.of(topic));
+        return consumer;
+    }
+
+    protected List<CatalogChanged> changes(KafkaConsumer<String, byte[]> consumer, Duration wait) {
+        List<CatalogChanged> result = new ArrayList<>();
+        long deadline = System.nanoTime() + wait.toNanos();
+        while (System.nanoTime() < deadline) {
+            for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(100))) {
+                result.add(codec.decodeCatalogChanged(record.value()));
+            }
+        }
+        return result;
+    }
+
+    protected static void await(String what, Duration timeout, BooleanSupplier condition) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out waiting for " + what);
+            }
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError(e);
+            }
+        }
+    }
+
+    protected Map<String, Object> registryRow(UUID id) {
+        return jdbc.sql("SELECT * FROM marketplace_registries WHERE id = ?").param(id).query().singleRow();
+    }
+
+    protected List<String> handles(UUID registryId) {
+        return jdbc.sql("SELECT handle FROM marketplace_catalog_rows WHERE registry_id = ? ORDER BY handle")
+                .param(registryId).query(String.class).list();
+    }
+}

@@ -1,0 +1,146 @@
+package io.marketplaceindex.testsupport;
+
+import io.marketplaceindex.agent.AgentIndexFields;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * Writes registries and normalized agents straight into an index database, with the same
+ * extracted columns and counters the worker maintains — for read-side tests and benchmarks that
+ * need a known catalog without running registries.
+ */
+public final class CatalogSeeder implements AutoCloseable {
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    private final Connection connection;
+
+    public CatalogSeeder(String jdbcUrl) {
+        try {
+            this.connection = DriverManager.getConnection(jdbcUrl, TestServices.postgresUser(),
+                    TestServices.postgresPassword());
+            this.connection.setAutoCommit(false);
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public UUID registry(String name, String url) {
+        UUID id = UUID.randomUUID();
+        try (PreparedStatement ps = connection.prepareStatement("""
+                INSERT INTO marketplace_registries (id, name, url, sync_status, last_sync_status, last_success_at,
+                                                    last_finished_at, last_duration_ms)
+                VALUES (?, ?, ?, 'ok', 'ok', now(), now(), 12)
+                """)) {
+            ps.setObject(1, id);
+            ps.setString(2, name);
+            ps.setString(3, url);
+            ps.executeUpdate();
+            connection.commit();
+            return id;
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Inserts agents (already normalized) and bumps the generation, as one worker commit would. */
+    public long agents(UUID registryId, List<ObjectNode> agents) {
+        try {
+            long generation;
+            try (Statement st = connection.createStatement();
+                 var rs = st.executeQuery("UPDATE marketplace_catalog_state SET generation = generation + 1, "
+                         + "built_at = now() WHERE id = 1 RETURNING generation")) {
+                rs.next();
+                generation = rs.getLong(1);
+            }
+            Map<String, Integer> tagCounts = new HashMap<>();
+            try (PreparedStatement ps = connection.prepareStatement("""
+                    INSERT INTO marketplace_catalog_rows
+                        (registry_id, handle, agent, generation, sort_name, search_text, tags, content_hash)
+                    VALUES (?, ?, ?::jsonb, ?, ?, ?, ?, ?)
+                    """)) {
+                int n = 0;
+                for (ObjectNode agent : agents) {
+                    AgentIndexFields fields = AgentIndexFields.of(agent);
+                    ps.setObject(1, registryId);
+                    ps.setString(2, agent.get("handle").stringValue());
+                    ps.setString(3, JSON.writeValueAsString(agent));
+                    ps.setLong(4, generation);
+                    ps.setString(5, fields.sortName());
+                    ps.setString(6, fields.searchText());
+                    ps.setArray(7, connection.createArrayOf("text", fields.tags().toArray()));
+                    ps.setBytes(8, fields.contentHash());
+                    ps.addBatch();
+                    fields.tags().forEach(t -> tagCounts.merge(t, 1, Integer::sum));
+                    if (++n % 1000 == 0) {
+                        ps.executeBatch();
+                    }
+                }
+                ps.executeBatch();
+            }
+            try (PreparedStatement ps = connection.prepareStatement("""
+                    INSERT INTO marketplace_tag_counts AS t (tag, agent_count) VALUES (?, ?)
+                    ON CONFLICT (tag) DO UPDATE SET agent_count = t.agent_count + EXCLUDED.agent_count
+                    """)) {
+                List<String> tags = new ArrayList<>(tagCounts.keySet());
+                tags.sort(null);
+                for (String tag : tags) {
+                    ps.setString(1, tag);
+                    ps.setLong(2, tagCounts.get(tag));
+                    ps.addBatch();
+                }
+                ps.executeBatch();
+            }
+            try (PreparedStatement ps = connection.prepareStatement("""
+                    UPDATE marketplace_registries
+                    SET record_count = (SELECT count(*) FROM marketplace_catalog_rows WHERE registry_id = ?)
+                    WHERE id = ?
+                    """)) {
+                ps.setObject(1, registryId);
+                ps.setObject(2, registryId);
+                ps.executeUpdate();
+            }
+            connection.commit();
+            return generation;
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Empties the index (registries, rows, counters) and resets nothing else. */
+    public void clear() {
+        try (Statement st = connection.createStatement()) {
+            st.execute("TRUNCATE marketplace_catalog_sources, marketplace_catalog_rows, marketplace_catalog_tombstones, "
+                    + "marketplace_tag_counts, marketplace_rebuild_progress, marketplace_command_results, "
+                    + "marketplace_registries CASCADE");
+            st.execute("UPDATE marketplace_catalog_state SET generation = generation + 1");
+            connection.commit();
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public static JsonMapper json() {
+        return JSON;
+    }
+
+    @Override
+    public void close() {
+        try {
+            connection.close();
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
