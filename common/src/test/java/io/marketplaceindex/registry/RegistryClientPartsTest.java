@@ -1,0 +1,106 @@
+package io.marketplaceindex.registry;
+
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** The pure helpers of the client, without a server. */
+class RegistryClientPartsTest {
+
+    @Test
+    void defaultsMatchTheDesign() {
+        RegistryClientSettings d = RegistryClientSettings.defaults();
+
+        assertThat(d.connectTimeout()).isEqualTo(Duration.ofSeconds(2));
+        assertThat(d.responseTimeout()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(d.totalRequestDeadline()).isEqualTo(Duration.ofSeconds(15));
+        assertThat(d.maxListingBytes()).isEqualTo(16L * 1024 * 1024);
+        assertThat(d.maxRecordBytes()).isEqualTo(65_536);
+        assertThat(d.maxCardBytes()).isEqualTo(512_000);
+        assertThat(d.maxRedirects()).isEqualTo(3);
+        assertThat(d.allowPrivateAddresses()).isFalse();
+        assertThat(d.allowLoopback()).isFalse();
+        assertThat(d.maxRetries()).isEqualTo(2);
+        assertThat(d.retryInitialBackoff()).isEqualTo(Duration.ofMillis(200));
+        assertThat(d.retryMaxBackoff()).isEqualTo(Duration.ofSeconds(2));
+        assertThat(d.maxRetryAfter()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(d.circuitFailureRateThreshold()).isEqualTo(50f);
+        assertThat(d.circuitSlidingWindowSize()).isEqualTo(20);
+        assertThat(d.circuitMinimumCalls()).isEqualTo(10);
+        assertThat(d.circuitOpenDuration()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(d.rateLimitPerSecond()).isZero();
+        assertThat(d.maxConnectionsPerRoute()).isEqualTo(16);
+        assertThat(d.maxConnectionsTotal()).isEqualTo(256);
+        assertThat(d.userAgent()).isEqualTo("marketplace-index/0.1");
+        assertThat(d.toBuilder().maxRetries(0).build()).isEqualTo(d.toBuilder().maxRetries(0).build())
+                .isNotEqualTo(d);
+    }
+
+    @Test
+    void settingsRejectNonsense() {
+        assertThatThrownBy(() -> RegistryClientSettings.builder().maxCardBytes(0).build())
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> RegistryClientSettings.builder().connectTimeout(Duration.ZERO).build())
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> RegistryClientSettings.builder().rateLimitPerSecond(-1).build())
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void handlesBecomeOnePathSegment() {
+        assertThat(RegistryClient.encodePathSegment("a/b#c:d e")).isEqualTo("a%2Fb%23c%3Ad%20e");
+        assertThat(RegistryClient.encodePathSegment("A-z_0.9~")).isEqualTo("A-z_0.9~");
+        assertThat(RegistryClient.encodePathSegment("ü?%+")).isEqualTo("%C3%BC%3F%25%2B");
+        assertThat(RegistryClient.encodePathSegment("..")).isEqualTo("%2E%2E");
+        assertThat(RegistryClient.encodePathSegment(".")).isEqualTo("%2E");
+        assertThat(RegistryClient.encodePathSegment("...")).isEqualTo("...");
+    }
+
+    @Test
+    void usableHandles() {
+        assertThat(RegistryClient.isUsableHandle("acme/agent-😀")).isTrue();
+        assertThat(RegistryClient.isUsableHandle("x".repeat(512))).isTrue();
+        assertThat(RegistryClient.isUsableHandle("x".repeat(513))).isFalse();
+        assertThat(RegistryClient.isUsableHandle(" \t")).isFalse();
+        assertThat(RegistryClient.isUsableHandle("line\nbreak")).isFalse();
+        assertThat(RegistryClient.isUsableHandle("del\u007f")).isFalse();
+        assertThat(RegistryClient.isUsableHandle("c1\u0085")).isFalse();
+        assertThat(RegistryClient.isUsableHandle("lone\ud800")).isFalse();
+        assertThat(RegistryClient.isUsableHandle("\udc00lone")).isFalse();
+    }
+
+    @Test
+    void retryAfterInSecondsOrAsADate() {
+        assertThat(RegistryClient.parseRetryAfter("7")).isEqualTo(Duration.ofSeconds(7));
+        assertThat(RegistryClient.parseRetryAfter(" 0 ")).isEqualTo(Duration.ZERO);
+        assertThat(RegistryClient.parseRetryAfter("99999999999999999999")).isGreaterThan(Duration.ofDays(1));
+        assertThat(RegistryClient.parseRetryAfter(null)).isNull();
+        assertThat(RegistryClient.parseRetryAfter("soon")).isNull();
+        assertThat(RegistryClient.parseRetryAfter("-5")).isNull();
+
+        String inTenSeconds = DateTimeFormatter.RFC_1123_DATE_TIME.format(ZonedDateTime.now(ZoneOffset.UTC).plusSeconds(10));
+        assertThat(RegistryClient.parseRetryAfter(inTenSeconds)).isBetween(Duration.ofSeconds(8), Duration.ofSeconds(11));
+        assertThat(RegistryClient.parseRetryAfter("Wed, 21 Oct 2015 07:28:00 GMT")).isEqualTo(Duration.ZERO);
+    }
+
+    @Test
+    void exceptionUrlsAndMessagesAreSafeToShow() {
+        RegistryFetchException e = new RegistryFetchException(RegistryFetchException.Kind.IO,
+                "boom\r\nInjected: header " + "y".repeat(1_000),
+                "https://user:pw@cards.example:8443/a/b?sig=SECRET#frag", null, null);
+
+        assertThat(e.url()).isEqualTo("https://cards.example:8443/a/b");
+        assertThat(e.getMessage()).doesNotContain("\n").doesNotContain("\r").hasSizeLessThanOrEqualTo(300);
+        assertThat(e.compatibleStatus()).isEqualTo("error");
+        assertThat(RegistryFetchException.compatibleStatus(new IllegalStateException())).isEqualTo("error");
+        assertThat(RegistryFetchException.compatibleStatus(new RegistryFetchException(
+                RegistryFetchException.Kind.HTTP_STATUS, "HTTP 503", null, 503, null))).isEqualTo("http_503");
+        assertThat(RegistryFetchException.safeUrl("not a url with spaces?x=SECRET")).doesNotContain("SECRET");
+    }
+}
