@@ -2,8 +2,10 @@ package io.marketplaceindex.worker;
 
 import io.marketplaceindex.agent.AgentNormalizer;
 import io.marketplaceindex.registry.RegistryClient;
+import io.marketplaceindex.registry.RegistryClientProperties;
 import io.marketplaceindex.worker.sync.SyncProperties;
 import io.micrometer.core.instrument.MeterRegistry;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -14,6 +16,7 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
 
 @Configuration(proxyBeanMethods = false)
+@EnableConfigurationProperties(RegistryClientProperties.class)
 class WorkerConfig {
 
     @Bean

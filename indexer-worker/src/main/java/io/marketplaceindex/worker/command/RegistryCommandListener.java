@@ -44,23 +44,28 @@ class RegistryCommandListener {
     void onCommand(ConsumerRecord<String, byte[]> message) {
         RegistryCommand command = codec.decodeCommand(message.value());
         log.debug("command {} from {}-{}@{}", command, message.topic(), message.partition(), message.offset());
-        switch (command) {
-            case RegistryCommand.Connect connect -> connect(connect);
-            case RegistryCommand.SetEnabled setEnabled -> {
-                if (!registries.setEnabled(setEnabled.registryId(), setEnabled.enabled())) {
-                    registries.recordCommandResult(command.commandId(), command.registryId(), "set-enabled",
-                            "rejected", "unknown registry");
-                } else if (setEnabled.enabled()) {
-                    syncer.sync(new SyncRequest(command.registryId(), command.commandId(),
-                            RebuildReason.REGISTRY_ENABLED, command.requestedAt(), false));
-                } else {
-                    // The index holds agents of enabled registries only.
-                    removal.removeRows(command.registryId(), command.commandId());
-                }
-            }
-            case RegistryCommand.Remove remove -> removal.removeRegistry(remove.registryId(), remove.commandId());
-            case RegistryCommand.Rebuild rebuild -> syncer.sync(new SyncRequest(rebuild.registryId(),
-                    rebuild.commandId(), rebuild.reason(), rebuild.requestedAt(), rebuild.force()));
+        if (command instanceof RegistryCommand.Connect connect) {
+            connect(connect);
+        } else if (command instanceof RegistryCommand.SetEnabled setEnabled) {
+            setEnabled(setEnabled);
+        } else if (command instanceof RegistryCommand.Remove remove) {
+            removal.removeRegistry(remove.registryId(), remove.commandId());
+        } else if (command instanceof RegistryCommand.Rebuild rebuild) {
+            syncer.sync(new SyncRequest(rebuild.registryId(), rebuild.commandId(), rebuild.reason(),
+                    rebuild.requestedAt(), rebuild.force()));
+        }
+    }
+
+    private void setEnabled(RegistryCommand.SetEnabled command) {
+        if (!registries.setEnabled(command.registryId(), command.enabled())) {
+            registries.recordCommandResult(command.commandId(), command.registryId(), "set-enabled", "rejected",
+                    "unknown registry");
+        } else if (command.enabled()) {
+            syncer.sync(new SyncRequest(command.registryId(), command.commandId(), RebuildReason.REGISTRY_ENABLED,
+                    command.requestedAt(), false));
+        } else {
+            // The index holds agents of enabled registries only.
+            removal.removeRows(command.registryId(), command.commandId());
         }
     }
 

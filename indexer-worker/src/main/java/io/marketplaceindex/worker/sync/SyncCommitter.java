@@ -63,36 +63,35 @@ class SyncCommitter {
         int updated = 0;
         int failed = 0;
         for (HandleResult result : results) {
-            switch (result) {
-                case HandleResult.NotModified notModified -> unchanged++;
-                case HandleResult.Gone gone -> {
-                    if (stored.containsKey(gone.handle())) {
-                        removals.add(gone.handle());
-                    }
+            if (result instanceof HandleResult.NotModified) {
+                unchanged++;
+            } else if (result instanceof HandleResult.Gone gone) {
+                if (stored.containsKey(gone.handle())) {
+                    removals.add(gone.handle());
                 }
-                case HandleResult.Failed f -> failed++;
-                case HandleResult.Fetched f -> {
-                    fetched++;
-                    StoredRow old = stored.get(f.handle());
-                    RowWrite write = toWrite(f);
-                    if (old == null) {
-                        added.add(f.handle());
-                        rowWrites.add(write);
+            } else if (result instanceof HandleResult.Failed) {
+                failed++;
+            } else if (result instanceof HandleResult.Fetched f) {
+                fetched++;
+                StoredRow old = stored.get(f.handle());
+                RowWrite write = toWrite(f);
+                if (old == null) {
+                    added.add(f.handle());
+                    rowWrites.add(write);
+                    sourceWrites.add(write);
+                    f.fields().tags().forEach(t -> tagDeltas.merge(t, 1, Integer::sum));
+                } else if (!Arrays.equals(old.contentHash(), f.fields().contentHash())) {
+                    updated++;
+                    rowWrites.add(write);
+                    sourceWrites.add(write);
+                    old.tags().forEach(t -> tagDeltas.merge(t, -1, Integer::sum));
+                    f.fields().tags().forEach(t -> tagDeltas.merge(t, 1, Integer::sum));
+                } else {
+                    unchanged++;
+                    if (!old.hasRecord() || !Objects.equals(old.recordEtag(), f.recordEtag())
+                            || !Objects.equals(old.cardEtag(), f.cardEtag())
+                            || !Objects.equals(old.cardLastModified(), f.cardLastModified())) {
                         sourceWrites.add(write);
-                        f.fields().tags().forEach(t -> tagDeltas.merge(t, 1, Integer::sum));
-                    } else if (!Arrays.equals(old.contentHash(), f.fields().contentHash())) {
-                        updated++;
-                        rowWrites.add(write);
-                        sourceWrites.add(write);
-                        old.tags().forEach(t -> tagDeltas.merge(t, -1, Integer::sum));
-                        f.fields().tags().forEach(t -> tagDeltas.merge(t, 1, Integer::sum));
-                    } else {
-                        unchanged++;
-                        if (!old.hasRecord() || !Objects.equals(old.recordEtag(), f.recordEtag())
-                                || !Objects.equals(old.cardEtag(), f.cardEtag())
-                                || !Objects.equals(old.cardLastModified(), f.cardLastModified())) {
-                            sourceWrites.add(write);
-                        }
                     }
                 }
             }
