@@ -1,0 +1,15 @@
+package io.marketplaceindex.simulator;
+
+/**
+ * Request counters of one registry, for asserting what a client actually fetched (for example that
+ * an unchanged catalog was re-read with 304s only).
+ *
+ * @param requests     every request routed to the registry, whatever the answer
+ * @param notModified  304 answers to records and cards
+ * @param faulted      answers shaped by a {@link Fault}
+ * @param unauthorized 401 answers for a missing or wrong bearer token
+ */
+public record RegistryStats(
+        long requests, long health, long listings, long records, long cards,
+        long notModified, long faulted, long unauthorized) {
+}
