@@ -94,7 +94,9 @@ INSERT INTO marketplace_catalog_state (id, generation, built_at) VALUES (1, 0, N
 -- meta.tags and single-tag totals without scanning the index.
 CREATE TABLE marketplace_tag_counts (
     tag          text   COLLATE "C" PRIMARY KEY,
-    agent_count  bigint NOT NULL CHECK (agent_count >= 0)  -- zero rows are deleted in the same transaction
+    -- no CHECK here: a negative delta is a valid insert proposal in ON CONFLICT DO UPDATE, and rows
+    -- that reach zero are deleted in the same transaction
+    agent_count  bigint NOT NULL
 );
 
 -- Progress of each rebuild, one line per registry it touched.

@@ -35,7 +35,7 @@ public class CatalogGeneration {
     }
 
     @Scheduled(fixedDelayString = "${marketplace.cache.generation-poll-interval:PT5S}")
-    void poll() {
+    public void poll() {
         try {
             refresh();
         } catch (RuntimeException e) {

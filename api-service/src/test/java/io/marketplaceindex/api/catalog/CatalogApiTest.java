@@ -115,7 +115,8 @@ class CatalogApiTest extends ApiTestSupport {
         assertThat(get("/api/marketplace?q=b%C3%AAta%20labs").body().get("total").asLong()).isEqualTo(20);
         // LIKE wildcards in q are literal
         assertThat(get("/api/marketplace?q=100%25").body().get("total").asLong()).isEqualTo(1);
-        assertThat(get("/api/marketplace?q=_safe").body().get("total").asLong()).isEqualTo(1);
+        assertThat(get("/api/marketplace?q=safe_").body().get("total").asLong()).isEqualTo(1);
+        assertThat(get("/api/marketplace?q=0_").body().get("total").asLong()).isZero();
         assertThat(get("/api/marketplace?q=%25%25").body().get("total").asLong()).isZero();
         // tags: any of, exact
         assertThat(get("/api/marketplace?tags=finance").body().get("total").asLong()).isEqualTo(11);
