@@ -46,7 +46,8 @@ public abstract class ApiTestSupport {
         registry.add("spring.datasource.url", () -> DATABASE);
         registry.add("spring.datasource.username", TestServices::postgresUser);
         registry.add("spring.datasource.password", TestServices::postgresPassword);
-        registry.add("spring.data.redis.url", TestServices::redisUrl);
+        // a placeholder, so that a test class can point at another Redis with a plain test property
+        registry.add("spring.data.redis.url", () -> "${marketplace.test.redis-url:" + TestServices.redisUrl() + "}");
         registry.add("spring.kafka.bootstrap-servers", TestServices::kafkaBootstrap);
         registry.add("marketplace.kafka.topic-prefix", () -> TOPIC_PREFIX);
         registry.add("marketplace.cache.key-prefix", () -> TOPIC_PREFIX);

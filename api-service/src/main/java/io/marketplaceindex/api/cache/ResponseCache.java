@@ -9,7 +9,6 @@ import org.springframework.stereotype.Component;
 
 import java.time.Clock;
 import java.time.Instant;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
@@ -69,11 +68,11 @@ public class ResponseCache {
         String redisKey = properties.keyPrefix() + key;
         boolean redisUp = clock.instant().isAfter(redisDownUntil.get());
         if (redisUp) {
-            Optional<byte[]> cached = read(redisKey);
-            if (cached == null) {
+            Lookup lookup = read(redisKey);
+            if (!lookup.redisAnswered()) {
                 redisUp = false;
-            } else if (cached.isPresent()) {
-                return new Answer(cached.get(), Status.HIT);
+            } else if (lookup.value() != null) {
+                return new Answer(lookup.value(), Status.HIT);
             }
         }
         Status status = redisUp ? Status.MISS : Status.BYPASS;
@@ -103,13 +102,16 @@ public class ResponseCache {
         Computed apply(Status status);
     }
 
-    /** @return empty on a miss, null when Redis failed */
-    private Optional<byte[]> read(String key) {
+    /** @param value null on a miss */
+    private record Lookup(boolean redisAnswered, byte[] value) {
+    }
+
+    private Lookup read(String key) {
         try {
-            return Optional.ofNullable(redis.opsForValue().get(key));
+            return new Lookup(true, redis.opsForValue().get(key));
         } catch (RuntimeException e) {
             markDown(e);
-            return null;
+            return new Lookup(false, null);
         }
     }
 
@@ -127,6 +129,4 @@ public class ResponseCache {
             log.warn("Redis unavailable, answering from PostgreSQL until {}: {}", until, e.getMessage());
         }
     }
-
-
 }

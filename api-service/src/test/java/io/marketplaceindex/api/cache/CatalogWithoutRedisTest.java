@@ -1,0 +1,22 @@
+package io.marketplaceindex.api.cache;
+
+import io.marketplaceindex.api.ApiTestSupport;
+import org.junit.jupiter.api.Test;
+import org.springframework.test.context.TestPropertySource;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Redis down (nothing listens where it should be): the catalog still answers, from PostgreSQL. */
+@TestPropertySource(properties = "marketplace.test.redis-url=redis://127.0.0.1:1")
+class CatalogWithoutRedisTest extends ApiTestSupport {
+
+    @Test
+    void answersFromPostgresAndSaysSo() {
+        for (int i = 0; i < 3; i++) {
+            Answer answer = get("/api/marketplace?limit=5");
+            assertThat(answer.status()).isEqualTo(200);
+            assertThat(answer.body().get("meta").get("cache").asString()).startsWith("bypass");
+            assertThat(answer.body().get("meta").get("catalog").asString()).isEqualTo("db");
+        }
+    }
+}
