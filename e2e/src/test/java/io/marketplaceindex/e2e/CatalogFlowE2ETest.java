@@ -135,6 +135,21 @@ class CatalogFlowE2ETest {
         assertThat(api.get("/api/marketplace/index-rebuild/" + java.util.UUID.randomUUID()).status()).isEqualTo(401);
     }
 
+    @Test
+    @Order(4)
+    void theIndexSyncCommandLineRebuildsAndReportsProgress() throws Exception {
+        north.updateAgent(north.handles().get(11), "Changed For The Command Line");
+        SystemStack.CommandResult result = stack.indexSync();
+        assertThat(result.exitCode()).as(result.output()).isZero();
+        assertThat(result.output()).contains("requested for 2 registries").contains("2/2 registries finished (0 failed)");
+        api.awaitCatalog("the CLI's rebuild visible", Duration.ofSeconds(30),
+                page -> api.get("/api/marketplace?q=changed%20for%20the%20command").body().get("total").asLong() == 1);
+
+        SystemStack.CommandResult unknown = stack.indexSync("--registry=" + java.util.UUID.randomUUID());
+        assertThat(unknown.exitCode()).isEqualTo(2);
+        assertThat(unknown.output()).contains("unknown or disabled");
+    }
+
     private JsonNode awaitProgress(String rebuildId, int registries) {
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         JsonNode progress = null;

@@ -41,13 +41,14 @@ public final class SystemStack implements ExtensionContext.Store.CloseableResour
     private final Path logs;
     private final Map<String, String> env = new HashMap<>();
     private final int apiPort;
+    private final Path apiJar;
 
     private SystemStack() throws IOException {
         TestServices.requireKafka();
         Path root = Path.of(System.getProperty("user.dir")).getParent();
         this.logs = Path.of("target", "e2e-logs");
         Files.createDirectories(logs);
-        Path apiJar = root.resolve("api-service/target/api-service.jar");
+        this.apiJar = root.resolve("api-service/target/api-service.jar");
         Path workerJar = root.resolve("indexer-worker/target/indexer-worker.jar");
         for (Path jar : List.of(apiJar, workerJar)) {
             if (!Files.isRegularFile(jar)) {
@@ -106,6 +107,26 @@ public final class SystemStack implements ExtensionContext.Store.CloseableResour
 
     public RegistrySimulator simulator() {
         return simulator;
+    }
+
+    /** The index-sync command line against this system; returns its exit status and output. */
+    public CommandResult indexSync(String... args) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-jar", apiJar.toString(), "--spring.main.web-application-type=none", "--logging.level.root=warn",
+                "--marketplace.cli.index-sync=true"));
+        command.addAll(List.of(args));
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+        builder.environment().putAll(env);
+        Process process = builder.start();
+        String output = new String(process.getInputStream().readAllBytes());
+        if (!process.waitFor(120, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            throw new IllegalStateException("index-sync did not finish:\n" + output);
+        }
+        return new CommandResult(process.exitValue(), output);
+    }
+
+    public record CommandResult(int exitCode, String output) {
     }
 
     /** SIGKILL, as a crashed host would do it. */

@@ -44,12 +44,15 @@ public final class TestServices {
     }
 
     /**
-     * A fresh database with the current schema, dropped first if a previous run left it.
+     * A fresh database with the current schema, dropped first if a previous run left it. The name
+     * includes a hash of the working directory, so that checkouts side by side on one machine
+     * never drop each other's database mid-run.
      *
      * @return its JDBC URL
      */
     public static String freshDatabase(String name) {
-        String db = ("mi_test_" + name).toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9_]", "_");
+        String checkout = Integer.toHexString(System.getProperty("user.dir").hashCode());
+        String db = ("mi_test_" + name + "_" + checkout).toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9_]", "_");
         try (Connection admin = DriverManager.getConnection(postgresHostUrl() + "postgres", postgresUser(),
                 postgresPassword()); Statement st = admin.createStatement()) {
             st.execute("DROP DATABASE IF EXISTS " + db + " WITH (FORCE)");

@@ -4,7 +4,6 @@ import io.marketplaceindex.api.web.ApiException;
 import io.marketplaceindex.events.RebuildReason;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
-import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -25,11 +24,9 @@ import java.util.UUID;
 class RebuildController {
 
     private final RebuildService rebuilds;
-    private final JdbcClient jdbc;
 
-    RebuildController(RebuildService rebuilds, JdbcClient jdbc) {
+    RebuildController(RebuildService rebuilds) {
         this.rebuilds = rebuilds;
-        this.jdbc = jdbc;
     }
 
     /** @param registryIds optional subset; force accepts listings the shrink guard would refuse */
@@ -61,24 +58,8 @@ class RebuildController {
     }
 
     @GetMapping("/{rebuildId}")
-    Map<String, Object> progress(@PathVariable String rebuildId) {
-        UUID id = uuid(rebuildId);
-        List<Map<String, Object>> registries = jdbc.sql("""
-                        SELECT p.registry_id AS "registryId", r.name, p.reason, p.status, p.started_at AS "startedAt",
-                               p.finished_at AS "finishedAt", p.detail::text AS detail
-                        FROM marketplace_rebuild_progress p
-                        LEFT JOIN marketplace_registries r ON r.id = p.registry_id
-                        WHERE p.rebuild_id = ?
-                        ORDER BY r.name, p.registry_id
-                        """)
-                .param(id).query().listOfRows();
-        long finished = registries.stream().filter(r -> !"syncing".equals(r.get("status"))).count();
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("rebuildId", id.toString());
-        body.put("started", registries.size());
-        body.put("finished", finished);
-        body.put("registries", registries);
-        return body;
+    RebuildService.Progress progress(@PathVariable String rebuildId) {
+        return rebuilds.progress(uuid(rebuildId));
     }
 
     private static UUID uuid(String raw) {

@@ -1,6 +1,7 @@
 package io.marketplaceindex.api.security;
 
 import jakarta.servlet.http.HttpServletResponse;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.http.HttpMethod;
@@ -12,6 +13,7 @@ import org.springframework.security.web.context.HttpSessionSecurityContextReposi
 import org.springframework.security.web.context.SecurityContextRepository;
 
 @Configuration(proxyBeanMethods = false)
+@ConditionalOnWebApplication // not for the index-sync command line
 class SecurityConfig {
 
     @Bean
