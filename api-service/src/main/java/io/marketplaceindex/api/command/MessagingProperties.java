@@ -6,14 +6,10 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 import java.time.Duration;
 
 /**
- * @param topicPrefix       prefix of every topic name; must match the workers'
- * @param partitions        partitions of topics this service creates when they are missing
- * @param replicationFactor replication factor of those topics
- * @param sendTimeout       how long an operator request waits for the broker to take its command
+ * The api-service's own Kafka knobs; topic names and sizes are shared (EventsConfiguration).
+ *
+ * @param sendTimeout how long an operator request waits for the broker to take its command
  */
 @ConfigurationProperties("marketplace.kafka")
-public record MessagingProperties(@DefaultValue("") String topicPrefix,
-                                  @DefaultValue("12") int partitions,
-                                  @DefaultValue("1") short replicationFactor,
-                                  @DefaultValue("10s") Duration sendTimeout) {
+public record MessagingProperties(@DefaultValue("10s") Duration sendTimeout) {
 }

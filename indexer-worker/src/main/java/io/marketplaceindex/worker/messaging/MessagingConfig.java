@@ -1,13 +1,12 @@
 package io.marketplaceindex.worker.messaging;
 
-import io.marketplaceindex.events.EventCodec;
+import io.marketplaceindex.events.EventsConfiguration;
 import io.marketplaceindex.events.InvalidEventException;
 import io.marketplaceindex.events.Topics;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.TopicPartition;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.kafka.core.KafkaAdmin;
+import org.springframework.context.annotation.Import;
 import org.springframework.kafka.core.KafkaOperations;
 import org.springframework.kafka.listener.DeadLetterPublishingRecoverer;
 import org.springframework.kafka.listener.DefaultErrorHandler;
@@ -15,23 +14,8 @@ import org.springframework.util.backoff.FixedBackOff;
 import tools.jackson.core.JacksonException;
 
 @Configuration(proxyBeanMethods = false)
+@Import(EventsConfiguration.class)
 class MessagingConfig {
-
-    @Bean
-    Topics topics(MessagingProperties properties) {
-        return new Topics(properties.topicPrefix());
-    }
-
-    @Bean
-    EventCodec eventCodec() {
-        return new EventCodec();
-    }
-
-    @Bean
-    KafkaAdmin.NewTopics topicDefinitions(Topics topics, MessagingProperties properties) {
-        return new KafkaAdmin.NewTopics(topics.definitions(properties.partitions(), properties.replicationFactor())
-                .toArray(NewTopic[]::new));
-    }
 
     /**
      * A command that keeps failing is retried a bounded number of times, then parked in the
