@@ -28,6 +28,16 @@ public final class EventCodec {
         requireField(command.registryId(), "registryId", payload);
         requireField(command.commandId(), "commandId", payload);
         requireField(command.requestedAt(), "requestedAt", payload);
+        if (command instanceof RegistryCommand.SyncChunk chunk) {
+            requireField(chunk.runId(), "runId", payload);
+            requireField(chunk.handles(), "handles", payload);
+            if (chunk.chunkIndex() < 0 || chunk.chunkIndex() >= chunk.chunkCount()) {
+                throw new InvalidEventException("sync chunk index " + chunk.chunkIndex() + " is outside 0.."
+                        + (chunk.chunkCount() - 1) + ": " + excerpt(payload));
+            }
+        } else if (command instanceof RegistryCommand.FinishSync finish) {
+            requireField(finish.runId(), "runId", payload);
+        }
         return command;
     }
 
@@ -39,8 +49,11 @@ public final class EventCodec {
 
     private static void requireField(Object value, String name, byte[] payload) {
         if (value == null) {
-            throw new InvalidEventException("event lacks required field '" + name + "': "
-                    + new String(payload, 0, Math.min(payload.length, 200), StandardCharsets.UTF_8));
+            throw new InvalidEventException("event lacks required field '" + name + "': " + excerpt(payload));
         }
+    }
+
+    private static String excerpt(byte[] payload) {
+        return new String(payload, 0, Math.min(payload.length, 200), StandardCharsets.UTF_8);
     }
 }

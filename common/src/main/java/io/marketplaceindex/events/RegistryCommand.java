@@ -4,11 +4,14 @@ import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
 
 import java.time.Instant;
+import java.util.List;
 import java.util.UUID;
 
 /**
  * A command for the indexer worker, the only writer of the index. Every command is keyed by its
- * registry id so that one registry's commands reach one consumer, in order.
+ * registry id so that one registry's commands reach one consumer, in order, except
+ * {@link SyncChunk}: chunks of one sync run are meant to spread over every partition (and so every
+ * worker replica), and they only ever write staging rows, never the index.
  *
  * <p>Contract {@value #VERSION}: fields may be added, never renamed or removed; consumers ignore
  * unknown fields. Payloads of every released version are kept in test resources and must parse.
@@ -18,7 +21,9 @@ import java.util.UUID;
         @JsonSubTypes.Type(value = RegistryCommand.Connect.class, name = "registry.connect"),
         @JsonSubTypes.Type(value = RegistryCommand.SetEnabled.class, name = "registry.set-enabled"),
         @JsonSubTypes.Type(value = RegistryCommand.Remove.class, name = "registry.remove"),
-        @JsonSubTypes.Type(value = RegistryCommand.Rebuild.class, name = "registry.rebuild")
+        @JsonSubTypes.Type(value = RegistryCommand.Rebuild.class, name = "registry.rebuild"),
+        @JsonSubTypes.Type(value = RegistryCommand.SyncChunk.class, name = "registry.sync-chunk"),
+        @JsonSubTypes.Type(value = RegistryCommand.FinishSync.class, name = "registry.finish-sync")
 })
 public sealed interface RegistryCommand {
 
@@ -55,5 +60,42 @@ public sealed interface RegistryCommand {
      */
     record Rebuild(UUID commandId, UUID registryId, Instant requestedAt, RebuildReason reason, boolean force)
             implements RegistryCommand {
+    }
+
+    /**
+     * Worker-internal: one chunk of a large registry's sync run. The worker that holds the
+     * registry's rebuild lists the registry, records a run and publishes one chunk per slice of the
+     * listing, keyed {@code runId + ":" + chunkIndex}; whichever replica consumes a chunk fetches its
+     * records and cards into staging. Redeliveries are harmless: a chunk counts once per run.
+     *
+     * @param commandId  the rebuild the run serves
+     * @param chunkIndex 0-based position of this chunk in the run
+     * @param chunkCount how many chunks the run has
+     * @param handles    this chunk's handles, in listing order
+     */
+    record SyncChunk(UUID commandId, UUID registryId, Instant requestedAt, UUID runId, int chunkIndex, int chunkCount,
+                     List<String> handles) implements RegistryCommand {
+
+        public SyncChunk {
+            // null elements are refused here, so a broken payload fails decoding (dead letter), not the sync
+            handles = handles == null ? null : List.copyOf(handles);
+        }
+
+        @Override
+        public String toString() {
+            // A chunk carries up to chunk-size handles: keep logs readable.
+            return "SyncChunk[commandId=" + commandId + ", registryId=" + registryId + ", runId=" + runId
+                    + ", chunk=" + chunkIndex + "/" + chunkCount + ", handles=" + (handles == null ? 0 : handles.size())
+                    + "]";
+        }
+    }
+
+    /**
+     * Worker-internal: every chunk of a sync run is staged; apply the run. Keyed by registry id, so
+     * it is handled by the registry's single writer, in order with the registry's other commands.
+     *
+     * @param commandId the rebuild the run serves
+     */
+    record FinishSync(UUID commandId, UUID registryId, Instant requestedAt, UUID runId) implements RegistryCommand {
     }
 }

@@ -14,7 +14,10 @@ public record Topics(String prefix) {
         prefix = prefix == null ? "" : prefix;
     }
 
-    /** Registry commands and rebuild requests, keyed by registry id. */
+    /**
+     * Registry commands and rebuild requests, keyed by registry id; the chunks of a large sync run
+     * are keyed {@code runId:chunkIndex} so they spread over partitions (see RegistryCommand.SyncChunk).
+     */
     public String commands() {
         return prefix + "marketplace.registry-commands.v1";
     }

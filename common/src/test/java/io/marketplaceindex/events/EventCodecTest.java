@@ -5,6 +5,7 @@ import org.junit.jupiter.api.Test;
 import java.io.IOException;
 import java.io.InputStream;
 import java.time.Instant;
+import java.util.List;
 import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -13,6 +14,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class EventCodecTest {
 
     private static final UUID REGISTRY = UUID.fromString("4f1b2c3d-1111-4222-8333-944455556666");
+    private static final UUID RUN = UUID.fromString("7d6c5b4a-2222-4333-8444-a55566667777");
     private final EventCodec codec = new EventCodec();
 
     @Test
@@ -28,6 +30,40 @@ class EventCodecTest {
                 .isInstanceOfSatisfying(RegistryCommand.SetEnabled.class, c -> assertThat(c.enabled()).isFalse());
         assertThat(codec.decodeCommand(resource("command-remove-v1.json")))
                 .isInstanceOf(RegistryCommand.Remove.class);
+    }
+
+    @Test
+    void releasedChunkedSyncPayloadsStillParse() throws IOException {
+        UUID rebuild = UUID.fromString("0b8d0d6e-8a5e-4d43-9a43-9f1f6a3c0c02");
+        assertThat(codec.decodeCommand(resource("command-sync-chunk-v1.json")))
+                .isEqualTo(new RegistryCommand.SyncChunk(rebuild, REGISTRY, Instant.parse("2026-11-26T10:00:02Z"), RUN,
+                        3, 120, List.of("agent-00060.demo", "team/agent-slash.demo", "agént/ünï 1.demo")));
+        assertThat(codec.decodeCommand(resource("command-finish-sync-v1.json")))
+                .isEqualTo(new RegistryCommand.FinishSync(rebuild, REGISTRY, Instant.parse("2026-11-26T10:04:00Z"), RUN));
+    }
+
+    @Test
+    void aChunkWithoutItsRunOrHandlesOrWithABadIndexIsRefusedWithAReason() {
+        String common = "\"commandId\":\"0b8d0d6e-8a5e-4d43-9a43-9f1f6a3c0c02\","
+                + "\"registryId\":\"4f1b2c3d-1111-4222-8333-944455556666\",\"requestedAt\":\"2026-11-26T10:00:02Z\"";
+        assertThatThrownBy(() -> codec.decodeCommand(("{\"type\":\"registry.sync-chunk\"," + common
+                + ",\"chunkIndex\":0,\"chunkCount\":1,\"handles\":[\"a\"]}").getBytes()))
+                .isInstanceOf(InvalidEventException.class).hasMessageContaining("runId");
+        assertThatThrownBy(() -> codec.decodeCommand(("{\"type\":\"registry.sync-chunk\"," + common
+                + ",\"runId\":\"" + RUN + "\",\"chunkIndex\":0,\"chunkCount\":1}").getBytes()))
+                .isInstanceOf(InvalidEventException.class).hasMessageContaining("handles");
+        assertThatThrownBy(() -> codec.decodeCommand(("{\"type\":\"registry.sync-chunk\"," + common
+                + ",\"runId\":\"" + RUN + "\",\"chunkIndex\":2,\"chunkCount\":2,\"handles\":[\"a\"]}").getBytes()))
+                .isInstanceOf(InvalidEventException.class).hasMessageContaining("outside");
+        assertThatThrownBy(() -> codec.decodeCommand(("{\"type\":\"registry.finish-sync\"," + common + "}").getBytes()))
+                .isInstanceOf(InvalidEventException.class).hasMessageContaining("runId");
+    }
+
+    @Test
+    void aChunkNeverLogsItsHandles() {
+        var chunk = new RegistryCommand.SyncChunk(UUID.randomUUID(), REGISTRY, Instant.now(), RUN, 0, 1,
+                List.of("a-handle-of-some-length"));
+        assertThat(chunk.toString()).doesNotContain("a-handle-of-some-length").contains("handles=1");
     }
 
     @Test
@@ -51,7 +87,9 @@ class EventCodecTest {
                 new RegistryCommand.Connect(UUID.randomUUID(), REGISTRY, now, "n", "https://x.example", null),
                 new RegistryCommand.SetEnabled(UUID.randomUUID(), REGISTRY, now, true),
                 new RegistryCommand.Remove(UUID.randomUUID(), REGISTRY, now),
-                new RegistryCommand.Rebuild(UUID.randomUUID(), REGISTRY, now, RebuildReason.REGISTRY_CONNECTED, true)}) {
+                new RegistryCommand.Rebuild(UUID.randomUUID(), REGISTRY, now, RebuildReason.REGISTRY_CONNECTED, true),
+                new RegistryCommand.SyncChunk(UUID.randomUUID(), REGISTRY, now, RUN, 1, 2, List.of("a", "agent with space")),
+                new RegistryCommand.FinishSync(UUID.randomUUID(), REGISTRY, now, RUN)}) {
             assertThat(codec.decodeCommand(codec.encode(command))).isEqualTo(command);
         }
     }

@@ -54,6 +54,10 @@ public abstract class WorkerTestSupport {
         registry.add("marketplace.registry.response-timeout", () -> "1s");
         registry.add("marketplace.registry.total-request-deadline", () -> "3s");
         registry.add("marketplace.registry.max-retry-after", () -> "3s");
+        // Here, not in one test class: every worker test shares this context (and its consumer group).
+        // Registries of more than 50 agents sync in chunks of 20; the smaller ones keep the single-thread path.
+        registry.add("marketplace.sync.chunk-threshold", () -> "50");
+        registry.add("marketplace.sync.chunk-size", () -> "20");
     }
 
     protected static Topics topics() {

@@ -6,6 +6,7 @@ import org.springframework.stereotype.Repository;
 
 import java.sql.Array;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -33,22 +34,50 @@ public class CatalogStore {
         this.jdbc = jdbc;
     }
 
+    private static final String STORED_ROW_COLUMNS = """
+            SELECT r.handle, r.content_hash, r.tags, s.record_etag, s.card_etag, s.card_last_modified,
+                   s.record IS NOT NULL AS has_record, s.card IS NOT NULL AS has_card
+            FROM marketplace_catalog_rows r
+            LEFT JOIN marketplace_catalog_sources s USING (registry_id, handle)
+            """;
+
     /** The registry's rows with their validators. Walks the primary key (registry_id, handle). */
     public Map<String, StoredRow> loadState(UUID registryId) {
         Map<String, StoredRow> rows = new HashMap<>();
-        jdbcTemplate.query("""
-                SELECT r.handle, r.content_hash, r.tags, s.record_etag, s.card_etag, s.card_last_modified,
-                       s.record IS NOT NULL AS has_record, s.card IS NOT NULL AS has_card
-                FROM marketplace_catalog_rows r
-                LEFT JOIN marketplace_catalog_sources s USING (registry_id, handle)
-                WHERE r.registry_id = ?
-                """, rs -> {
-            String handle = rs.getString("handle");
-            rows.put(handle, new StoredRow(handle, rs.getBytes("content_hash"), textArray(rs.getArray("tags")),
-                    rs.getString("record_etag"), rs.getString("card_etag"), rs.getString("card_last_modified"),
-                    rs.getBoolean("has_record"), rs.getBoolean("has_card")));
-        }, registryId);
+        jdbcTemplate.query(STORED_ROW_COLUMNS + "WHERE r.registry_id = ?",
+                rs -> {
+                    StoredRow row = storedRow(rs);
+                    rows.put(row.handle(), row);
+                }, registryId);
         return rows;
+    }
+
+    /**
+     * The stored rows of some of a registry's handles (one chunk of a chunked sync). Probes the
+     * primary keys (registry_id, handle) of both tables.
+     */
+    public Map<String, StoredRow> loadState(UUID registryId, Collection<String> handles) {
+        Map<String, StoredRow> rows = new HashMap<>();
+        if (handles.isEmpty()) {
+            return rows;
+        }
+        jdbcTemplate.query(con -> {
+            PreparedStatement ps = con.prepareStatement(STORED_ROW_COLUMNS
+                    + "WHERE r.registry_id = ? AND r.handle = ANY (?)");
+            ps.setObject(1, registryId);
+            ps.setArray(2, con.createArrayOf("text", handles.toArray()));
+            return ps;
+        }, rs -> {
+            StoredRow row = storedRow(rs);
+            rows.put(row.handle(), row);
+        });
+        return rows;
+    }
+
+    private static StoredRow storedRow(ResultSet rs) throws SQLException {
+        return new StoredRow(rs.getString("handle"), rs.getBytes("content_hash"), textArray(rs.getArray("tags")),
+                rs.getString("record_etag"), rs.getString("card_etag"), rs.getString("card_last_modified"),
+                rs.getBoolean("has_record"), rs.getBoolean("has_card"));
     }
 
     public Optional<String> storedRecord(UUID registryId, String handle) {

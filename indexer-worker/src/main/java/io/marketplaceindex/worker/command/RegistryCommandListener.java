@@ -7,6 +7,7 @@ import io.marketplaceindex.registry.InvalidRegistryUrlException;
 import io.marketplaceindex.registry.RegistryUrls;
 import io.marketplaceindex.worker.registry.RegistryRemoval;
 import io.marketplaceindex.worker.registry.RegistryStore;
+import io.marketplaceindex.worker.sync.ChunkedSync;
 import io.marketplaceindex.worker.sync.RegistrySyncer;
 import io.marketplaceindex.worker.sync.SyncRequest;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -19,7 +20,9 @@ import org.springframework.stereotype.Component;
 /**
  * The worker's entry point: one command at a time per partition, so one registry has one writer.
  * The offset is committed after this method returns, i.e. after the registry's rows are committed
- * (at-least-once; every effect below is idempotent).
+ * (at-least-once; every effect below is idempotent). Sync chunks are the exception to "one registry,
+ * one partition": they are keyed by run and chunk, write staging only, and the run is applied by a
+ * finish command keyed by registry id again.
  */
 @Component
 class RegistryCommandListener {
@@ -30,13 +33,15 @@ class RegistryCommandListener {
     private final RegistryStore registries;
     private final RegistryRemoval removal;
     private final RegistrySyncer syncer;
+    private final ChunkedSync chunked;
 
     RegistryCommandListener(EventCodec codec, RegistryStore registries, RegistryRemoval removal,
-                            RegistrySyncer syncer) {
+                            RegistrySyncer syncer, ChunkedSync chunked) {
         this.codec = codec;
         this.registries = registries;
         this.removal = removal;
         this.syncer = syncer;
+        this.chunked = chunked;
     }
 
     @KafkaListener(id = "registry-commands", topics = "#{@topics.commands()}",
@@ -53,6 +58,10 @@ class RegistryCommandListener {
         } else if (command instanceof RegistryCommand.Rebuild rebuild) {
             syncer.sync(new SyncRequest(rebuild.registryId(), rebuild.commandId(), rebuild.reason(),
                     rebuild.requestedAt(), rebuild.force()));
+        } else if (command instanceof RegistryCommand.SyncChunk chunk) {
+            chunked.processChunk(chunk);
+        } else if (command instanceof RegistryCommand.FinishSync finish) {
+            chunked.finish(finish);
         }
     }
 

@@ -3,6 +3,7 @@ package io.marketplaceindex.worker.registry;
 import io.marketplaceindex.events.CatalogChanged;
 import io.marketplaceindex.worker.catalog.CatalogChangePublisher;
 import io.marketplaceindex.worker.catalog.CatalogStore;
+import io.marketplaceindex.worker.sync.ChunkedSync;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -21,14 +22,16 @@ public class RegistryRemoval {
     private final JdbcClient jdbc;
     private final TransactionTemplate tx;
     private final CatalogChangePublisher changes;
+    private final ChunkedSync chunked;
     private final Clock clock;
 
     public RegistryRemoval(CatalogStore catalog, JdbcClient jdbc, TransactionTemplate tx,
-                           CatalogChangePublisher changes, Clock clock) {
+                           CatalogChangePublisher changes, ChunkedSync chunked, Clock clock) {
         this.catalog = catalog;
         this.jdbc = jdbc;
         this.tx = tx;
         this.changes = changes;
+        this.chunked = chunked;
         this.clock = clock;
     }
 
@@ -43,6 +46,8 @@ public class RegistryRemoval {
     private void remove(UUID registryId, UUID commandId, boolean deleteRegistry) {
         Removed removed = tx.execute(status -> {
             catalog.lockRegistry(registryId);
+            // A chunked run in flight would bring the rows back when applied.
+            chunked.cancelRuns(registryId, deleteRegistry ? "registry removed" : "registry disabled");
             int count = jdbc.sql("SELECT count(*) FROM marketplace_catalog_rows WHERE registry_id = ?")
                     .param(registryId).query(Integer.class).single();
             long generation = 0;

@@ -1,5 +1,8 @@
 package io.marketplaceindex.worker.sync;
 
-/** @param generation the catalog generation this commit produced, or 0 when no row changed */
-record CommitResult(long generation, SyncCounts counts) {
+/**
+ * @param generation the catalog generation this commit produced, or 0 when no row changed
+ * @param warning    why rows the listing no longer names were kept (shrink guard), or null
+ */
+record CommitResult(long generation, SyncCounts counts, String warning) {
 }

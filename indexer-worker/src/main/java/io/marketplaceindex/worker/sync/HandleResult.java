@@ -1,10 +1,12 @@
 package io.marketplaceindex.worker.sync;
 
-import io.marketplaceindex.agent.AgentIndexFields;
-import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.node.ObjectNode;
+import io.marketplaceindex.worker.catalog.RowWrite;
 
-/** What fetching one listed handle produced. */
+/**
+ * What fetching one listed handle produced. The documents are already serialized: results of a
+ * large registry are held until the commit (in memory, or in staging for a chunked run), and text
+ * is both smaller than a JSON tree and what gets written.
+ */
 sealed interface HandleResult {
 
     String handle();
@@ -14,9 +16,12 @@ sealed interface HandleResult {
     }
 
     /** A freshly built agent; the committer compares its hash and validators with the stored row. */
-    record Fetched(String handle, ObjectNode agent, AgentIndexFields fields, JsonNode record, JsonNode card,
-                   String recordEtag, String cardEtag, String cardLastModified, String cardError)
-            implements HandleResult {
+    record Fetched(RowWrite write) implements HandleResult {
+
+        @Override
+        public String handle() {
+            return write.handle();
+        }
     }
 
     /** The registry says 404 or 410 for a listed handle: the row goes. */

@@ -1,15 +1,8 @@
 package io.marketplaceindex.worker.sync;
 
-import io.marketplaceindex.agent.AgentIndexFields;
-import io.marketplaceindex.agent.AgentNormalizer;
-import io.marketplaceindex.agent.Handles;
-import io.marketplaceindex.events.CatalogChanged;
-import io.marketplaceindex.registry.Fetched;
 import io.marketplaceindex.registry.Listing;
 import io.marketplaceindex.registry.RegistryClient;
-import io.marketplaceindex.registry.RegistryEndpoint;
 import io.marketplaceindex.registry.RegistryFetchException;
-import io.marketplaceindex.worker.catalog.CatalogChangePublisher;
 import io.marketplaceindex.worker.catalog.CatalogStore;
 import io.marketplaceindex.worker.catalog.StoredRow;
 import io.marketplaceindex.worker.registry.Registry;
@@ -19,29 +12,21 @@ import io.micrometer.core.instrument.Timer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Service;
-import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
-import tools.jackson.databind.node.ObjectNode;
 
 import java.time.Clock;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Future;
-import java.util.concurrent.Semaphore;
 
 /**
  * Syncs one registry: reads its listing, fetches every record and card (conditionally, with
- * bounded concurrency), and hands the results to {@link SyncCommitter}. A registry that cannot
- * be listed keeps its rows; a handle that fails keeps its row; nothing here throws for bad
+ * bounded concurrency), and hands the results to {@link SyncCommitter}. A listing larger than
+ * {@code marketplace.sync.chunk-threshold} is handed to {@link ChunkedSync} instead, so that one huge
+ * registry does not hold this consumer thread (and its partition) for the whole fetch. A registry that
+ * cannot be listed keeps its rows; a handle that fails keeps its row; nothing here throws for bad
  * registry data.
  */
 @Service
@@ -53,29 +38,24 @@ public class RegistrySyncer {
     private final CatalogStore catalog;
     private final SyncStateStore state;
     private final SyncCommitter committer;
-    private final CatalogChangePublisher changes;
+    private final HandleFetcher fetcher;
+    private final ChunkedSync chunked;
+    private final SyncReporter reporter;
     private final RegistryClient client;
-    private final AgentNormalizer normalizer;
-    private final JsonMapper json;
-    private final ExecutorService fetchExecutor;
-    private final SyncProperties properties;
     private final Clock clock;
     private final MeterRegistry meters;
 
     public RegistrySyncer(RegistryStore registries, CatalogStore catalog, SyncStateStore state, SyncCommitter committer,
-                          CatalogChangePublisher changes, RegistryClient client, AgentNormalizer normalizer,
-                          JsonMapper json, ExecutorService fetchExecutor, SyncProperties properties, Clock clock,
-                          MeterRegistry meters) {
+                          HandleFetcher fetcher, ChunkedSync chunked, SyncReporter reporter, RegistryClient client,
+                          Clock clock, MeterRegistry meters) {
         this.registries = registries;
         this.catalog = catalog;
         this.state = state;
         this.committer = committer;
-        this.changes = changes;
+        this.fetcher = fetcher;
+        this.chunked = chunked;
+        this.reporter = reporter;
         this.client = client;
-        this.normalizer = normalizer;
-        this.json = json;
-        this.fetchExecutor = fetchExecutor;
-        this.properties = properties;
         this.clock = clock;
         this.meters = meters;
     }
@@ -94,6 +74,11 @@ public class RegistrySyncer {
             // A sync that began after this request already finished: its result answers the request.
             state.progressFinished(request.rebuildId(), registry.id(), reason, "coalesced",
                     Map.of("satisfiedBySyncStartedAt", registry.lastSuccessStartedAt().toString()));
+            return;
+        }
+        if (chunked.handledAlready(registry.id(), request.rebuildId())) {
+            // A redelivered rebuild whose chunked run is in flight or applied: its chunks carry on.
+            log.debug("rebuild {} of registry {} is handled by its chunked run", request.rebuildId(), registry.id());
             return;
         }
         Instant startedAt = clock.instant();
@@ -116,10 +101,9 @@ public class RegistrySyncer {
     }
 
     private String syncListed(SyncRequest request, Registry registry, Instant startedAt, String reason) {
-        RegistryEndpoint endpoint = registry.endpoint();
         Listing listing;
         try {
-            listing = client.listHandles(endpoint);
+            listing = client.listHandles(registry.endpoint());
         } catch (RegistryFetchException e) {
             SyncError error = new SyncError(clock.instant(), null, e.kind().name().toLowerCase(Locale.ROOT),
                     e.getMessage());
@@ -129,180 +113,19 @@ public class RegistrySyncer {
             log.warn("registry {} could not be listed: {}", registry.id(), e.getMessage());
             return "failed";
         }
+        if (chunked.isLarge(listing.handles().size())) {
+            // Ends any older run of this registry itself, in the transaction that records the new one.
+            chunked.start(request, registry, startedAt, reason, listing);
+            return "chunked";
+        }
+        // This sync is newer than any chunked run still in flight (the registry shrank below the threshold).
+        chunked.supersede(registry.id(), request.rebuildId());
 
         Map<String, StoredRow> stored = catalog.loadState(registry.id());
-        List<HandleResult> results = fetchAll(registry, endpoint, listing.handles(), stored);
-
-        Set<String> listed = new HashSet<>(listing.handles());
-        Set<String> unlisted = new HashSet<>(stored.keySet());
-        unlisted.removeAll(listed);
-        String warning = null;
-        Set<String> sweep = unlisted;
-        if (!unlisted.isEmpty() && !request.force()) {
-            if (listing.handles().isEmpty()) {
-                warning = "refused to remove all " + stored.size() + " rows: the registry listed no handles";
-                sweep = Set.of();
-            } else if (unlisted.size() > properties.maxShrinkRatio() * stored.size()) {
-                warning = "refused to remove " + unlisted.size() + " of " + stored.size()
-                        + " rows (more than " + Math.round(properties.maxShrinkRatio() * 100)
-                        + " %); rebuild with force to accept the shrunken listing";
-                sweep = Set.of();
-            }
-        }
-        List<SyncError> errors = new ArrayList<>();
-        Instant now = clock.instant();
-        for (HandleResult result : results) {
-            if (result instanceof HandleResult.Failed f) {
-                errors.add(new SyncError(now, f.handle(), f.kind(), f.message()));
-            } else if (result instanceof HandleResult.Fetched f && f.cardError() != null) {
-                errors.add(new SyncError(now, f.handle(), "card", f.cardError()));
-            }
-        }
-        if (listing.malformedEntries() > 0) {
-            errors.add(new SyncError(now, null, "malformed_listing",
-                    listing.malformedEntries() + " listing entries were not usable handles and were skipped"));
-        }
-        if (warning != null) {
-            errors.add(new SyncError(now, null, "shrink_guard", warning));
-            log.warn("registry {}: {}", registry.id(), warning);
-        }
-        errors = errors.size() > SyncStateStore.MAX_RECENT_ERRORS
-                ? errors.subList(0, SyncStateStore.MAX_RECENT_ERRORS) : errors;
-
-        CommitResult committed = committer.commit(registry.id(), startedAt, listing.handles().size(),
-                listing.malformedEntries(), results, sweep, errors, warning);
-        SyncCounts counts = committed.counts();
-        meters.counter("marketplace.sync.rows.written").increment(counts.added() + counts.updated() + counts.removed());
-        if (committed.generation() > 0) {
-            changes.publish(new CatalogChanged(CatalogChanged.VERSION, committed.generation(), registry.id(),
-                    request.rebuildId(), counts.added(), counts.updated(), counts.removed(), clock.instant()));
-        }
-        String status = counts.changedRows() ? "ok" : "unchanged";
-        Map<String, Object> detail = new LinkedHashMap<>();
-        detail.put("counts", counts);
-        if (warning != null) {
-            detail.put("warning", warning);
-        }
-        state.progressFinished(request.rebuildId(), registry.id(), reason, status, detail);
-        log.info("registry {} synced: {}", registry.id(), counts);
-        return status;
-    }
-
-    private List<HandleResult> fetchAll(Registry registry, RegistryEndpoint endpoint, List<String> handles,
-                                        Map<String, StoredRow> stored) {
-        Semaphore inFlight = new Semaphore(properties.concurrencyPerRegistry());
-        List<Future<HandleResult>> futures = new ArrayList<>(handles.size());
-        try {
-            for (String handle : handles) {
-                inFlight.acquire();
-                futures.add(fetchExecutor.submit(() -> {
-                    try {
-                        return fetchOne(registry, endpoint, handle, stored.get(handle));
-                    } finally {
-                        inFlight.release();
-                    }
-                }));
-            }
-            List<HandleResult> results = new ArrayList<>(handles.size());
-            for (Future<HandleResult> future : futures) {
-                results.add(future.get());
-            }
-            return results;
-        } catch (InterruptedException e) {
-            futures.forEach(f -> f.cancel(true));
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("sync of registry " + registry.id() + " interrupted", e);
-        } catch (ExecutionException e) {
-            futures.forEach(f -> f.cancel(true));
-            throw new IllegalStateException("sync of registry " + registry.id() + " failed", e.getCause());
-        }
-    }
-
-    private HandleResult fetchOne(Registry registry, RegistryEndpoint endpoint, String handle, StoredRow stored) {
-        if (!Handles.isValid(handle)) {
-            return new HandleResult.Failed(handle, "invalid_handle", "handle is blank, too long or has control characters");
-        }
-        try {
-            boolean haveRecord = stored != null && stored.hasRecord();
-            Fetched recordFetch = client.recordFetch(endpoint, handle,
-                    haveRecord ? stored.recordEtag() : null);
-            JsonNode record;
-            String recordEtag;
-            boolean recordNotModified = false;
-            switch (recordFetch.status()) {
-                case NOT_FOUND, GONE -> {
-                    return new HandleResult.Gone(handle, recordFetch.httpStatus());
-                }
-                case NOT_MODIFIED -> {
-                    recordNotModified = true;
-                    record = catalog.storedRecord(registry.id(), handle).map(json::readTree).orElse(null);
-                    recordEtag = stored.recordEtag();
-                    if (record == null) {
-                        Fetched again = client.recordFetch(endpoint, handle, null);
-                        record = again.body();
-                        recordEtag = again.etag();
-                    }
-                }
-                default -> {
-                    record = recordFetch.body();
-                    recordEtag = recordFetch.etag();
-                }
-            }
-            if (record == null || !record.isObject()) {
-                return new HandleResult.Failed(handle, "malformed_record", "record is not a JSON object");
-            }
-            JsonNode recordHandle = record.get("handle");
-            if (recordHandle == null || !recordHandle.isString() || !handle.equals(recordHandle.stringValue())) {
-                return new HandleResult.Failed(handle, "malformed_record", "record handle does not match the listed handle");
-            }
-            JsonNode cardUrl = record.get("agentCardUrl");
-            if (cardUrl == null || !cardUrl.isString()) {
-                return new HandleResult.Failed(handle, "malformed_record", "record has no string agentCardUrl");
-            }
-
-            boolean haveCard = stored != null && stored.hasCard();
-            JsonNode card = null;
-            String cardEtag = null;
-            String cardLastModified = null;
-            String cardError = null;
-            boolean cardNotModified = false;
-            try {
-                Fetched cardFetch = client.cardFetch(endpoint, cardUrl.stringValue(),
-                        haveCard ? stored.cardEtag() : null, haveCard ? stored.cardLastModified() : null);
-                switch (cardFetch.status()) {
-                    case OK -> {
-                        card = cardFetch.body();
-                        cardEtag = cardFetch.etag();
-                        cardLastModified = cardFetch.lastModified();
-                    }
-                    case NOT_MODIFIED -> cardNotModified = true;
-                    default -> cardError = "agent card answered HTTP " + cardFetch.httpStatus();
-                }
-            } catch (RegistryFetchException e) {
-                cardError = e.getMessage();
-                // Last good data: a card that fails now keeps the one fetched before.
-                cardNotModified = haveCard;
-            }
-            if (recordNotModified && cardNotModified && cardError == null) {
-                return new HandleResult.NotModified(handle);
-            }
-            if (cardNotModified) {
-                card = catalog.storedCard(registry.id(), handle).map(json::readTree).orElse(null);
-                cardEtag = stored.cardEtag();
-                cardLastModified = stored.cardLastModified();
-            }
-            if (card != null && !card.isObject()) {
-                cardError = "agent card is not a JSON object";
-                card = null;
-            }
-            Optional<ObjectNode> agent = normalizer.normalize(record, card, registry.ref());
-            if (agent.isEmpty()) {
-                return new HandleResult.Failed(handle, "malformed_record", "record lacks a string handle or agentCardUrl");
-            }
-            return new HandleResult.Fetched(handle, agent.get(), AgentIndexFields.of(agent.get()), record, card,
-                    recordEtag, cardEtag, cardLastModified, cardError);
-        } catch (RegistryFetchException e) {
-            return new HandleResult.Failed(handle, e.kind().name().toLowerCase(Locale.ROOT), e.getMessage());
-        }
+        List<HandleResult> results = fetcher.fetchAll(registry, listing.handles(), stored);
+        CommitResult committed = committer.commit(new SyncInput(registry.id(), startedAt,
+                new HashSet<>(listing.handles()), listing.malformedEntries(), request.force(),
+                HandleResults.of(results)));
+        return reporter.committed(registry.id(), request.rebuildId(), reason, committed, Map.of());
     }
 }

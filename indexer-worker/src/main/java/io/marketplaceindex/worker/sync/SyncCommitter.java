@@ -3,15 +3,17 @@ package io.marketplaceindex.worker.sync;
 import io.marketplaceindex.worker.catalog.CatalogStore;
 import io.marketplaceindex.worker.catalog.RowWrite;
 import io.marketplaceindex.worker.catalog.StoredRow;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.annotation.Transactional;
-import tools.jackson.databind.json.JsonMapper;
 
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -22,103 +24,175 @@ import java.util.UUID;
 /**
  * Commits one registry's sync in a single transaction: rows, sources, removals with tombstones,
  * tag counts, the generation bump and the registry's sync state. Readers therefore see either
- * the registry's old rows or its new rows, never a mix and never an empty registry.
+ * the registry's old rows or its new rows, never a mix and never an empty registry. Both sync paths
+ * end here: the single-thread sync with its results in memory, a chunked run with its results in
+ * staging.
  */
 @Component
 class SyncCommitter {
 
+    private static final Logger log = LoggerFactory.getLogger(SyncCommitter.class);
+
     private final CatalogStore catalog;
     private final SyncStateStore state;
-    private final JsonMapper json;
     private final SyncProperties properties;
     private final Clock clock;
 
-    SyncCommitter(CatalogStore catalog, SyncStateStore state, JsonMapper json, SyncProperties properties, Clock clock) {
+    SyncCommitter(CatalogStore catalog, SyncStateStore state, SyncProperties properties, Clock clock) {
         this.catalog = catalog;
         this.state = state;
-        this.json = json;
         this.properties = properties;
         this.clock = clock;
     }
 
     /**
-     * @param sweep handles to remove because a complete listing no longer names them (already
-     *              vetted by the shrink guard); handles the registry answered 404/410 for are
-     *              removed in any case
+     * Rows the complete listing no longer names are removed unless the shrink guard refuses (an
+     * empty listing, or more than the allowed share of the registry's rows); handles the registry
+     * answered 404/410 for are removed in any case.
      */
     @Transactional
-    CommitResult commit(UUID registryId, Instant startedAt, int listed, int malformed, List<HandleResult> results,
-                        Set<String> sweep, List<SyncError> errors, String warning) {
+    CommitResult commit(SyncInput input) {
+        UUID registryId = input.registryId();
         catalog.lockRegistry(registryId);
-        // Compared under the lock, so overlapping writers cannot skew the tag counts.
+        // Compared under the lock, so overlapping writers cannot skew the tag counts or the sweep.
         Map<String, StoredRow> stored = catalog.loadState(registryId);
+        Sweep sweep = sweep(stored, input.listed(), input.force());
+        if (sweep.warning() != null) {
+            log.warn("registry {}: {}", registryId, sweep.warning());
+        }
 
+        Instant now = clock.instant();
+        Tally tally = new Tally(registryId);
+        input.results().forEachBatch(properties.writeBatchSize(), batch -> apply(tally, stored, batch, now));
+        sweep.handles().stream().filter(stored::containsKey).forEach(tally.removals::add);
+        if (!tally.removals.isEmpty()) {
+            for (List<String> tags : catalog.deleteRows(registryId, tally.removals, tally.generation())) {
+                tags.forEach(t -> tally.tagDeltas.merge(t, -1, Integer::sum));
+            }
+        }
+        catalog.applyTagDeltas(tally.tagDeltas);
+
+        List<SyncError> errors = new ArrayList<>(tally.errors);
+        if (input.malformed() > 0) {
+            errors.add(new SyncError(now, null, "malformed_listing",
+                    input.malformed() + " listing entries were not usable handles and were skipped"));
+        }
+        if (sweep.warning() != null) {
+            errors.add(new SyncError(now, null, "shrink_guard", sweep.warning()));
+        }
+        SyncCounts counts = new SyncCounts(input.listed().size(), input.malformed(), tally.fetched, tally.unchanged,
+                tally.added, tally.updated, tally.removals.size(), tally.failed);
+        state.recordSuccess(registryId, input.startedAt(), clock.instant(), counts, errors, sweep.warning());
+        return new CommitResult(tally.generation, counts, sweep.warning());
+    }
+
+    /** Compares one batch with the stored rows and writes what changed. */
+    private void apply(Tally tally, Map<String, StoredRow> stored, List<HandleResult> batch, Instant now) {
         List<RowWrite> rowWrites = new ArrayList<>();
         List<RowWrite> sourceWrites = new ArrayList<>();
-        Map<String, Integer> tagDeltas = new HashMap<>();
         List<String> added = new ArrayList<>();
-        Set<String> removals = new LinkedHashSet<>();
-        int fetched = 0;
-        int unchanged = 0;
-        int updated = 0;
-        int failed = 0;
-        for (HandleResult result : results) {
+        for (HandleResult result : batch) {
             if (result instanceof HandleResult.NotModified) {
-                unchanged++;
+                tally.unchanged++;
             } else if (result instanceof HandleResult.Gone gone) {
                 if (stored.containsKey(gone.handle())) {
-                    removals.add(gone.handle());
+                    tally.removals.add(gone.handle());
                 }
-            } else if (result instanceof HandleResult.Failed) {
-                failed++;
+            } else if (result instanceof HandleResult.Failed f) {
+                tally.failed++;
+                tally.error(new SyncError(now, f.handle(), f.kind(), f.message()));
             } else if (result instanceof HandleResult.Fetched f) {
-                fetched++;
+                tally.fetched++;
+                RowWrite write = f.write();
+                if (write.cardError() != null) {
+                    tally.error(new SyncError(now, f.handle(), "card", write.cardError()));
+                }
                 StoredRow old = stored.get(f.handle());
-                RowWrite write = toWrite(f);
                 if (old == null) {
                     added.add(f.handle());
                     rowWrites.add(write);
                     sourceWrites.add(write);
-                    f.fields().tags().forEach(t -> tagDeltas.merge(t, 1, Integer::sum));
-                } else if (!Arrays.equals(old.contentHash(), f.fields().contentHash())) {
-                    updated++;
+                    write.fields().tags().forEach(t -> tally.tagDeltas.merge(t, 1, Integer::sum));
+                } else if (!Arrays.equals(old.contentHash(), write.fields().contentHash())) {
+                    tally.updated++;
                     rowWrites.add(write);
                     sourceWrites.add(write);
-                    old.tags().forEach(t -> tagDeltas.merge(t, -1, Integer::sum));
-                    f.fields().tags().forEach(t -> tagDeltas.merge(t, 1, Integer::sum));
+                    old.tags().forEach(t -> tally.tagDeltas.merge(t, -1, Integer::sum));
+                    write.fields().tags().forEach(t -> tally.tagDeltas.merge(t, 1, Integer::sum));
                 } else {
-                    unchanged++;
-                    if (!old.hasRecord() || !Objects.equals(old.recordEtag(), f.recordEtag())
-                            || !Objects.equals(old.cardEtag(), f.cardEtag())
-                            || !Objects.equals(old.cardLastModified(), f.cardLastModified())) {
+                    tally.unchanged++;
+                    if (!old.hasRecord() || !Objects.equals(old.recordEtag(), write.recordEtag())
+                            || !Objects.equals(old.cardEtag(), write.cardEtag())
+                            || !Objects.equals(old.cardLastModified(), write.cardLastModified())) {
                         sourceWrites.add(write);
                     }
                 }
             }
         }
-        sweep.stream().filter(stored::containsKey).forEach(removals::add);
-
-        long generation = 0;
-        if (!rowWrites.isEmpty() || !removals.isEmpty()) {
-            generation = catalog.nextGeneration();
-            catalog.upsertRows(registryId, rowWrites, generation, properties.writeBatchSize());
-            catalog.clearTombstones(registryId, added);
-            for (List<String> tags : catalog.deleteRows(registryId, removals, generation)) {
-                tags.forEach(t -> tagDeltas.merge(t, -1, Integer::sum));
-            }
-            catalog.applyTagDeltas(tagDeltas);
+        if (!rowWrites.isEmpty()) {
+            catalog.upsertRows(tally.registryId, rowWrites, tally.generation(), properties.writeBatchSize());
+            catalog.clearTombstones(tally.registryId, added);
         }
-        catalog.upsertSources(registryId, sourceWrites, properties.writeBatchSize());
-
-        SyncCounts counts = new SyncCounts(listed, malformed, fetched, unchanged, added.size(), updated,
-                removals.size(), failed);
-        state.recordSuccess(registryId, startedAt, clock.instant(), counts, errors, warning);
-        return new CommitResult(generation, counts);
+        // sources reference rows: written after them
+        catalog.upsertSources(tally.registryId, sourceWrites, properties.writeBatchSize());
+        tally.added += added.size();
     }
 
-    private RowWrite toWrite(HandleResult.Fetched f) {
-        return new RowWrite(f.handle(), json.writeValueAsString(f.agent()), f.fields(),
-                json.writeValueAsString(f.record()), f.card() == null ? null : json.writeValueAsString(f.card()),
-                f.recordEtag(), f.cardEtag(), f.cardLastModified(), f.cardError());
+    /**
+     * The shrink guard: a listing that names none of the registry's rows, or drops more than the
+     * allowed share of them, is distrusted (a registry glitch must not empty the index) unless forced.
+     */
+    private Sweep sweep(Map<String, StoredRow> stored, Set<String> listed, boolean force) {
+        Set<String> unlisted = new HashSet<>(stored.keySet());
+        unlisted.removeAll(listed);
+        if (unlisted.isEmpty() || force) {
+            return new Sweep(unlisted, null);
+        }
+        if (listed.isEmpty()) {
+            return new Sweep(Set.of(),
+                    "refused to remove all " + stored.size() + " rows: the registry listed no handles");
+        }
+        if (unlisted.size() > properties.maxShrinkRatio() * stored.size()) {
+            return new Sweep(Set.of(), "refused to remove " + unlisted.size() + " of " + stored.size()
+                    + " rows (more than " + Math.round(properties.maxShrinkRatio() * 100)
+                    + " %); rebuild with force to accept the shrunken listing");
+        }
+        return new Sweep(unlisted, null);
+    }
+
+    private record Sweep(Set<String> handles, String warning) {
+    }
+
+    /** Running totals of one commit, across its batches. */
+    private final class Tally {
+        final UUID registryId;
+        final Map<String, Integer> tagDeltas = new HashMap<>();
+        final Set<String> removals = new LinkedHashSet<>();
+        final List<SyncError> errors = new ArrayList<>();
+        int fetched;
+        int unchanged;
+        int added;
+        int updated;
+        int failed;
+        /** Taken at the first write, not before: a sync that changes nothing takes no generation. */
+        long generation;
+
+        Tally(UUID registryId) {
+            this.registryId = registryId;
+        }
+
+        long generation() {
+            if (generation == 0) {
+                generation = catalog.nextGeneration();
+            }
+            return generation;
+        }
+
+        void error(SyncError error) {
+            // room is left for the registry-level errors (malformed listing, shrink guard) added last
+            if (errors.size() < SyncStateStore.MAX_RECENT_ERRORS - 2) {
+                errors.add(error);
+            }
+        }
     }
 }

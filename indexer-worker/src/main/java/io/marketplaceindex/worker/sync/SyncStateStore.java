@@ -99,6 +99,15 @@ public class SyncStateStore {
                 .params(rebuildId, registryId, reason, status, json.writeValueAsString(detail)).update();
     }
 
+    /** A chunked run in flight: how far it got, shown while the rebuild's line is still 'syncing'. */
+    public void progressChunks(UUID rebuildId, UUID registryId, Map<String, Object> detail) {
+        jdbc.sql("""
+                        UPDATE marketplace_rebuild_progress SET detail = ?::jsonb
+                        WHERE rebuild_id = ? AND registry_id = ? AND status = 'syncing'  -- primary key
+                        """)
+                .params(json.writeValueAsString(detail), rebuildId, registryId).update();
+    }
+
     /** New errors first, then the older ones, cut to the newest MAX_RECENT_ERRORS. */
     private static final String MERGE_ERRORS = """
             (SELECT coalesce(jsonb_agg(e ORDER BY (e->>'at')::timestamptz DESC), '[]'::jsonb)

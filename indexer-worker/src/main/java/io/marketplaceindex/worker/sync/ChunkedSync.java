@@ -1,0 +1,338 @@
+package io.marketplaceindex.worker.sync;
+
+import io.marketplaceindex.events.InvalidEventException;
+import io.marketplaceindex.events.RegistryCommand;
+import io.marketplaceindex.registry.Listing;
+import io.marketplaceindex.worker.catalog.CatalogStore;
+import io.marketplaceindex.worker.catalog.StoredRow;
+import io.marketplaceindex.worker.messaging.CommandSender;
+import io.marketplaceindex.worker.registry.Registry;
+import io.marketplaceindex.worker.registry.RegistryStore;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.support.TransactionTemplate;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+
+/**
+ * Syncs a very large registry over every worker replica instead of one consumer thread.
+ *
+ * <ol>
+ * <li>{@link #start}: the registry's writer (it consumed the rebuild) records a run and publishes one
+ *     {@link RegistryCommand.SyncChunk} per slice of the listing, keyed {@code runId:chunkIndex} so the
+ *     chunks spread over partitions, and returns: its offset commits, its partition moves on.</li>
+ * <li>{@link #processChunk}: any replica fetches a chunk (the same conditional fetch as a small sync)
+ *     into staging (the index is untouched) and counts the chunk once. The one that counts the last
+ *     chunk publishes {@link RegistryCommand.FinishSync}, keyed by registry id.</li>
+ * <li>{@link #finish}: the registry's writer again applies the whole run with {@link SyncCommitter}:
+ *     one transaction, one sweep against the full listing, one generation, one change event.</li>
+ * </ol>
+ * A run that is superseded (a newer sync of the registry), cancelled (registry disabled) or older than
+ * {@code marketplace.sync.run-timeout} is never applied; its staging is dropped.
+ */
+@Service
+public class ChunkedSync {
+
+    private static final Logger log = LoggerFactory.getLogger(ChunkedSync.class);
+
+    /**
+     * Handle bytes per chunk command, whatever the chunk size: Kafka refuses records over 1 MiB by
+     * default, and handles may be up to 512 code points of up to 4 bytes each.
+     */
+    static final int MAX_CHUNK_HANDLE_BYTES = 256 * 1024;
+
+    private final SyncRunStore runs;
+    private final RegistryStore registries;
+    private final CatalogStore catalog;
+    private final HandleFetcher fetcher;
+    private final SyncCommitter committer;
+    private final SyncStateStore state;
+    private final SyncReporter reporter;
+    private final CommandSender commands;
+    private final TransactionTemplate tx;
+    private final SyncProperties properties;
+    private final Clock clock;
+    private final MeterRegistry meters;
+
+    ChunkedSync(SyncRunStore runs, RegistryStore registries, CatalogStore catalog, HandleFetcher fetcher,
+                SyncCommitter committer, SyncStateStore state, SyncReporter reporter, CommandSender commands,
+                TransactionTemplate tx, SyncProperties properties, Clock clock, MeterRegistry meters) {
+        this.runs = runs;
+        this.registries = registries;
+        this.catalog = catalog;
+        this.fetcher = fetcher;
+        this.committer = committer;
+        this.state = state;
+        this.reporter = reporter;
+        this.commands = commands;
+        this.tx = tx;
+        this.properties = properties;
+        this.clock = clock;
+        this.meters = meters;
+    }
+
+    /** Whether a listing of this many handles is synced in chunks. */
+    boolean isLarge(int listedHandles) {
+        return listedHandles > properties.chunkThreshold();
+    }
+
+    /**
+     * A rebuild delivered again while (or after) its run went through needs nothing more. A run
+     * still publishing when its rebuild comes back was interrupted: it is started again.
+     */
+    boolean handledAlready(UUID registryId, UUID rebuildId) {
+        return runs.findForRebuild(registryId, rebuildId)
+                .filter(run -> SyncRun.RUNNING.equals(run.status()) || SyncRun.DONE.equals(run.status()))
+                .isPresent();
+    }
+
+    /**
+     * A newer sync of the registry begins: its in-flight run, if any, will never be applied. Its
+     * rebuild's line says so, unless it is the same rebuild starting over.
+     */
+    void supersede(UUID registryId, UUID byRebuildId) {
+        tx.executeWithoutResult(status -> endActive(registryId, SyncRun.SUPERSEDED,
+                "superseded by a newer sync of the registry", byRebuildId));
+    }
+
+    /** The registry was disabled or removed: its in-flight run must not bring its rows back. Joins the caller's transaction. */
+    public void cancelRuns(UUID registryId, String why) {
+        tx.executeWithoutResult(status -> endActive(registryId, SyncRun.CANCELLED, why, null));
+    }
+
+    private void endActive(UUID registryId, String status, String why, UUID keepRebuildId) {
+        for (SyncRun run : runs.endActive(registryId, status, why)) {
+            if (!run.rebuildId().equals(keepRebuildId)) {
+                state.progressFinished(run.rebuildId(), registryId, run.reason(), "skipped",
+                        Map.of("reason", why, "runId", run.runId().toString()));
+            }
+            log.info("chunked run {} of registry {} {}: {}", run.runId(), registryId, status, why);
+        }
+    }
+
+    /**
+     * Records the run and publishes its chunks. Leaves the registry 'syncing' and the rebuild's line
+     * 'syncing' (with chunks done / total); {@link #finish} or the timeout ends both.
+     */
+    void start(SyncRequest request, Registry registry, Instant startedAt, String reason, Listing listing) {
+        List<List<String>> chunks = chunks(listing.handles(), properties.chunkSize());
+        SyncRun run = new SyncRun(UUID.randomUUID(), registry.id(), request.rebuildId(), reason, request.force(),
+                SyncRun.PUBLISHING, startedAt, listing.handles().size(), listing.malformedEntries(), chunks.size(), 0);
+        tx.executeWithoutResult(status -> {
+            endActive(registry.id(), SyncRun.SUPERSEDED, "superseded by a newer sync of the registry",
+                    request.rebuildId());
+            runs.create(run);
+            state.progressChunks(run.rebuildId(), run.registryId(), progress(run, 0));
+        });
+        Instant now = clock.instant();
+        List<CommandSender.Keyed> messages = new ArrayList<>(chunks.size());
+        for (int i = 0; i < chunks.size(); i++) {
+            messages.add(new CommandSender.Keyed(run.runId() + ":" + i, new RegistryCommand.SyncChunk(
+                    run.rebuildId(), run.registryId(), now, run.runId(), i, chunks.size(), chunks.get(i))));
+        }
+        commands.sendAll(messages);
+        runs.markRunning(run.runId());
+        log.info("registry {} lists {} handles: chunked run {} of {} chunks published", registry.id(),
+                run.listed(), run.runId(), chunks.size());
+    }
+
+    /** Fetches one chunk into staging and counts it; the last chunk triggers the finish. */
+    public void processChunk(RegistryCommand.SyncChunk chunk) {
+        Optional<SyncRun> found = runs.find(chunk.runId());
+        if (found.isEmpty() || !found.get().active()) {
+            log.debug("{} ignored: its run is no longer active", chunk);
+            return;
+        }
+        SyncRun run = found.get();
+        if (!run.registryId().equals(chunk.registryId()) || run.chunksTotal() != chunk.chunkCount()) {
+            throw new InvalidEventException(chunk + " does not match run " + run);
+        }
+        if (runs.isChunkCounted(run.runId(), chunk.chunkIndex())) {
+            // A redelivery of a chunk that already counted. If the run is complete, the finish may
+            // have been lost with the process that counted the last chunk: send it again (harmless).
+            if (run.allChunksStaged()) {
+                publishFinish(run);
+            }
+            return;
+        }
+        Optional<Registry> registry = registries.find(chunk.registryId()).filter(Registry::enabled);
+        if (registry.isEmpty()) {
+            log.debug("{} ignored: registry disabled or removed", chunk);
+            return;
+        }
+        Map<String, StoredRow> stored = catalog.loadState(chunk.registryId(), chunk.handles());
+        List<HandleResult> results = fetcher.fetchAll(registry.get(), chunk.handles(), stored);
+
+        Integer done = tx.execute(status -> {
+            Optional<SyncRun> locked = runs.lockActive(run.runId());
+            if (locked.isEmpty() || !runs.recordChunk(run.runId(), chunk.chunkIndex(), chunk.handles().size())) {
+                // ended meanwhile, or a concurrent delivery of this chunk counted first
+                return null;
+            }
+            runs.stage(run.runId(), chunk.chunkIndex(), results, properties.writeBatchSize());
+            int counted = runs.countChunk(run.runId());
+            state.progressChunks(run.rebuildId(), run.registryId(), progress(run, counted));
+            return counted;
+        });
+        if (done == null) {
+            log.debug("{} dropped: its run ended, or it was counted by another delivery", chunk);
+            return;
+        }
+        log.debug("{} staged: {} of {} chunks", chunk, done, run.chunksTotal());
+        if (done == run.chunksTotal()) {
+            publishFinish(run);
+        }
+    }
+
+    /** Applies a complete run: the registry's rows, sync state and generation in one transaction. */
+    public void finish(RegistryCommand.FinishSync command) {
+        Optional<SyncRun> found = runs.find(command.runId());
+        if (found.isEmpty() || !found.get().active()) {
+            log.debug("{} ignored: its run is no longer active (applied, superseded, failed or cancelled)", command);
+            return;
+        }
+        if (!found.get().registryId().equals(command.registryId())) {
+            throw new InvalidEventException(command + " does not match run " + found.get());
+        }
+        if (registries.find(command.registryId()).filter(Registry::enabled).isEmpty()) {
+            cancelRuns(command.registryId(), "registry disabled or removed");
+            return;
+        }
+        Applied applied = tx.execute(status -> {
+            // The registry's lock, then the run's row: the order registry removal takes them in too;
+            // chunks and supersession take only the run's row, so no two of them wait on each other in a cycle.
+            catalog.lockRegistry(command.registryId());
+            Optional<SyncRun> locked = runs.lockActive(command.runId());
+            if (locked.isEmpty()) {
+                return null;
+            }
+            SyncRun run = locked.get();
+            if (!run.allChunksStaged()) {
+                log.warn("{} ignored: only {} of {} chunks are staged", command, run.chunksDone(), run.chunksTotal());
+                return null;
+            }
+            Instant cutoff = clock.instant().minus(properties.runTimeout());
+            if (run.startedAt().isBefore(cutoff)) {
+                fail(run, "timeout", timeoutMessage(run));
+                return null;
+            }
+            int staged = runs.stagedCount(run.runId());
+            if (staged != run.listed()) {
+                // never apply a partial listing: the sweep would take the missing handles for removals
+                fail(run, "internal", "chunked run " + run.runId() + " staged " + staged + " of " + run.listed()
+                        + " handles; not applied");
+                return null;
+            }
+            Set<String> listed = runs.stagedHandles(run.runId());
+            CommitResult committed = committer.commit(new SyncInput(run.registryId(), run.startedAt(), listed,
+                    run.malformed(), run.force(), runs.stagedResults(run.runId())));
+            runs.finish(run.runId(), SyncRun.DONE, null);
+            runs.deleteStaging(run.runId());
+            return new Applied(run, committed);
+        });
+        if (applied == null) {
+            return;
+        }
+        SyncRun run = applied.run();
+        Map<String, Object> extra = new LinkedHashMap<>();
+        extra.put("runId", run.runId().toString());
+        extra.put("chunksDone", run.chunksTotal());
+        extra.put("chunksTotal", run.chunksTotal());
+        String status = reporter.committed(run.registryId(), run.rebuildId(), run.reason(), applied.committed(), extra);
+        meters.timer("marketplace.sync.duration", "outcome", status)
+                .record(Duration.between(run.startedAt(), clock.instant()));
+    }
+
+    /**
+     * Fails every run older than the timeout: a replica died with a chunk that never came back, a
+     * chunk went to the dead-letter topic, or the finish was lost. The registry keeps its rows.
+     *
+     * @return runs failed
+     */
+    int failTimedOutRuns() {
+        Instant cutoff = clock.instant().minus(properties.runTimeout());
+        List<SyncRun> failed = tx.execute(status -> {
+            List<SyncRun> ended = runs.failStartedBefore(cutoff,
+                    "did not finish within " + properties.runTimeout());
+            ended.forEach(run -> recordFailure(run, "timeout", timeoutMessage(run)));
+            return ended;
+        });
+        failed.forEach(run -> log.warn("registry {}: {}", run.registryId(), timeoutMessage(run)));
+        return failed.size();
+    }
+
+    /** @return finished runs purged */
+    int purgeFinishedRuns() {
+        return runs.purge(clock.instant().minus(properties.runRetention()));
+    }
+
+    private void fail(SyncRun run, String kind, String message) {
+        runs.finish(run.runId(), SyncRun.FAILED, message);
+        runs.deleteStaging(run.runId());
+        recordFailure(run, kind, message);
+        log.warn("registry {}: {}", run.registryId(), message);
+    }
+
+    private void recordFailure(SyncRun run, String kind, String message) {
+        Instant now = clock.instant();
+        state.recordFailure(run.registryId(), run.startedAt(), now, "error", new SyncError(now, null, kind, message));
+        Map<String, Object> detail = progress(run, run.chunksDone());
+        detail.put("error", message);
+        state.progressFinished(run.rebuildId(), run.registryId(), run.reason(), "failed", detail);
+    }
+
+    private String timeoutMessage(SyncRun run) {
+        return "chunked run " + run.runId() + " did not finish within " + properties.runTimeout() + " ("
+                + run.chunksDone() + " of " + run.chunksTotal() + " chunks staged); the registry keeps its rows";
+    }
+
+    private void publishFinish(SyncRun run) {
+        commands.send(run.registryId().toString(),
+                new RegistryCommand.FinishSync(run.rebuildId(), run.registryId(), clock.instant(), run.runId()));
+    }
+
+    private static Map<String, Object> progress(SyncRun run, int chunksDone) {
+        Map<String, Object> detail = new LinkedHashMap<>();
+        detail.put("runId", run.runId().toString());
+        detail.put("listed", run.listed());
+        detail.put("chunksDone", chunksDone);
+        detail.put("chunksTotal", run.chunksTotal());
+        return detail;
+    }
+
+    /** Slices of at most {@code size} handles and {@link #MAX_CHUNK_HANDLE_BYTES} bytes, in listing order. */
+    static List<List<String>> chunks(List<String> handles, int size) {
+        List<List<String>> chunks = new ArrayList<>();
+        List<String> current = new ArrayList<>();
+        int bytes = 0;
+        for (String handle : handles) {
+            int length = handle.getBytes(StandardCharsets.UTF_8).length;
+            if (!current.isEmpty() && (current.size() >= size || bytes + length > MAX_CHUNK_HANDLE_BYTES)) {
+                chunks.add(List.copyOf(current));
+                current.clear();
+                bytes = 0;
+            }
+            current.add(handle);
+            bytes += length;
+        }
+        if (!current.isEmpty()) {
+            chunks.add(List.copyOf(current));
+        }
+        return chunks;
+    }
+
+    private record Applied(SyncRun run, CommitResult committed) {
+    }
+}

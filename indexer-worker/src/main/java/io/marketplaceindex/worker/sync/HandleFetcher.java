@@ -1,0 +1,192 @@
+package io.marketplaceindex.worker.sync;
+
+import io.marketplaceindex.agent.AgentIndexFields;
+import io.marketplaceindex.agent.AgentNormalizer;
+import io.marketplaceindex.agent.Handles;
+import io.marketplaceindex.registry.Fetched;
+import io.marketplaceindex.registry.RegistryClient;
+import io.marketplaceindex.registry.RegistryEndpoint;
+import io.marketplaceindex.registry.RegistryFetchException;
+import io.marketplaceindex.worker.catalog.CatalogStore;
+import io.marketplaceindex.worker.catalog.RowWrite;
+import io.marketplaceindex.worker.catalog.StoredRow;
+import io.marketplaceindex.worker.registry.Registry;
+import org.springframework.stereotype.Component;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
+import java.util.concurrent.Semaphore;
+
+/**
+ * Fetches listed handles: record and card, conditionally (ETag / Last-Modified against what the
+ * index holds), normalized into the row that would be written. Both sync paths use it: the
+ * single-thread sync of a registry and each chunk of a chunked run. Bad registry data never throws;
+ * it becomes a {@link HandleResult.Failed}.
+ */
+@Component
+class HandleFetcher {
+
+    private final CatalogStore catalog;
+    private final RegistryClient client;
+    private final AgentNormalizer normalizer;
+    private final JsonMapper json;
+    private final ExecutorService fetchExecutor;
+    private final SyncProperties properties;
+    /**
+     * Requests in flight per registry, shared by every sync and chunk of this process: chunks of one
+     * registry consumed by several listener threads must not multiply the load on that registry.
+     */
+    private final Map<UUID, Semaphore> inFlightByRegistry = new ConcurrentHashMap<>();
+
+    HandleFetcher(CatalogStore catalog, RegistryClient client, AgentNormalizer normalizer, JsonMapper json,
+                  ExecutorService fetchExecutor, SyncProperties properties) {
+        this.catalog = catalog;
+        this.client = client;
+        this.normalizer = normalizer;
+        this.json = json;
+        this.fetchExecutor = fetchExecutor;
+        this.properties = properties;
+    }
+
+    /**
+     * @param stored what the index holds for (at least) these handles, for conditional requests
+     * @return one result per handle, in the order of {@code handles}
+     */
+    List<HandleResult> fetchAll(Registry registry, List<String> handles, Map<String, StoredRow> stored) {
+        RegistryEndpoint endpoint = registry.endpoint();
+        Semaphore inFlight = inFlightByRegistry.computeIfAbsent(registry.id(),
+                id -> new Semaphore(properties.concurrencyPerRegistry()));
+        List<Future<HandleResult>> futures = new ArrayList<>(handles.size());
+        try {
+            for (String handle : handles) {
+                inFlight.acquire();
+                try {
+                    futures.add(fetchExecutor.submit(() -> {
+                        try {
+                            return fetchOne(registry, endpoint, handle, stored.get(handle));
+                        } finally {
+                            inFlight.release();
+                        }
+                    }));
+                } catch (RuntimeException e) {
+                    // not submitted (executor shut down): the task will not give the permit back
+                    inFlight.release();
+                    throw e;
+                }
+            }
+            List<HandleResult> results = new ArrayList<>(handles.size());
+            for (Future<HandleResult> future : futures) {
+                results.add(future.get());
+            }
+            return results;
+        } catch (InterruptedException e) {
+            futures.forEach(f -> f.cancel(true));
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("sync of registry " + registry.id() + " interrupted", e);
+        } catch (ExecutionException e) {
+            futures.forEach(f -> f.cancel(true));
+            throw new IllegalStateException("sync of registry " + registry.id() + " failed", e.getCause());
+        }
+    }
+
+    private HandleResult fetchOne(Registry registry, RegistryEndpoint endpoint, String handle, StoredRow stored) {
+        if (!Handles.isValid(handle)) {
+            return new HandleResult.Failed(handle, "invalid_handle", "handle is blank, too long or has control characters");
+        }
+        try {
+            boolean haveRecord = stored != null && stored.hasRecord();
+            Fetched recordFetch = client.recordFetch(endpoint, handle,
+                    haveRecord ? stored.recordEtag() : null);
+            JsonNode record;
+            String recordEtag;
+            boolean recordNotModified = false;
+            switch (recordFetch.status()) {
+                case NOT_FOUND, GONE -> {
+                    return new HandleResult.Gone(handle, recordFetch.httpStatus());
+                }
+                case NOT_MODIFIED -> {
+                    recordNotModified = true;
+                    record = catalog.storedRecord(registry.id(), handle).map(json::readTree).orElse(null);
+                    recordEtag = stored.recordEtag();
+                    if (record == null) {
+                        Fetched again = client.recordFetch(endpoint, handle, null);
+                        record = again.body();
+                        recordEtag = again.etag();
+                    }
+                }
+                default -> {
+                    record = recordFetch.body();
+                    recordEtag = recordFetch.etag();
+                }
+            }
+            if (record == null || !record.isObject()) {
+                return new HandleResult.Failed(handle, "malformed_record", "record is not a JSON object");
+            }
+            JsonNode recordHandle = record.get("handle");
+            if (recordHandle == null || !recordHandle.isString() || !handle.equals(recordHandle.stringValue())) {
+                return new HandleResult.Failed(handle, "malformed_record", "record handle does not match the listed handle");
+            }
+            JsonNode cardUrl = record.get("agentCardUrl");
+            if (cardUrl == null || !cardUrl.isString()) {
+                return new HandleResult.Failed(handle, "malformed_record", "record has no string agentCardUrl");
+            }
+
+            boolean haveCard = stored != null && stored.hasCard();
+            JsonNode card = null;
+            String cardEtag = null;
+            String cardLastModified = null;
+            String cardError = null;
+            boolean cardNotModified = false;
+            try {
+                Fetched cardFetch = client.cardFetch(endpoint, cardUrl.stringValue(),
+                        haveCard ? stored.cardEtag() : null, haveCard ? stored.cardLastModified() : null);
+                switch (cardFetch.status()) {
+                    case OK -> {
+                        card = cardFetch.body();
+                        cardEtag = cardFetch.etag();
+                        cardLastModified = cardFetch.lastModified();
+                    }
+                    case NOT_MODIFIED -> cardNotModified = true;
+                    default -> cardError = "agent card answered HTTP " + cardFetch.httpStatus();
+                }
+            } catch (RegistryFetchException e) {
+                cardError = e.getMessage();
+                // Last good data: a card that fails now keeps the one fetched before.
+                cardNotModified = haveCard;
+            }
+            if (recordNotModified && cardNotModified && cardError == null) {
+                return new HandleResult.NotModified(handle);
+            }
+            if (cardNotModified) {
+                card = catalog.storedCard(registry.id(), handle).map(json::readTree).orElse(null);
+                cardEtag = stored.cardEtag();
+                cardLastModified = stored.cardLastModified();
+            }
+            if (card != null && !card.isObject()) {
+                cardError = "agent card is not a JSON object";
+                card = null;
+            }
+            Optional<ObjectNode> agent = normalizer.normalize(record, card, registry.ref());
+            if (agent.isEmpty()) {
+                return new HandleResult.Failed(handle, "malformed_record", "record lacks a string handle or agentCardUrl");
+            }
+            return new HandleResult.Fetched(new RowWrite(handle, json.writeValueAsString(agent.get()),
+                    AgentIndexFields.of(agent.get()), json.writeValueAsString(record),
+                    card == null ? null : json.writeValueAsString(card), recordEtag, cardEtag, cardLastModified,
+                    cardError));
+        } catch (RegistryFetchException e) {
+            return new HandleResult.Failed(handle, e.kind().name().toLowerCase(Locale.ROOT), e.getMessage());
+        }
+    }
+}
