@@ -44,12 +44,16 @@ public final class TestServices {
     }
 
     /**
-     * A fresh database with the current schema, dropped first if a previous run left it.
+     * A fresh database with the current schema, dropped first if a previous run left it. Its name is
+     * {@code mi_test_<name>}, plus {@code _<MARKETPLACE_TEST_DB_SUFFIX>} when that is set: suites run
+     * from several checkouts against one server at once must not drop each other's database.
      *
      * @return its JDBC URL
      */
     public static String freshDatabase(String name) {
-        String db = ("mi_test_" + name).toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9_]", "_");
+        String suffix = env("MARKETPLACE_TEST_DB_SUFFIX", "");
+        String db = ("mi_test_" + name + (suffix.isEmpty() ? "" : "_" + suffix)).toLowerCase(Locale.ROOT)
+                .replaceAll("[^a-z0-9_]", "_");
         try (Connection admin = DriverManager.getConnection(postgresHostUrl() + "postgres", postgresUser(),
                 postgresPassword()); Statement st = admin.createStatement()) {
             st.execute("DROP DATABASE IF EXISTS " + db + " WITH (FORCE)");
