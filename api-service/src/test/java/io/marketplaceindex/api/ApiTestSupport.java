@@ -6,6 +6,7 @@ import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.test.context.TestPropertySource;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -20,8 +21,12 @@ import java.time.Duration;
  * The api-service on a random port against real PostgreSQL, Redis and Kafka. The suite shares
  * one fresh database (seeded directly, as the worker would have written it) and its own topics
  * and Redis key prefix.
+ *
+ * <p>The suites make many anonymous requests, so the anonymous rate limit is off here; a subclass
+ * turns it on with a {@code @TestPropertySource} of its own (which overrides this one).
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@TestPropertySource(properties = "marketplace.rate-limit.anonymous-per-minute=0")
 public abstract class ApiTestSupport {
 
     protected static final String ADMIN_TOKEN = "test-admin-token-" + java.util.UUID.randomUUID();

@@ -77,6 +77,8 @@ public final class SystemStack implements ExtensionContext.Store.CloseableResour
         apiEnv.put("MARKETPLACE_ADMIN_TOKEN", ADMIN_TOKEN);
         apiEnv.put("MARKETPLACE_ADMIN_EMAIL", ADMIN_EMAIL);
         apiEnv.put("MARKETPLACE_ADMIN_PASSWORD", ADMIN_PASSWORD);
+        // the tests poll the catalog anonymously, many times a minute
+        apiEnv.put("MARKETPLACE_RATE_LIMIT_ANONYMOUS_PER_MINUTE", "0");
         start("api", apiJar, apiEnv);
         awaitHealthy(apiPort, "api");
     }

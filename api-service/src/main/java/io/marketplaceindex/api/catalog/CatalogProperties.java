@@ -6,7 +6,9 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 import java.time.Duration;
 
 /**
- * @param source            {@code db}: read the index (the only source this service offers so far)
+ * @param source            {@code db} (default): read the index, and while it holds no row at all answer
+ *                          from the live catalog (meta.catalog "db_fallback"); {@code live}: always
+ *                          answer from the live catalog (meta.catalog "redis"); see LiveCatalog
  * @param exactCountTimeout time budget for an exact total under filters the counters cannot answer;
  *                          past it the total is the planner's estimate with meta.totalExact=false
  */

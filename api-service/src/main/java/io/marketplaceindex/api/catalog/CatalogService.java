@@ -2,10 +2,12 @@ package io.marketplaceindex.api.catalog;
 
 import io.marketplaceindex.api.cache.CatalogGeneration;
 import io.marketplaceindex.api.cache.ResponseCache;
+import io.marketplaceindex.api.live.LiveCatalog;
 import org.springframework.stereotype.Service;
 import tools.jackson.databind.json.JsonMapper;
 
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -18,15 +20,17 @@ public class CatalogService {
     private final CatalogGeneration generation;
     private final ResponseCache cache;
     private final JsonMapper json;
+    private final LiveCatalog live;
     private final AtomicReference<CatalogSummary> summary = new AtomicReference<>();
 
     public CatalogService(CatalogRepository rows, CatalogSummaryRepository summaries, CatalogGeneration generation,
-                          ResponseCache cache, JsonMapper json) {
+                          ResponseCache cache, JsonMapper json, LiveCatalog live) {
         this.rows = rows;
         this.summaries = summaries;
         this.generation = generation;
         this.cache = cache;
         this.json = json;
+        this.live = live;
     }
 
     public record Answer(byte[] body, String etag, ResponseCache.Status cache) {
@@ -34,11 +38,17 @@ public class CatalogService {
 
     /** The validator of an answer: the generation and the query identify it completely. */
     public String etag(CatalogQuery query) {
-        return "W/\"g" + generation.current() + "-" + query.cacheKey() + "\"";
+        long gen = generation.current();
+        return live.etag(query, gen).orElseGet(() -> "W/\"g" + gen + "-" + query.cacheKey() + "\"");
     }
 
     public Answer query(CatalogQuery query) {
         long gen = generation.current();
+        // source=live, or an empty index with source=db: the live path answers (see LiveCatalog)
+        Optional<LiveCatalog.Answer> fromLive = live.answer(query, gen);
+        if (fromLive.isPresent()) {
+            return new Answer(fromLive.get().body(), fromLive.get().etag(), fromLive.get().cache());
+        }
         String key = "catalog:g" + gen + ":" + query.cacheKey();
         ResponseCache.Answer answer = cache.get(key, status -> {
             CatalogSummary current = summary(gen);

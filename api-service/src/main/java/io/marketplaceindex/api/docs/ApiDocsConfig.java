@@ -1,0 +1,279 @@
+package io.marketplaceindex.api.docs;
+
+import io.marketplaceindex.api.catalog.CatalogQuery;
+import io.swagger.v3.oas.models.Components;
+import io.swagger.v3.oas.models.OpenAPI;
+import io.swagger.v3.oas.models.Operation;
+import io.swagger.v3.oas.models.PathItem;
+import io.swagger.v3.oas.models.headers.Header;
+import io.swagger.v3.oas.models.info.Info;
+import io.swagger.v3.oas.models.media.ArraySchema;
+import io.swagger.v3.oas.models.media.BooleanSchema;
+import io.swagger.v3.oas.models.media.Content;
+import io.swagger.v3.oas.models.media.IntegerSchema;
+import io.swagger.v3.oas.models.media.MediaType;
+import io.swagger.v3.oas.models.media.ObjectSchema;
+import io.swagger.v3.oas.models.media.Schema;
+import io.swagger.v3.oas.models.media.StringSchema;
+import io.swagger.v3.oas.models.parameters.HeaderParameter;
+import io.swagger.v3.oas.models.parameters.Parameter;
+import io.swagger.v3.oas.models.parameters.PathParameter;
+import io.swagger.v3.oas.models.parameters.QueryParameter;
+import io.swagger.v3.oas.models.parameters.RequestBody;
+import io.swagger.v3.oas.models.responses.ApiResponse;
+import io.swagger.v3.oas.models.responses.ApiResponses;
+import io.swagger.v3.oas.models.security.SecurityRequirement;
+import io.swagger.v3.oas.models.security.SecurityScheme;
+import io.swagger.v3.oas.models.tags.Tag;
+import org.springdoc.core.customizers.OpenApiCustomizer;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * The OpenAPI document ({@code /v3/api-docs}, browsable at {@code /swagger-ui.html}). springdoc finds
+ * the endpoints; what it cannot know (limits, roles, error answers, the shape of raw JSON answers) is
+ * described here, in one place, keyed by path and method, rather than in annotations spread over the
+ * controllers: the controllers stay readable and the description of the API reads as one text.
+ */
+@Configuration(proxyBeanMethods = false)
+class ApiDocsConfig {
+
+    static final String CATALOG = "catalog";
+    static final String REGISTRIES = "registries";
+    static final String REBUILD = "rebuild";
+    static final String AUTH = "auth";
+    static final String BEARER = "bearerToken";
+    static final String SESSION = "session";
+
+    @Bean
+    OpenAPI marketplaceOpenApi() {
+        return new OpenAPI()
+                .info(new Info().title("Marketplace Index API").version("v1").description("""
+                        A federated, searchable catalog of AI agents. Catalog reads are public by default \
+                        (MARKETPLACE_PUBLIC_CATALOG) and rate limited per client for anonymous callers; operator \
+                        actions need a bearer API token or a session from POST /api/auth/login. Every error \
+                        answers {"error": reason, "status": code}."""))
+                .components(new Components()
+                        .addSecuritySchemes(BEARER, new SecurityScheme().type(SecurityScheme.Type.HTTP).scheme("bearer")
+                                .description("MARKETPLACE_ADMIN_TOKEN (admin role)"))
+                        .addSecuritySchemes(SESSION, new SecurityScheme().type(SecurityScheme.Type.APIKEY)
+                                .in(SecurityScheme.In.COOKIE).name("JSESSIONID")
+                                .description("session cookie set by POST /api/auth/login"))
+                        .addSchemas("Error", new ObjectSchema()
+                                .addProperty("error", new StringSchema().description("why, for a human"))
+                                .addProperty("status", new IntegerSchema().description("the HTTP status")))
+                        .addSchemas("CatalogPage", catalogPageSchema()))
+                .tags(List.of(
+                        new Tag().name(CATALOG).description("The agent catalog (compatible API)"),
+                        new Tag().name(REBUILD).description("Rebuilds of the index (operator)"),
+                        new Tag().name(REGISTRIES).description("Registry management (operator)"),
+                        new Tag().name(AUTH).description("Session sign-in for the web page")));
+    }
+
+    @Bean
+    OpenApiCustomizer marketplaceOperations() {
+        return api -> {
+            if (api.getPaths() == null) {
+                return;
+            }
+            describe(api, "/api/marketplace", PathItem.HttpMethod.GET, ApiDocsConfig::catalog);
+            describe(api, "/api/marketplace/index-rebuild", PathItem.HttpMethod.POST, op -> operator(op, REBUILD,
+                    "Rebuild the index",
+                    "Rebuilds all enabled registries, or the subset given. Answers 202 with a rebuildId at once; "
+                            + "the workers do the work.")
+                    .requestBody(jsonBody(false, new ObjectSchema()
+                            .addProperty("registryIds", new ArraySchema().items(uuid())
+                                    .description("registries to rebuild; all enabled ones when absent"))
+                            .addProperty("force", new BooleanSchema()
+                                    .description("accept a listing the shrink guard would refuse"))))
+                    .responses(responses(202, "accepted: rebuildId, registries, links.progress",
+                            400, "unknown or disabled registries, or a malformed body",
+                            401, "no valid token or session", 403, "role below operator",
+                            503, "the command bus (Kafka) is unavailable; nothing was started")));
+            describe(api, "/api/marketplace/index-rebuild/{rebuildId}", PathItem.HttpMethod.GET, op -> operator(op,
+                    REBUILD, "Progress of a rebuild", "One line per registry: status, started/finished, detail.")
+                    .parameters(List.of(pathId("rebuildId", "the rebuildId POST answered")))
+                    .responses(responses(200, "progress", 400, "not an id", 401, "no valid token or session",
+                            403, "role below operator")));
+            describe(api, "/api/settings/registries", PathItem.HttpMethod.GET, op -> operator(op, REGISTRIES,
+                    "List registries", "Every registry with its sync state; never its token (only hasAuthToken).")
+                    .responses(responses(200, "{data: [registry]}", 401, "no valid token or session",
+                            403, "role below operator")));
+            describe(api, "/api/settings/registries", PathItem.HttpMethod.POST, op -> operator(op, REGISTRIES,
+                    "Connect a registry",
+                    "Probes {url}/v1/health, then asks the workers to connect and index it. name: 1.."
+                            + 200 + " characters; url: http(s), no credentials; authToken: optional bearer token "
+                            + "sent to the registry only, never returned.")
+                    .requestBody(jsonBody(true, new ObjectSchema()
+                            .addProperty("name", new StringSchema().maxLength(200))
+                            .addProperty("url", new StringSchema().format("uri"))
+                            .addProperty("authToken", new StringSchema().format("password"))
+                            .required(List.of("name", "url"))))
+                    .responses(responses(202, "accepted: id, commandId, links", 400, "missing or invalid name or url",
+                            401, "no valid token or session", 403, "role below operator",
+                            409, "a registry with this url is already connected",
+                            422, "the registry's health check failed", 503, "the command bus is unavailable")));
+            describe(api, "/api/settings/registries", PathItem.HttpMethod.PATCH, op -> operator(op, REGISTRIES,
+                    "Enable or disable a registry", "A disabled registry's agents leave the catalog.")
+                    .requestBody(jsonBody(true, new ObjectSchema().addProperty("id", uuid())
+                            .addProperty("enabled", new BooleanSchema()).required(List.of("id", "enabled"))))
+                    .responses(responses(202, "accepted", 400, "id and enabled are required",
+                            401, "no valid token or session", 403, "role below operator", 404, "no such registry",
+                            503, "the command bus is unavailable")));
+            describe(api, "/api/settings/registries", PathItem.HttpMethod.DELETE, op -> operator(op, REGISTRIES,
+                    "Remove a registry", "Removes the registry and its agents.")
+                    .parameters(List.of(new QueryParameter().name("id").required(true).schema(uuid())))
+                    .responses(responses(202, "accepted", 400, "id is required", 401, "no valid token or session",
+                            403, "role below operator", 404, "no such registry", 503, "the command bus is unavailable")));
+            describe(api, "/api/settings/registries/{id}", PathItem.HttpMethod.GET, op -> operator(op, REGISTRIES,
+                    "One registry", "With its recent errors and the commands the workers refused.")
+                    .parameters(List.of(pathId("id", "registry id")))
+                    .responses(responses(200, "{data: registry, commands: [...]}", 400, "not an id",
+                            401, "no valid token or session", 403, "role below operator", 404, "no such registry")));
+            describe(api, "/api/settings/registries/commands/{commandId}", PathItem.HttpMethod.GET, op -> operator(op,
+                    REGISTRIES, "Result of a registry command", "Recorded when the worker refused a command.")
+                    .parameters(List.of(pathId("commandId", "the commandId a registry change answered")))
+                    .responses(responses(200, "{data: result}", 400, "not an id", 401, "no valid token or session",
+                            403, "role below operator", 404, "no result recorded (yet)")));
+            describe(api, "/api/auth/login", PathItem.HttpMethod.POST, op -> op.tags(List.of(AUTH))
+                    .summary("Sign in").description("Starts a session (cookie, SameSite=Strict) with the admin role.")
+                    .requestBody(jsonBody(true, new ObjectSchema().addProperty("email", new StringSchema())
+                            .addProperty("password", new StringSchema().format("password"))
+                            .required(List.of("email", "password"))))
+                    .responses(responses(200, "{user, role}", 400, "email and password are required",
+                            401, "wrong email or password")));
+            describe(api, "/api/auth/logout", PathItem.HttpMethod.POST, op -> op.tags(List.of(AUTH))
+                    .summary("Sign out").description("Ends the session.").responses(responses(200, "{loggedOut: true}")));
+            describe(api, "/api/auth/me", PathItem.HttpMethod.GET, op -> op.tags(List.of(AUTH))
+                    .summary("Who am I").description("{authenticated, user, role}; authenticated=false without a session.")
+                    .responses(responses(200, "the caller")));
+        };
+    }
+
+    private static void catalog(Operation op) {
+        op.tags(List.of(CATALOG)).summary("Browse and search the catalog").description("""
+                Agents of every enabled registry. Public unless MARKETPLACE_PUBLIC_CATALOG=false; anonymous \
+                callers are rate limited per client (X-RateLimit-* headers, 429 past the limit). Answers carry \
+                an ETag and honour If-None-Match with 304. meta.catalog says where the answer comes from: \
+                "db" (the index), "db_fallback" (the index is empty, so the registries were asked directly) or \
+                "redis" (MARKETPLACE_CATALOG_SOURCE=live).""");
+        List<Parameter> parameters = new ArrayList<>();
+        parameters.add(new QueryParameter().name("limit").description("page size; larger values are clamped to "
+                + CatalogQuery.MAX_LIMIT).schema(new IntegerSchema().minimum(BigDecimal.ONE)
+                ._default(CatalogQuery.DEFAULT_LIMIT).maximum(BigDecimal.valueOf(CatalogQuery.MAX_LIMIT))));
+        parameters.add(new QueryParameter().name("offset").description("agents to skip; ignored with cursor")
+                .schema(new IntegerSchema().minimum(BigDecimal.ZERO)._default(0)));
+        parameters.add(new QueryParameter().name("sort").description("name: case-insensitive on the name, falling "
+                + "back to the handle; handle: by handle. Ties are broken by handle and registry id.")
+                .schema(new StringSchema()._enum(List.of("name", "handle"))._default("name")));
+        parameters.add(new QueryParameter().name("q").description("case-insensitive substring of name, description, "
+                + "handle, author or any tag (% and _ are literal)").schema(new StringSchema().maxLength(256)));
+        parameters.add(new QueryParameter().name("tags").description("comma-separated; agents having any of them "
+                + "(exact match); at most 32").schema(new StringSchema()).example("translation,search"));
+        parameters.add(new QueryParameter().name("registryUrl").description("only agents of this registry; "
+                + "trailing slashes ignored").schema(new StringSchema().format("uri")));
+        parameters.add(new QueryParameter().name("cursor").description("meta.nextCursor of the previous page, for "
+                + "keyset paging at any depth; bound to the same sort and filters").schema(new StringSchema()));
+        parameters.add(new HeaderParameter().name("If-None-Match").description("ETag of an earlier answer")
+                .schema(new StringSchema()));
+        op.parameters(parameters);
+        ApiResponses responses = responses(400, "invalid limit, offset, sort, q, tags or cursor",
+                401, "the catalog is not public and the caller is not signed in",
+                429, "anonymous rate limit exceeded; see Retry-After");
+        responses.addApiResponse("200", new ApiResponse().description("a page of the catalog")
+                .headers(rateLimitHeaders())
+                .content(new Content().addMediaType("application/json",
+                        new MediaType().schema(new Schema<>().$ref("#/components/schemas/CatalogPage")))));
+        responses.addApiResponse("304", new ApiResponse().description("not modified (If-None-Match matched)"));
+        responses.get("429").headers(rateLimitHeaders()).addHeaderObject("Retry-After",
+                new Header().description("seconds until the window ends").schema(new IntegerSchema()));
+        op.responses(responses);
+    }
+
+    private static Schema<?> catalogPageSchema() {
+        ObjectSchema source = new ObjectSchema();
+        source.addProperty("registryId", new StringSchema()).addProperty("name", new StringSchema())
+                .addProperty("url", new StringSchema()).addProperty("ok", new BooleanSchema())
+                .addProperty("agentCount", new IntegerSchema()).addProperty("fetchMs", new IntegerSchema())
+                .addProperty("error", new StringSchema().description("only when ok is false"));
+        ObjectSchema meta = new ObjectSchema();
+        meta.addProperty("registries", new IntegerSchema())
+                .addProperty("builtAt", new StringSchema().format("date-time"))
+                .addProperty("sources", new ArraySchema().items(source))
+                .addProperty("cache", new StringSchema().description("hit, miss, stale, bypass: redis unavailable"))
+                .addProperty("catalog", new StringSchema()._enum(List.of("db", "db_fallback", "redis")))
+                .addProperty("tags", new ArraySchema().items(new StringSchema())
+                        .description("every tag of the whole catalog, sorted"))
+                .addProperty("totalExact", new BooleanSchema()
+                        .description("false when total is the planner's estimate"))
+                .addProperty("generation", new IntegerSchema().format("int64"))
+                .addProperty("nextCursor", new StringSchema().description("absent on the last page"))
+                .addProperty("truncated", new BooleanSchema()
+                        .description("live catalog only: it reached its size cap (maxAgents)"))
+                .addProperty("maxAgents", new IntegerSchema().description("live catalog only, when truncated"));
+        ObjectSchema agent = new ObjectSchema();
+        agent.description("a normalized agent: handle, name, description, tags, skills, agentCardUrl, registryId, "
+                + "registryName, registryUrl, and more when the registry provides them");
+        agent.additionalProperties(true);
+        ObjectSchema page = new ObjectSchema();
+        page.addProperty("data", new ArraySchema().items(agent)).addProperty("total", new IntegerSchema().format("int64"))
+                .addProperty("offset", new IntegerSchema()).addProperty("limit", new IntegerSchema())
+                .addProperty("meta", meta);
+        return page;
+    }
+
+    private static Map<String, Header> rateLimitHeaders() {
+        return new java.util.LinkedHashMap<>(Map.of(
+                "X-RateLimit-Limit", new Header().description("anonymous requests per minute")
+                        .schema(new IntegerSchema()),
+                "X-RateLimit-Remaining", new Header().description("left in the current window")
+                        .schema(new IntegerSchema()),
+                "X-RateLimit-Reset", new Header().description("seconds until the window ends")
+                        .schema(new IntegerSchema())));
+    }
+
+    private static Operation operator(Operation op, String tag, String summary, String description) {
+        return op.tags(List.of(tag)).summary(summary).description(description + " Needs the operator role.")
+                .security(List.of(new SecurityRequirement().addList(BEARER), new SecurityRequirement().addList(SESSION)));
+    }
+
+    private static void describe(OpenAPI api, String path, PathItem.HttpMethod method, Consumer<Operation> how) {
+        PathItem item = api.getPaths().get(path);
+        Operation op = item == null ? null : item.readOperationsMap().get(method);
+        if (op != null) {
+            how.accept(op);
+        }
+    }
+
+    private static Parameter pathId(String name, String description) {
+        return new PathParameter().name(name).description(description).schema(uuid());
+    }
+
+    private static Schema<?> uuid() {
+        return new StringSchema().format("uuid");
+    }
+
+    private static RequestBody jsonBody(boolean required, Schema<?> schema) {
+        return new RequestBody().required(required)
+                .content(new Content().addMediaType("application/json", new MediaType().schema(schema)));
+    }
+
+    /** Pairs of status and description; every status of 400 and above answers the Error schema. */
+    private static ApiResponses responses(Object... statusAndDescription) {
+        ApiResponses responses = new ApiResponses();
+        for (int i = 0; i < statusAndDescription.length; i += 2) {
+            int status = (Integer) statusAndDescription[i];
+            ApiResponse response = new ApiResponse().description((String) statusAndDescription[i + 1]);
+            Schema<?> schema = status >= 400 ? new Schema<>().$ref("#/components/schemas/Error") : new ObjectSchema();
+            response.content(new Content().addMediaType("application/json", new MediaType().schema(schema)));
+            responses.addApiResponse(String.valueOf(status), response);
+        }
+        return responses;
+    }
+}

@@ -1,0 +1,16 @@
+package io.marketplaceindex.api.live;
+
+import java.util.List;
+
+/**
+ * One normalized agent of the live catalog: its JSON exactly as served, and the index fields the
+ * worker would have stored for it ({@link io.marketplaceindex.agent.AgentIndexFields}), so that the
+ * live path filters and sorts exactly as the SQL of the index does.
+ */
+record LiveAgent(String registryId, String handle, String registryUrl, String sortName, String searchText,
+                 List<String> tags, String json) {
+
+    LiveAgent {
+        tags = List.copyOf(tags);
+    }
+}

@@ -1,0 +1,25 @@
+package io.marketplaceindex.api.live;
+
+import io.marketplaceindex.agent.RegistryRef;
+import io.marketplaceindex.registry.RegistryEndpoint;
+
+/**
+ * An enabled registry as the live path needs it, token included. The token goes to the registry
+ * client only: it is left out of {@link #toString()}, of the cache key and of every answer.
+ */
+record LiveRegistry(String id, String name, String url, String authToken) {
+
+    RegistryEndpoint endpoint() {
+        return new RegistryEndpoint(id, url, authToken);
+    }
+
+    RegistryRef ref() {
+        return new RegistryRef(id, name, url);
+    }
+
+    @Override
+    public String toString() {
+        return "LiveRegistry[id=" + id + ", name=" + name + ", url=" + url + ", authToken="
+                + (authToken == null ? "none" : "(redacted)") + "]";
+    }
+}

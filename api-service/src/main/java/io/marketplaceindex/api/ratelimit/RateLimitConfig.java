@@ -1,0 +1,35 @@
+package io.marketplaceindex.api.ratelimit;
+
+import io.marketplaceindex.api.cache.CacheProperties;
+import org.springframework.boot.security.autoconfigure.web.servlet.SecurityFilterProperties;
+import org.springframework.boot.web.servlet.FilterRegistrationBean;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.data.redis.connection.RedisConnectionFactory;
+
+import java.time.Clock;
+
+@Configuration(proxyBeanMethods = false)
+class RateLimitConfig {
+
+    @Bean
+    RateLimiter anonymousRateLimiter(RateLimitProperties properties, CacheProperties cache, Clock clock,
+                                     RedisConnectionFactory connections) {
+        return new RateLimiter(properties.anonymousPerMinute(), cache, clock, connections);
+    }
+
+    /**
+     * Ordered right after Spring Security's filter: it runs inside that chain, so the authentication
+     * it needs is set (and anonymous callers refused by security never count).
+     */
+    @Bean
+    FilterRegistrationBean<AnonymousRateLimitFilter> anonymousRateLimitFilter(RateLimiter limiter,
+                                                                              RateLimitProperties properties,
+                                                                              SecurityFilterProperties security) {
+        FilterRegistrationBean<AnonymousRateLimitFilter> registration =
+                new FilterRegistrationBean<>(new AnonymousRateLimitFilter(limiter, properties));
+        registration.setOrder(security.getOrder() + 1);
+        registration.addUrlPatterns("/api/marketplace", "/api/marketplace/*");
+        return registration;
+    }
+}

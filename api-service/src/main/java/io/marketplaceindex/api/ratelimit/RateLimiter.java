@@ -1,0 +1,130 @@
+package io.marketplaceindex.api.ratelimit;
+
+import io.marketplaceindex.api.cache.CacheProperties;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.dao.DataAccessException;
+import org.springframework.data.redis.connection.RedisConnectionFactory;
+import org.springframework.data.redis.core.RedisTemplate;
+import org.springframework.data.redis.core.script.DefaultRedisScript;
+import org.springframework.data.redis.core.script.RedisScript;
+import org.springframework.data.redis.serializer.RedisSerializer;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * Fixed one-minute windows per client, counted in Redis so that every replica shares them: one
+ * Lua script increments the client's counter and, on the window's first request, sets its expiry,
+ * atomically, so a counter can never be left without one. When Redis fails, requests are not
+ * refused for it: each replica counts in its own memory until Redis answers again (so a client
+ * spreading requests over N replicas gets up to N times the limit meanwhile).
+ */
+public class RateLimiter {
+
+    private static final Logger log = LoggerFactory.getLogger(RateLimiter.class);
+    static final Duration WINDOW = Duration.ofMinutes(1);
+    /** Bounds the fallback's memory: past it, expired windows are purged, and new clients pass uncounted. */
+    static final int MAX_LOCAL_CLIENTS = 100_000;
+
+    /** KEYS[1] counter; ARGV[1] window in ms. Returns {count, ms until the window ends}. */
+    @SuppressWarnings({"rawtypes", "unchecked"})
+    private static final RedisScript<List> HIT = new DefaultRedisScript<>("""
+            local count = redis.call('INCR', KEYS[1])
+            local ttl = redis.call('PTTL', KEYS[1])
+            if ttl < 0 then
+              redis.call('PEXPIRE', KEYS[1], ARGV[1])
+              ttl = tonumber(ARGV[1])
+            end
+            return {count, ttl}
+            """, List.class);
+
+    /**
+     * @param allowed   whether this request is within the limit
+     * @param remaining requests left in the window after this one
+     * @param resetIn   time until the window ends
+     */
+    public record Decision(boolean allowed, int limit, int remaining, Duration resetIn) {
+    }
+
+    private record LocalWindow(Instant end, int count) {
+    }
+
+    private final int limit;
+    private final String keyPrefix;
+    private final Duration redisRetryAfter;
+    private final Clock clock;
+    private final RedisTemplate<String, String> redis;
+    private final AtomicReference<Instant> redisDownUntil = new AtomicReference<>(Instant.MIN);
+    private final Map<String, LocalWindow> local = new ConcurrentHashMap<>();
+
+    public RateLimiter(int limit, CacheProperties cache, Clock clock, RedisConnectionFactory connections) {
+        this.limit = limit;
+        this.keyPrefix = cache.keyPrefix() + "ratelimit:";
+        this.redisRetryAfter = cache.redisRetryAfter();
+        this.clock = clock;
+        this.redis = new RedisTemplate<>();
+        this.redis.setConnectionFactory(connections);
+        this.redis.setDefaultSerializer(RedisSerializer.string());
+        this.redis.afterPropertiesSet();
+    }
+
+    public Decision hit(String client) {
+        if (clock.instant().isAfter(redisDownUntil.get())) {
+            try {
+                return shared(client);
+            } catch (DataAccessException e) {
+                markDown(e);
+            }
+        }
+        return local(client);
+    }
+
+    /** The Redis key of a client's counter (tests read it). */
+    String key(String client) {
+        return keyPrefix + client;
+    }
+
+    private Decision shared(String client) {
+        List<?> result = redis.execute(HIT, List.of(key(client)), String.valueOf(WINDOW.toMillis()));
+        if (result == null || result.size() != 2) {
+            throw new IllegalStateException("rate limit script answered " + result);
+        }
+        long count = ((Number) result.get(0)).longValue();
+        long ttlMs = ((Number) result.get(1)).longValue();
+        return decision(count, Duration.ofMillis(Math.max(0, ttlMs)));
+    }
+
+    private Decision local(String client) {
+        Instant now = clock.instant();
+        if (local.size() >= MAX_LOCAL_CLIENTS && !local.containsKey(client)) {
+            local.values().removeIf(w -> !w.end().isAfter(now));
+            if (local.size() >= MAX_LOCAL_CLIENTS) {
+                // rather than grow without bound or refuse strangers, let them through uncounted
+                return new Decision(true, limit, limit, WINDOW);
+            }
+        }
+        LocalWindow window = local.compute(client, (k, w) -> w == null || !w.end().isAfter(now)
+                ? new LocalWindow(now.plus(WINDOW), 1) : new LocalWindow(w.end(), w.count() + 1));
+        return decision(window.count(), Duration.between(now, window.end()));
+    }
+
+    private Decision decision(long count, Duration resetIn) {
+        boolean allowed = count <= limit;
+        int remaining = (int) Math.max(0, limit - count);
+        return new Decision(allowed, limit, remaining, resetIn);
+    }
+
+    private void markDown(DataAccessException e) {
+        Instant until = clock.instant().plus(redisRetryAfter);
+        if (redisDownUntil.getAndSet(until).isBefore(clock.instant())) {
+            log.warn("Redis unavailable, anonymous rate limits are counted per replica until {}: {}", until,
+                    e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,53 @@
+package io.marketplaceindex.api.docs;
+
+import io.marketplaceindex.api.ApiTestSupport;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class ApiDocsTest extends ApiTestSupport {
+
+    @Test
+    void theOpenApiDocumentDescribesTheCatalogWithItsParametersAndLimits() {
+        Answer answer = get("/v3/api-docs");
+        assertThat(answer.status()).isEqualTo(200);
+        JsonNode catalog = answer.body().get("paths").get("/api/marketplace").get("get");
+        assertThat(catalog.get("tags").get(0).asString()).isEqualTo("catalog");
+        assertThat(catalog.get("summary").asString()).isNotBlank();
+        Map<String, JsonNode> parameters = new HashMap<>();
+        catalog.get("parameters").forEach(p -> parameters.put(p.get("name").asString(), p));
+        assertThat(parameters).containsKeys("limit", "offset", "sort", "q", "tags", "registryUrl", "cursor");
+        assertThat(parameters.get("limit").get("schema").get("maximum").asInt()).isEqualTo(200);
+        assertThat(parameters.get("limit").get("schema").get("default").asInt()).isEqualTo(50);
+        assertThat(parameters.get("q").get("schema").get("maxLength").asInt()).isEqualTo(256);
+        List<String> sorts = new ArrayList<>();
+        parameters.get("sort").get("schema").get("enum").forEach(v -> sorts.add(v.asString()));
+        assertThat(sorts).containsExactly("name", "handle");
+        assertThat(catalog.get("responses").has("400")).isTrue();
+        assertThat(catalog.get("responses").get("429").get("headers").has("Retry-After")).isTrue();
+
+        JsonNode paths = answer.body().get("paths");
+        assertThat(paths.get("/api/marketplace/index-rebuild").get("post").get("security")).isNotEmpty();
+        assertThat(paths.get("/api/settings/registries").get("post").get("responses").has("409")).isTrue();
+        assertThat(paths.get("/api/auth/login").get("post").get("tags").get(0).asString()).isEqualTo("auth");
+        assertThat(answer.body().get("components").get("securitySchemes").has("bearerToken")).isTrue();
+    }
+
+    @Test
+    void swaggerUiIsPublic() throws Exception {
+        HttpClient following = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL).build();
+        HttpResponse<String> page = following.send(HttpRequest.newBuilder(uri("/swagger-ui.html")).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(page.statusCode()).isEqualTo(200);
+        assertThat(page.body()).contains("swagger-ui");
+    }
+}
