@@ -45,11 +45,15 @@ public final class TestServices {
 
     /**
      * A fresh database with the current schema, dropped first if a previous run left it.
+     * {@code MARKETPLACE_TEST_DATABASE_SUFFIX} keeps the suites of several checkouts sharing one
+     * server apart: without it, one checkout's run drops the database under another's.
      *
      * @return its JDBC URL
      */
     public static String freshDatabase(String name) {
-        String db = ("mi_test_" + name).toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9_]", "_");
+        String suffix = env("MARKETPLACE_TEST_DATABASE_SUFFIX", "");
+        String db = ("mi_test_" + name + (suffix.isEmpty() ? "" : "_" + suffix)).toLowerCase(Locale.ROOT)
+                .replaceAll("[^a-z0-9_]", "_");
         try (Connection admin = DriverManager.getConnection(postgresHostUrl() + "postgres", postgresUser(),
                 postgresPassword()); Statement st = admin.createStatement()) {
             st.execute("DROP DATABASE IF EXISTS " + db + " WITH (FORCE)");
