@@ -56,12 +56,15 @@ public abstract class ApiTestSupport {
         registry.add("spring.datasource.url", () -> DATABASE);
         registry.add("spring.datasource.username", TestServices::postgresUser);
         registry.add("spring.datasource.password", TestServices::postgresPassword);
+        // several contexts stay cached during the suite: keep each one's share of the server small
+        registry.add("spring.datasource.hikari.maximum-pool-size", () -> "4");
+        registry.add("spring.datasource.hikari.minimum-idle", () -> "1");
         // a placeholder, so that a test class can point at another Redis with a plain test property
         registry.add("spring.data.redis.url", () -> "${marketplace.test.redis-url:" + TestServices.redisUrl() + "}");
         // The production budget (250ms) fails fast to PostgreSQL; on a loaded test machine the first
         // connection alone can take longer, and tests that assert cache hits would see "bypass".
-        registry.add("spring.data.redis.connect-timeout", () -> "5s");
-        registry.add("spring.data.redis.timeout", () -> "2s");
+        registry.add("spring.data.redis.connect-timeout", () -> "10s");
+        registry.add("spring.data.redis.timeout", () -> "5s");
         registry.add("spring.kafka.bootstrap-servers", TestServices::kafkaBootstrap);
         registry.add("marketplace.kafka.topic-prefix", () -> TOPIC_PREFIX);
         registry.add("marketplace.cache.key-prefix", () -> TOPIC_PREFIX);

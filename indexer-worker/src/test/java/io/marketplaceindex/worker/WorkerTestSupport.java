@@ -46,6 +46,7 @@ public abstract class WorkerTestSupport {
         registry.add("spring.datasource.url", () -> DATABASE);
         registry.add("spring.datasource.username", TestServices::postgresUser);
         registry.add("spring.datasource.password", TestServices::postgresPassword);
+        registry.add("spring.datasource.hikari.minimum-idle", () -> "1");
         registry.add("spring.kafka.bootstrap-servers", TestServices::kafkaBootstrap);
         registry.add("spring.kafka.consumer.group-id", () -> TOPIC_PREFIX + "indexer");
         registry.add("marketplace.kafka.topic-prefix", () -> TOPIC_PREFIX);

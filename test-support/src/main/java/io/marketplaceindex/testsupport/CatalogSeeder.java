@@ -9,8 +9,6 @@ import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -64,7 +62,6 @@ public final class CatalogSeeder implements AutoCloseable {
                 rs.next();
                 generation = rs.getLong(1);
             }
-            Map<String, Integer> tagCounts = new HashMap<>();
             try (PreparedStatement ps = connection.prepareStatement("""
                     INSERT INTO marketplace_catalog_rows
                         (registry_id, handle, agent, generation, sort_name, search_text, tags, content_hash)
@@ -82,25 +79,26 @@ public final class CatalogSeeder implements AutoCloseable {
                     ps.setArray(7, connection.createArrayOf("text", fields.tags().toArray()));
                     ps.setBytes(8, fields.contentHash());
                     ps.addBatch();
-                    fields.tags().forEach(t -> tagCounts.merge(t, 1, Integer::sum));
                     if (++n % 1000 == 0) {
                         ps.executeBatch();
                     }
                 }
                 ps.executeBatch();
             }
-            try (PreparedStatement ps = connection.prepareStatement("""
-                    INSERT INTO marketplace_tag_counts AS t (tag, agent_count) VALUES (?, ?)
-                    ON CONFLICT (tag) DO UPDATE SET agent_count = t.agent_count + EXCLUDED.agent_count
-                    """)) {
-                List<String> tags = new ArrayList<>(tagCounts.keySet());
-                tags.sort(null);
-                for (String tag : tags) {
-                    ps.setString(1, tag);
-                    ps.setLong(2, tagCounts.get(tag));
-                    ps.addBatch();
-                }
-                ps.executeBatch();
+            // the counters the worker keeps in step with the rows, recomputed from all rows
+            try (Statement st = connection.createStatement()) {
+                st.execute("TRUNCATE marketplace_tag_counts, marketplace_tag_pair_counts");
+                st.execute("""
+                        INSERT INTO marketplace_tag_counts (tag, agent_count)
+                        SELECT t, count(*) FROM marketplace_catalog_rows, unnest(tags) AS t GROUP BY t
+                        """);
+                st.execute("""
+                        INSERT INTO marketplace_tag_pair_counts (tag_a, tag_b, agent_count)
+                        SELECT a, b, count(*)
+                        FROM marketplace_catalog_rows r, unnest(r.tags) AS a, unnest(r.tags) AS b
+                        WHERE a < b AND cardinality(r.tags) <= 32
+                        GROUP BY a, b
+                        """);
             }
             try (PreparedStatement ps = connection.prepareStatement("""
                     UPDATE marketplace_registries
@@ -122,7 +120,7 @@ public final class CatalogSeeder implements AutoCloseable {
     public void clear() {
         try (Statement st = connection.createStatement()) {
             st.execute("TRUNCATE marketplace_catalog_sources, marketplace_catalog_rows, marketplace_catalog_tombstones, "
-                    + "marketplace_tag_counts, marketplace_rebuild_progress, marketplace_command_results, "
+                    + "marketplace_tag_counts, marketplace_tag_pair_counts, marketplace_rebuild_progress, marketplace_command_results, "
                     + "marketplace_registries CASCADE");
             st.execute("UPDATE marketplace_catalog_state SET generation = generation + 1");
             connection.commit();

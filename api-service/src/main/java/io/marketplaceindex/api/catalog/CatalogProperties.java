@@ -11,8 +11,11 @@ import java.time.Duration;
  *                          answer from the live catalog (meta.catalog "redis"); see LiveCatalog
  * @param exactCountTimeout time budget for an exact total under filters the counters cannot answer;
  *                          past it the total is the planner's estimate with meta.totalExact=false
+ * @param backgroundCountTimeout budget of the exact count then run in the background; its result
+ *                          is kept for the catalog generation, so later pages are exact
  */
 @ConfigurationProperties("marketplace.catalog")
 public record CatalogProperties(@DefaultValue("db") String source,
-                                @DefaultValue("250ms") Duration exactCountTimeout) {
+                                @DefaultValue("250ms") Duration exactCountTimeout,
+                                @DefaultValue("60s") Duration backgroundCountTimeout) {
 }

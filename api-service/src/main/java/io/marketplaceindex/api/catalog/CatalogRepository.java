@@ -6,6 +6,7 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 import java.util.ArrayList;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -19,6 +20,20 @@ import java.util.UUID;
  */
 @Repository
 public class CatalogRepository {
+
+    /**
+     * Agents having tag a or tag b: |a| + |b| - |a and b|, from the worker's counters
+     * (marketplace_tag_counts, marketplace_tag_pair_counts primary keys); pairs are not counted for
+     * the rare rows with more than 32 tags, which catalog_rows_many_tags finds directly.
+     */
+    private static final String TWO_TAGS_TOTAL = """
+            SELECT (SELECT coalesce(sum(agent_count), 0) FROM marketplace_tag_counts WHERE tag IN (?, ?))
+                 - (SELECT coalesce(max(agent_count), 0) FROM marketplace_tag_pair_counts
+                    WHERE tag_a = least(?::text COLLATE "C", ?::text COLLATE "C")
+                      AND tag_b = greatest(?::text COLLATE "C", ?::text COLLATE "C"))
+                 - (SELECT count(*) FROM marketplace_catalog_rows
+                    WHERE cardinality(tags) > 32 AND tags @> ARRAY[?, ?]::text[])
+            """;
 
     private final JdbcClient jdbc;
     private final CountBudget budget;
@@ -97,6 +112,11 @@ public class CatalogRepository {
             return new Total(jdbc.sql("SELECT coalesce(max(agent_count), 0) FROM marketplace_tag_counts WHERE tag = ?")
                     .param(query.tags().get(0)).query(Long.class).single(), true);
         }
+        if (query.needle() == null && query.registryUrl() == null && query.tags().size() == 2) {
+            return new Total(jdbc.sql(TWO_TAGS_TOTAL).params(query.tags().get(0), query.tags().get(1),
+                    query.tags().get(0), query.tags().get(1), query.tags().get(0), query.tags().get(1),
+                    query.tags().get(0), query.tags().get(1)).query(Long.class).single(), true);
+        }
         Where where = where(query, registryIds);
         String countSql = "SELECT count(*) FROM marketplace_catalog_rows WHERE " + where.sql();
         Optional<Long> exact = budget.run(() -> jdbc.sql(countSql).params(where.params()).query(Long.class).single());
@@ -108,6 +128,13 @@ public class CatalogRepository {
         JsonNode root = json.readTree(plan);
         long estimate = root.get(0).get("Plan").get("Plan Rows").asLong();
         return new Total(estimate, false);
+    }
+
+    /** The exact total however long it takes (up to {@code timeout}); for counting off the request path. */
+    public Optional<Long> exactTotal(CatalogQuery query, List<UUID> registryIds, Duration timeout) {
+        Where where = where(query, registryIds);
+        return budget.run(() -> jdbc.sql("SELECT count(*) FROM marketplace_catalog_rows WHERE " + where.sql())
+                .params(where.params()).query(Long.class).single(), timeout);
     }
 
     record Where(String sql, List<Object> params) {

@@ -21,16 +21,18 @@ public class CatalogService {
     private final ResponseCache cache;
     private final JsonMapper json;
     private final LiveCatalog live;
+    private final ExactTotals exactTotals;
     private final AtomicReference<CatalogSummary> summary = new AtomicReference<>();
 
     public CatalogService(CatalogRepository rows, CatalogSummaryRepository summaries, CatalogGeneration generation,
-                          ResponseCache cache, JsonMapper json, LiveCatalog live) {
+                          ResponseCache cache, JsonMapper json, LiveCatalog live, ExactTotals exactTotals) {
         this.rows = rows;
         this.summaries = summaries;
         this.generation = generation;
         this.cache = cache;
         this.json = json;
         this.live = live;
+        this.exactTotals = exactTotals;
     }
 
     public record Answer(byte[] body, String etag, ResponseCache.Status cache) {
@@ -56,7 +58,7 @@ public class CatalogService {
             List<CatalogRepository.PageRow> page = query.registryUrl() != null && registryIds.isEmpty()
                     ? List.of() : rows.page(query, registryIds);
             CatalogRepository.Total total = query.registryUrl() != null && registryIds.isEmpty()
-                    ? new CatalogRepository.Total(0, true) : rows.total(query, registryIds);
+                    ? new CatalogRepository.Total(0, true) : total(gen, query, registryIds);
             String nextCursor = null;
             if (page.size() == query.limit()) {
                 CatalogRepository.PageRow last = page.get(page.size() - 1);
@@ -72,6 +74,18 @@ public class CatalogService {
             return new ResponseCache.Computed(forClient, forCache);
         });
         return new Answer(answer.body(), "W/\"g" + gen + "-" + query.cacheKey() + "\"", answer.status());
+    }
+
+    private CatalogRepository.Total total(long gen, CatalogQuery query, List<UUID> registryIds) {
+        Optional<Long> counted = exactTotals.cached(gen, query);
+        if (counted.isPresent()) {
+            return new CatalogRepository.Total(counted.get(), true);
+        }
+        CatalogRepository.Total total = rows.total(query, registryIds);
+        if (!total.exact()) {
+            exactTotals.computeLater(gen, query, registryIds);
+        }
+        return total;
     }
 
     private byte[] render(List<CatalogPage.RawAgent> data, CatalogRepository.Total total, int offset,

@@ -33,6 +33,11 @@ class CountBudget {
 
     /** @return the query's result, or empty when it ran out of time (any other failure is thrown) */
     <T> Optional<T> run(Supplier<T> query) {
+        return run(query, timeout);
+    }
+
+    /** The same with another budget, for work done off the request path. */
+    <T> Optional<T> run(Supplier<T> query, Duration timeout) {
         try {
             return Optional.ofNullable(readOnlyTx.execute(status -> {
                 // local to this transaction: the pooled connection goes back without the limit

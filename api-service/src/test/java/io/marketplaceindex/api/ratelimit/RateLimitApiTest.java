@@ -33,7 +33,7 @@ import static org.assertj.core.api.Assertions.assertThat;
         "marketplace.rate-limit.trust-forwarded-for=true",
         // Redis answering slowly would switch the limiter to its per-replica fallback (correctly, but
         // then the counters asserted here are not in Redis): generous timeouts on a loaded test machine
-        "spring.data.redis.connect-timeout=3s", "spring.data.redis.timeout=3s"})
+        "spring.data.redis.connect-timeout=10s", "spring.data.redis.timeout=5s"})
 class RateLimitApiTest extends ApiTestSupport {
 
     /** Distinct per run: counters of an earlier run may still be in their window. */
@@ -130,9 +130,10 @@ class RateLimitApiTest extends ApiTestSupport {
                         "spring.kafka.bootstrap-servers=" + TestServices.kafkaBootstrap(),
                         "marketplace.kafka.topic-prefix=" + TOPIC_PREFIX,
                         "marketplace.cache.key-prefix=" + TOPIC_PREFIX,
+                        "spring.datasource.hikari.maximum-pool-size=2",
                         "marketplace.rate-limit.anonymous-per-minute=60",
                         "marketplace.rate-limit.trust-forwarded-for=true",
-                        "spring.data.redis.connect-timeout=3s", "spring.data.redis.timeout=3s")
+                        "spring.data.redis.connect-timeout=10s", "spring.data.redis.timeout=5s")
                 .run()) {
             int otherPort = ((WebServerApplicationContext) replica).getWebServer().getPort();
             for (int i = 0; i < 30; i++) {

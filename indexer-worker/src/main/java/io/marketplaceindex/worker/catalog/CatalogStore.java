@@ -12,6 +12,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -206,32 +207,59 @@ public class CatalogStore {
     }
 
     /**
-     * Applies per-tag row-count changes. Tags are updated in sorted order so that two registries
-     * committing at once lock shared tags in the same order and cannot deadlock.
+     * Applies the commit's tag and tag-pair count changes. Keys are written in sorted order so that
+     * two registries committing at once lock shared counters in the same order and cannot deadlock.
      */
-    public void applyTagDeltas(Map<String, Integer> deltas) {
-        List<Object[]> changes = new ArrayList<>();
-        new TreeMap<>(deltas).forEach((tag, delta) -> {
+    public void applyTagDeltas(TagCountDeltas deltas) {
+        List<String> tags = new ArrayList<>();
+        List<Integer> tagCounts = new ArrayList<>();
+        new TreeMap<>(deltas.tags()).forEach((tag, delta) -> {
             if (delta != 0) {
-                changes.add(new Object[]{tag, delta});
+                tags.add(tag);
+                tagCounts.add(delta);
             }
         });
-        if (changes.isEmpty()) {
-            return;
+        if (!tags.isEmpty()) {
+            jdbcTemplate.update(con -> {
+                PreparedStatement ps = con.prepareStatement("""
+                        INSERT INTO marketplace_tag_counts AS t (tag, agent_count)
+                        SELECT tag, delta FROM unnest(?::text[], ?::int[]) AS d(tag, delta) ORDER BY tag
+                        ON CONFLICT (tag) DO UPDATE SET agent_count = t.agent_count + EXCLUDED.agent_count
+                        """);
+                ps.setArray(1, con.createArrayOf("text", tags.toArray()));
+                ps.setArray(2, con.createArrayOf("int4", tagCounts.toArray()));
+                return ps;
+            });
+            jdbc.sql("DELETE FROM marketplace_tag_counts WHERE tag = ANY (?) AND agent_count <= 0")
+                    .param(tags.toArray(String[]::new)).update();
         }
-        String[] tags = changes.stream().map(c -> (String) c[0]).toArray(String[]::new);
-        Integer[] counts = changes.stream().map(c -> (Integer) c[1]).toArray(Integer[]::new);
-        jdbcTemplate.update(con -> {
-            PreparedStatement ps = con.prepareStatement("""
-                    INSERT INTO marketplace_tag_counts AS t (tag, agent_count)
-                    SELECT tag, delta FROM unnest(?::text[], ?::int[]) AS d(tag, delta) ORDER BY tag
-                    ON CONFLICT (tag) DO UPDATE SET agent_count = t.agent_count + EXCLUDED.agent_count
-                    """);
-            ps.setArray(1, con.createArrayOf("text", tags));
-            ps.setArray(2, con.createArrayOf("int4", counts));
-            return ps;
-        });
-        jdbc.sql("DELETE FROM marketplace_tag_counts WHERE agent_count <= 0").update();
+        List<String> first = new ArrayList<>();
+        List<String> second = new ArrayList<>();
+        List<Integer> pairCounts = new ArrayList<>();
+        deltas.pairs().entrySet().stream()
+                .filter(e -> e.getValue() != 0)
+                .sorted(Comparator.comparing((Map.Entry<TagCountDeltas.Pair, Integer> e) -> e.getKey().a())
+                        .thenComparing(e -> e.getKey().b()))
+                .forEach(e -> {
+                    first.add(e.getKey().a());
+                    second.add(e.getKey().b());
+                    pairCounts.add(e.getValue());
+                });
+        if (!first.isEmpty()) {
+            jdbcTemplate.update(con -> {
+                PreparedStatement ps = con.prepareStatement("""
+                        INSERT INTO marketplace_tag_pair_counts AS p (tag_a, tag_b, agent_count)
+                        SELECT a, b, delta FROM unnest(?::text[], ?::text[], ?::int[]) AS d(a, b, delta) ORDER BY a, b
+                        ON CONFLICT (tag_a, tag_b) DO UPDATE SET agent_count = p.agent_count + EXCLUDED.agent_count
+                        """);
+                ps.setArray(1, con.createArrayOf("text", first.toArray()));
+                ps.setArray(2, con.createArrayOf("text", second.toArray()));
+                ps.setArray(3, con.createArrayOf("int4", pairCounts.toArray()));
+                return ps;
+            });
+            jdbc.sql("DELETE FROM marketplace_tag_pair_counts WHERE agent_count <= 0 AND tag_a = ANY (?)")
+                    .param(first.stream().distinct().toArray(String[]::new)).update();
+        }
     }
 
     public int purgeTombstones(Instant removedBefore) {

@@ -3,15 +3,13 @@ package io.marketplaceindex.worker.registry;
 import io.marketplaceindex.events.CatalogChanged;
 import io.marketplaceindex.worker.catalog.CatalogChangePublisher;
 import io.marketplaceindex.worker.catalog.CatalogStore;
+import io.marketplaceindex.worker.catalog.TagCountDeltas;
 import io.marketplaceindex.worker.sync.ChunkedSync;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.support.TransactionTemplate;
 
 import java.time.Clock;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 
 /** Takes a disabled or removed registry's agents out of the index, in one transaction. */
@@ -53,10 +51,8 @@ public class RegistryRemoval {
             long generation = 0;
             if (count > 0) {
                 generation = catalog.nextGeneration();
-                Map<String, Integer> deltas = new HashMap<>();
-                for (List<String> tags : catalog.deleteAllRows(registryId, generation)) {
-                    tags.forEach(t -> deltas.merge(t, -1, Integer::sum));
-                }
+                TagCountDeltas deltas = new TagCountDeltas();
+                catalog.deleteAllRows(registryId, generation).forEach(deltas::removed);
                 catalog.applyTagDeltas(deltas);
             }
             if (deleteRegistry) {

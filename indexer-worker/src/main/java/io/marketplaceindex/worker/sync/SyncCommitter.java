@@ -3,6 +3,7 @@ package io.marketplaceindex.worker.sync;
 import io.marketplaceindex.worker.catalog.CatalogStore;
 import io.marketplaceindex.worker.catalog.RowWrite;
 import io.marketplaceindex.worker.catalog.StoredRow;
+import io.marketplaceindex.worker.catalog.TagCountDeltas;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
@@ -12,7 +13,6 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -67,7 +67,7 @@ class SyncCommitter {
         sweep.handles().stream().filter(stored::containsKey).forEach(tally.removals::add);
         if (!tally.removals.isEmpty()) {
             for (List<String> tags : catalog.deleteRows(registryId, tally.removals, tally.generation())) {
-                tags.forEach(t -> tally.tagDeltas.merge(t, -1, Integer::sum));
+                tally.tagDeltas.removed(tags);
             }
         }
         catalog.applyTagDeltas(tally.tagDeltas);
@@ -112,13 +112,13 @@ class SyncCommitter {
                     added.add(f.handle());
                     rowWrites.add(write);
                     sourceWrites.add(write);
-                    write.fields().tags().forEach(t -> tally.tagDeltas.merge(t, 1, Integer::sum));
+                    tally.tagDeltas.added(write.fields().tags());
                 } else if (!Arrays.equals(old.contentHash(), write.fields().contentHash())) {
                     tally.updated++;
                     rowWrites.add(write);
                     sourceWrites.add(write);
-                    old.tags().forEach(t -> tally.tagDeltas.merge(t, -1, Integer::sum));
-                    write.fields().tags().forEach(t -> tally.tagDeltas.merge(t, 1, Integer::sum));
+                    tally.tagDeltas.removed(old.tags());
+                    tally.tagDeltas.added(write.fields().tags());
                 } else {
                     tally.unchanged++;
                     if (!old.hasRecord() || !Objects.equals(old.recordEtag(), write.recordEtag())
@@ -166,7 +166,7 @@ class SyncCommitter {
     /** Running totals of one commit, across its batches. */
     private final class Tally {
         final UUID registryId;
-        final Map<String, Integer> tagDeltas = new HashMap<>();
+        final TagCountDeltas tagDeltas = new TagCountDeltas();
         final Set<String> removals = new LinkedHashSet<>();
         final List<SyncError> errors = new ArrayList<>();
         int fetched;

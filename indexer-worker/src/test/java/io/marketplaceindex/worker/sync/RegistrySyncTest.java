@@ -300,6 +300,15 @@ class RegistrySyncTest extends WorkerTestSupport {
                         ) actual FULL JOIN marketplace_tag_counts c USING (tag)
                         WHERE actual.n IS DISTINCT FROM c.agent_count
                         """)
+                .query(Boolean.class).single()
+                && jdbc.sql("""
+                        SELECT count(*) = 0 FROM (
+                          SELECT a AS tag_a, b AS tag_b, count(*) AS n
+                          FROM marketplace_catalog_rows r, unnest(r.tags) a, unnest(r.tags) b
+                          WHERE a < b AND cardinality(r.tags) <= 32 GROUP BY a, b
+                        ) actual FULL JOIN marketplace_tag_pair_counts c USING (tag_a, tag_b)
+                        WHERE actual.n IS DISTINCT FROM c.agent_count
+                        """)
                 .query(Boolean.class).single();
     }
 }

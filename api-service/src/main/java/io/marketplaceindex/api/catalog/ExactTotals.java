@@ -1,0 +1,90 @@
+package io.marketplaceindex.api.catalog;
+
+import io.marketplaceindex.api.cache.CacheProperties;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.data.redis.core.StringRedisTemplate;
+import org.springframework.stereotype.Component;
+
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+
+/**
+ * Totals too costly to count within a request (a common substring at millions of rows) are
+ * answered with an estimate first; the exact count is then computed once in the background and
+ * kept in Redis for the catalog generation, so later pages of the same filters are exact.
+ */
+@Component
+class ExactTotals implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(ExactTotals.class);
+
+    private final CatalogRepository rows;
+    private final StringRedisTemplate redis;
+    private final CacheProperties cacheProperties;
+    private final CatalogProperties properties;
+    private final Set<String> counting = ConcurrentHashMap.newKeySet();
+    private final ExecutorService counters = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "exact-total");
+        t.setDaemon(true);
+        return t;
+    });
+
+    ExactTotals(CatalogRepository rows, StringRedisTemplate redis, CacheProperties cacheProperties,
+                CatalogProperties properties) {
+        this.rows = rows;
+        this.redis = redis;
+        this.cacheProperties = cacheProperties;
+        this.properties = properties;
+    }
+
+    Optional<Long> cached(long generation, CatalogQuery query) {
+        try {
+            String value = redis.opsForValue().get(key(generation, query));
+            return value == null ? Optional.empty() : Optional.of(Long.parseLong(value));
+        } catch (RuntimeException e) {
+            // Redis down: the estimate stands, and the response says the cache was bypassed
+            log.debug("exact total not read from Redis: {}", e.getMessage());
+            return Optional.empty();
+        }
+    }
+
+    /** Starts the exact count unless it is already running for this generation and filter. */
+    void computeLater(long generation, CatalogQuery query, List<UUID> registryIds) {
+        String key = key(generation, query);
+        if (!counting.add(key)) {
+            return;
+        }
+        try {
+            counters.execute(() -> {
+                try {
+                    rows.exactTotal(query, registryIds, properties.backgroundCountTimeout()).ifPresentOrElse(
+                            total -> redis.opsForValue().set(key, Long.toString(total), cacheProperties.ttl()),
+                            () -> log.info("exact total of {} took longer than {}; estimates stay", query.filterKey(),
+                                    properties.backgroundCountTimeout()));
+                } catch (RuntimeException e) {
+                    log.warn("exact total of {} failed: {}", query.filterKey(), e.getMessage());
+                } finally {
+                    counting.remove(key);
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            counting.remove(key);
+        }
+    }
+
+    private String key(long generation, CatalogQuery query) {
+        return cacheProperties.keyPrefix() + "total:g" + generation + ":" + query.filterKey();
+    }
+
+    @Override
+    public void close() {
+        counters.shutdownNow();
+    }
+}
