@@ -11,6 +11,7 @@ import java.time.Duration;
  *                          answer from the live catalog (meta.catalog "redis"); see LiveCatalog
  * @param exactCountTimeout time budget for an exact total under filters the counters cannot answer;
  *                          past it the total is the planner's estimate with meta.totalExact=false
+ *                          (0: never count on the request path)
  * @param backgroundCountTimeout budget of the exact count then run in the background; its result
  *                          is kept for the catalog generation, so later pages are exact
  */

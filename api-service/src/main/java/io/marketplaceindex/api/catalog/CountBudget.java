@@ -36,8 +36,11 @@ class CountBudget {
         return run(query, timeout);
     }
 
-    /** The same with another budget, for work done off the request path. */
+    /** The same with another budget, for work done off the request path; a zero budget runs nothing. */
     <T> Optional<T> run(Supplier<T> query, Duration timeout) {
+        if (timeout.isZero()) {
+            return Optional.empty();
+        }
         try {
             return Optional.ofNullable(readOnlyTx.execute(status -> {
                 // local to this transaction: the pooled connection goes back without the limit
