@@ -44,12 +44,15 @@ public final class TestServices {
     }
 
     /**
-     * A fresh database with the current schema, dropped first if a previous run left it.
+     * A fresh database with the current schema, dropped first if a previous run left it. The name
+     * includes a hash of the working directory, so that checkouts side by side on one machine
+     * never drop each other's database mid-run.
      *
      * @return its JDBC URL
      */
     public static String freshDatabase(String name) {
-        String db = ("mi_test_" + name).toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9_]", "_");
+        String checkout = Integer.toHexString(System.getProperty("user.dir").hashCode());
+        String db = ("mi_test_" + name + "_" + checkout).toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9_]", "_");
         try (Connection admin = DriverManager.getConnection(postgresHostUrl() + "postgres", postgresUser(),
                 postgresPassword()); Statement st = admin.createStatement()) {
             st.execute("DROP DATABASE IF EXISTS " + db + " WITH (FORCE)");
@@ -61,6 +64,29 @@ public final class TestServices {
         String url = postgresHostUrl() + db;
         Flyway.configure().dataSource(url, postgresUser(), postgresPassword()).load().migrate();
         return url;
+    }
+
+    /**
+     * A fresh database of its own for one run: {@link #freshDatabase(String)} with a random suffix,
+     * so that runs of the same suite from several checkouts on one server never share (or drop) a
+     * database. Drop it with {@link #dropDatabase(String)} when done.
+     */
+    public static String uniqueDatabase(String name) {
+        return freshDatabase(name + "_" + UUID.randomUUID().toString().substring(0, 8));
+    }
+
+    /** Drops the database of a JDBC URL returned by {@link #freshDatabase(String)}, closing its connections. */
+    public static void dropDatabase(String jdbcUrl) {
+        String db = jdbcUrl.substring(jdbcUrl.lastIndexOf('/') + 1);
+        if (!db.matches("mi_test_[a-z0-9_]+")) {
+            throw new IllegalArgumentException("not a test database: " + db);
+        }
+        try (Connection admin = DriverManager.getConnection(postgresHostUrl() + "postgres", postgresUser(),
+                postgresPassword()); Statement st = admin.createStatement()) {
+            st.execute("DROP DATABASE IF EXISTS " + db + " WITH (FORCE)");
+        } catch (SQLException e) {
+            throw new IllegalStateException("could not drop " + db + ": " + e.getMessage(), e);
+        }
     }
 
     /** Topic prefix that keeps one suite's topics apart from another's on a shared broker. */
