@@ -223,6 +223,7 @@ public final class IndexerBenchmark {
                 new ArrayList<>(idsB.values()), setB, scaleAgents);
 
         machine.put("loadAfter", MachineInfo.loadAverage());
+        machine.put("pressureAfter", MachineInfo.cpuPressure());
         machine.put("postgres", postgresVersion());
         String report = report(startedAt, machine, full, noop, wrk, freshness, oneWorker, twoWorkers);
         try {
@@ -526,7 +527,9 @@ public final class IndexerBenchmark {
         md.append("| Java | ").append(machine.get("java")).append(" |\n");
         md.append("| PostgreSQL | ").append(machine.get("postgres")).append(" |\n");
         md.append("| load average before / after | ").append(machine.get("load")).append(" / ")
-                .append(machine.get("loadAfter")).append(" |\n\n");
+                .append(machine.get("loadAfter")).append(" |\n");
+        md.append("| CPU pressure before / after (PSI `some avg60`: share of time runnable tasks waited for a core) | ")
+                .append(machine.get("pressure")).append(" / ").append(machine.get("pressureAfter")).append(" |\n\n");
         md.append("```\n$ free -g\n").append(machine.get("freeRaw")).append("\n```\n\n");
         md.append("Everything ran on this machine, sharing its cores: the registry simulator (its own JVM, `-Xmx1g`, ")
                 .append(options.simulatorThreads()).append(" handler threads), the indexer-worker(s) (`-Xmx1g`, default ")

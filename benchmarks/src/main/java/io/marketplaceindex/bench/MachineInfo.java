@@ -25,7 +25,26 @@ final class MachineInfo {
         info.put("java", System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version")
                 + " (" + System.getProperty("java.vendor") + ")");
         info.put("load", loadAverage());
+        info.put("pressure", cpuPressure());
         return info;
+    }
+
+    /** The share of time runnable tasks waited for a CPU over the last minute (Linux PSI), e.g. "76 %". */
+    static String cpuPressure() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/pressure/cpu"))) {
+                if (line.startsWith("some")) {
+                    for (String field : line.split("\\s+")) {
+                        if (field.startsWith("avg60=")) {
+                            return field.substring(6) + " %";
+                        }
+                    }
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // no PSI on this kernel
+        }
+        return "unknown";
     }
 
     static String loadAverage() {

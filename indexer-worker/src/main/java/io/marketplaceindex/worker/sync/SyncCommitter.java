@@ -74,13 +74,14 @@ class SyncCommitter {
             } else if (result instanceof HandleResult.Fetched f) {
                 fetched++;
                 StoredRow old = stored.get(f.handle());
-                RowWrite write = toWrite(f);
                 if (old == null) {
+                    RowWrite write = toWrite(f);
                     added.add(f.handle());
                     rowWrites.add(write);
                     sourceWrites.add(write);
                     f.fields().tags().forEach(t -> tagDeltas.merge(t, 1, Integer::sum));
                 } else if (!Arrays.equals(old.contentHash(), f.fields().contentHash())) {
+                    RowWrite write = toWrite(f);
                     updated++;
                     rowWrites.add(write);
                     sourceWrites.add(write);
@@ -91,7 +92,9 @@ class SyncCommitter {
                     if (!old.hasRecord() || !Objects.equals(old.recordEtag(), f.recordEtag())
                             || !Objects.equals(old.cardEtag(), f.cardEtag())
                             || !Objects.equals(old.cardLastModified(), f.cardLastModified())) {
-                        sourceWrites.add(write);
+                        // same agent, new validators: only the sources row is rewritten (serialized
+                        // here, not for every fetched handle)
+                        sourceWrites.add(toWrite(f));
                     }
                 }
             }
