@@ -188,6 +188,9 @@ public final class IndexerBenchmark {
         Map<String, String> benchIds = connectEmpty(benchNames);
         long benchAgents = (long) options.registries() * options.agents();
         Rebuild full = rebuild("full rebuild", new ArrayList<>(benchIds.values()), benchNames, benchAgents);
+        // What an operator does after a bulk load, and what autovacuum would otherwise do during
+        // whatever runs next: merge the GIN pending lists, refresh statistics. Timed and reported.
+        double vacuumSeconds = vacuum();
         Rebuild noop = rebuild("no-op rebuild", new ArrayList<>(benchIds.values()), benchNames, benchAgents);
 
         // ---- wrk floor on the same simulator -------------------------------------------------
@@ -202,30 +205,45 @@ public final class IndexerBenchmark {
         List<Double> freshness = freshness("fresh-1", freshId);
 
         // ---- one worker against two, latency-bound ----------------------------------------------
-        List<String> setA = new ArrayList<>();
-        List<String> setB = new ArrayList<>();
-        for (int i = 1; i <= options.scaleRegistries(); i++) {
-            setA.add("scale-a-" + i);
-            setB.add("scale-b-" + i);
+        // Three equal sets, each rebuilt once from empty: W warms the second worker's JIT (a cold
+        // JVM would be measured otherwise), B is measured with two workers, then the second worker
+        // stops (SIGTERM, it leaves the group) and A is measured with the first one alone.
+        Map<String, List<String>> sets = new LinkedHashMap<>();
+        for (String set : List.of("w", "b", "a")) {
+            List<String> names = new ArrayList<>();
+            for (int i = 1; i <= options.scaleRegistries(); i++) {
+                names.add("scale-" + set + "-" + i);
+            }
+            sets.put(set, names);
         }
-        for (String name : concat(setA, setB)) {
-            simulator("POST", "/control/registries?name=" + name + "&agents=" + options.scaleAgents() + "&seed=3");
-            simulator("POST", "/control/registries/" + name + "/latency?ms=" + options.latencyMs());
+        Map<String, Map<String, String>> setIds = new LinkedHashMap<>();
+        for (Map.Entry<String, List<String>> set : sets.entrySet()) {
+            for (String name : set.getValue()) {
+                simulator("POST", "/control/registries?name=" + name + "&agents=" + options.scaleAgents() + "&seed=3");
+                simulator("POST", "/control/registries/" + name + "/latency?ms=" + options.latencyMs());
+            }
+            setIds.put(set.getKey(), connectEmpty(set.getValue()));
         }
-        Map<String, String> idsA = connectEmpty(setA);
-        Map<String, String> idsB = connectEmpty(setB);
         long scaleAgents = (long) options.scaleRegistries() * options.scaleAgents();
-        Rebuild oneWorker = rebuild("latency " + options.latencyMs() + " ms, 1 worker",
-                new ArrayList<>(idsA.values()), setA, scaleAgents);
+        String latency = "latency " + options.latencyMs() + " ms, ";
         startWorker(workerJar);
         awaitConsumerGroup(2);
-        Rebuild twoWorkers = rebuild("latency " + options.latencyMs() + " ms, 2 workers",
-                new ArrayList<>(idsB.values()), setB, scaleAgents);
+        Rebuild warmUp = rebuild(latency + "2 workers (warm-up)", new ArrayList<>(setIds.get("w").values()),
+                sets.get("w"), scaleAgents);
+        Rebuild twoWorkers = rebuild(latency + "2 workers", new ArrayList<>(setIds.get("b").values()), sets.get("b"),
+                scaleAgents);
+        ServiceProcess second = workers.get(1);
+        second.stop(Duration.ofSeconds(30));
+        say("stopped " + second.name() + " (SIGTERM)");
+        awaitConsumerGroup(1);
+        Rebuild oneWorker = rebuild(latency + "1 worker", new ArrayList<>(setIds.get("a").values()), sets.get("a"),
+                scaleAgents);
 
         machine.put("loadAfter", MachineInfo.loadAverage());
         machine.put("pressureAfter", MachineInfo.cpuPressure());
         machine.put("postgres", postgresVersion());
-        String report = report(startedAt, machine, full, noop, wrk, freshness, oneWorker, twoWorkers);
+        String report = report(startedAt, machine, full, vacuumSeconds, noop, wrk, freshness, warmUp, twoWorkers,
+                oneWorker);
         try {
             Files.createDirectories(options.out().toAbsolutePath().getParent());
             Files.writeString(options.out(), report, StandardCharsets.UTF_8);
@@ -238,6 +256,25 @@ public final class IndexerBenchmark {
     }
 
     // ------------------------------------------------------------------------------------ steps
+
+    private List<ServiceProcess> liveWorkers() {
+        return workers.stream().filter(ServiceProcess::isAlive).toList();
+    }
+
+    /** VACUUM (ANALYZE) of the tables a rebuild writes; returns its wall time in seconds. */
+    private double vacuum() {
+        long t0 = System.nanoTime();
+        try (Connection c = DriverManager.getConnection(database, TestServices.postgresUser(),
+                TestServices.postgresPassword()); Statement st = c.createStatement()) {
+            st.execute("VACUUM (ANALYZE) marketplace_catalog_rows, marketplace_catalog_sources, marketplace_tag_counts,"
+                    + " marketplace_registries");
+        } catch (SQLException e) {
+            throw new IllegalStateException("VACUUM failed: " + e.getMessage(), e);
+        }
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        say(String.format(Locale.ROOT, "VACUUM (ANALYZE) after the full rebuild: %.1f s", seconds));
+        return seconds;
+    }
 
     private void startWorker(Path workerJar) {
         ServiceProcess worker = processes.startService("worker-" + (workers.size() + 1), workerJar,
@@ -319,7 +356,7 @@ public final class IndexerBenchmark {
         cpuSeconds().forEach((component, after) -> cpu.put(component, after - cpuBefore.getOrDefault(component, 0.0)));
         long requests = simulatorRequests(simulatorNames) - requestsBefore;
         double rowsMetric = workerRowsWritten() - rowsMetricBefore;
-        Rebuild result = new Rebuild(label, workers.size(), ids.size(), agents, seconds, requests, rows, rowsMetric,
+        Rebuild result = new Rebuild(label, liveWorkers().size(), ids.size(), agents, seconds, requests, rows, rowsMetric,
                 statuses, failedHandles, cpu);
         say(String.format(Locale.ROOT, "%s: %.1f s, %.0f agents/s, %.0f requests/s, %d rows written, statuses %s, "
                 + "CPU s %s", label, seconds, result.agentsPerSecond(), result.requestsPerSecond(), rows, statuses,
@@ -414,7 +451,7 @@ public final class IndexerBenchmark {
     private Map<String, Double> cpuSeconds() {
         Map<String, Double> cpu = new LinkedHashMap<>();
         double workerCpu = 0;
-        for (ServiceProcess worker : workers) {
+        for (ServiceProcess worker : liveWorkers()) {
             workerCpu += processCpu(worker.pid());
         }
         cpu.put("workers", workerCpu);
@@ -461,7 +498,7 @@ public final class IndexerBenchmark {
     /** The workers' marketplace.sync.rows.written counters, summed. */
     private double workerRowsWritten() {
         double total = 0;
-        for (ServiceProcess worker : workers) {
+        for (ServiceProcess worker : liveWorkers()) {
             JsonHttp.Answer answer = plain.get(worker.url() + "/actuator/metrics/marketplace.sync.rows.written");
             if (answer.status() == 200) {
                 for (JsonNode m : answer.body().get("measurements")) {
@@ -507,8 +544,9 @@ public final class IndexerBenchmark {
 
     // ------------------------------------------------------------------------------------ report
 
-    private String report(Instant startedAt, Map<String, String> machine, Rebuild full, Rebuild noop, Wrk wrk,
-                          List<Double> freshness, Rebuild oneWorker, Rebuild twoWorkers) {
+    private String report(Instant startedAt, Map<String, String> machine, Rebuild full, double vacuumSeconds,
+                          Rebuild noop, Wrk wrk, List<Double> freshness, Rebuild warmUp, Rebuild twoWorkers,
+                          Rebuild oneWorker) {
         double noopShare = noop.seconds() / full.seconds();
         double wrkRatio = full.requestsPerSecond() / wrk.requestsPerSecond();
         double speedup = oneWorker.seconds() / twoWorkers.seconds();
@@ -543,7 +581,7 @@ public final class IndexerBenchmark {
                 .append("progress (cross-checked with the workers' `marketplace.sync.rows.written` counter).\n\n");
         md.append("| run | workers | registries × agents | time | agents/s | HTTP requests | requests/s | rows written (metric) | statuses |\n");
         md.append("| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | --- |\n");
-        for (Rebuild r : List.of(full, noop, oneWorker, twoWorkers)) {
+        for (Rebuild r : List.of(full, noop, warmUp, twoWorkers, oneWorker)) {
             md.append(String.format(Locale.ROOT, "| %s | %d | %,d × %,d | %.1f s | %,.0f | %,d | %,.0f | %,d (%,.0f) | %s |%n",
                     r.label(), r.workers(), r.registries(), r.agents() / r.registries(), r.seconds(),
                     r.agentsPerSecond(), r.httpRequests(), r.requestsPerSecond(), r.rowsWritten(), r.rowsMetric(),
@@ -555,7 +593,7 @@ public final class IndexerBenchmark {
                 .append("what is missing went to Kafka, Redis, the driver and other users of the machine.\n\n");
         md.append("| run | wall × 2 cores | workers | simulator | api | PostgreSQL | per 1,000 agents (workers / simulator / PostgreSQL) |\n");
         md.append("| --- | ---: | ---: | ---: | ---: | ---: | --- |\n");
-        for (Rebuild r : List.of(full, noop, oneWorker, twoWorkers)) {
+        for (Rebuild r : List.of(full, noop, warmUp, twoWorkers, oneWorker)) {
             Map<String, Double> c = r.cpuSeconds();
             double k = r.agents() / 1000.0;
             md.append(String.format(Locale.ROOT, "| %s | %.1f s | %.1f s | %.1f s | %.1f s | %.1f s | %.2f / %.2f / %.2f s |%n",
@@ -564,9 +602,14 @@ public final class IndexerBenchmark {
         }
         md.append("\n");
         md.append(String.format(Locale.ROOT, "Full and no-op rebuild: %,d registries × %,d agents (the goal size is "
-                + "1,000 × 1,000; see below why this size). Latency runs: two separate sets of %,d registries × %,d agents, "
-                + "%d ms added to every simulator response, each rebuilt from empty: set A with one worker, set B after a "
-                + "second worker joined the group.%n%n", options.registries(), options.agents(), options.scaleRegistries(),
+                + "1,000 × 1,000; see below why this size). Between them the driver ran `VACUUM (ANALYZE)` on the index "
+                + "tables, as an operator would after a bulk load (otherwise autovacuum does that work, mostly merging the "
+                + "GIN pending lists, during whatever runs next): %.1f s.%n%n", options.registries(), options.agents(),
+                vacuumSeconds));
+        md.append(String.format(Locale.ROOT, "Latency runs: three separate sets of %,d registries × %,d agents, %d ms "
+                + "added to every simulator response, each rebuilt once from empty: a warm-up set with two workers (so "
+                + "the second worker's JIT is warm too), then a set with two workers, then, after the second worker "
+                + "stopped and left the consumer group, a set with the first worker alone.%n%n", options.scaleRegistries(),
                 options.scaleAgents(), options.latencyMs()));
 
         md.append("## Request-rate floor (`wrk`)\n\n");
