@@ -2,88 +2,144 @@ package io.marketplaceindex.e2e;
 
 import io.marketplaceindex.simulator.RegistrySimulator;
 import io.marketplaceindex.simulator.SimulatorOptions;
+import io.marketplaceindex.testsupport.ServiceProcesses;
+import io.marketplaceindex.testsupport.ServiceProcesses.ServiceProcess;
 import io.marketplaceindex.testsupport.TestServices;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolver;
 
 import java.io.IOException;
-import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.Objects;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 
 /**
- * The whole system as real processes: the api-service and two indexer-worker replicas from their
- * executable jars, on a fresh database and topics of their own, against the real PostgreSQL,
- * Redis and Kafka; registries are simulated over real HTTP in this JVM. Started once for all e2e
- * classes (a JUnit extension keeps it in the root store) and stopped when they are done.
+ * The whole system as real processes: the api-service and N indexer-worker replicas from their
+ * executable jars (started through {@link ServiceProcesses}), on a fresh database, topics and
+ * consumer group of their own, against the real PostgreSQL, Redis and Kafka; registries are
+ * simulated over real HTTP in this JVM.
+ *
+ * <p>The {@link Extension} shares one default stack (two workers) among the e2e classes that ask
+ * for it and stops it when the run is done; a test that needs another shape (more workers,
+ * failover settings, simulator latency) starts its own with {@link #start(Options)} and closes it.
  */
-public final class SystemStack implements ExtensionContext.Store.CloseableResource {
+public final class SystemStack implements ExtensionContext.Store.CloseableResource, AutoCloseable {
 
     public static final String ADMIN_TOKEN = "e2e-" + UUID.randomUUID();
     public static final String ADMIN_EMAIL = "ops@example.org";
     public static final String ADMIN_PASSWORD = "e2e-password-" + UUID.randomUUID();
 
-    private final List<Process> processes = new ArrayList<>();
-    private final Map<String, Process> workers = new HashMap<>();
-    private final RegistrySimulator simulator;
-    private final Path logs;
-    private final Map<String, String> env = new HashMap<>();
-    private final int apiPort;
-    private final Path apiJar;
+    private static final Duration STARTUP = Duration.ofSeconds(150);
 
-    private SystemStack() throws IOException {
-        TestServices.requireKafka();
-        Path root = Path.of(System.getProperty("user.dir")).getParent();
-        this.logs = Path.of("target", "e2e-logs");
-        Files.createDirectories(logs);
-        this.apiJar = root.resolve("api-service/target/api-service.jar");
-        Path workerJar = root.resolve("indexer-worker/target/indexer-worker.jar");
-        for (Path jar : List.of(apiJar, workerJar)) {
-            if (!Files.isRegularFile(jar)) {
-                throw new IllegalStateException(jar + " is missing: run the whole build (scripts/test or mvn verify)");
+    /**
+     * @param name      names the database ({@code mi_test_<name>_<random>}, dropped on close) and
+     *                  the log directory ({@code target/e2e-logs/<name>})
+     * @param workers   indexer-worker processes, named worker-1 .. worker-N
+     * @param workerEnv extra environment of every worker (e.g. Kafka session timeouts)
+     * @param simulator options of the in-JVM registry simulator
+     */
+    public record Options(String name, int workers, Map<String, String> workerEnv, SimulatorOptions simulator) {
+
+        public Options {
+            Objects.requireNonNull(name, "name");
+            workerEnv = Map.copyOf(workerEnv);
+            Objects.requireNonNull(simulator, "simulator");
+            if (workers < 1) {
+                throw new IllegalArgumentException("at least one worker");
             }
         }
-        String database = TestServices.freshDatabase("e2e");
+
+        /** The shared stack: two workers, default worker settings, a simulator without latency. */
+        public static Options defaults() {
+            return new Options("e2e", 2, Map.of(), SimulatorOptions.defaults());
+        }
+
+        public Options withName(String newName) {
+            return new Options(newName, workers, workerEnv, simulator);
+        }
+
+        public Options withWorkers(int count) {
+            return new Options(name, count, workerEnv, simulator);
+        }
+
+        public Options withWorkerEnv(Map<String, String> env) {
+            return new Options(name, workers, env, simulator);
+        }
+
+        public Options withSimulator(SimulatorOptions options) {
+            return new Options(name, workers, workerEnv, options);
+        }
+    }
+
+    private final ServiceProcesses processes;
+    private final Map<String, ServiceProcess> workers = new LinkedHashMap<>();
+    private final ServiceProcess api;
+    private final RegistrySimulator simulator;
+    private final String consumerGroup;
+    private final String database;
+    private final Path apiJar;
+    private final Map<String, String> env = new HashMap<>();
+
+    private SystemStack(Options options) {
+        TestServices.requireKafka();
+        Path root = Path.of(System.getProperty("user.dir")).getParent();
+        apiJar = root.resolve("api-service/target/api-service.jar");
+        Path workerJar = root.resolve("indexer-worker/target/indexer-worker.jar");
+        processes = new ServiceProcesses(Path.of("target", "e2e-logs", options.name()));
+        database = TestServices.uniqueDatabase(options.name());
         String prefix = TestServices.uniqueTopicPrefix();
+        consumerGroup = prefix + "indexer";
         env.put("SPRING_DATASOURCE_URL", database);
         env.put("SPRING_DATASOURCE_USERNAME", TestServices.postgresUser());
         env.put("SPRING_DATASOURCE_PASSWORD", TestServices.postgresPassword());
         env.put("SPRING_DATA_REDIS_URL", TestServices.redisUrl());
         env.put("SPRING_KAFKA_BOOTSTRAP_SERVERS", TestServices.kafkaBootstrap());
-        env.put("SPRING_KAFKA_CONSUMER_GROUP_ID", prefix + "indexer");
+        env.put("SPRING_KAFKA_CONSUMER_GROUP_ID", consumerGroup);
         env.put("MARKETPLACE_KAFKA_TOPIC_PREFIX", prefix);
         env.put("MARKETPLACE_CACHE_KEY_PREFIX", prefix);
         env.put("MARKETPLACE_REGISTRY_ALLOW_PRIVATE_ADDRESSES", "true");
-        simulator = RegistrySimulator.start(SimulatorOptions.defaults());
-
-        apiPort = freePort();
-        for (String name : List.of("worker-1", "worker-2")) {
-            startWorker(name, workerJar);
+        simulator = RegistrySimulator.start(options.simulator());
+        try {
+            // All at once: the schema is already migrated, so no process waits for another.
+            Map<String, String> workerEnv = new HashMap<>(env);
+            workerEnv.putAll(options.workerEnv());
+            for (int i = 1; i <= options.workers(); i++) {
+                String name = "worker-" + i;
+                workers.put(name, processes.startService(name, workerJar, workerEnv));
+            }
+            Map<String, String> apiEnv = new HashMap<>(env);
+            apiEnv.put("MARKETPLACE_ADMIN_TOKEN", ADMIN_TOKEN);
+            apiEnv.put("MARKETPLACE_ADMIN_EMAIL", ADMIN_EMAIL);
+            apiEnv.put("MARKETPLACE_ADMIN_PASSWORD", ADMIN_PASSWORD);
+            // the tests poll the catalog anonymously, many times a minute
+            apiEnv.put("MARKETPLACE_RATE_LIMIT_ANONYMOUS_PER_MINUTE", "0");
+            api = processes.startService("api", apiJar, apiEnv);
+            List<ServiceProcess> all = new ArrayList<>(workers.values());
+            all.add(api);
+            for (ServiceProcess p : all) {
+                processes.awaitHealthy(p, STARTUP);
+            }
+        } catch (RuntimeException e) {
+            close();
+            throw e;
         }
-        Map<String, String> apiEnv = new HashMap<>(env);
-        apiEnv.put("SERVER_PORT", String.valueOf(apiPort));
-        apiEnv.put("MARKETPLACE_ADMIN_TOKEN", ADMIN_TOKEN);
-        apiEnv.put("MARKETPLACE_ADMIN_EMAIL", ADMIN_EMAIL);
-        apiEnv.put("MARKETPLACE_ADMIN_PASSWORD", ADMIN_PASSWORD);
-        // the tests poll the catalog anonymously, many times a minute
-        apiEnv.put("MARKETPLACE_RATE_LIMIT_ANONYMOUS_PER_MINUTE", "0");
-        start("api", apiJar, apiEnv);
-        awaitHealthy(apiPort, "api");
     }
 
-    /** The extension: one stack for every e2e class of this run, injected as a parameter. */
+    /** A stack of its own; the caller closes it. */
+    public static SystemStack start(Options options) {
+        return new SystemStack(options);
+    }
+
+    /** The extension: one default stack for every e2e class of this run, injected as a parameter. */
     public static final class Extension implements ParameterResolver {
         @Override
         public boolean supportsParameter(ParameterContext parameter, ExtensionContext context) {
@@ -93,18 +149,13 @@ public final class SystemStack implements ExtensionContext.Store.CloseableResour
         @Override
         public Object resolveParameter(ParameterContext parameter, ExtensionContext context) {
             return context.getRoot().getStore(ExtensionContext.Namespace.GLOBAL)
-                    .getOrComputeIfAbsent(SystemStack.class, key -> {
-                        try {
-                            return new SystemStack();
-                        } catch (IOException e) {
-                            throw new IllegalStateException(e);
-                        }
-                    }, SystemStack.class);
+                    .getOrComputeIfAbsent(SystemStack.class, key -> new SystemStack(Options.defaults()),
+                            SystemStack.class);
         }
     }
 
     public String apiUrl() {
-        return "http://127.0.0.1:" + apiPort;
+        return api.url();
     }
 
     public RegistrySimulator simulator() {
@@ -131,87 +182,37 @@ public final class SystemStack implements ExtensionContext.Store.CloseableResour
     public record CommandResult(int exitCode, String output) {
     }
 
-    /** SIGKILL, as a crashed host would do it. */
-    public void killWorker(String name) throws InterruptedException {
-        Process p = workers.get(name);
-        p.destroyForcibly();
-        p.waitFor(30, TimeUnit.SECONDS);
+    /** The workers by name (worker-1 ..), killed ones included. */
+    public Map<String, ServiceProcess> workers() {
+        return Map.copyOf(workers);
     }
 
-    private void startWorker(String name, Path jar) throws IOException {
-        int port = freePort();
-        Map<String, String> workerEnv = new HashMap<>(env);
-        workerEnv.put("SERVER_PORT", String.valueOf(port));
-        workers.put(name, start(name, jar, workerEnv));
-        awaitHealthy(port, name);
-    }
-
-    private Process start(String name, Path jar, Map<String, String> processEnv) throws IOException {
-        ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx384m", "-XX:TieredStopAtLevel=1", "-jar", jar.toString())
-                .redirectErrorStream(true)
-                .redirectOutput(logs.resolve(name + ".log").toFile());
-        builder.environment().putAll(processEnv);
-        Process process = builder.start();
-        processes.add(process);
-        return process;
-    }
-
-    private void awaitHealthy(int port, String name) {
-        HttpClient http = HttpClient.newHttpClient();
-        long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
-        while (System.nanoTime() < deadline) {
-            try {
-                HttpResponse<Void> response = http.send(HttpRequest.newBuilder(
-                                URI.create("http://127.0.0.1:" + port + "/actuator/health")).build(),
-                        HttpResponse.BodyHandlers.discarding());
-                if (response.statusCode() == 200) {
-                    return;
-                }
-            } catch (IOException e) {
-                // not listening yet
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException(e);
-            }
-            if (processes.stream().anyMatch(p -> !p.isAlive())) {
-                throw new IllegalStateException(name + " exited early; see " + logs.toAbsolutePath());
-            }
-            sleep(250);
+    public ServiceProcess worker(String name) {
+        ServiceProcess p = workers.get(name);
+        if (p == null) {
+            throw new NoSuchElementException("no worker named " + name);
         }
-        throw new IllegalStateException(name + " did not become healthy; see " + logs.toAbsolutePath());
+        return p;
+    }
+
+    /** The Kafka consumer group the workers share. */
+    public String consumerGroup() {
+        return consumerGroup;
+    }
+
+    /** SIGKILL, as a crashed host would do it. */
+    public void killWorker(String name) {
+        worker(name).kill();
     }
 
     @Override
     public void close() {
-        for (Process p : processes) {
-            p.destroy();
-        }
-        for (Process p : processes) {
-            try {
-                if (!p.waitFor(20, TimeUnit.SECONDS)) {
-                    p.destroyForcibly();
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                p.destroyForcibly();
-            }
-        }
+        processes.close();
         simulator.close();
+        TestServices.dropDatabase(database);
     }
 
     static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
+        ServiceProcesses.sleep(millis);
     }
 }

@@ -3,6 +3,8 @@ package io.marketplaceindex.worker;
 import io.marketplaceindex.agent.AgentNormalizer;
 import io.marketplaceindex.registry.RegistryClient;
 import io.marketplaceindex.registry.RegistryClientProperties;
+import io.marketplaceindex.registry.RegistryClientSettings;
+import io.marketplaceindex.worker.messaging.MessagingProperties;
 import io.marketplaceindex.worker.sync.SyncProperties;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
@@ -24,9 +26,24 @@ class WorkerConfig {
         return Clock.systemUTC();
     }
 
+    /**
+     * Unless configured otherwise, the connection pool allows as many connections per host as this
+     * worker can have requests in flight (registries synced in parallel × requests per registry):
+     * registries and card hosts often share a host, and the worker's own limits, not waits for a
+     * pooled connection (which count against each request's deadline), should pace them.
+     */
     @Bean(destroyMethod = "close")
-    RegistryClient registryClient(RegistryClientProperties properties, MeterRegistry meters) {
-        return new RegistryClient(properties.toSettings(), meters);
+    RegistryClient registryClient(RegistryClientProperties properties, SyncProperties sync,
+                                  MessagingProperties messaging, MeterRegistry meters) {
+        RegistryClientSettings settings = properties.toSettings();
+        int inFlight = messaging.listenerConcurrency() * sync.concurrencyPerRegistry();
+        if (properties.maxConnectionsPerRoute() == null && settings.maxConnectionsPerRoute() < inFlight) {
+            settings = settings.toBuilder()
+                    .maxConnectionsPerRoute(inFlight)
+                    .maxConnectionsTotal(Math.max(settings.maxConnectionsTotal(), inFlight))
+                    .build();
+        }
+        return new RegistryClient(settings, meters);
     }
 
     @Bean

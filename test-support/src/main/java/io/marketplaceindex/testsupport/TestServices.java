@@ -66,6 +66,29 @@ public final class TestServices {
         return url;
     }
 
+    /**
+     * A fresh database of its own for one run: {@link #freshDatabase(String)} with a random suffix,
+     * so that runs of the same suite from several checkouts on one server never share (or drop) a
+     * database. Drop it with {@link #dropDatabase(String)} when done.
+     */
+    public static String uniqueDatabase(String name) {
+        return freshDatabase(name + "_" + UUID.randomUUID().toString().substring(0, 8));
+    }
+
+    /** Drops the database of a JDBC URL returned by {@link #freshDatabase(String)}, closing its connections. */
+    public static void dropDatabase(String jdbcUrl) {
+        String db = jdbcUrl.substring(jdbcUrl.lastIndexOf('/') + 1);
+        if (!db.matches("mi_test_[a-z0-9_]+")) {
+            throw new IllegalArgumentException("not a test database: " + db);
+        }
+        try (Connection admin = DriverManager.getConnection(postgresHostUrl() + "postgres", postgresUser(),
+                postgresPassword()); Statement st = admin.createStatement()) {
+            st.execute("DROP DATABASE IF EXISTS " + db + " WITH (FORCE)");
+        } catch (SQLException e) {
+            throw new IllegalStateException("could not drop " + db + ": " + e.getMessage(), e);
+        }
+    }
+
     /** Topic prefix that keeps one suite's topics apart from another's on a shared broker. */
     public static String uniqueTopicPrefix() {
         return "t" + UUID.randomUUID().toString().substring(0, 8) + ".";

@@ -37,7 +37,8 @@ public class CatalogStore {
 
     private static final String STORED_ROW_COLUMNS = """
             SELECT r.handle, r.content_hash, r.tags, s.record_etag, s.card_etag, s.card_last_modified,
-                   s.record IS NOT NULL AS has_record, s.card IS NOT NULL AS has_card
+                   s.record IS NOT NULL AS has_record, s.card IS NOT NULL AS has_card,
+                   s.record ->> 'agentCardUrl' AS card_url
             FROM marketplace_catalog_rows r
             LEFT JOIN marketplace_catalog_sources s USING (registry_id, handle)
             """;
@@ -78,7 +79,7 @@ public class CatalogStore {
     private static StoredRow storedRow(ResultSet rs) throws SQLException {
         return new StoredRow(rs.getString("handle"), rs.getBytes("content_hash"), textArray(rs.getArray("tags")),
                 rs.getString("record_etag"), rs.getString("card_etag"), rs.getString("card_last_modified"),
-                rs.getBoolean("has_record"), rs.getBoolean("has_card"));
+                rs.getBoolean("has_record"), rs.getBoolean("has_card"), rs.getString("card_url"));
     }
 
     public Optional<String> storedRecord(UUID registryId, String handle) {

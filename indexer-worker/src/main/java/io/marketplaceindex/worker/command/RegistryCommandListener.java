@@ -44,7 +44,10 @@ class RegistryCommandListener {
         this.chunked = chunked;
     }
 
-    @KafkaListener(id = "registry-commands", topics = "#{@topics.commands()}",
+    // idIsGroup = false: the group is spring.kafka.consumer.group-id. With the default, the listener
+    // id would silently become the group id, and every deployment (and every test stack) on a
+    // broker would share one group "registry-commands", rebalancing whenever any of them starts.
+    @KafkaListener(id = "registry-commands", idIsGroup = false, topics = "#{@topics.commands()}",
             concurrency = "${marketplace.kafka.listener-concurrency:3}")
     void onCommand(ConsumerRecord<String, byte[]> message) {
         RegistryCommand command = codec.decodeCommand(message.value());

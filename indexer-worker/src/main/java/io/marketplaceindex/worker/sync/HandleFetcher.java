@@ -108,38 +108,42 @@ class HandleFetcher {
             boolean haveRecord = stored != null && stored.hasRecord();
             Fetched recordFetch = client.recordFetch(endpoint, handle,
                     haveRecord ? stored.recordEtag() : null);
-            JsonNode record;
-            String recordEtag;
+            // null while an unchanged (304) record stays in the database, read only when needed
+            JsonNode record = null;
+            String recordEtag = null;
             boolean recordNotModified = false;
             switch (recordFetch.status()) {
                 case NOT_FOUND, GONE -> {
                     return new HandleResult.Gone(handle, recordFetch.httpStatus());
                 }
                 case NOT_MODIFIED -> {
-                    recordNotModified = true;
-                    record = catalog.storedRecord(registry.id(), handle).map(json::readTree).orElse(null);
-                    recordEtag = stored.recordEtag();
-                    if (record == null) {
-                        Fetched again = client.recordFetch(endpoint, handle, null);
-                        record = again.body();
-                        recordEtag = again.etag();
+                    if (!haveRecord) {
+                        return new HandleResult.Failed(handle, "malformed_record",
+                                "record answered 304 to a request without a validator");
                     }
+                    recordNotModified = true;
+                    recordEtag = stored.recordEtag();
                 }
                 default -> {
                     record = recordFetch.body();
                     recordEtag = recordFetch.etag();
                 }
             }
-            if (record == null || !record.isObject()) {
-                return new HandleResult.Failed(handle, "malformed_record", "record is not a JSON object");
-            }
-            JsonNode recordHandle = record.get("handle");
-            if (recordHandle == null || !recordHandle.isString() || !handle.equals(recordHandle.stringValue())) {
-                return new HandleResult.Failed(handle, "malformed_record", "record handle does not match the listed handle");
-            }
-            JsonNode cardUrl = record.get("agentCardUrl");
-            if (cardUrl == null || !cardUrl.isString()) {
-                return new HandleResult.Failed(handle, "malformed_record", "record has no string agentCardUrl");
+            String cardUrl;
+            if (recordNotModified && stored.cardUrl() != null) {
+                // An unchanged agent then costs two conditional requests and no database read.
+                cardUrl = stored.cardUrl();
+            } else {
+                if (recordNotModified) {
+                    StoredRecord loaded = storedRecord(registry, endpoint, handle, stored);
+                    record = loaded.record();
+                    recordEtag = loaded.etag();
+                }
+                HandleResult invalid = invalidRecord(handle, record);
+                if (invalid != null) {
+                    return invalid;
+                }
+                cardUrl = record.get("agentCardUrl").stringValue();
             }
 
             boolean haveCard = stored != null && stored.hasCard();
@@ -149,7 +153,7 @@ class HandleFetcher {
             String cardError = null;
             boolean cardNotModified = false;
             try {
-                Fetched cardFetch = client.cardFetch(endpoint, cardUrl.stringValue(),
+                Fetched cardFetch = client.cardFetch(endpoint, cardUrl,
                         haveCard ? stored.cardEtag() : null, haveCard ? stored.cardLastModified() : null);
                 switch (cardFetch.status()) {
                     case OK -> {
@@ -157,8 +161,11 @@ class HandleFetcher {
                         cardEtag = cardFetch.etag();
                         cardLastModified = cardFetch.lastModified();
                     }
-                    case NOT_MODIFIED -> cardNotModified = true;
+                    case NOT_MODIFIED -> cardNotModified = haveCard;
                     default -> cardError = "agent card answered HTTP " + cardFetch.httpStatus();
+                }
+                if (cardFetch.status() == Fetched.Status.NOT_MODIFIED && !haveCard) {
+                    cardError = "agent card answered 304 to a request without a validator";
                 }
             } catch (RegistryFetchException e) {
                 cardError = e.getMessage();
@@ -167,6 +174,17 @@ class HandleFetcher {
             }
             if (recordNotModified && cardNotModified && cardError == null) {
                 return new HandleResult.NotModified(handle);
+            }
+            if (record == null) {
+                // The record is unchanged but the card is not (or failed): the agent is rebuilt
+                // from the stored record.
+                StoredRecord loaded = storedRecord(registry, endpoint, handle, stored);
+                record = loaded.record();
+                recordEtag = loaded.etag();
+                HandleResult invalid = invalidRecord(handle, record);
+                if (invalid != null) {
+                    return invalid;
+                }
             }
             if (cardNotModified) {
                 card = catalog.storedCard(registry.id(), handle).map(json::readTree).orElse(null);
@@ -188,5 +206,34 @@ class HandleFetcher {
         } catch (RegistryFetchException e) {
             return new HandleResult.Failed(handle, e.kind().name().toLowerCase(Locale.ROOT), e.getMessage());
         }
+    }
+
+    private record StoredRecord(JsonNode record, String etag) {
+    }
+
+    /** The stored record of a handle whose record answered 304, or the record fetched again when none is on file. */
+    private StoredRecord storedRecord(Registry registry, RegistryEndpoint endpoint, String handle, StoredRow stored) {
+        JsonNode record = catalog.storedRecord(registry.id(), handle).map(json::readTree).orElse(null);
+        if (record != null) {
+            return new StoredRecord(record, stored.recordEtag());
+        }
+        Fetched again = client.recordFetch(endpoint, handle, null);
+        return new StoredRecord(again.body(), again.etag());
+    }
+
+    /** Why a record cannot be used, or null when it can. */
+    private static HandleResult invalidRecord(String handle, JsonNode record) {
+        if (record == null || !record.isObject()) {
+            return new HandleResult.Failed(handle, "malformed_record", "record is not a JSON object");
+        }
+        JsonNode recordHandle = record.get("handle");
+        if (recordHandle == null || !recordHandle.isString() || !handle.equals(recordHandle.stringValue())) {
+            return new HandleResult.Failed(handle, "malformed_record", "record handle does not match the listed handle");
+        }
+        JsonNode cardUrl = record.get("agentCardUrl");
+        if (cardUrl == null || !cardUrl.isString()) {
+            return new HandleResult.Failed(handle, "malformed_record", "record has no string agentCardUrl");
+        }
+        return null;
     }
 }

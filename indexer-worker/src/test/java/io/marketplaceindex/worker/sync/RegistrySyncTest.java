@@ -214,6 +214,35 @@ class RegistrySyncTest extends WorkerTestSupport {
     }
 
     @Test
+    void anUnchangedRecordWhoseCardChangedIsRebuiltFromTheStoredRecord() {
+        SimulatedRegistry registry = simulator.addRegistry("card-only-" + NAMES.incrementAndGet(), 10, 18L);
+        UUID id = connected(registry);
+        String handle = registry.handles().get(2);
+        String name = registry.agent(handle).orElseThrow().name();
+
+        // the record answers 304, its card now 404: the agent is rebuilt from the stored record alone
+        registry.setFault(Fault.cardNotFound(handle));
+        sync(id, false);
+        assertThat(agentName(id, handle)).isEqualTo(handle);
+        JsonNode counts = json.readTree((String) jdbc.sql("SELECT last_counts::text FROM marketplace_registries WHERE id = ?")
+                .param(id).query(String.class).single());
+        assertThat(counts.get("updated").asInt()).isEqualTo(1);
+        assertThat(counts.get("unchanged").asInt()).isEqualTo(registry.size() - 1);
+
+        // the card is back (fetched without a validator, the record still 304): the agent has its name again
+        registry.clearFaults();
+        sync(id, false);
+        assertThat(agentName(id, handle)).isEqualTo(name);
+        assertIndexMatches(id, registry);
+        assertThat(tagCountsConsistent()).isTrue();
+    }
+
+    private String agentName(UUID id, String handle) {
+        return jdbc.sql("SELECT agent->>'name' FROM marketplace_catalog_rows WHERE registry_id = ? AND handle = ?")
+                .params(id, handle).query(String.class).single();
+    }
+
+    @Test
     void aRebuildRequestedBeforeASuccessfulSyncStartedIsCoalesced() {
         SimulatedRegistry registry = simulator.addRegistry("coalesce-" + NAMES.incrementAndGet(), 5, 17L);
         Instant requestedBefore = Instant.now();

@@ -1,0 +1,795 @@
+package io.marketplaceindex.bench;
+
+import io.marketplaceindex.testsupport.ServiceProcesses;
+import io.marketplaceindex.testsupport.ServiceProcesses.ServiceProcess;
+import io.marketplaceindex.testsupport.TestServices;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ConsumerGroupDescription;
+import org.apache.kafka.clients.admin.MemberDescription;
+import tools.jackson.databind.JsonNode;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The indexer benchmark behind {@code scripts/bench-indexer}: the registry simulator as its own
+ * process (from its jar), the api-service and real indexer-worker processes (from theirs), the real
+ * PostgreSQL, Redis and Kafka. Measures a full rebuild, a no-op rebuild, the simulator's raw
+ * request rate under {@code wrk}, one worker against two under simulated latency, and the
+ * freshness of one registry; writes a Markdown report. See {@code scripts/bench-indexer --help}.
+ */
+public final class IndexerBenchmark {
+
+    private static final String USAGE = """
+            usage: scripts/bench-indexer [options]   (or java -cp ... io.marketplaceindex.bench.IndexerBenchmark)
+              --registries N        registries of the full / no-op rebuild (default 200)
+              --agents N            agents per registry (default 1000)
+              --scale-registries N  registries per run of the 1-vs-2-worker comparison (default 96)
+              --scale-agents N      agents per registry there (default 100)
+              --latency-ms N        simulated latency per response there (default 20)
+              --freshness-runs N    mutation -> visible measurements (default 20)
+              --freshness-agents N  size of the freshness registry (default 1000)
+              --wrk-seconds N       duration of the wrk floor (default 10)
+              --wrk-connections N   wrk connections (default 64; 2 threads)
+              --simulator-threads N simulator handler threads (default 128)
+              --out FILE            report (default benchmarks/results/indexer-<date>.md)
+              --keep-data           keep the benchmark database and topics afterwards
+              --repo DIR            repository root (default: the current directory)""";
+
+    record Options(int registries, int agents, int scaleRegistries, int scaleAgents, int latencyMs, int freshnessRuns,
+                   int freshnessAgents, int wrkSeconds, int wrkConnections, int simulatorThreads, Path out,
+                   boolean keepData, Path repo, String commandLine) {
+    }
+
+    /** One measured rebuild. */
+    record Rebuild(String label, int workers, int registries, long agents, double seconds, long httpRequests,
+                   long rowsWritten, double rowsMetric, Map<String, Integer> statuses, long failedHandles,
+                   Map<String, Double> cpuSeconds) {
+        double agentsPerSecond() {
+            return agents / seconds;
+        }
+
+        double requestsPerSecond() {
+            return httpRequests / seconds;
+        }
+    }
+
+    record Wrk(double requestsPerSecond, String url, String output) {
+    }
+
+    private static final int PARTITIONS = 12;
+    private static final int CONSUMERS_PER_WORKER = 3;
+
+    private final Options options;
+    private final String adminToken = "bench-" + UUID.randomUUID();
+    private final JsonHttp admin = new JsonHttp(adminToken);
+    private final JsonHttp plain = new JsonHttp(null);
+    private final List<String> notes = new ArrayList<>();
+    private final List<ServiceProcess> workers = new ArrayList<>();
+    private ServiceProcesses processes;
+    private ServiceProcess api;
+    private ServiceProcess simulator;
+    private Map<String, String> workerEnv;
+    private String database;
+    private String topicPrefix;
+    private String consumerGroup;
+
+    private IndexerBenchmark(Options options) {
+        this.options = options;
+    }
+
+    public static void main(String[] argv) {
+        Options options;
+        try {
+            options = parse(argv);
+        } catch (IllegalArgumentException e) {
+            System.err.println(e.getMessage());
+            System.err.println(USAGE);
+            System.exit(2);
+            return;
+        }
+        if (options == null) {
+            System.out.println(USAGE);
+            return;
+        }
+        IndexerBenchmark bench = new IndexerBenchmark(options);
+        Thread cleanup = new Thread(bench::stopProcesses, "bench-cleanup");
+        Runtime.getRuntime().addShutdownHook(cleanup);
+        try {
+            bench.run();
+        } catch (RuntimeException e) {
+            System.err.println("benchmark failed: " + e);
+            e.printStackTrace();
+            bench.stopProcesses();
+            System.exit(1);
+        }
+        bench.stopProcesses();
+        System.exit(0);
+    }
+
+    // ------------------------------------------------------------------------------------ run
+
+    private void run() {
+        Instant startedAt = Instant.now();
+        Map<String, String> machine = MachineInfo.collect();
+        say("machine: " + machine.get("cpu") + ", " + machine.get("nproc") + " cores, load " + machine.get("load"));
+        Path repo = options.repo();
+        Path simJar = repo.resolve("registry-simulator/target/registry-simulator.jar");
+        Path apiJar = repo.resolve("api-service/target/api-service.jar");
+        Path workerJar = repo.resolve("indexer-worker/target/indexer-worker.jar");
+        processes = new ServiceProcesses(repo.resolve("benchmarks/target/bench-logs/indexer-"
+                + startedAt.toString().replace(':', '-')));
+        TestServices.requireKafka();
+
+        database = TestServices.uniqueDatabase("bench_indexer");
+        topicPrefix = "bench" + UUID.randomUUID().toString().substring(0, 8) + ".";
+        consumerGroup = topicPrefix + "indexer";
+        Map<String, String> env = new LinkedHashMap<>();
+        env.put("SPRING_DATASOURCE_URL", database);
+        env.put("SPRING_DATASOURCE_USERNAME", TestServices.postgresUser());
+        env.put("SPRING_DATASOURCE_PASSWORD", TestServices.postgresPassword());
+        env.put("SPRING_DATA_REDIS_URL", TestServices.redisUrl());
+        env.put("SPRING_KAFKA_BOOTSTRAP_SERVERS", TestServices.kafkaBootstrap());
+        env.put("SPRING_KAFKA_CONSUMER_GROUP_ID", consumerGroup);
+        env.put("MARKETPLACE_KAFKA_TOPIC_PREFIX", topicPrefix);
+        env.put("MARKETPLACE_CACHE_KEY_PREFIX", topicPrefix);
+        env.put("MARKETPLACE_REGISTRY_ALLOW_PRIVATE_ADDRESSES", "true");
+        workerEnv = new LinkedHashMap<>(env);
+
+        int simPort = ServiceProcesses.freePort();
+        simulator = processes.start("simulator", simJar, List.of("-Xmx1g"),
+                List.of("--port", String.valueOf(simPort), "--registries", String.valueOf(options.registries()),
+                        "--agents", String.valueOf(options.agents()), "--seed", "1",
+                        "--threads", String.valueOf(options.simulatorThreads()), "--latency-ms", "0",
+                        "--name-prefix", "bench"),
+                Map.of(), simPort);
+        processes.awaitHttp(simulator, "/control/registries", Duration.ofSeconds(60));
+
+        Map<String, String> apiEnv = new LinkedHashMap<>(env);
+        apiEnv.put("MARKETPLACE_ADMIN_TOKEN", adminToken);
+        api = processes.startService("api", apiJar, List.of("-Xmx512m"), apiEnv);
+        startWorker(workerJar);
+        processes.awaitHealthy(api, Duration.ofSeconds(180));
+        awaitConsumerGroup(1);
+        say("stack up: api " + api.url() + ", " + workers.get(0).name() + " " + workers.get(0).url()
+                + ", simulator " + simulator.url());
+
+        // ---- full and no-op rebuild -------------------------------------------------------
+        List<String> benchNames = new ArrayList<>();
+        for (int i = 1; i <= options.registries(); i++) {
+            benchNames.add("bench-" + i);
+        }
+        Map<String, String> benchIds = connectEmpty(benchNames);
+        long benchAgents = (long) options.registries() * options.agents();
+        Rebuild full = rebuild("full rebuild", new ArrayList<>(benchIds.values()), benchNames, benchAgents);
+        // What an operator does after a bulk load, and what autovacuum would otherwise do during
+        // whatever runs next: merge the GIN pending lists, refresh statistics. Timed and reported.
+        double vacuumSeconds = vacuum();
+        Rebuild noop = rebuild("no-op rebuild", new ArrayList<>(benchIds.values()), benchNames, benchAgents);
+
+        // ---- wrk floor on the same simulator -------------------------------------------------
+        String handle = simulator("GET", "/control/registries/bench-1/agents").get("agents").get(0)
+                .get("handle").asString();
+        Wrk wrk = wrk(simulator.url() + "/registries/bench-1/v1/records/" + JsonHttp.query(handle));
+
+        // ---- freshness of one registry ---------------------------------------------------------
+        simulator("POST", "/control/registries?name=fresh-1&agents=" + options.freshnessAgents() + "&seed=7");
+        String freshId = connect(List.of("fresh-1"), false).get("fresh-1");
+        awaitSynced(List.of(freshId));
+        List<Double> freshness = freshness("fresh-1", freshId);
+
+        // ---- one worker against two, latency-bound ----------------------------------------------
+        // Three equal sets, each rebuilt once from empty: W warms the second worker's JIT (a cold
+        // JVM would be measured otherwise), B is measured with two workers, then the second worker
+        // stops (SIGTERM, it leaves the group) and A is measured with the first one alone.
+        Map<String, List<String>> sets = new LinkedHashMap<>();
+        for (String set : List.of("w", "b", "a")) {
+            List<String> names = new ArrayList<>();
+            for (int i = 1; i <= options.scaleRegistries(); i++) {
+                names.add("scale-" + set + "-" + i);
+            }
+            sets.put(set, names);
+        }
+        Map<String, Map<String, String>> setIds = new LinkedHashMap<>();
+        for (Map.Entry<String, List<String>> set : sets.entrySet()) {
+            for (String name : set.getValue()) {
+                simulator("POST", "/control/registries?name=" + name + "&agents=" + options.scaleAgents() + "&seed=3");
+                simulator("POST", "/control/registries/" + name + "/latency?ms=" + options.latencyMs());
+            }
+            setIds.put(set.getKey(), connectEmpty(set.getValue()));
+        }
+        long scaleAgents = (long) options.scaleRegistries() * options.scaleAgents();
+        String latency = "latency " + options.latencyMs() + " ms, ";
+        startWorker(workerJar);
+        awaitConsumerGroup(2);
+        Rebuild warmUp = rebuild(latency + "2 workers (warm-up)", new ArrayList<>(setIds.get("w").values()),
+                sets.get("w"), scaleAgents);
+        Rebuild twoWorkers = rebuild(latency + "2 workers", new ArrayList<>(setIds.get("b").values()), sets.get("b"),
+                scaleAgents);
+        ServiceProcess second = workers.get(1);
+        second.stop(Duration.ofSeconds(30));
+        say("stopped " + second.name() + " (SIGTERM)");
+        awaitConsumerGroup(1);
+        Rebuild oneWorker = rebuild(latency + "1 worker", new ArrayList<>(setIds.get("a").values()), sets.get("a"),
+                scaleAgents);
+
+        machine.put("loadAfter", MachineInfo.loadAverage());
+        machine.put("pressureAfter", MachineInfo.cpuPressure());
+        machine.put("postgres", postgresVersion());
+        String report = report(startedAt, machine, full, vacuumSeconds, noop, wrk, freshness, warmUp, twoWorkers,
+                oneWorker);
+        try {
+            Files.createDirectories(options.out().toAbsolutePath().getParent());
+            Files.writeString(options.out(), report, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        System.out.println();
+        System.out.println(report);
+        say("report written to " + options.out());
+    }
+
+    // ------------------------------------------------------------------------------------ steps
+
+    private List<ServiceProcess> liveWorkers() {
+        return workers.stream().filter(ServiceProcess::isAlive).toList();
+    }
+
+    /** VACUUM (ANALYZE) of the tables a rebuild writes; returns its wall time in seconds. */
+    private double vacuum() {
+        long t0 = System.nanoTime();
+        try (Connection c = DriverManager.getConnection(database, TestServices.postgresUser(),
+                TestServices.postgresPassword()); Statement st = c.createStatement()) {
+            st.execute("VACUUM (ANALYZE) marketplace_catalog_rows, marketplace_catalog_sources, marketplace_tag_counts,"
+                    + " marketplace_registries");
+        } catch (SQLException e) {
+            throw new IllegalStateException("VACUUM failed: " + e.getMessage(), e);
+        }
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        say(String.format(Locale.ROOT, "VACUUM (ANALYZE) after the full rebuild: %.1f s", seconds));
+        return seconds;
+    }
+
+    private void startWorker(Path workerJar) {
+        ServiceProcess worker = processes.startService("worker-" + (workers.size() + 1), workerJar,
+                List.of("-Xmx1g"), workerEnv);
+        workers.add(worker);
+        processes.awaitHealthy(worker, Duration.ofSeconds(180));
+    }
+
+    /**
+     * Connects registries whose first listing is empty (a simulator fault), so the sync that
+     * follows every connect is trivial and the measured rebuild starts from an empty index.
+     */
+    private Map<String, String> connectEmpty(List<String> names) {
+        Map<String, String> ids = connect(names, true);
+        awaitSynced(new ArrayList<>(ids.values()));
+        return ids;
+    }
+
+    private Map<String, String> connect(List<String> names, boolean emptyFirstListing) {
+        Map<String, String> ids = new LinkedHashMap<>();
+        for (String name : names) {
+            if (emptyFirstListing) {
+                simulator("POST", "/control/registries/" + name + "/faults", "{\"kind\":\"emptyListing\",\"times\":1}");
+            }
+            JsonNode answer = admin.post(api.url() + "/api/settings/registries",
+                    "{\"name\":\"" + name + "\",\"url\":\"" + simulator.url() + "/registries/" + name + "\"}").ok();
+            ids.put(name, answer.get("id").asString());
+        }
+        say("connected " + names.size() + " registries (" + names.get(0) + " ..)");
+        return ids;
+    }
+
+    private void awaitSynced(List<String> ids) {
+        await("registries synced after connect", Duration.ofMinutes(10), () -> {
+            JsonNode list = admin.get(api.url() + "/api/settings/registries").ok().get("data");
+            int ok = 0;
+            for (JsonNode r : list) {
+                if (ids.contains(r.get("id").asString()) && "ok".equals(r.path("lastSyncStatus").asString(""))) {
+                    ok++;
+                }
+            }
+            return ok == ids.size();
+        }, 500);
+    }
+
+    private Rebuild rebuild(String label, List<String> ids, List<String> simulatorNames, long agents) {
+        say(label + ": " + ids.size() + " registries, " + agents + " agents ...");
+        long requestsBefore = simulatorRequests(simulatorNames);
+        double rowsMetricBefore = workerRowsWritten();
+        Map<String, Double> cpuBefore = cpuSeconds();
+        StringBuilder body = new StringBuilder("{\"registryIds\":[");
+        for (int i = 0; i < ids.size(); i++) {
+            body.append(i == 0 ? "" : ",").append('"').append(ids.get(i)).append('"');
+        }
+        body.append("]}");
+        JsonNode started = admin.post(api.url() + "/api/marketplace/index-rebuild", body.toString()).ok();
+        Instant requestedAt = instant(started.get("requestedAt"));
+        String progressUrl = api.url() + "/api/marketplace/index-rebuild/" + started.get("rebuildId").asString();
+        JsonNode[] last = new JsonNode[1];
+        await(label + " to finish", Duration.ofMinutes(60), () -> {
+            last[0] = admin.get(progressUrl).ok();
+            return last[0].get("started").asInt() == ids.size() && last[0].get("finished").asInt() == ids.size();
+        }, 250);
+        Instant finishedAt = requestedAt;
+        long rows = 0;
+        long failedHandles = 0;
+        Map<String, Integer> statuses = new TreeMap<>();
+        for (JsonNode line : last[0].get("registries")) {
+            Instant finished = instant(line.get("finishedAt"));
+            finishedAt = finished.isAfter(finishedAt) ? finished : finishedAt;
+            statuses.merge(line.get("status").asString(), 1, Integer::sum);
+            JsonNode detail = JsonHttp.JSON.readTree(line.get("detail").asString());
+            JsonNode counts = detail.path("counts");
+            rows += counts.path("added").asLong() + counts.path("updated").asLong() + counts.path("removed").asLong();
+            failedHandles += counts.path("failed").asLong();
+        }
+        double seconds = Duration.between(requestedAt, finishedAt).toMillis() / 1000.0;
+        Map<String, Double> cpu = new LinkedHashMap<>();
+        cpuSeconds().forEach((component, after) -> cpu.put(component, after - cpuBefore.getOrDefault(component, 0.0)));
+        long requests = simulatorRequests(simulatorNames) - requestsBefore;
+        double rowsMetric = workerRowsWritten() - rowsMetricBefore;
+        Rebuild result = new Rebuild(label, liveWorkers().size(), ids.size(), agents, seconds, requests, rows, rowsMetric,
+                statuses, failedHandles, cpu);
+        say(String.format(Locale.ROOT, "%s: %.1f s, %.0f agents/s, %.0f requests/s, %d rows written, statuses %s, "
+                + "CPU s %s", label, seconds, result.agentsPerSecond(), result.requestsPerSecond(), rows, statuses,
+                formatCpu(cpu)));
+        if (failedHandles > 0) {
+            notes.add(label + ": " + failedHandles + " handles failed to fetch (see the registries' recent errors).");
+        }
+        return result;
+    }
+
+    private Wrk wrk(String url) {
+        say("wrk floor on " + url + " ...");
+        List<String> command = List.of("wrk", "-t2", "-c" + options.wrkConnections(),
+                "-d" + options.wrkSeconds() + "s", "--latency", url);
+        try {
+            Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+            String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (!process.waitFor(options.wrkSeconds() + 60L, TimeUnit.SECONDS) || process.exitValue() != 0) {
+                throw new IllegalStateException("wrk failed: " + output);
+            }
+            Matcher m = Pattern.compile("Requests/sec:\\s+([0-9.]+)").matcher(output);
+            if (!m.find()) {
+                throw new IllegalStateException("no Requests/sec in wrk output: " + output);
+            }
+            Wrk wrk = new Wrk(Double.parseDouble(m.group(1)), url, output.strip());
+            say(String.format(Locale.ROOT, "wrk: %.0f requests/s", wrk.requestsPerSecond()));
+            return wrk;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot run wrk (install the 'wrk' package)", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * Renames one agent in the registry, requests a rebuild of that registry and polls the public
+     * catalog for the new name: the time from the request to the first answer that has it.
+     */
+    private List<Double> freshness(String registryName, String registryId) {
+        String handle = simulator("GET", "/control/registries/" + registryName + "/agents").get("agents")
+                .get(options.freshnessAgents() / 2).get("handle").asString();
+        String tag = Long.toString(System.currentTimeMillis(), 36);
+        List<Double> samples = new ArrayList<>();
+        for (int run = 1; run <= options.freshnessRuns(); run++) {
+            String newName = "Freshness probe " + tag + " run " + run;
+            simulator("POST", "/control/registries/" + registryName + "/update?handle=" + JsonHttp.query(handle)
+                    + "&name=" + JsonHttp.query(newName));
+            String search = api.url() + "/api/marketplace?limit=1&q=" + JsonHttp.query(newName.toLowerCase(Locale.ROOT));
+            long t0 = System.nanoTime();
+            admin.post(api.url() + "/api/marketplace/index-rebuild", "{\"registryIds\":[\"" + registryId + "\"]}").ok();
+            long deadline = t0 + TimeUnit.SECONDS.toNanos(60);
+            while (plain.get(search).ok().get("total").asLong() != 1) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("the rename of run " + run + " never became visible");
+                }
+                ServiceProcesses.sleep(10);
+            }
+            samples.add((System.nanoTime() - t0) / 1_000_000.0);
+        }
+        say(String.format(Locale.ROOT, "freshness over %d runs: p50 %.0f ms, p95 %.0f ms", samples.size(),
+                Stats.percentile(samples, 50), Stats.percentile(samples, 95)));
+        return samples;
+    }
+
+    // ------------------------------------------------------------------------------------ probes
+
+    private JsonNode simulator(String method, String path) {
+        return simulator(method, path, null);
+    }
+
+    private JsonNode simulator(String method, String path, String body) {
+        return plain.send(method, simulator.url() + path, body).ok();
+    }
+
+    /** Requests the simulator's registries received (control requests excluded). */
+    private long simulatorRequests(List<String> names) {
+        JsonNode perRegistry = simulator("GET", "/control/stats").get("registries");
+        long total = 0;
+        for (String name : names) {
+            total += perRegistry.path(name).path("requests").asLong();
+        }
+        return total;
+    }
+
+    /**
+     * CPU seconds used so far by each component: the worker processes together, the simulator, the
+     * api-service, and the PostgreSQL backends serving the benchmark's database (by their pids; a
+     * backend that closed in between loses its share, so this is a lower bound for PostgreSQL).
+     * The rest of the machine's CPU went to Kafka, Redis, this driver and other users.
+     */
+    private Map<String, Double> cpuSeconds() {
+        Map<String, Double> cpu = new LinkedHashMap<>();
+        double workerCpu = 0;
+        for (ServiceProcess worker : liveWorkers()) {
+            workerCpu += processCpu(worker.pid());
+        }
+        cpu.put("workers", workerCpu);
+        cpu.put("simulator", processCpu(simulator.pid()));
+        cpu.put("api", processCpu(api.pid()));
+        double pg = 0;
+        try (Connection c = DriverManager.getConnection(database, TestServices.postgresUser(),
+                TestServices.postgresPassword()); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT pid FROM pg_stat_activity WHERE datname = current_database()"
+                     + " AND pid <> pg_backend_pid()")) {
+            while (rs.next()) {
+                pg += procStatCpu(rs.getLong(1));
+            }
+        } catch (SQLException e) {
+            pg = Double.NaN;
+        }
+        cpu.put("postgres", pg);
+        return cpu;
+    }
+
+    private static double processCpu(long pid) {
+        return ProcessHandle.of(pid).flatMap(p -> p.info().totalCpuDuration())
+                .map(d -> d.toNanos() / 1e9).orElse(0.0);
+    }
+
+    /** utime + stime of a process from /proc (clock ticks of 1/100 s on Linux). */
+    private static double procStatCpu(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0;
+        } catch (IOException | RuntimeException e) {
+            return 0;
+        }
+    }
+
+    private static String formatCpu(Map<String, Double> cpu) {
+        StringBuilder sb = new StringBuilder();
+        cpu.forEach((k, v) -> sb.append(sb.length() == 0 ? "" : ", ").append(k).append(' ')
+                .append(String.format(Locale.ROOT, "%.1f", v)));
+        return sb.toString();
+    }
+
+    /** The workers' marketplace.sync.rows.written counters, summed. */
+    private double workerRowsWritten() {
+        double total = 0;
+        for (ServiceProcess worker : liveWorkers()) {
+            JsonHttp.Answer answer = plain.get(worker.url() + "/actuator/metrics/marketplace.sync.rows.written");
+            if (answer.status() == 200) {
+                for (JsonNode m : answer.body().get("measurements")) {
+                    if ("COUNT".equals(m.get("statistic").asString())) {
+                        total += m.get("value").asDouble();
+                    }
+                }
+            }
+        }
+        return total;
+    }
+
+    /** Waits until {@code workerCount} workers' consumers (three each) own all partitions between them. */
+    private void awaitConsumerGroup(int workerCount) {
+        int members = workerCount * CONSUMERS_PER_WORKER;
+        try (Admin kafka = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, TestServices.kafkaBootstrap()))) {
+            await("consumer group of " + members + " members", Duration.ofMinutes(2), () -> {
+                try {
+                    ConsumerGroupDescription group = kafka.describeConsumerGroups(List.of(consumerGroup)).all()
+                            .get(10, TimeUnit.SECONDS).get(consumerGroup);
+                    int partitions = 0;
+                    for (MemberDescription member : group.members()) {
+                        partitions += member.assignment().topicPartitions().size();
+                    }
+                    return group.members().size() == members && partitions == PARTITIONS;
+                } catch (Exception e) {
+                    return false;
+                }
+            }, 250);
+        }
+    }
+
+    private String postgresVersion() {
+        try (Connection c = DriverManager.getConnection(database, TestServices.postgresUser(),
+                TestServices.postgresPassword()); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SHOW server_version")) {
+            rs.next();
+            return rs.getString(1);
+        } catch (SQLException e) {
+            return "unknown (" + e.getMessage() + ")";
+        }
+    }
+
+    // ------------------------------------------------------------------------------------ report
+
+    private String report(Instant startedAt, Map<String, String> machine, Rebuild full, double vacuumSeconds,
+                          Rebuild noop, Wrk wrk, List<Double> freshness, Rebuild warmUp, Rebuild twoWorkers,
+                          Rebuild oneWorker) {
+        double noopShare = noop.seconds() / full.seconds();
+        double wrkRatio = full.requestsPerSecond() / wrk.requestsPerSecond();
+        double speedup = oneWorker.seconds() / twoWorkers.seconds();
+        double p50 = Stats.percentile(freshness, 50);
+        double p95 = Stats.percentile(freshness, 95);
+        StringBuilder md = new StringBuilder();
+        md.append("# Indexer benchmark, ").append(LocalDate.ofInstant(startedAt, ZoneOffset.UTC)).append("\n\n");
+        md.append("Generated by `").append(options.commandLine()).append("` (started ")
+                .append(startedAt.truncatedTo(java.time.temporal.ChronoUnit.SECONDS)).append(", took ")
+                .append(Duration.between(startedAt, Instant.now()).toSeconds()).append(" s). One run; every number below is from it.\n\n");
+        md.append("## Machine\n\n");
+        md.append("| | |\n| --- | --- |\n");
+        md.append("| CPU | ").append(machine.get("cpu")).append(" |\n");
+        md.append("| `nproc` | ").append(machine.get("nproc")).append(" |\n");
+        md.append("| memory (`free -g`) | ").append(machine.get("memory")).append(" |\n");
+        md.append("| Java | ").append(machine.get("java")).append(" |\n");
+        md.append("| PostgreSQL | ").append(machine.get("postgres")).append(" |\n");
+        md.append("| load average before / after | ").append(machine.get("load")).append(" / ")
+                .append(machine.get("loadAfter")).append(" |\n");
+        md.append("| CPU pressure before / after (PSI `some avg60`: share of time runnable tasks waited for a core) | ")
+                .append(machine.get("pressure")).append(" / ").append(machine.get("pressureAfter")).append(" |\n\n");
+        md.append("```\n$ free -g\n").append(machine.get("freeRaw")).append("\n```\n\n");
+        md.append("Everything ran on this machine, sharing its cores: the registry simulator (its own JVM, `-Xmx1g`, ")
+                .append(options.simulatorThreads()).append(" handler threads), the indexer-worker(s) (`-Xmx1g`, default ")
+                .append("settings), the api-service, PostgreSQL, Redis, the Kafka broker, `wrk` and this driver. ")
+                .append("The machine is shared with other developers, so the load average above is part of the result.\n\n");
+
+        md.append("## Rebuilds\n\n");
+        md.append("Time is from the rebuild request (`POST /api/marketplace/index-rebuild`, its `requestedAt`) to the last ")
+                .append("registry's `finishedAt` in the rebuild progress. HTTP requests are counted by the simulator ")
+                .append("(records, cards, listings). Rows written are the added + updated + removed counts of the rebuild's ")
+                .append("progress (cross-checked with the workers' `marketplace.sync.rows.written` counter).\n\n");
+        md.append("| run | workers | registries × agents | time | agents/s | HTTP requests | requests/s | rows written (metric) | statuses |\n");
+        md.append("| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | --- |\n");
+        for (Rebuild r : List.of(full, noop, warmUp, twoWorkers, oneWorker)) {
+            md.append(String.format(Locale.ROOT, "| %s | %d | %,d × %,d | %.1f s | %,.0f | %,d | %,.0f | %,d (%,.0f) | %s |%n",
+                    r.label(), r.workers(), r.registries(), r.agents() / r.registries(), r.seconds(),
+                    r.agentsPerSecond(), r.httpRequests(), r.requestsPerSecond(), r.rowsWritten(), r.rowsMetric(),
+                    r.statuses()));
+        }
+        md.append("\n");
+        md.append("CPU seconds each component used during the run (process CPU time; PostgreSQL: the backends of the ")
+                .append("benchmark's database), and per 1,000 agents. Wall time × 2 cores is the machine's capacity; ")
+                .append("what is missing went to Kafka, Redis, the driver and other users of the machine.\n\n");
+        md.append("| run | wall × 2 cores | workers | simulator | api | PostgreSQL | per 1,000 agents (workers / simulator / PostgreSQL) |\n");
+        md.append("| --- | ---: | ---: | ---: | ---: | ---: | --- |\n");
+        for (Rebuild r : List.of(full, noop, warmUp, twoWorkers, oneWorker)) {
+            Map<String, Double> c = r.cpuSeconds();
+            double k = r.agents() / 1000.0;
+            md.append(String.format(Locale.ROOT, "| %s | %.1f s | %.1f s | %.1f s | %.1f s | %.1f s | %.2f / %.2f / %.2f s |%n",
+                    r.label(), r.seconds() * 2, c.get("workers"), c.get("simulator"), c.get("api"), c.get("postgres"),
+                    c.get("workers") / k, c.get("simulator") / k, c.get("postgres") / k));
+        }
+        md.append("\n");
+        md.append(String.format(Locale.ROOT, "Full and no-op rebuild: %,d registries × %,d agents (the goal size is "
+                + "1,000 × 1,000; see below why this size). Between them the driver ran `VACUUM (ANALYZE)` on the index "
+                + "tables, as an operator would after a bulk load (otherwise autovacuum does that work, mostly merging the "
+                + "GIN pending lists, during whatever runs next): %.1f s.%n%n", options.registries(), options.agents(),
+                vacuumSeconds));
+        md.append(String.format(Locale.ROOT, "Latency runs: three separate sets of %,d registries × %,d agents, %d ms "
+                + "added to every simulator response, each rebuilt once from empty: a warm-up set with two workers (so "
+                + "the second worker's JIT is warm too), then a set with two workers, then, after the second worker "
+                + "stopped and left the consumer group, a set with the first worker alone.%n%n", options.scaleRegistries(),
+                options.scaleAgents(), options.latencyMs()));
+
+        md.append("## Request-rate floor (`wrk`)\n\n");
+        md.append("`wrk -t2 -c").append(options.wrkConnections()).append(" -d").append(options.wrkSeconds())
+                .append("s --latency ").append(wrk.url()).append("` against the same simulator process, while nothing else ran:\n\n");
+        md.append("```\n").append(wrk.output()).append("\n```\n\n");
+
+        md.append("## Freshness\n\n");
+        md.append(String.format(Locale.ROOT, "One %,d-agent registry; per run: rename one agent in the simulator, "
+                + "`POST /api/marketplace/index-rebuild` for that registry, poll `GET /api/marketplace?q=<new name>` every "
+                + "10 ms until it answers the agent. %d runs, in ms: %s%n%n", options.freshnessAgents(),
+                freshness.size(), formatSamples(freshness)));
+
+        md.append("## Goals\n\n");
+        md.append("| goal | measured | met |\n| --- | --- | --- |\n");
+        md.append(goal("full rebuild of 1,000 × 1,000 in a few minutes",
+                String.format(Locale.ROOT, "%,d × %,d in %.1f s (%,.0f agents/s; 1,000 × 1,000 would take about %.0f s at this rate)",
+                        options.registries(), options.agents(), full.seconds(), full.agentsPerSecond(),
+                        1_000_000 / full.agentsPerSecond()), null));
+        md.append(goal("no-op rebuild writes 0 rows", String.format(Locale.ROOT, "%,d rows", noop.rowsWritten()),
+                noop.rowsWritten() == 0));
+        md.append(goal("no-op rebuild ≤ 1/3 of the full rebuild's time",
+                String.format(Locale.ROOT, "%.1f s / %.1f s = %.2f", noop.seconds(), full.seconds(), noopShare),
+                noopShare <= 1.0 / 3));
+        md.append(goal("indexer request rate ≥ 0.3 × the `wrk` floor",
+                String.format(Locale.ROOT, "%,.0f / %,.0f requests/s = %.2f", full.requestsPerSecond(),
+                        wrk.requestsPerSecond(), wrkRatio), wrkRatio >= 0.3));
+        md.append(goal("2 workers ≥ 1.7 × 1 worker at " + options.latencyMs() + " ms latency",
+                String.format(Locale.ROOT, "%.1f s / %.1f s = %.2f×", oneWorker.seconds(), twoWorkers.seconds(), speedup),
+                speedup >= 1.7));
+        md.append(goal("freshness p95 ≤ 1 s", String.format(Locale.ROOT, "p50 %.0f ms, p95 %.0f ms", p50, p95),
+                p95 <= 1000));
+        md.append("\n");
+        if (!notes.isEmpty()) {
+            md.append("## Notes from the run\n\n");
+            notes.forEach(n -> md.append("* ").append(n).append('\n'));
+            md.append('\n');
+        }
+        return md.toString();
+    }
+
+    private static String goal(String goal, String measured, Boolean met) {
+        return "| " + goal + " | " + measured + " | " + (met == null ? "see analysis" : met ? "yes" : "**no**") + " |\n";
+    }
+
+    private static String formatSamples(List<Double> samples) {
+        StringBuilder sb = new StringBuilder();
+        for (double s : samples) {
+            sb.append(sb.length() == 0 ? "" : ", ").append(Math.round(s));
+        }
+        return sb + String.format(Locale.ROOT, " — p50 **%.0f ms**, p95 **%.0f ms**",
+                Stats.percentile(samples, 50), Stats.percentile(samples, 95));
+    }
+
+    // ------------------------------------------------------------------------------------ plumbing
+
+    private synchronized void stopProcesses() {
+        if (processes == null) {
+            return;
+        }
+        processes.close();
+        processes = null;
+        if (!options.keepData() && database != null) {
+            dropData();
+        }
+    }
+
+    /** The run's database, topics and consumer group: a benchmark leaves nothing behind unless asked. */
+    private void dropData() {
+        try {
+            TestServices.dropDatabase(database);
+        } catch (RuntimeException e) {
+            System.err.println(e.getMessage());
+        }
+        try (Admin kafka = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, TestServices.kafkaBootstrap()))) {
+            List<String> topics = kafka.listTopics().names().get(10, TimeUnit.SECONDS).stream()
+                    .filter(t -> t.startsWith(topicPrefix)).toList();
+            kafka.deleteTopics(topics).all().get(30, TimeUnit.SECONDS);
+            kafka.deleteConsumerGroups(List.of(consumerGroup)).all().get(30, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            System.err.println("could not delete the run's topics / group: " + e.getMessage());
+        }
+        database = null;
+    }
+
+    private static Instant instant(JsonNode value) {
+        if (value == null || value.isNull()) {
+            throw new IllegalStateException("missing timestamp");
+        }
+        if (value.isNumber()) {
+            return Instant.ofEpochMilli(value.asLong());
+        }
+        String text = value.asString();
+        try {
+            return Instant.parse(text);
+        } catch (DateTimeParseException e) {
+            return OffsetDateTime.parse(text).toInstant();
+        }
+    }
+
+    private static void await(String what, Duration timeout, BooleanSupplier condition, long pollMillis) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("timed out waiting for " + what);
+            }
+            ServiceProcesses.sleep(pollMillis);
+        }
+    }
+
+    private static List<String> concat(List<String> a, List<String> b) {
+        List<String> out = new ArrayList<>(a);
+        out.addAll(b);
+        return out;
+    }
+
+    private static void say(String message) {
+        System.out.println(java.time.LocalTime.now().withNano(0) + " " + message);
+    }
+
+    static Options parse(String[] argv) {
+        Map<String, String> v = new LinkedHashMap<>();
+        v.put("--registries", "200");
+        v.put("--agents", "1000");
+        v.put("--scale-registries", "96");
+        v.put("--scale-agents", "100");
+        v.put("--latency-ms", "20");
+        v.put("--freshness-runs", "20");
+        v.put("--freshness-agents", "1000");
+        v.put("--wrk-seconds", "10");
+        v.put("--wrk-connections", "64");
+        v.put("--simulator-threads", "128");
+        v.put("--out", "");
+        v.put("--repo", ".");
+        boolean keep = false;
+        StringBuilder commandLine = new StringBuilder("scripts/bench-indexer");
+        for (int i = 0; i < argv.length; i++) {
+            String arg = argv[i];
+            if (arg.equals("--help") || arg.equals("-h")) {
+                return null;
+            }
+            if (arg.equals("--keep-data")) {
+                keep = true;
+                commandLine.append(' ').append(arg);
+                continue;
+            }
+            if (!v.containsKey(arg)) {
+                throw new IllegalArgumentException("unknown option " + arg);
+            }
+            if (i + 1 >= argv.length) {
+                throw new IllegalArgumentException("missing value for " + arg);
+            }
+            v.put(arg, argv[++i]);
+            if (!arg.equals("--repo")) {
+                commandLine.append(' ').append(arg).append(' ').append(argv[i]);
+            }
+        }
+        Path repo = Path.of(v.get("--repo")).toAbsolutePath().normalize();
+        Path out = v.get("--out").isEmpty()
+                ? repo.resolve("benchmarks/results/indexer-" + LocalDate.now(ZoneOffset.UTC) + ".md")
+                : Path.of(v.get("--out")).toAbsolutePath();
+        try {
+            Options o = new Options(positive(v, "--registries"), positive(v, "--agents"), positive(v, "--scale-registries"),
+                    positive(v, "--scale-agents"), Integer.parseInt(v.get("--latency-ms")), positive(v, "--freshness-runs"),
+                    positive(v, "--freshness-agents"), positive(v, "--wrk-seconds"), positive(v, "--wrk-connections"),
+                    positive(v, "--simulator-threads"), out, keep, repo, commandLine.toString());
+            if (o.latencyMs() < 0) {
+                throw new IllegalArgumentException("--latency-ms must not be negative");
+            }
+            return o;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("not a number: " + e.getMessage());
+        }
+    }
+
+    private static int positive(Map<String, String> v, String key) {
+        int n = Integer.parseInt(v.get(key));
+        if (n < 1) {
+            throw new IllegalArgumentException(key + " must be at least 1");
+        }
+        return n;
+    }
+}
