@@ -1,6 +1,7 @@
 package io.marketplaceindex.api.ratelimit;
 
 import io.marketplaceindex.api.cache.CacheProperties;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.boot.security.autoconfigure.web.servlet.SecurityFilterProperties;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
@@ -10,6 +11,7 @@ import org.springframework.data.redis.connection.RedisConnectionFactory;
 import java.time.Clock;
 
 @Configuration(proxyBeanMethods = false)
+@ConditionalOnWebApplication // not for the index-sync command line
 class RateLimitConfig {
 
     @Bean
