@@ -169,8 +169,11 @@ public class RegistrySyncer {
         errors = errors.size() > SyncStateStore.MAX_RECENT_ERRORS
                 ? errors.subList(0, SyncStateStore.MAX_RECENT_ERRORS) : errors;
 
+        Timer.Sample commitTimer = Timer.start(meters);
         CommitResult committed = committer.commit(registry.id(), startedAt, listing.handles().size(),
                 listing.malformedEntries(), results, sweep, errors, warning);
+        // the whole transaction, COMMIT included (see marketplace.sync.generation.wait for its lock)
+        commitTimer.stop(meters.timer("marketplace.sync.commit"));
         SyncCounts counts = committed.counts();
         meters.counter("marketplace.sync.rows.written").increment(counts.added() + counts.updated() + counts.removed());
         if (committed.generation() > 0) {

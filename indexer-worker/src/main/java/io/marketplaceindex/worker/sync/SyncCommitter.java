@@ -3,6 +3,8 @@ package io.marketplaceindex.worker.sync;
 import io.marketplaceindex.worker.catalog.CatalogStore;
 import io.marketplaceindex.worker.catalog.RowWrite;
 import io.marketplaceindex.worker.catalog.StoredRow;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.annotation.Transactional;
 import tools.jackson.databind.json.JsonMapper;
@@ -18,6 +20,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Commits one registry's sync in a single transaction: rows, sources, removals with tombstones,
@@ -32,13 +35,20 @@ class SyncCommitter {
     private final JsonMapper json;
     private final SyncProperties properties;
     private final Clock clock;
+    /**
+     * Taking the next catalog generation waits for every other registry commit in flight: the row
+     * lock it takes orders commits by generation and is held until this transaction commits.
+     */
+    private final Timer generationWait;
 
-    SyncCommitter(CatalogStore catalog, SyncStateStore state, JsonMapper json, SyncProperties properties, Clock clock) {
+    SyncCommitter(CatalogStore catalog, SyncStateStore state, JsonMapper json, SyncProperties properties, Clock clock,
+                  MeterRegistry meters) {
         this.catalog = catalog;
         this.state = state;
         this.json = json;
         this.properties = properties;
         this.clock = clock;
+        this.generationWait = meters.timer("marketplace.sync.generation.wait");
     }
 
     /**
@@ -103,7 +113,9 @@ class SyncCommitter {
 
         long generation = 0;
         if (!rowWrites.isEmpty() || !removals.isEmpty()) {
+            long waitStarted = System.nanoTime();
             generation = catalog.nextGeneration();
+            generationWait.record(System.nanoTime() - waitStarted, TimeUnit.NANOSECONDS);
             catalog.upsertRows(registryId, rowWrites, generation, properties.writeBatchSize());
             catalog.clearTombstones(registryId, added);
             for (List<String> tags : catalog.deleteRows(registryId, removals, generation)) {
