@@ -70,7 +70,7 @@ public final class IndexerBenchmark {
     /** One measured rebuild. */
     record Rebuild(String label, int workers, int registries, long agents, double seconds, long httpRequests,
                    long rowsWritten, double rowsMetric, Map<String, Integer> statuses, long failedHandles,
-                   Map<String, Double> cpuSeconds) {
+                   Map<String, Double> cpuSeconds, double commitSeconds, double generationWaitSeconds) {
         double agentsPerSecond() {
             return agents / seconds;
         }
@@ -118,6 +118,8 @@ public final class IndexerBenchmark {
     private ServiceProcess simulator;
     private Map<String, String> workerEnv;
     private String database;
+    /** The driver's one connection (CPU accounting, VACUUM): opened once, a shared server may run out of slots. */
+    private Connection pg;
     private String topicPrefix;
     private String consumerGroup;
 
@@ -169,6 +171,12 @@ public final class IndexerBenchmark {
         TestServices.requireKafka();
 
         database = TestServices.uniqueDatabase("bench_indexer");
+        try {
+            pg = DriverManager.getConnection(database, TestServices.postgresUser(), TestServices.postgresPassword());
+            pg.setAutoCommit(true);
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot connect to " + database + ": " + e.getMessage(), e);
+        }
         topicPrefix = "bench" + UUID.randomUUID().toString().substring(0, 8) + ".";
         consumerGroup = topicPrefix + "indexer";
         Map<String, String> env = new LinkedHashMap<>();
@@ -194,11 +202,20 @@ public final class IndexerBenchmark {
 
         Map<String, String> apiEnv = new LinkedHashMap<>(env);
         apiEnv.put("MARKETPLACE_ADMIN_TOKEN", adminToken);
+        // The api-service only answers the driver here; its default pool (16) would hold slots a
+        // shared PostgreSQL server may not have.
+        apiEnv.put("SPRING_DATASOURCE_HIKARI_MAXIMUM_POOL_SIZE", "4");
         api = processes.startService("api", apiJar, List.of("-Xmx512m"), apiEnv);
-        startWorker(workerJar);
-        processes.awaitHealthy(api, Duration.ofSeconds(180));
-        awaitConsumerGroup(1);
-        say("stack up: api " + api.url() + ", " + workers.get(0).name() + " " + workers.get(0).url()
+        // Two workers, as the project deploys them (docker-compose, local-stack); both get warm in
+        // the full rebuild, so the one-against-two comparison at the end compares warm JVMs.
+        for (int i = 1; i <= 2; i++) {
+            workers.add(processes.startService("worker-" + i, workerJar, List.of("-Xmx1g"), workerEnv));
+        }
+        for (ServiceProcess p : concat(workers, List.of(api))) {
+            processes.awaitHealthy(p, Duration.ofSeconds(180));
+        }
+        awaitConsumerGroup(2);
+        say("stack up: api " + api.url() + ", workers " + workers.get(0).url() + " " + workers.get(1).url()
                 + ", simulator " + simulator.url());
 
         // ---- full and no-op rebuild -------------------------------------------------------
@@ -230,11 +247,10 @@ public final class IndexerBenchmark {
         List<Double> freshness = freshness("fresh-1", freshId);
 
         // ---- one worker against two, latency-bound ----------------------------------------------
-        // Three equal sets, each rebuilt once from empty: W warms the second worker's JIT (a cold
-        // JVM would be measured otherwise), B is measured with two workers, then the second worker
-        // stops (SIGTERM, it leaves the group) and A is measured with the first one alone.
+        // Two equal sets, each rebuilt once from empty: B with both (warm) workers, then the second
+        // worker stops (SIGTERM: it leaves the consumer group) and A is rebuilt by the first alone.
         Map<String, List<String>> sets = new LinkedHashMap<>();
-        for (String set : List.of("w", "b", "a")) {
+        for (String set : List.of("b", "a")) {
             List<String> names = new ArrayList<>();
             for (int i = 1; i <= options.scaleRegistries(); i++) {
                 names.add("scale-" + set + "-" + i);
@@ -251,10 +267,6 @@ public final class IndexerBenchmark {
         }
         long scaleAgents = (long) options.scaleRegistries() * options.scaleAgents();
         String latency = "latency " + options.latencyMs() + " ms, ";
-        startWorker(workerJar);
-        awaitConsumerGroup(2);
-        Rebuild warmUp = rebuild(latency + "2 workers (warm-up)", new ArrayList<>(setIds.get("w").values()),
-                sets.get("w"), scaleAgents);
         Rebuild twoWorkers = rebuild(latency + "2 workers", new ArrayList<>(setIds.get("b").values()), sets.get("b"),
                 scaleAgents);
         ServiceProcess second = workers.get(1);
@@ -268,7 +280,7 @@ public final class IndexerBenchmark {
         machine.put("pressureAfter", MachineInfo.cpuPressure());
         machine.put("postgres", postgresVersion());
         String report = report(startedAt, machine, full, vacuumSeconds, noop, List.of(wrkBefore, wrkAfter), freshness,
-                warmUp, twoWorkers, oneWorker);
+                twoWorkers, oneWorker);
         try {
             Files.createDirectories(options.out().toAbsolutePath().getParent());
             Files.writeString(options.out(), report, StandardCharsets.UTF_8);
@@ -289,8 +301,7 @@ public final class IndexerBenchmark {
     /** VACUUM (ANALYZE) of the tables a rebuild writes; returns its wall time in seconds. */
     private double vacuum() {
         long t0 = System.nanoTime();
-        try (Connection c = DriverManager.getConnection(database, TestServices.postgresUser(),
-                TestServices.postgresPassword()); Statement st = c.createStatement()) {
+        try (Statement st = pg.createStatement()) {
             st.execute("VACUUM (ANALYZE) marketplace_catalog_rows, marketplace_catalog_sources, marketplace_tag_counts,"
                     + " marketplace_registries");
         } catch (SQLException e) {
@@ -299,13 +310,6 @@ public final class IndexerBenchmark {
         double seconds = (System.nanoTime() - t0) / 1e9;
         say(String.format(Locale.ROOT, "VACUUM (ANALYZE) after the full rebuild: %.1f s", seconds));
         return seconds;
-    }
-
-    private void startWorker(Path workerJar) {
-        ServiceProcess worker = processes.startService("worker-" + (workers.size() + 1), workerJar,
-                List.of("-Xmx1g"), workerEnv);
-        workers.add(worker);
-        processes.awaitHealthy(worker, Duration.ofSeconds(180));
     }
 
     /**
@@ -350,6 +354,8 @@ public final class IndexerBenchmark {
         long requestsBefore = simulatorRequests(simulatorNames);
         double rowsMetricBefore = workerRowsWritten();
         Map<String, Double> cpuBefore = cpuSeconds();
+        double commitBefore = workerMetric("marketplace.sync.commit", "TOTAL_TIME");
+        double waitBefore = workerMetric("marketplace.sync.generation.wait", "TOTAL_TIME");
         StringBuilder body = new StringBuilder("{\"registryIds\":[");
         for (int i = 0; i < ids.size(); i++) {
             body.append(i == 0 ? "" : ",").append('"').append(ids.get(i)).append('"');
@@ -381,11 +387,13 @@ public final class IndexerBenchmark {
         cpuSeconds().forEach((component, after) -> cpu.put(component, after - cpuBefore.getOrDefault(component, 0.0)));
         long requests = simulatorRequests(simulatorNames) - requestsBefore;
         double rowsMetric = workerRowsWritten() - rowsMetricBefore;
+        double commit = workerMetric("marketplace.sync.commit", "TOTAL_TIME") - commitBefore;
+        double generationWait = workerMetric("marketplace.sync.generation.wait", "TOTAL_TIME") - waitBefore;
         Rebuild result = new Rebuild(label, liveWorkers().size(), ids.size(), agents, seconds, requests, rows, rowsMetric,
-                statuses, failedHandles, cpu);
+                statuses, failedHandles, cpu, commit, generationWait);
         say(String.format(Locale.ROOT, "%s: %.1f s, %.0f agents/s, %.0f requests/s, %d rows written, statuses %s, "
-                + "CPU s %s", label, seconds, result.agentsPerSecond(), result.requestsPerSecond(), rows, statuses,
-                formatCpu(cpu)));
+                + "CPU s %s; commits %.1f s (generation lock wait %.1f s)", label, seconds, result.agentsPerSecond(),
+                result.requestsPerSecond(), rows, statuses, formatCpu(cpu), commit, generationWait));
         if (failedHandles > 0) {
             notes.add(label + ": " + failedHandles + " handles failed to fetch (see the registries' recent errors).");
         }
@@ -493,18 +501,17 @@ public final class IndexerBenchmark {
         cpu.put("workers", workerCpu);
         cpu.put("simulator", processCpu(simulator.pid()));
         cpu.put("api", processCpu(api.pid()));
-        double pg = 0;
-        try (Connection c = DriverManager.getConnection(database, TestServices.postgresUser(),
-                TestServices.postgresPassword()); Statement st = c.createStatement();
+        double postgres = 0;
+        try (Statement st = pg.createStatement();
              ResultSet rs = st.executeQuery("SELECT pid FROM pg_stat_activity WHERE datname = current_database()"
                      + " AND pid <> pg_backend_pid()")) {
             while (rs.next()) {
-                pg += procStatCpu(rs.getLong(1));
+                postgres += procStatCpu(rs.getLong(1));
             }
         } catch (SQLException e) {
-            pg = Double.NaN;
+            postgres = Double.NaN;
         }
-        cpu.put("postgres", pg);
+        cpu.put("postgres", postgres);
         cpu.putAll(perWorker);
         return cpu;
     }
@@ -534,12 +541,17 @@ public final class IndexerBenchmark {
 
     /** The workers' marketplace.sync.rows.written counters, summed. */
     private double workerRowsWritten() {
+        return workerMetric("marketplace.sync.rows.written", "COUNT");
+    }
+
+    /** One statistic of a meter (e.g. TOTAL_TIME in seconds, COUNT), summed over the live workers. */
+    private double workerMetric(String meter, String statistic) {
         double total = 0;
         for (ServiceProcess worker : liveWorkers()) {
-            JsonHttp.Answer answer = plain.get(worker.url() + "/actuator/metrics/marketplace.sync.rows.written");
+            JsonHttp.Answer answer = plain.get(worker.url() + "/actuator/metrics/" + meter);
             if (answer.status() == 200) {
                 for (JsonNode m : answer.body().get("measurements")) {
-                    if ("COUNT".equals(m.get("statistic").asString())) {
+                    if (statistic.equals(m.get("statistic").asString())) {
                         total += m.get("value").asDouble();
                     }
                 }
@@ -569,9 +581,7 @@ public final class IndexerBenchmark {
     }
 
     private String postgresVersion() {
-        try (Connection c = DriverManager.getConnection(database, TestServices.postgresUser(),
-                TestServices.postgresPassword()); Statement st = c.createStatement();
-             ResultSet rs = st.executeQuery("SHOW server_version")) {
+        try (Statement st = pg.createStatement(); ResultSet rs = st.executeQuery("SHOW server_version")) {
             rs.next();
             return rs.getString(1);
         } catch (SQLException e) {
@@ -582,8 +592,8 @@ public final class IndexerBenchmark {
     // ------------------------------------------------------------------------------------ report
 
     private String report(Instant startedAt, Map<String, String> machine, Rebuild full, double vacuumSeconds,
-                          Rebuild noop, List<Wrk> wrks, List<Double> freshness, Rebuild warmUp,
-                          Rebuild twoWorkers, Rebuild oneWorker) {
+                          Rebuild noop, List<Wrk> wrks, List<Double> freshness, Rebuild twoWorkers,
+                          Rebuild oneWorker) {
         double noopShare = noop.seconds() / full.seconds();
         double floor = wrks.stream().mapToDouble(Wrk::requestsPerSecond).average().orElseThrow();
         double wrkRatio = full.requestsPerSecond() / floor;
@@ -622,7 +632,7 @@ public final class IndexerBenchmark {
                 .append("progress (cross-checked with the workers' `marketplace.sync.rows.written` counter).\n\n");
         md.append("| run | workers | registries × agents | time | agents/s | HTTP requests | requests/s | rows written (metric) | statuses |\n");
         md.append("| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | --- |\n");
-        for (Rebuild r : List.of(full, noop, warmUp, twoWorkers, oneWorker)) {
+        for (Rebuild r : List.of(full, noop, twoWorkers, oneWorker)) {
             md.append(String.format(Locale.ROOT, "| %s | %d | %,d × %,d | %.1f s | %,.0f | %,d | %,.0f | %,d (%,.0f) | %s |%n",
                     r.label(), r.workers(), r.registries(), r.agents() / r.registries(), r.seconds(),
                     r.agentsPerSecond(), r.httpRequests(), r.requestsPerSecond(), r.rowsWritten(), r.rowsMetric(),
@@ -634,7 +644,7 @@ public final class IndexerBenchmark {
                 .append("what is missing went to Kafka, Redis, the driver and other users of the machine.\n\n");
         md.append("| run | wall × 2 cores | workers | simulator | api | PostgreSQL | per 1,000 agents (workers / simulator / PostgreSQL) |\n");
         md.append("| --- | ---: | ---: | ---: | ---: | ---: | --- |\n");
-        for (Rebuild r : List.of(full, noop, warmUp, twoWorkers, oneWorker)) {
+        for (Rebuild r : List.of(full, noop, twoWorkers, oneWorker)) {
             Map<String, Double> c = r.cpuSeconds();
             double k = r.agents() / 1000.0;
             md.append(String.format(Locale.ROOT, "| %s | %.1f s | %.1f s (%s) | %.1f s | %.1f s | %.1f s | %.2f / %.2f / %.2f s |%n",
@@ -642,16 +652,27 @@ public final class IndexerBenchmark {
                     c.get("postgres"), c.get("workers") / k, c.get("simulator") / k, c.get("postgres") / k));
         }
         md.append("\n");
+        md.append("Registry commits (the worker's `marketplace.sync.commit` timer: one transaction per registry, COMMIT ")
+                .append("included), summed over the rebuild's registries, and the part spent waiting to take the next ")
+                .append("catalog generation (`marketplace.sync.generation.wait`): its row lock is held until the taker ")
+                .append("commits, so registry commits never overlap.\n\n");
+        md.append("| run | wall time | Σ commit time | Σ generation lock wait | mean commit per registry |\n");
+        md.append("| --- | ---: | ---: | ---: | ---: |\n");
+        for (Rebuild r : List.of(full, noop, twoWorkers, oneWorker)) {
+            md.append(String.format(Locale.ROOT, "| %s | %.1f s | %.1f s | %.1f s | %.0f ms |%n", r.label(), r.seconds(),
+                    r.commitSeconds(), r.generationWaitSeconds(), r.commitSeconds() * 1000 / r.registries()));
+        }
+        md.append("\n");
         md.append(String.format(Locale.ROOT, "Full and no-op rebuild: %,d registries × %,d agents (the goal size is "
                 + "1,000 × 1,000; see below why this size). Between them the driver ran `VACUUM (ANALYZE)` on the index "
                 + "tables, as an operator would after a bulk load (otherwise autovacuum does that work, mostly merging the "
                 + "GIN pending lists, during whatever runs next): %.1f s.%n%n", options.registries(), options.agents(),
                 vacuumSeconds));
-        md.append(String.format(Locale.ROOT, "Latency runs: three separate sets of %,d registries × %,d agents, %d ms "
-                + "added to every simulator response, each rebuilt once from empty: a warm-up set with two workers (so "
-                + "the second worker's JIT is warm too), then a set with two workers, then, after the second worker "
-                + "stopped and left the consumer group, a set with the first worker alone.%n%n", options.scaleRegistries(),
-                options.scaleAgents(), options.latencyMs()));
+        md.append(String.format(Locale.ROOT, "Two workers ran the full and no-op rebuilds and the freshness runs, "
+                + "as the project deploys them. Latency runs: two separate sets of %,d registries × %,d agents, %d ms "
+                + "added to every simulator response, each rebuilt once from empty: one with both (warm) workers, then, "
+                + "after the second worker stopped and left the consumer group, the other with the first worker alone."
+                + "%n%n", options.scaleRegistries(), options.scaleAgents(), options.latencyMs()));
 
         md.append("## Request-rate floor (`wrk`)\n\n");
         md.append("`wrk -t2 -c").append(options.wrkConnections()).append(" -d").append(options.wrkSeconds())
@@ -728,6 +749,14 @@ public final class IndexerBenchmark {
         }
         processes.close();
         processes = null;
+        if (pg != null) {
+            try {
+                pg.close();
+            } catch (SQLException e) {
+                // closing anyway
+            }
+            pg = null;
+        }
         if (!options.keepData() && database != null) {
             dropData();
         }
@@ -776,8 +805,8 @@ public final class IndexerBenchmark {
         }
     }
 
-    private static List<String> concat(List<String> a, List<String> b) {
-        List<String> out = new ArrayList<>(a);
+    private static <T> List<T> concat(List<T> a, List<T> b) {
+        List<T> out = new ArrayList<>(a);
         out.addAll(b);
         return out;
     }

@@ -118,6 +118,8 @@ public final class SystemStack implements ExtensionContext.Store.CloseableResour
             }
             Map<String, String> apiEnv = new HashMap<>(env);
             apiEnv.put("MARKETPLACE_ADMIN_TOKEN", ADMIN_TOKEN);
+            // A handful of test clients: keep slots free on a PostgreSQL server shared by several suites.
+            apiEnv.put("SPRING_DATASOURCE_HIKARI_MAXIMUM_POOL_SIZE", "4");
             apiEnv.put("MARKETPLACE_ADMIN_EMAIL", ADMIN_EMAIL);
             apiEnv.put("MARKETPLACE_ADMIN_PASSWORD", ADMIN_PASSWORD);
             // the tests poll the catalog anonymously, many times a minute

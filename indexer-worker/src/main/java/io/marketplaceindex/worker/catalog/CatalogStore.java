@@ -1,5 +1,7 @@
 package io.marketplaceindex.worker.catalog;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
@@ -29,10 +31,13 @@ public class CatalogStore {
 
     private final JdbcTemplate jdbcTemplate;
     private final JdbcClient jdbc;
+    private final Timer generationWait;
 
-    public CatalogStore(JdbcTemplate jdbcTemplate, JdbcClient jdbc) {
+    public CatalogStore(JdbcTemplate jdbcTemplate, JdbcClient jdbc, MeterRegistry meters) {
         this.jdbcTemplate = jdbcTemplate;
         this.jdbc = jdbc;
+        // Taking the next generation waits for every other registry commit in flight (see nextGeneration).
+        this.generationWait = meters.timer("marketplace.sync.generation.wait");
     }
 
     private static final String STORED_ROW_COLUMNS = """
@@ -98,11 +103,11 @@ public class CatalogStore {
      * with a smaller one.
      */
     public long nextGeneration() {
-        return jdbc.sql("""
+        return generationWait.record(() -> jdbc.sql("""
                         UPDATE marketplace_catalog_state SET generation = generation + 1, built_at = now()
                         WHERE id = 1 RETURNING generation
                         """)
-                .query(Long.class).single();
+                .query(Long.class).single());
     }
 
     /** Serializes writers of one registry (a rebalance can briefly hand a partition to two workers). */

@@ -6,6 +6,8 @@ import io.marketplaceindex.worker.catalog.StoredRow;
 import io.marketplaceindex.worker.catalog.TagCountDeltas;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.annotation.Transactional;
 
@@ -37,12 +39,15 @@ class SyncCommitter {
     private final SyncStateStore state;
     private final SyncProperties properties;
     private final Clock clock;
+    private final MeterRegistry meters;
 
-    SyncCommitter(CatalogStore catalog, SyncStateStore state, SyncProperties properties, Clock clock) {
+    SyncCommitter(CatalogStore catalog, SyncStateStore state, SyncProperties properties, Clock clock,
+                  MeterRegistry meters) {
         this.catalog = catalog;
         this.state = state;
         this.properties = properties;
         this.clock = clock;
+        this.meters = meters;
     }
 
     /**
@@ -52,6 +57,16 @@ class SyncCommitter {
      */
     @Transactional
     CommitResult commit(SyncInput input) {
+        Timer.Sample sample = Timer.start(meters);
+        try {
+            return write(input);
+        } finally {
+            // the transaction's work; its COMMIT follows when this method returns
+            sample.stop(meters.timer("marketplace.sync.commit"));
+        }
+    }
+
+    private CommitResult write(SyncInput input) {
         UUID registryId = input.registryId();
         catalog.lockRegistry(registryId);
         // Compared under the lock, so overlapping writers cannot skew the tag counts or the sweep.
