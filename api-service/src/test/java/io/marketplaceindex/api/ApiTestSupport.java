@@ -14,6 +14,11 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Duration;
 
 /**
@@ -48,6 +53,10 @@ public abstract class ApiTestSupport {
         registry.add("spring.datasource.password", TestServices::postgresPassword);
         // a placeholder, so that a test class can point at another Redis with a plain test property
         registry.add("spring.data.redis.url", () -> "${marketplace.test.redis-url:" + TestServices.redisUrl() + "}");
+        // The production budget (250ms) fails fast to PostgreSQL; on a loaded test machine the first
+        // connection alone can take longer, and tests that assert cache hits would see "bypass".
+        registry.add("spring.data.redis.connect-timeout", () -> "5s");
+        registry.add("spring.data.redis.timeout", () -> "2s");
         registry.add("spring.kafka.bootstrap-servers", TestServices::kafkaBootstrap);
         registry.add("marketplace.kafka.topic-prefix", () -> TOPIC_PREFIX);
         registry.add("marketplace.cache.key-prefix", () -> TOPIC_PREFIX);
@@ -77,6 +86,30 @@ public abstract class ApiTestSupport {
             request.headers(headers);
         }
         return send(request.build());
+    }
+
+    /**
+     * Runs a statement on the test database as a writer (the API's own connection is read-only):
+     * for state the seeder does not write, such as sources, tombstones and sync status.
+     *
+     * @return the first column of the first row, for statements that return one, else null
+     */
+    protected static Object sql(String statement, Object... params) {
+        try (Connection connection = DriverManager.getConnection(DATABASE, TestServices.postgresUser(),
+                TestServices.postgresPassword());
+             PreparedStatement ps = connection.prepareStatement(statement)) {
+            for (int i = 0; i < params.length; i++) {
+                ps.setObject(i + 1, params[i]);
+            }
+            if (ps.execute()) {
+                try (ResultSet rs = ps.getResultSet()) {
+                    return rs.next() ? rs.getObject(1) : null;
+                }
+            }
+            return null;
+        } catch (SQLException e) {
+            throw new IllegalStateException(statement + ": " + e.getMessage(), e);
+        }
     }
 
     protected String[] admin() {

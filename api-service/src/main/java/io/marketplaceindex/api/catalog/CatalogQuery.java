@@ -2,6 +2,7 @@ package io.marketplaceindex.api.catalog;
 
 import io.marketplaceindex.agent.AgentIndexFields;
 import io.marketplaceindex.api.web.ApiException;
+import io.marketplaceindex.api.web.Limits;
 import io.marketplaceindex.registry.RegistryUrls;
 
 import java.nio.charset.StandardCharsets;
@@ -34,11 +35,8 @@ public record CatalogQuery(int limit, int offset, Sort sort, String q, String ne
 
     public static CatalogQuery parse(String limit, String offset, String sort, String q, String tags,
                                      String registryUrl, String cursor) {
-        int parsedLimit = limit == null || limit.isBlank() ? DEFAULT_LIMIT : Math.min(MAX_LIMIT, integer("limit", limit));
-        if (parsedLimit < 1) {
-            throw ApiException.badRequest("limit must be at least 1");
-        }
-        int parsedOffset = offset == null || offset.isBlank() ? 0 : integer("offset", offset);
+        int parsedLimit = Limits.parse("limit", limit, DEFAULT_LIMIT, MAX_LIMIT);
+        int parsedOffset = offset == null || offset.isBlank() ? 0 : Limits.integer("offset", offset);
         if (parsedOffset < 0) {
             throw ApiException.badRequest("offset must be 0 or more");
         }
@@ -70,6 +68,11 @@ public record CatalogQuery(int limit, int offset, Sort sort, String q, String ne
         return query;
     }
 
+    /** The same filters without the tags one: what tag facets count under (see TagFacetService). */
+    CatalogQuery withoutTags() {
+        return new CatalogQuery(limit, offset, sort, q, needle, List.of(), registryUrl, null);
+    }
+
     public boolean hasFilters() {
         return needle != null || !tags.isEmpty() || registryUrl != null;
     }
@@ -83,14 +86,6 @@ public record CatalogQuery(int limit, int offset, Sort sort, String q, String ne
     /** Identifies the whole answer, for cache keys and ETags. */
     public String cacheKey() {
         return digest(filterKey() + "\n" + limit + "\n" + offset + "\n" + (cursor == null ? "" : cursor.encode()));
-    }
-
-    private static int integer(String name, String raw) {
-        try {
-            return Integer.parseInt(raw.trim());
-        } catch (NumberFormatException e) {
-            throw ApiException.badRequest(name + " must be a whole number");
-        }
     }
 
     static String digest(String text) {

@@ -1,16 +1,13 @@
 package io.marketplaceindex.api.catalog;
 
-import org.springframework.dao.DataAccessException;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
-import org.springframework.transaction.support.TransactionTemplate;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 
 /**
@@ -24,16 +21,13 @@ import java.util.UUID;
 public class CatalogRepository {
 
     private final JdbcClient jdbc;
-    private final TransactionTemplate readOnlyTx;
+    private final CountBudget budget;
     private final JsonMapper json;
-    private final Duration countTimeout;
 
-    public CatalogRepository(JdbcClient jdbc, TransactionTemplate readOnlyTx, JsonMapper json,
-                             CatalogProperties properties) {
+    CatalogRepository(JdbcClient jdbc, CountBudget budget, JsonMapper json) {
         this.jdbc = jdbc;
-        this.readOnlyTx = readOnlyTx;
+        this.budget = budget;
         this.json = json;
-        this.countTimeout = properties.exactCountTimeout();
     }
 
     /** A page of rows; agent JSON is passed through as stored, never re-parsed. */
@@ -105,34 +99,21 @@ public class CatalogRepository {
         }
         Where where = where(query, registryIds);
         String countSql = "SELECT count(*) FROM marketplace_catalog_rows WHERE " + where.sql();
-        try {
-            Long exact = readOnlyTx.execute(status -> {
-                jdbc.sql("SELECT set_config('statement_timeout', ?, true)")
-                        .param(String.valueOf(countTimeout.toMillis())).query(String.class).single();
-                return jdbc.sql(countSql).params(where.params()).query(Long.class).single();
-            });
-            return new Total(exact == null ? 0 : exact, true);
-        } catch (DataAccessException e) {
-            if (!isStatementTimeout(e)) {
-                throw e;
-            }
-            String plan = jdbc.sql("EXPLAIN (FORMAT JSON) " + countSql.replace("count(*)", "1"))
-                    .params(where.params()).query(String.class).single();
-            JsonNode root = json.readTree(plan);
-            long estimate = root.get(0).get("Plan").get("Plan Rows").asLong();
-            return new Total(estimate, false);
+        Optional<Long> exact = budget.run(() -> jdbc.sql(countSql).params(where.params()).query(Long.class).single());
+        if (exact.isPresent()) {
+            return new Total(exact.get(), true);
         }
+        String plan = jdbc.sql("EXPLAIN (FORMAT JSON) " + countSql.replace("count(*)", "1"))
+                .params(where.params()).query(String.class).single();
+        JsonNode root = json.readTree(plan);
+        long estimate = root.get(0).get("Plan").get("Plan Rows").asLong();
+        return new Total(estimate, false);
     }
 
-    private static boolean isStatementTimeout(DataAccessException e) {
-        Throwable cause = e.getMostSpecificCause();
-        return cause instanceof java.sql.SQLException sql && "57014".equals(sql.getSQLState());
+    record Where(String sql, List<Object> params) {
     }
 
-    private record Where(String sql, List<Object> params) {
-    }
-
-    private static Where where(CatalogQuery query, List<UUID> registryIds) {
+    static Where where(CatalogQuery query, List<UUID> registryIds) {
         List<String> conditions = new ArrayList<>();
         List<Object> params = new ArrayList<>();
         conditions.add("true");

@@ -42,6 +42,8 @@ class SecurityConfig {
                 .authorizeHttpRequests(auth -> {
                     auth.requestMatchers("/api/auth/**").permitAll();
                     auth.requestMatchers("/actuator/health/**", "/actuator/health", "/actuator/info").permitAll();
+                    // First match wins: this must stay above the public GET /api/marketplace/**, which
+                    // (agent detail being /api/marketplace/{registryId}/{handle...}) would match it too.
                     auth.requestMatchers("/api/marketplace/index-rebuild", "/api/marketplace/index-rebuild/**")
                             .hasRole("OPERATOR");
                     auth.requestMatchers("/api/settings/**").hasRole("OPERATOR");

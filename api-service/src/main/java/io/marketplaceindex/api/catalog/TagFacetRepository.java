@@ -1,0 +1,55 @@
+package io.marketplaceindex.api.catalog;
+
+import org.springframework.jdbc.core.RowMapper;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Repository;
+
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+/** Tag counts: from the worker's counters without filters, by SQL over the filtered rows otherwise. */
+@Repository
+class TagFacetRepository {
+
+    private static final RowMapper<TagFacets.Count> COUNT =
+            (rs, n) -> new TagFacets.Count(rs.getString("tag"), rs.getLong("n"));
+
+    private final JdbcClient jdbc;
+    private final CountBudget budget;
+
+    TagFacetRepository(JdbcClient jdbc, CountBudget budget) {
+        this.jdbc = jdbc;
+        this.budget = budget;
+    }
+
+    /** The whole catalog: one row per distinct tag, maintained in the same transaction as the rows. */
+    List<TagFacets.Count> all() {
+        // marketplace_tag_counts: a few thousand rows at most, sorted in memory
+        return jdbc.sql("""
+                        SELECT tag, agent_count AS n FROM marketplace_tag_counts
+                        ORDER BY agent_count DESC, tag
+                        """)
+                .query(COUNT).list();
+    }
+
+    /**
+     * Counts under q and registryUrl (the query's tags are ignored by the caller). The rows are
+     * narrowed by catalog_rows_search_trgm (q) and catalog_rows_by_registry_name (registryUrl), then
+     * every matching row's tags are unnested: cost grows with the matching rows, hence the budget.
+     *
+     * @return empty when the budget ran out
+     */
+    Optional<List<TagFacets.Count>> filtered(CatalogQuery query, List<UUID> registryIds) {
+        CatalogRepository.Where where = CatalogRepository.where(query, registryIds);
+        // a row's tags are distinct (the normalizer deduplicates them), so count(*) counts agents
+        String sql = """
+                SELECT t.tag, count(*) AS n
+                FROM marketplace_catalog_rows r CROSS JOIN LATERAL unnest(r.tags) AS t(tag)
+                WHERE %s
+                GROUP BY t.tag
+                ORDER BY n DESC, t.tag COLLATE "C"
+                """.formatted(where.sql());
+        return budget.run(() -> jdbc.sql(sql).params(where.params()).query(COUNT).list());
+    }
+}

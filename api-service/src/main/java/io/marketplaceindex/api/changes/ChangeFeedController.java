@@ -1,0 +1,57 @@
+package io.marketplaceindex.api.changes;
+
+import io.marketplaceindex.api.web.RawJson;
+import org.springframework.http.MediaType;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+import java.util.List;
+
+/**
+ * GET /api/marketplace/changes?updatedSince&cursor&limit: what changed in the index, upserts and
+ * removals, in commit (generation) order, for clients that mirror the catalog.
+ *
+ * <p>Removals are tombstones the worker keeps for {@code MARKETPLACE_SYNC_TOMBSTONE_RETENTION}
+ * (7 days by default): a client whose last position is older than that may have missed removals and
+ * must resync from the catalog. Not cached: each client reads its own positions, and a page is
+ * a bounded index walk.
+ */
+@RestController
+@RequestMapping("/api/marketplace")
+class ChangeFeedController {
+
+    private final ChangeFeedRepository feed;
+
+    ChangeFeedController(ChangeFeedRepository feed) {
+        this.feed = feed;
+    }
+
+    @GetMapping(path = "/changes", produces = MediaType.APPLICATION_JSON_VALUE)
+    ChangePage changes(@RequestParam(required = false) String updatedSince,
+                       @RequestParam(required = false) String cursor,
+                       @RequestParam(required = false) String limit) {
+        ChangeQuery query = ChangeQuery.parse(updatedSince, cursor, limit);
+        ChangeFeedRepository.Snapshot snapshot = feed.read(query);
+        boolean hasMore = snapshot.rows().size() > query.limit();
+        List<ChangeFeedRepository.Row> rows = hasMore ? snapshot.rows().subList(0, query.limit()) : snapshot.rows();
+        List<ChangePage.Change> data = rows.stream()
+                .map(r -> new ChangePage.Change(r.registryId().toString(), r.handle(), r.change(), r.generation(),
+                        r.at().toInstant(), RawJson.of(r.agentJson())))
+                .toList();
+        ChangeCursor next;
+        if (hasMore) {
+            ChangeFeedRepository.Row last = rows.get(rows.size() - 1);
+            next = new ChangeCursor(last.generation(), last.registryId(), last.handle());
+        } else {
+            // Everything visible has been returned, and every later commit takes a larger generation.
+            long after = snapshot.generation();
+            if (query.cursor() != null) {
+                after = Math.max(after, query.cursor().generation());
+            }
+            next = ChangeCursor.afterGeneration(after);
+        }
+        return new ChangePage(data, new ChangePage.Meta(next.encode(), hasMore, snapshot.generation(), query.limit()));
+    }
+}
