@@ -152,7 +152,14 @@ public class CatalogRepository {
             conditions.add("tags && ?::text[]"); // catalog_rows_tags
             params.add(query.tags().toArray(String[]::new));
         }
-        if (query.registryUrl() != null) {
+        if (query.registryUrl() != null && registryIds.size() == 1) {
+            // One registry (the url key is unique): an equality, so that the planner knows registry_id is
+            // constant and walks catalog_rows_by_registry_name (registry_id, sort_name, handle) in output
+            // order. "= ANY" hides that and costs a sort of the whole registry (a deep page of a registry
+            // of 100,000 rows at 5M: 35-50 ms instead of 1 ms, read-benchmark/results).
+            conditions.add("registry_id = ?");
+            params.add(registryIds.get(0));
+        } else if (query.registryUrl() != null) {
             conditions.add("registry_id = ANY (?)"); // catalog_rows_by_registry_name
             params.add(registryIds.toArray(UUID[]::new));
         }

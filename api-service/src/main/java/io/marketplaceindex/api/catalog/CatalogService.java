@@ -58,7 +58,10 @@ public class CatalogService {
             List<CatalogRepository.PageRow> page = query.registryUrl() != null && registryIds.isEmpty()
                     ? List.of() : rows.page(query, registryIds);
             CatalogRepository.Total total = query.registryUrl() != null && registryIds.isEmpty()
-                    ? new CatalogRepository.Total(0, true) : total(gen, query, registryIds);
+                    ? new CatalogRepository.Total(0, true)
+                    : pageShowsTotal(query, page.size())
+                    ? new CatalogRepository.Total(query.offset() + page.size(), true)
+                    : total(gen, query, registryIds);
             String nextCursor = null;
             if (page.size() == query.limit()) {
                 CatalogRepository.PageRow last = page.get(page.size() - 1);
@@ -86,6 +89,15 @@ public class CatalogService {
             exactTotals.computeLater(gen, query, registryIds);
         }
         return total;
+    }
+
+    /**
+     * An offset page that is not full ends the result, so it already tells the exact total: no count
+     * (which, under q, costs as much as the page again). Not for cursor pages, whose offset is unknown,
+     * nor for an empty page past the end, which tells nothing about where the end is.
+     */
+    private static boolean pageShowsTotal(CatalogQuery query, int pageSize) {
+        return query.cursor() == null && pageSize < query.limit() && (pageSize > 0 || query.offset() == 0);
     }
 
     private byte[] render(List<CatalogPage.RawAgent> data, CatalogRepository.Total total, int offset,

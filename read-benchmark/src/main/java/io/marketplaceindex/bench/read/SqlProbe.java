@@ -1,0 +1,230 @@
+package io.marketplaceindex.bench.read;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.context.annotation.AnnotationConfigApplicationContext;
+import org.springframework.core.env.MapPropertySource;
+import org.springframework.core.env.StandardEnvironment;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.jdbc.datasource.DataSourceTransactionManager;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
+import tools.jackson.databind.json.JsonMapper;
+
+import javax.sql.DataSource;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * The raw SQL cost of each query kind, measured through the api-service's own repository classes
+ * (CatalogRepository, TagFacetRepository, CountBudget — taken from api-service.jar at run time, so the
+ * statements are exactly the ones the service runs, with its count budget), called the way
+ * CatalogService and TagFacetService call them on a cache miss: no HTTP, no Redis, no JSON rendering.
+ * Each statement is also recorded and replayed under EXPLAIN (ANALYZE, BUFFERS) for the plans file.
+ */
+final class SqlProbe implements AutoCloseable {
+
+    private static final String PKG = "io.marketplaceindex.api.catalog.";
+
+    /** Timing of one kind: the repository calls of one cache miss, N times. */
+    record Timing(String kind, List<Double> totalMillis, List<Double> pageMillis, List<Double> otherMillis,
+                  List<String> plans, double explainMillis) {
+    }
+
+    private final HikariDataSource pool;
+    private final RecordingDataSource recorder = new RecordingDataSource();
+    private final AnnotationConfigApplicationContext context;
+    private final Object catalog;
+    private final Object facets;
+    private final Method parse;
+
+    SqlProbe(String url, String user, String password, String exactCountTimeout) throws Exception {
+        HikariConfig config = new HikariConfig();
+        config.setJdbcUrl(url);
+        config.setUsername(user);
+        config.setPassword(password);
+        config.setMaximumPoolSize(2);
+        // as the api-service's pool (application.yml): read-only at the server
+        config.setReadOnly(true);
+        config.setConnectionInitSql("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY");
+        pool = new HikariDataSource(config);
+        DataSource dataSource = recorder.wrap(pool);
+
+        StandardEnvironment environment = new StandardEnvironment();
+        if (exactCountTimeout != null) {
+            environment.getPropertySources().addFirst(new MapPropertySource("bench",
+                    Map.of("marketplace.catalog.exact-count-timeout", exactCountTimeout)));
+        }
+        Class<?> propertiesType = Class.forName(PKG + "CatalogProperties");
+        Object properties = Binder.get(environment).bindOrCreate("marketplace.catalog", propertiesType);
+
+        context = new AnnotationConfigApplicationContext();
+        context.registerBean(DataSource.class, () -> dataSource);
+        context.registerBean(JdbcClient.class, () -> JdbcClient.create(dataSource));
+        context.registerBean(PlatformTransactionManager.class, () -> new DataSourceTransactionManager(dataSource));
+        context.registerBean("readOnlyTx", TransactionTemplate.class, () -> {
+            TransactionTemplate tx = new TransactionTemplate(new DataSourceTransactionManager(dataSource));
+            tx.setReadOnly(true);
+            return tx;
+        });
+        context.registerBean(JsonMapper.class, () -> JsonMapper.builder().build());
+        registerAs(context, propertiesType, properties);
+        context.registerBean(Class.forName(PKG + "CountBudget"));
+        context.registerBean(Class.forName(PKG + "CatalogRepository"));
+        context.registerBean(Class.forName(PKG + "TagFacetRepository"));
+        context.refresh();
+        catalog = context.getBean(Class.forName(PKG + "CatalogRepository"));
+        facets = context.getBean(Class.forName(PKG + "TagFacetRepository"));
+        parse = Class.forName(PKG + "CatalogQuery").getMethod("parse", String.class, String.class, String.class,
+                String.class, String.class, String.class, String.class);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <T> void registerAs(AnnotationConfigApplicationContext context, Class<T> type, Object bean) {
+        context.registerBean(type, () -> (T) bean);
+    }
+
+    /** One cache miss of the kind's request, as the service runs it; returns the statements it executed. */
+    List<RecordingDataSource.Executed> once(QueryKind kind, Map<String, String> params) throws Exception {
+        recorder.drain();
+        if (kind.endpoint() == QueryKind.Endpoint.TAGS) {
+            Object query = call(parse, null, null, null, null, params.get("q"), params.get("tags"),
+                    params.get("registryUrl"), null);
+            query = call(method(query, "withoutTags"), query);
+            boolean filtered = (Boolean) call(method(query, "hasFilters"), query);
+            if (!filtered) {
+                call(method(facets, "all"), facets);
+            } else {
+                List<UUID> ids = registryIds(query);
+                Object result = call(method(facets, "filtered", query.getClass(), List.class), facets, query, ids);
+                if (result instanceof java.util.Optional<?> o && o.isEmpty()) {
+                    call(method(facets, "all"), facets);
+                }
+            }
+        } else {
+            Object query = call(parse, null, params.get("limit"), params.get("offset"), params.get("sort"),
+                    params.get("q"), params.get("tags"), params.get("registryUrl"), params.get("cursor"));
+            String url = (String) call(method(query, "registryUrl"), query);
+            List<UUID> ids = registryIds(query);
+            if (url == null || !ids.isEmpty()) {
+                call(method(catalog, "page", query.getClass(), List.class), catalog, query, ids);
+                call(method(catalog, "total", query.getClass(), List.class), catalog, query, ids);
+            }
+        }
+        return recorder.drain();
+    }
+
+    @SuppressWarnings("unchecked")
+    private List<UUID> registryIds(Object query) throws Exception {
+        String url = (String) call(method(query, "registryUrl"), query);
+        return url == null ? List.of() : (List<UUID>) call(method(catalog, "registryIdsByUrl", String.class), catalog, url);
+    }
+
+    Timing time(QueryKind kind, List<Map<String, String>> variants, int runs, boolean explain) throws Exception {
+        List<Double> totals = new ArrayList<>();
+        List<Double> pages = new ArrayList<>();
+        List<Double> others = new ArrayList<>();
+        // one untimed pass over every variant: the first execution of a statement pays for planning
+        // caches and cold buffers that a serving process has long paid
+        for (Map<String, String> v : variants) {
+            once(kind, v);
+        }
+        List<RecordingDataSource.Executed> last = List.of();
+        for (int i = 0; i < runs; i++) {
+            Map<String, String> v = variants.get(i % variants.size());
+            long t0 = System.nanoTime();
+            List<RecordingDataSource.Executed> executed = once(kind, v);
+            totals.add((System.nanoTime() - t0) / 1e6);
+            double page = executed.stream().filter(SqlProbe::isPage).mapToDouble(e -> e.millis).sum();
+            pages.add(page);
+            others.add(executed.stream().filter(e -> !isPage(e)).mapToDouble(e -> e.millis).sum());
+            if (i == 0) {
+                last = executed;
+            }
+        }
+        List<String> plans = explain ? explain(last) : List.of();
+        // the server's own execution time of the statements of one miss, as EXPLAIN ANALYZE reports it
+        double explainMillis = 0;
+        for (String plan : plans) {
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("Execution Time: ([0-9.]+) ms").matcher(plan);
+            while (m.find()) {
+                explainMillis += Double.parseDouble(m.group(1));
+            }
+        }
+        return new Timing(kind.name(), totals, pages, others, plans, explainMillis);
+    }
+
+    private static boolean isPage(RecordingDataSource.Executed e) {
+        return e.sql.contains("LIMIT ? OFFSET ?") || e.sql.contains("unnest(r.tags)") || e.sql.contains("FROM marketplace_tag_counts\n");
+    }
+
+    /** EXPLAIN (ANALYZE, BUFFERS) of each recorded query, with its recorded time. */
+    private List<String> explain(Collection<RecordingDataSource.Executed> executed) throws Exception {
+        List<String> plans = new ArrayList<>();
+        try (Connection c = pool.getConnection()) {
+            for (RecordingDataSource.Executed e : executed) {
+                String sql = e.sql.strip();
+                StringBuilder out = new StringBuilder();
+                out.append("-- ").append(String.format(java.util.Locale.ROOT, "%.2f ms as run by the service", e.millis))
+                        .append('\n').append(sql).append('\n');
+                if (!sql.regionMatches(true, 0, "SELECT", 0, 6) || sql.contains("set_config")) {
+                    out.append("(not explained)\n");
+                    plans.add(out.toString());
+                    continue;
+                }
+                try (Statement st = c.createStatement()) {
+                    st.execute("SET statement_timeout = '30s'");
+                }
+                try (PreparedStatement ps = c.prepareStatement("EXPLAIN (ANALYZE, BUFFERS) " + sql)) {
+                    e.bind(ps);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        while (rs.next()) {
+                            out.append(rs.getString(1)).append('\n');
+                        }
+                    }
+                } catch (Exception ex) {
+                    out.append("EXPLAIN ANALYZE failed: ").append(ex.getMessage()).append('\n');
+                } finally {
+                    try (Statement st = c.createStatement()) {
+                        st.execute("RESET statement_timeout");
+                    }
+                }
+                plans.add(out.toString());
+            }
+        }
+        return plans;
+    }
+
+    private static Method method(Object target, String name, Class<?>... types) throws NoSuchMethodException {
+        Method m = target.getClass().getDeclaredMethod(name, types);
+        m.setAccessible(true);
+        return m;
+    }
+
+    private static Object call(Method m, Object target, Object... args) throws Exception {
+        try {
+            return m.invoke(target, args);
+        } catch (InvocationTargetException e) {
+            if (e.getCause() instanceof Exception ex) {
+                throw ex;
+            }
+            throw e;
+        }
+    }
+
+    @Override
+    public void close() {
+        context.close();
+        pool.close();
+    }
+}

@@ -1,0 +1,76 @@
+package io.marketplaceindex.bench.read;
+
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/** Runs wrk with the benchmark's Lua script and reads the line its done() hook prints. */
+final class Wrk {
+
+    /** One wrk run; latencies in milliseconds. */
+    record Run(String label, int threads, int connections, int seconds, long requests, double requestsPerSecond,
+               double p50, double p90, double p95, double p99, double max, long errors, boolean counted, long hits,
+               long misses, long otherCache, long non200, double bytesPerRequest) {
+    }
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    private final Path workDir;
+    private final Path script;
+
+    Wrk(Path workDir) throws IOException {
+        this.workDir = workDir;
+        this.script = workDir.resolve("bench.lua");
+        try (InputStream in = Wrk.class.getResourceAsStream("bench.lua")) {
+            Files.write(script, in.readAllBytes());
+        }
+    }
+
+    /**
+     * @param delayMillis pause between requests on a connection (outside the measured time)
+     * @param count       check the X-Cache header and status of every response
+     */
+    Run run(String label, String baseUrl, List<String> paths, int threads, int connections, int seconds,
+            int delayMillis, boolean count) throws IOException, InterruptedException {
+        Path pathsFile = workDir.resolve("paths-" + label.replaceAll("[^A-Za-z0-9_.-]", "_") + ".txt");
+        Files.write(pathsFile, paths, StandardCharsets.UTF_8);
+        List<String> command = new ArrayList<>(List.of("wrk", "-t" + threads, "-c" + connections, "-d" + seconds + "s",
+                "--timeout", "30s", "-s", script.toString(), baseUrl, "--", pathsFile.toString()));
+        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
+        Map<String, String> env = pb.environment();
+        env.put("BENCH_DELAY_MS", Integer.toString(delayMillis));
+        env.put("BENCH_COUNT", count ? "1" : "0");
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        int exit = p.waitFor();
+        String line = out.lines().filter(l -> l.startsWith("BENCH ")).findFirst()
+                .orElseThrow(() -> new IllegalStateException("wrk (exit " + exit + ") printed no result:\n" + out));
+        JsonNode r = JSON.readTree(line.substring(6));
+        long requests = r.get("requests").asLong();
+        double durationSeconds = r.get("duration_us").asLong() / 1e6;
+        long errors = r.get("connect_errors").asLong() + r.get("read_errors").asLong() + r.get("write_errors").asLong()
+                + r.get("timeouts").asLong() + r.get("non2xx3xx").asLong();
+        Run run = new Run(label, threads, connections, seconds, requests, requests / durationSeconds,
+                ms(r, "p50_us"), ms(r, "p90_us"), ms(r, "p95_us"), ms(r, "p99_us"), ms(r, "max_us"), errors,
+                r.get("counted").asBoolean(), r.get("hits").asLong(), r.get("misses").asLong(),
+                r.get("other_cache").asLong(), r.get("non200").asLong(),
+                requests == 0 ? 0 : (double) r.get("bytes").asLong() / requests);
+        Log.info("  wrk %-34s -t%d -c%-3d %5.0f req/s  p50 %7.2f ms  p95 %7.2f ms  p99 %7.2f ms%s%s", label, threads,
+                connections, run.requestsPerSecond(), run.p50(), run.p95(), run.p99(),
+                errors > 0 ? "  errors " + errors : "",
+                count ? "  (hit " + run.hits() + ", miss " + run.misses() + ", other " + run.otherCache() + ")" : "");
+        return run;
+    }
+
+    private static double ms(JsonNode r, String field) {
+        return r.get(field).asLong() / 1000.0;
+    }
+}
