@@ -231,7 +231,8 @@ public final class IndexerBenchmark {
         String handle = simulator("GET", "/control/registries/bench-1/agents").get("agents").get(0)
                 .get("handle").asString();
         String recordUrl = simulator.url() + "/registries/bench-1/v1/records/" + JsonHttp.query(handle);
-        wrk("warm-up", recordUrl, 3);
+        // The simulator's JIT must be warm for the first floor too (3 s was not enough under load).
+        wrk("warm-up", recordUrl, options.wrkSeconds());
         Wrk wrkBefore = wrk("before the full rebuild", recordUrl, options.wrkSeconds());
         Rebuild full = rebuild("full rebuild", new ArrayList<>(benchIds.values()), benchNames, benchAgents);
         Wrk wrkAfter = wrk("after the full rebuild", recordUrl, options.wrkSeconds());
@@ -677,8 +678,8 @@ public final class IndexerBenchmark {
         md.append("## Request-rate floor (`wrk`)\n\n");
         md.append("`wrk -t2 -c").append(options.wrkConnections()).append(" -d").append(options.wrkSeconds())
                 .append("s --latency <one record URL>` against the same simulator process, right before and right after ")
-                .append("the full rebuild (nothing else of the benchmark ran meanwhile; a 3 s run warmed the simulator up ")
-                .append("first). The floor is their mean. CPU: wrk's own (bash `time`) and the simulator's.\n\n");
+                .append("the full rebuild (nothing else of the benchmark ran meanwhile; an unmeasured run of the same length ")
+                .append("warmed the simulator up first). The floor is their mean. CPU: wrk's own (bash `time`) and the simulator's.\n\n");
         md.append("| wrk run | requests/s | requests | CPU s wrk + simulator | requests per CPU second |\n");
         md.append("| --- | ---: | ---: | ---: | ---: |\n");
         for (Wrk w : wrks) {
