@@ -77,7 +77,7 @@ final class Report {
         md.append("`; started ").append(run.started).append(", written ").append(ZonedDateTime.now()).append(".\n");
         md.append("Every number below comes from this one run.\n\n");
         md.append("## Machine and conditions\n\n").append(machine).append('\n');
-        md.append("The machine is shared: other developers' builds, tests and services ran during the whole run "
+        md.append("Other workloads (builds, tests and services) may share the machine during a run "
                 + "(their busiest processes at the start of each HTTP phase are listed per size). wrk runs on the "
                 + "same 2 CPUs as the api-service and PostgreSQL, so every throughput figure includes the client's "
                 + "own CPU; the floor was measured the same way.\n\n");
