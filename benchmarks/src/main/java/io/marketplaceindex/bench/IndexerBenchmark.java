@@ -624,7 +624,7 @@ public final class IndexerBenchmark {
         md.append("Everything ran on this machine, sharing its cores: the registry simulator (its own JVM, `-Xmx1g`, ")
                 .append(options.simulatorThreads()).append(" handler threads), the indexer-worker(s) (`-Xmx1g`, default ")
                 .append("settings), the api-service, PostgreSQL, Redis, the Kafka broker, `wrk` and this driver. ")
-                .append("The machine is shared with other developers, so the load average above is part of the result.\n\n");
+                .append("Other workloads shared the machine during the run, so the load average above is part of the result.\n\n");
 
         md.append("## Rebuilds\n\n");
         md.append("Time is from the rebuild request (`POST /api/marketplace/index-rebuild`, its `requestedAt`) to the last ")
