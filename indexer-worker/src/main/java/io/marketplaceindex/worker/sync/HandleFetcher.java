@@ -200,8 +200,8 @@ class HandleFetcher {
                 return new HandleResult.Failed(handle, "malformed_record", "record lacks a string handle or agentCardUrl");
             }
             return new HandleResult.Fetched(new RowWrite(handle, json.writeValueAsString(agent.get()),
-                    AgentIndexFields.of(agent.get()), json.writeValueAsString(record),
-                    card == null ? null : json.writeValueAsString(card), recordEtag, cardEtag, cardLastModified,
+                    AgentIndexFields.of(agent.get()), storable(json.writeValueAsString(record)),
+                    card == null ? null : storable(json.writeValueAsString(card)), recordEtag, cardEtag, cardLastModified,
                     cardError));
         } catch (RegistryFetchException e) {
             return new HandleResult.Failed(handle, e.kind().name().toLowerCase(Locale.ROOT), e.getMessage());
@@ -235,5 +235,14 @@ class HandleFetcher {
             return new HandleResult.Failed(handle, "malformed_record", "record has no string agentCardUrl");
         }
         return null;
+    }
+
+    /**
+     * PostgreSQL's jsonb cannot hold U+0000: a registry sending it would otherwise fail its whole
+     * commit. The raw documents are kept with it replaced by U+FFFD (the normalized agent already
+     * drops such strings).
+     */
+    static String storable(String jsonText) {
+        return jsonText.contains("\\u0000") ? jsonText.replace("\\u0000", "\\ufffd") : jsonText;
     }
 }

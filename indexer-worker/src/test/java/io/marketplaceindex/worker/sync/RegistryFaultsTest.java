@@ -151,6 +151,24 @@ class RegistryFaultsTest extends WorkerTestSupport {
         assertThat(recentErrors(id)).doesNotContain("s3cret-registry-token");
     }
 
+    @Test
+    void aNulCharacterInARecordDoesNotFailTheRegistry() {
+        SimulatedRegistry registry = simulator.addRegistry("nul-" + NAMES.incrementAndGet(), 6, 48L);
+        UUID id = register(registry);
+        String handle = registry.handles().get(1);
+        String record = "{\"schema\":\"hive-registry-record-v1\",\"handle\":\"" + handle + "\","
+                + "\"updatedAt\":\"2026-11-26T00:00:00Z\",\"agentCardUrl\":\"" + registry.cardUrl(handle) + "\","
+                + "\"version\":\"1\\u00002\",\"capabilities\":[\"nul\\u0000tag\",\"clean\"]}";
+        registry.setFault(Fault.malformed(Fault.Target.record(handle), record));
+
+        sync(id);
+
+        assertThat(status(id)).isEqualTo("ok");
+        assertThat(handles(id)).hasSize(registry.size());
+        assertThat(jdbc.sql("SELECT (agent->'tags') @> '[\"clean\"]'::jsonb FROM marketplace_catalog_rows WHERE registry_id = ? AND handle = ?")
+                .params(id, handle).query(Boolean.class).single()).isTrue();
+    }
+
     private UUID register(SimulatedRegistry registry) {
         UUID id = UUID.randomUUID();
         jdbc.sql("INSERT INTO marketplace_registries (id, name, url) VALUES (?, ?, ?)")
