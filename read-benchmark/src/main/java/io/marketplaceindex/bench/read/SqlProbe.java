@@ -29,7 +29,8 @@ import java.util.UUID;
  * The raw SQL cost of each query kind, measured through the api-service's own repository classes
  * (CatalogRepository, TagFacetRepository, CountBudget — taken from api-service.jar at run time, so the
  * statements are exactly the ones the service runs, with its count budget), called the way
- * CatalogService and TagFacetService call them on a cache miss: no HTTP, no Redis, no JSON rendering.
+ * CatalogService and TagFacetService call them on a cache miss (mirrored here: which calls, in which
+ * order, and CatalogService's "no count when the page shows the total"): no HTTP, no Redis, no JSON rendering.
  * Each statement is also recorded and replayed under EXPLAIN (ANALYZE, BUFFERS) for the plans file.
  */
 final class SqlProbe implements AutoCloseable {
@@ -117,8 +118,15 @@ final class SqlProbe implements AutoCloseable {
             String url = (String) call(method(query, "registryUrl"), query);
             List<UUID> ids = registryIds(query);
             if (url == null || !ids.isEmpty()) {
-                call(method(catalog, "page", query.getClass(), List.class), catalog, query, ids);
-                call(method(catalog, "total", query.getClass(), List.class), catalog, query, ids);
+                List<?> page = (List<?>) call(method(catalog, "page", query.getClass(), List.class), catalog, query, ids);
+                // as CatalogService.pageShowsTotal: an offset page that is not full already tells the total
+                int limit = (Integer) call(method(query, "limit"), query);
+                int offset = (Integer) call(method(query, "offset"), query);
+                boolean shows = call(method(query, "cursor"), query) == null && page.size() < limit
+                        && (page.size() > 0 || offset == 0);
+                if (!shows) {
+                    call(method(catalog, "total", query.getClass(), List.class), catalog, query, ids);
+                }
             }
         }
         return recorder.drain();
