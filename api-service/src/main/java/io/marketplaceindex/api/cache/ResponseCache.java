@@ -1,5 +1,8 @@
 package io.marketplaceindex.api.cache;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Expiry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
@@ -8,6 +11,7 @@ import org.springframework.data.redis.serializer.RedisSerializer;
 import org.springframework.stereotype.Component;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -17,6 +21,10 @@ import java.util.concurrent.atomic.AtomicReference;
  * Answers cached in Redis as the exact bytes sent to clients. A burst of identical misses runs
  * the query once (single flight, per replica). When Redis fails the API keeps answering from
  * PostgreSQL and says so; Redis is retried after a pause rather than on every request.
+ * <p>
+ * Each replica also keeps recent answers in its own memory, in front of Redis: a hot page then costs
+ * no network round trip and no copy of its bytes out of Redis. Keys carry the catalog generation,
+ * so a local copy can never be stale; it expires with the same lifetime as the Redis entry.
  */
 @Component
 public class ResponseCache {
@@ -37,8 +45,19 @@ public class ResponseCache {
         }
     }
 
-    /** What a miss produces: the bytes for this client and the bytes to store (labelled as a hit). */
-    public record Computed(byte[] forClient, byte[] forCache) {
+    /**
+     * What a miss produces: the bytes for this client and the bytes to store (labelled as a hit).
+     *
+     * @param provisional the answer will soon be improved (an estimated total whose exact count is
+     *                    on its way): it is kept only for {@code marketplace.cache.provisional-ttl}
+     */
+    public record Computed(byte[] forClient, byte[] forCache, boolean provisional) {
+        public Computed(byte[] forClient, byte[] forCache) {
+            this(forClient, forCache, false);
+        }
+    }
+
+    private record Entry(byte[] body, Duration ttl) {
     }
 
     public record Answer(byte[] body, Status status) {
@@ -49,6 +68,8 @@ public class ResponseCache {
     private final Clock clock;
     private final AtomicReference<Instant> redisDownUntil = new AtomicReference<>(Instant.MIN);
     private final ConcurrentHashMap<String, CompletableFuture<Computed>> inFlight = new ConcurrentHashMap<>();
+    /** null when disabled ({@code marketplace.cache.local-max-size=0}) */
+    private final Cache<String, Entry> local;
 
     public ResponseCache(RedisConnectionFactory connections, CacheProperties properties, Clock clock) {
         this.redis = new RedisTemplate<>();
@@ -58,6 +79,12 @@ public class ResponseCache {
         this.redis.afterPropertiesSet();
         this.properties = properties;
         this.clock = clock;
+        long localBytes = properties.localMaxSize().toBytes();
+        this.local = localBytes <= 0 ? null : Caffeine.newBuilder()
+                .maximumWeight(localBytes)
+                .weigher((String key, Entry entry) -> key.length() * 2 + entry.body().length)
+                .expireAfter(Expiry.creating((String key, Entry entry) -> entry.ttl()))
+                .build();
     }
 
     /**
@@ -66,12 +93,18 @@ public class ResponseCache {
      */
     public Answer get(String key, Builder compute) {
         String redisKey = properties.keyPrefix() + key;
+        Entry nearby = local == null ? null : local.getIfPresent(redisKey);
+        if (nearby != null) {
+            return new Answer(nearby.body(), Status.HIT);
+        }
         boolean redisUp = clock.instant().isAfter(redisDownUntil.get());
         if (redisUp) {
             Lookup lookup = read(redisKey);
             if (!lookup.redisAnswered()) {
                 redisUp = false;
             } else if (lookup.value() != null) {
+                // its remaining lifetime in Redis is unknown here; a provisional one is the safe bound
+                keepLocally(redisKey, lookup.value(), properties.provisionalLifetime());
                 return new Answer(lookup.value(), Status.HIT);
             }
         }
@@ -84,7 +117,10 @@ public class ResponseCache {
         try {
             Computed computed = compute.apply(status);
             if (redisUp) {
-                write(redisKey, computed.forCache());
+                Duration ttl = computed.provisional() ? properties.provisionalLifetime() : properties.ttl();
+                write(redisKey, computed.forCache(), ttl);
+                // only what Redis holds too: an answer built while Redis is down says "bypass"
+                keepLocally(redisKey, computed.forCache(), ttl);
             }
             mine.complete(computed);
             return new Answer(computed.forClient(), status);
@@ -93,6 +129,12 @@ public class ResponseCache {
             throw e;
         } finally {
             inFlight.remove(redisKey, mine);
+        }
+    }
+
+    private void keepLocally(String redisKey, byte[] body, Duration ttl) {
+        if (local != null) {
+            local.put(redisKey, new Entry(body, ttl));
         }
     }
 
@@ -115,9 +157,9 @@ public class ResponseCache {
         }
     }
 
-    private void write(String key, byte[] value) {
+    private void write(String key, byte[] value, Duration ttl) {
         try {
-            redis.opsForValue().set(key, value, properties.ttl());
+            redis.opsForValue().set(key, value, ttl);
         } catch (RuntimeException e) {
             markDown(e);
         }

@@ -74,7 +74,9 @@ public class CatalogService {
             byte[] forCache = status == ResponseCache.Status.MISS
                     ? render(data, total, offset, query, current, ResponseCache.Status.HIT.label(), nextCursor)
                     : forClient;
-            return new ResponseCache.Computed(forClient, forCache);
+            // an estimated total is being counted exactly in the background: keep this answer briefly,
+            // so that the exact total replaces the estimate once it is known
+            return new ResponseCache.Computed(forClient, forCache, !total.exact());
         });
         return new Answer(answer.body(), "W/\"g" + gen + "-" + query.cacheKey() + "\"", answer.status());
     }

@@ -3,6 +3,12 @@ package io.marketplaceindex.api.cache;
 import io.marketplaceindex.api.ApiTestSupport;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.data.redis.connection.RedisConnectionFactory;
+import org.springframework.data.redis.core.StringRedisTemplate;
+import org.springframework.util.unit.DataSize;
+
+import java.time.Clock;
+import java.time.Duration;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -21,6 +27,15 @@ class ResponseCacheTest extends ApiTestSupport {
 
     @Autowired
     ResponseCache cache;
+
+    @Autowired
+    CacheProperties properties;
+
+    @Autowired
+    RedisConnectionFactory connections;
+
+    @Autowired
+    StringRedisTemplate redis;
 
     @Test
     void aBurstOfIdenticalMissesRunsTheQueryOnce() throws Exception {
@@ -53,6 +68,59 @@ class ResponseCacheTest extends ApiTestSupport {
         assertThat(cache.get(key, status -> {
             throw new AssertionError("should have been a hit");
         }).status()).isEqualTo(ResponseCache.Status.HIT);
+    }
+
+    @Test
+    void eachReplicaKeepsHotAnswersInItsOwnMemory() {
+        String key = "local:" + UUID.randomUUID();
+        AtomicInteger queries = new AtomicInteger();
+        ResponseCache.Builder query = status -> {
+            queries.incrementAndGet();
+            byte[] body = "{\"n\":2}".getBytes(StandardCharsets.UTF_8);
+            return new ResponseCache.Computed(body, body);
+        };
+        assertThat(cache.get(key, query).status()).isEqualTo(ResponseCache.Status.MISS);
+        // gone from Redis, still answered as a hit without running the query: the local copy
+        assertThat(redis.delete(properties.keyPrefix() + key)).isTrue();
+        ResponseCache.Answer again = cache.get(key, query);
+        assertThat(again.status()).isEqualTo(ResponseCache.Status.HIT);
+        assertThat(new String(again.body(), StandardCharsets.UTF_8)).isEqualTo("{\"n\":2}");
+        assertThat(queries.get()).isEqualTo(1);
+
+        // without the local tier the same sequence runs the query again
+        ResponseCache redisOnly = new ResponseCache(connections, withLocal(DataSize.ofBytes(0), Duration.ofSeconds(5)),
+                Clock.systemUTC());
+        String other = "local-off:" + UUID.randomUUID();
+        redisOnly.get(other, query);
+        redis.delete(properties.keyPrefix() + other);
+        assertThat(redisOnly.get(other, query).status()).isEqualTo(ResponseCache.Status.MISS);
+        assertThat(queries.get()).isEqualTo(3);
+    }
+
+    @Test
+    void aProvisionalAnswerIsKeptOnlyBriefly() {
+        ResponseCache shortLived = new ResponseCache(connections, withLocal(DataSize.ofMegabytes(1), Duration.ofMillis(300)),
+                Clock.systemUTC());
+        String key = "provisional:" + UUID.randomUUID();
+        AtomicInteger queries = new AtomicInteger();
+        ResponseCache.Builder estimate = status -> {
+            queries.incrementAndGet();
+            byte[] body = "{\"total\":100,\"exact\":false}".getBytes(StandardCharsets.UTF_8);
+            return new ResponseCache.Computed(body, body, true);
+        };
+        shortLived.get(key, estimate);
+        assertThat(shortLived.get(key, estimate).status()).isEqualTo(ResponseCache.Status.HIT);
+        Long ttlMillis = redis.getExpire(properties.keyPrefix() + key, java.util.concurrent.TimeUnit.MILLISECONDS);
+        assertThat(ttlMillis).isBetween(1L, 300L);
+        sleep(600);
+        // expired locally and in Redis: the next request builds the answer again (now with the exact total)
+        assertThat(shortLived.get(key, estimate).status()).isEqualTo(ResponseCache.Status.MISS);
+        assertThat(queries.get()).isEqualTo(2);
+    }
+
+    private CacheProperties withLocal(DataSize localMaxSize, Duration provisionalTtl) {
+        return new CacheProperties(properties.keyPrefix(), properties.ttl(), properties.generationPollInterval(),
+                properties.redisRetryAfter(), localMaxSize, provisionalTtl);
     }
 
     private static void sleep(long millis) {

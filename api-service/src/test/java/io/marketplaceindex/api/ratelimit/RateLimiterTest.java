@@ -5,6 +5,7 @@ import org.junit.jupiter.api.Test;
 import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
 import org.springframework.data.redis.connection.lettuce.LettuceClientConfiguration;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
+import org.springframework.util.unit.DataSize;
 
 import java.net.ServerSocket;
 import java.time.Clock;
@@ -30,7 +31,8 @@ class RateLimiterTest {
         try {
             MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
             RateLimiter limiter = new RateLimiter(3, new CacheProperties("t:", Duration.ofMinutes(1),
-                    Duration.ofSeconds(5), Duration.ofSeconds(5)), clock, down);
+                    Duration.ofSeconds(5), Duration.ofSeconds(5), DataSize.ofBytes(0),
+                    Duration.ofSeconds(5)), clock, down);
             for (int i = 0; i < 3; i++) {
                 RateLimiter.Decision decision = limiter.hit("198.51.100.7");
                 assertThat(decision.allowed()).isTrue();
