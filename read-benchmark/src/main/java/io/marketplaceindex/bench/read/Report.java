@@ -105,11 +105,14 @@ final class Report {
                 + "`VACUUM (ANALYZE)`; `record_count`, `marketplace_tag_counts` and `marketplace_catalog_state` "
                 + "filled as the worker maintains them.\n"
                 + "* **HTTP**: two real api-service processes (`api-service.jar`) on the benchmark database, each "
-                + "with its own Redis key prefix. *Uncached*: the instance with `MARKETPLACE_CACHE_TTL=1ms`, wrk "
+                + "with its own Redis key prefix and the anonymous rate limit off "
+                + "(`MARKETPLACE_RATE_LIMIT_ANONYMOUS_PER_MINUTE=0`: wrk is one client, measured as an authenticated caller). "
+                + "*Uncached*: the instance with `MARKETPLACE_CACHE_TTL=1ms`, wrk "
                 + "pausing 2 ms between requests (`delay()`, outside the measured time), so every request misses "
                 + "Redis and runs the full miss path (Redis GET, SQL, JSON rendering, Redis SET) with unchanged "
                 + "SQL; the X-Cache header of every response is counted to prove it. *Cached*: the instance with "
-                + "the normal TTL, the same request repeated (every response counted as a hit). Latency runs: wrk "
+                + "the normal TTL, the same request repeated (every response counted as a hit; hot answers come "
+                + "from the replica's in-process tier in front of Redis, `MARKETPLACE_CACHE_LOCAL_MAX_SIZE`). Latency runs: wrk "
                 + "-t1 -c" + run.latencyConnections + " for " + run.duration + " s after a " + run.warmup
                 + " s warm-up; median and p95 from wrk's histogram (Lua `done()`). Throughput: wrk -t" + run.threads
                 + " -c" + run.connections + " for " + run.duration + " s, each followed at once by the same run "

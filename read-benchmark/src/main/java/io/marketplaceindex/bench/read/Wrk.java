@@ -58,6 +58,11 @@ final class Wrk {
         double durationSeconds = r.get("duration_us").asLong() / 1e6;
         long errors = r.get("connect_errors").asLong() + r.get("read_errors").asLong() + r.get("write_errors").asLong()
                 + r.get("timeouts").asLong() + r.get("non2xx3xx").asLong();
+        if (r.get("non2xx3xx").asLong() > 0) {
+            // a benchmark of error answers measures nothing: stop rather than report it
+            throw new IllegalStateException("wrk " + label + ": " + r.get("non2xx3xx").asLong() + " of " + requests
+                    + " answers were not 2xx/3xx (a rate limit, a wrong URL or a failing service)");
+        }
         Run run = new Run(label, threads, connections, seconds, requests, requests / durationSeconds,
                 ms(r, "p50_us"), ms(r, "p90_us"), ms(r, "p95_us"), ms(r, "p99_us"), ms(r, "max_us"), errors,
                 r.get("counted").asBoolean(), r.get("hits").asLong(), r.get("misses").asLong(),
