@@ -58,13 +58,15 @@ public final class IndexerBenchmark {
               --wrk-seconds N       duration of the wrk floor (default 10)
               --wrk-connections N   wrk connections (default 64; 2 threads)
               --simulator-threads N simulator handler threads (default 128)
+              --card-max-age-s N    Cache-Control max-age the simulator sends with every card (default 600;
+                                    0 sends max-age=0, i.e. every card is revalidated on every rebuild)
               --out FILE            report (default benchmarks/results/indexer-<date>.md)
               --keep-data           keep the benchmark database and topics afterwards
               --repo DIR            repository root (default: the current directory)""";
 
     record Options(int registries, int agents, int scaleRegistries, int scaleAgents, int latencyMs, int freshnessRuns,
-                   int freshnessAgents, int wrkSeconds, int wrkConnections, int simulatorThreads, Path out,
-                   boolean keepData, Path repo, String commandLine) {
+                   int freshnessAgents, int wrkSeconds, int wrkConnections, int simulatorThreads, int cardMaxAgeSeconds,
+                   Path out, boolean keepData, Path repo, String commandLine) {
     }
 
     /** One measured rebuild. */
@@ -196,7 +198,7 @@ public final class IndexerBenchmark {
                 List.of("--port", String.valueOf(simPort), "--registries", String.valueOf(options.registries()),
                         "--agents", String.valueOf(options.agents()), "--seed", "1",
                         "--threads", String.valueOf(options.simulatorThreads()), "--latency-ms", "0",
-                        "--name-prefix", "bench"),
+                        "--name-prefix", "bench", "--card-max-age-s", String.valueOf(options.cardMaxAgeSeconds())),
                 Map.of(), simPort);
         processes.awaitHttp(simulator, "/control/registries", Duration.ofSeconds(60));
 
@@ -631,6 +633,14 @@ public final class IndexerBenchmark {
                 .append("registry's `finishedAt` in the rebuild progress. HTTP requests are counted by the simulator ")
                 .append("(records, cards, listings). Rows written are the added + updated + removed counts of the rebuild's ")
                 .append("progress (cross-checked with the workers' `marketplace.sync.rows.written` counter).\n\n");
+        md.append(String.format(Locale.ROOT, "The simulator sends `Cache-Control: max-age=%d` with every card, 200 and 304 "
+                + "(`--card-max-age-s`); the workers trust a card's freshness up to `MARKETPLACE_SYNC_CARD_MAX_FRESHNESS` "
+                + "(default 1 h). An agent whose record answers 304 while its card is still fresh costs that one "
+                + "conditional request: its card is not requested at all. A no-op rebuild within that time therefore "
+                + "costs one listing per registry and one record request per agent (without card freshness: a record "
+                + "and a card request per agent, both 304). Here: %,d requests for %,d agents, %.2f per agent.%n%n",
+                options.cardMaxAgeSeconds(), noop.httpRequests(), noop.agents(),
+                (double) noop.httpRequests() / noop.agents()));
         md.append("| run | workers | registries × agents | time | agents/s | HTTP requests | requests/s | rows written (metric) | statuses |\n");
         md.append("| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | --- |\n");
         for (Rebuild r : List.of(full, noop, twoWorkers, oneWorker)) {
@@ -697,7 +707,9 @@ public final class IndexerBenchmark {
         md.append("## Freshness\n\n");
         md.append(String.format(Locale.ROOT, "One %,d-agent registry; per run: rename one agent in the simulator, "
                 + "`POST /api/marketplace/index-rebuild` for that registry, poll `GET /api/marketplace?q=<new name>` every "
-                + "10 ms until it answers the agent. %d runs, in ms: %s%n%n", options.freshnessAgents(),
+                + "10 ms until it answers the agent. The rename changes the agent's record (its `updatedAt`, so its "
+                + "ETag): the record answers 200 and the card is requested again however fresh it is. "
+                + "%d runs, in ms: %s%n%n", options.freshnessAgents(),
                 freshness.size(), formatSamples(freshness)));
 
         md.append("## Goals\n\n");
@@ -828,6 +840,7 @@ public final class IndexerBenchmark {
         v.put("--wrk-seconds", "10");
         v.put("--wrk-connections", "64");
         v.put("--simulator-threads", "128");
+        v.put("--card-max-age-s", "600");
         v.put("--out", "");
         v.put("--repo", ".");
         boolean keep = false;
@@ -861,9 +874,13 @@ public final class IndexerBenchmark {
             Options o = new Options(positive(v, "--registries"), positive(v, "--agents"), positive(v, "--scale-registries"),
                     positive(v, "--scale-agents"), Integer.parseInt(v.get("--latency-ms")), positive(v, "--freshness-runs"),
                     positive(v, "--freshness-agents"), positive(v, "--wrk-seconds"), positive(v, "--wrk-connections"),
-                    positive(v, "--simulator-threads"), out, keep, repo, commandLine.toString());
+                    positive(v, "--simulator-threads"), Integer.parseInt(v.get("--card-max-age-s")), out, keep, repo,
+                    commandLine.toString());
             if (o.latencyMs() < 0) {
                 throw new IllegalArgumentException("--latency-ms must not be negative");
+            }
+            if (o.cardMaxAgeSeconds() < 0) {
+                throw new IllegalArgumentException("--card-max-age-s must not be negative");
             }
             return o;
         } catch (NumberFormatException e) {

@@ -47,9 +47,11 @@ import java.net.URISyntaxException;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -96,7 +98,7 @@ public final class RegistryClient implements AutoCloseable {
     }
 
     /** What one attempt produced: a usable answer, already parsed when it is a 200. */
-    private record Answer<T>(int status, T parsed, byte[] raw, String etag, String lastModified) {
+    private record Answer<T>(int status, T parsed, byte[] raw, String etag, String lastModified, Duration freshFor) {
     }
 
     /** Turns a 200 body into what the caller wants; throws {@link Kind#MALFORMED} when it cannot. */
@@ -462,7 +464,7 @@ public final class RegistryClient implements AutoCloseable {
         requireJsonContentType(response, uri);
         byte[] raw = readBounded(response.getEntity(), maxBytes, deadline, uri);
         return new Answer<>(200, parser.parse(raw, uri), raw, headerValue(response, HttpHeaders.ETAG),
-                headerValue(response, HttpHeaders.LAST_MODIFIED));
+                headerValue(response, HttpHeaders.LAST_MODIFIED), freshFor(response));
     }
 
     /** Any final status but 200: the body is never used, only the status and validators. */
@@ -472,7 +474,9 @@ public final class RegistryClient implements AutoCloseable {
         if (conditional && (code == 304 || code == 404 || code == 410)) {
             // A 304 need not repeat the ETag; the one we sent is still the valid one.
             String validator = code == 304 && etag == null ? ifNoneMatch : etag;
-            return new Answer<>(code, null, null, validator, headerValue(response, HttpHeaders.LAST_MODIFIED));
+            // A 304 carries the freshness of the stored answer anew (RFC 9111 §4.3.4); a 404/410 has none we use.
+            return new Answer<>(code, null, null, validator, headerValue(response, HttpHeaders.LAST_MODIFIED),
+                    code == 304 ? freshFor(response) : Duration.ZERO);
         }
         if (code == 429) {
             Duration retryAfter = parseRetryAfter(headerValue(response, HttpHeaders.RETRY_AFTER));
@@ -664,7 +668,7 @@ public final class RegistryClient implements AutoCloseable {
             case 410 -> Fetched.Status.GONE;
             default -> throw new IllegalStateException("unexpected answer status " + a.status());
         };
-        return new Fetched(status, a.status(), a.parsed(), a.raw(), a.etag(), a.lastModified());
+        return new Fetched(status, a.status(), a.parsed(), a.raw(), a.etag(), a.lastModified(), a.freshFor());
     }
 
     // ---------------------------------------------------------------- failures
@@ -841,6 +845,16 @@ public final class RegistryClient implements AutoCloseable {
             }
         }
         return true;
+    }
+
+    /** Taken once the answer is complete: a slow body counts against its freshness, never for it. */
+    private static Duration freshFor(ClassicHttpResponse response) {
+        List<String> cacheControl = new ArrayList<>();
+        for (Header h : response.getHeaders(HttpHeaders.CACHE_CONTROL)) {
+            cacheControl.add(h.getValue());
+        }
+        return HttpFreshness.freshFor(cacheControl, headerValue(response, HttpHeaders.EXPIRES),
+                headerValue(response, HttpHeaders.DATE), headerValue(response, HttpHeaders.AGE), Instant.now());
     }
 
     private static String headerValue(ClassicHttpResponse response, String name) {

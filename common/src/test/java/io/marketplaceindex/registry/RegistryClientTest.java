@@ -150,6 +150,29 @@ class RegistryClientTest {
     }
 
     @Test
+    void cardFreshnessComesFromItsHeadersOnOkAndNotModified() {
+        server.on("/cards/fresh.json", ex -> {
+            ex.getResponseHeaders().set("Cache-Control", "public, max-age=600");
+            ex.getResponseHeaders().set("Age", "100");
+            if (ex.getRequestHeaders().getFirst("If-None-Match") != null) {
+                send(ex, 304, null, "");
+            } else {
+                send(ex, 200, "application/json", "{\"name\":\"fresh\"}");
+            }
+        });
+        server.json("/cards/plain.json", 200, "{\"name\":\"plain\"}");
+
+        RegistryClient client = client();
+        assertThat(client.cardFetch(registry(), server.base() + "/cards/fresh.json", null, null).freshFor())
+                .isEqualTo(Duration.ofSeconds(500));
+        assertThat(client.cardFetch(registry(), server.base() + "/cards/fresh.json", "\"c1\"", null))
+                .satisfies(f -> assertThat(f.status()).isEqualTo(Fetched.Status.NOT_MODIFIED))
+                .satisfies(f -> assertThat(f.freshFor()).isEqualTo(Duration.ofSeconds(500)));
+        assertThat(client.cardFetch(registry(), server.base() + "/cards/plain.json", null, null).freshFor())
+                .isEqualTo(Duration.ZERO);
+    }
+
+    @Test
     void cardUrlMustBeAbsoluteHttp() {
         RegistryClient client = client();
         assertThat(failure(() -> client.cardFetch(registry(), "file:///etc/passwd", null, null)).kind())

@@ -105,6 +105,15 @@ final class ControlApi {
                 registry.setLatency(Duration.ofMillis(longParam(query, "ms", 0)));
                 yield ok(Map.of("latencyMs", registry.latency().toMillis()));
             }
+            case "card-max-age" -> {
+                // no seconds (or empty): stop sending Cache-Control on cards
+                String seconds = query.get("seconds");
+                registry.setCardMaxAge(seconds == null || seconds.isEmpty() ? null
+                        : Duration.ofSeconds(longParam(query, "seconds", 0)));
+                Map<String, Object> out = new LinkedHashMap<>();
+                out.put("cardMaxAgeSeconds", registry.cardMaxAge() == null ? null : registry.cardMaxAge().toSeconds());
+                yield ok(out);
+            }
             case "auth" -> {
                 String token = query.get("token");
                 registry.setAuthToken(token);

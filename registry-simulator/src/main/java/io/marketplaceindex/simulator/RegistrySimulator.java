@@ -100,6 +100,7 @@ public final class RegistrySimulator implements AutoCloseable {
             throw new IllegalArgumentException("agents must not be negative");
         }
         SimulatedRegistry registry = new SimulatedRegistry(name, agents, seed, origin, json, options.latency());
+        registry.setCardMaxAge(options.cardMaxAge());
         synchronized (orderLock) {
             if (registries.putIfAbsent(name, registry) != null) {
                 throw new IllegalArgumentException("registry already exists: " + name);
@@ -260,7 +261,7 @@ public final class RegistrySimulator implements AutoCloseable {
                 .append("GET  /control/registries   GET /control/stats\n")
                 .append("POST /control/registries?name=&agents=&seed=\n")
                 .append("POST /control/registries/{name}/mutate?count= | remove?handle= | add?handle=&name= |")
-                .append(" update?handle=&name= | latency?ms= | auth?token= | faults (JSON body)\n")
+                .append(" update?handle=&name= | latency?ms= | auth?token= | card-max-age?seconds= | faults (JSON body)\n")
                 .append("DELETE /control/registries/{name} | /control/registries/{name}/faults\n\n")
                 .append("Registries:\n");
         for (SimulatedRegistry r : registries()) {

@@ -8,7 +8,7 @@ import java.util.concurrent.CountDownLatch;
 
 /**
  * Runs the simulator as its own process:
- * {@code java -jar registry-simulator.jar --port 9400 --registries 3 --agents 200 --seed 1 --threads 16 --latency-ms 0 --name-prefix demo}.
+ * {@code java -jar registry-simulator.jar --port 9400 --registries 3 --agents 200 --seed 1 --threads 16 --latency-ms 0 --name-prefix demo [--card-max-age-s 600]}.
  * Prints one line per registry on stdout ({@code registry <name> <baseUrl> agents=<n>}), then
  * {@code READY}; stops cleanly on SIGTERM or Ctrl-C.
  */
@@ -23,12 +23,15 @@ public final class RegistrySimulatorMain {
               --threads N       HTTP handler threads (default 16)
               --latency-ms N    latency added to every registry response (default 0)
               --name-prefix S   registries are named S-1, S-2, ... (default demo)
+              --card-max-age-s N  send Cache-Control: max-age=N with every card (default: not sent)
             More registries, mutations, faults: see GET /control/... on the running server.""";
 
     private RegistrySimulatorMain() {
     }
 
-    record Args(int port, int registries, int agents, long seed, int threads, long latencyMs, String namePrefix) {
+    /** @param cardMaxAgeSeconds null: no Cache-Control on cards */
+    record Args(int port, int registries, int agents, long seed, int threads, long latencyMs, String namePrefix,
+                Long cardMaxAgeSeconds) {
     }
 
     public static void main(String[] argv) throws InterruptedException {
@@ -48,7 +51,8 @@ public final class RegistrySimulatorMain {
         SimulatorOptions options = SimulatorOptions.defaults()
                 .withPort(args.port())
                 .withThreads(args.threads())
-                .withLatency(Duration.ofMillis(args.latencyMs()));
+                .withLatency(Duration.ofMillis(args.latencyMs()))
+                .withCardMaxAge(args.cardMaxAgeSeconds() == null ? null : Duration.ofSeconds(args.cardMaxAgeSeconds()));
         RegistrySimulator sim;
         try {
             sim = RegistrySimulator.start(options);
@@ -87,6 +91,7 @@ public final class RegistrySimulatorMain {
         values.put("--threads", "16");
         values.put("--latency-ms", "0");
         values.put("--name-prefix", "demo");
+        values.put("--card-max-age-s", "");
         for (int i = 0; i < argv.length; i++) {
             String arg = argv[i];
             if (arg.equals("--help") || arg.equals("-h")) {
@@ -108,7 +113,12 @@ public final class RegistrySimulatorMain {
             }
             values.put(key, value);
         }
+        String cardMaxAge = values.get("--card-max-age-s");
         try {
+            Long cardMaxAgeSeconds = cardMaxAge.isEmpty() ? null : Long.parseLong(cardMaxAge);
+            if (cardMaxAgeSeconds != null && cardMaxAgeSeconds < 0) {
+                throw new IllegalArgumentException("--card-max-age-s must not be negative");
+            }
             return new Args(
                     Integer.parseInt(values.get("--port")),
                     Integer.parseInt(values.get("--registries")),
@@ -116,7 +126,8 @@ public final class RegistrySimulatorMain {
                     Long.parseLong(values.get("--seed")),
                     Integer.parseInt(values.get("--threads")),
                     Long.parseLong(values.get("--latency-ms")),
-                    values.get("--name-prefix"));
+                    values.get("--name-prefix"),
+                    cardMaxAgeSeconds);
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("not a number: " + e.getMessage());
         }

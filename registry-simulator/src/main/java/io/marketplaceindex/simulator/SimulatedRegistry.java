@@ -89,6 +89,7 @@ public final class SimulatedRegistry {
     private final List<ActiveFault> faults = new CopyOnWriteArrayList<>();
     private volatile String authToken;
     private volatile Duration latency = Duration.ZERO;
+    private volatile Duration cardMaxAge;
 
     private final AtomicLong requests = new AtomicLong();
     private final AtomicLong healthRequests = new AtomicLong();
@@ -293,6 +294,28 @@ public final class SimulatedRegistry {
         return latency;
     }
 
+    /**
+     * Sends {@code Cache-Control: max-age=<seconds>} with every card answer (200 and 304, as RFC 9110
+     * §15.4.5 asks of a 304), so an indexer may skip cards whose record did not change for that long.
+     *
+     * @param maxAge whole seconds, zero allowed (max-age=0); null sends no Cache-Control (the default)
+     */
+    public void setCardMaxAge(Duration maxAge) {
+        checkCardMaxAge(maxAge);
+        this.cardMaxAge = maxAge;
+    }
+
+    /** The max-age sent with cards, or null when none is sent. */
+    public Duration cardMaxAge() {
+        return cardMaxAge;
+    }
+
+    static void checkCardMaxAge(Duration maxAge) {
+        if (maxAge != null && (maxAge.isNegative() || maxAge.toNanosPart() != 0)) {
+            throw new IllegalArgumentException("card max-age must be whole seconds, not negative: " + maxAge);
+        }
+    }
+
     /** Adds a fault after those already set; the first matching one with budget left applies. */
     public void setFault(Fault fault) {
         faults.add(new ActiveFault(Objects.requireNonNull(fault, "fault"), new AtomicInteger()));
@@ -441,11 +464,17 @@ public final class SimulatedRegistry {
                         .orElse(false);
         if (fresh) {
             notModified.incrementAndGet();
-            return Reply.empty(304, Map.of("ETag", etag, "Last-Modified", HttpSupport.httpDate(lastModified)));
+            return withCardFreshness(Reply.empty(304, Map.of("ETag", etag,
+                    "Last-Modified", HttpSupport.httpDate(lastModified))));
         }
-        return Reply.json(200, body)
+        return withCardFreshness(Reply.json(200, body)
                 .withHeader("ETag", etag)
-                .withHeader("Last-Modified", HttpSupport.httpDate(lastModified));
+                .withHeader("Last-Modified", HttpSupport.httpDate(lastModified)));
+    }
+
+    private Reply withCardFreshness(Reply reply) {
+        Duration maxAge = cardMaxAge;
+        return maxAge == null ? reply : reply.withHeader("Cache-Control", "max-age=" + maxAge.toSeconds());
     }
 
     private Reply iconReply(String handle) {

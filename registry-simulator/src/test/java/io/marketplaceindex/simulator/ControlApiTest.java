@@ -71,6 +71,16 @@ class ControlApiTest {
         assertThat(registry.latency()).isEqualTo(Duration.ofMillis(25));
         http.post(control("/registries/ctl/latency?ms=0"), "");
 
+        String card = registry.cardUrl(registry.handles().get(0));
+        assertThat(http.get(card).headers().firstValue("Cache-Control")).isEmpty();
+        JsonNode maxAge = http.json(http.post(control("/registries/ctl/card-max-age?seconds=600"), ""));
+        assertThat(maxAge.get("cardMaxAgeSeconds").asLong()).isEqualTo(600);
+        assertThat(http.get(card).headers().firstValue("Cache-Control")).hasValue("max-age=600");
+        assertThat(http.post(control("/registries/ctl/card-max-age?seconds=-1"), "").statusCode()).isEqualTo(400);
+        assertThat(http.json(http.post(control("/registries/ctl/card-max-age"), "")).get("cardMaxAgeSeconds").isNull())
+                .isTrue();
+        assertThat(http.get(card).headers().firstValue("Cache-Control")).isEmpty();
+
         http.post(control("/registries/ctl/auth?token=abc"), "");
         assertThat(http.get(registry.baseUrl() + "/v1/health").statusCode()).isEqualTo(401);
         http.post(control("/registries/ctl/auth"), "");

@@ -93,6 +93,34 @@ class ProtocolTest {
     }
 
     @Test
+    void cardsCarryCacheControlOnlyWhenAsked() {
+        String handle = "agent-00007.alpha";
+        String url = alpha.cardUrl(handle);
+        HttpResponse<String> plain = http.get(url);
+        assertThat(plain.headers().firstValue("Cache-Control")).as("not sent by default").isEmpty();
+        assertThat(http.get(alpha.recordUrl(handle)).headers().firstValue("Cache-Control")).isEmpty();
+
+        try (RegistrySimulator withMaxAge = RegistrySimulator.start(
+                SimulatorOptions.defaults().withCardMaxAge(java.time.Duration.ofSeconds(600)))) {
+            SimulatedRegistry beta = withMaxAge.addRegistry("beta", 10, 1L);
+            String card = beta.cardUrl(beta.handles().get(0));
+            HttpResponse<String> ok = http.get(card);
+            assertThat(ok.headers().firstValue("Cache-Control")).hasValue("max-age=600");
+            String etag = ok.headers().firstValue("ETag").orElseThrow();
+            HttpResponse<String> notModified = http.get(card, "If-None-Match", etag);
+            assertThat(notModified.statusCode()).isEqualTo(304);
+            assertThat(notModified.headers().firstValue("Cache-Control")).as("a 304 repeats it").hasValue("max-age=600");
+            // records never carry it: only cards are cacheable here
+            assertThat(http.get(beta.recordUrl(beta.handles().get(0))).headers().firstValue("Cache-Control")).isEmpty();
+
+            beta.setCardMaxAge(java.time.Duration.ZERO);
+            assertThat(http.get(card).headers().firstValue("Cache-Control")).hasValue("max-age=0");
+            beta.setCardMaxAge(null);
+            assertThat(http.get(card).headers().firstValue("Cache-Control")).isEmpty();
+        }
+    }
+
+    @Test
     void recordEtagAnswers304() {
         String url = alpha.recordUrl("agent-00007.alpha");
         HttpResponse<String> first = http.get(url);

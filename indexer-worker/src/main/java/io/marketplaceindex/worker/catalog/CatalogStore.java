@@ -10,6 +10,7 @@ import java.sql.Array;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -43,7 +44,7 @@ public class CatalogStore {
     private static final String STORED_ROW_COLUMNS = """
             SELECT r.handle, r.content_hash, r.tags, s.record_etag, s.card_etag, s.card_last_modified,
                    s.record IS NOT NULL AS has_record, s.card IS NOT NULL AS has_card,
-                   s.record ->> 'agentCardUrl' AS card_url
+                   s.record ->> 'agentCardUrl' AS card_url, s.card_fresh_until
             FROM marketplace_catalog_rows r
             LEFT JOIN marketplace_catalog_sources s USING (registry_id, handle)
             """;
@@ -84,7 +85,8 @@ public class CatalogStore {
     private static StoredRow storedRow(ResultSet rs) throws SQLException {
         return new StoredRow(rs.getString("handle"), rs.getBytes("content_hash"), textArray(rs.getArray("tags")),
                 rs.getString("record_etag"), rs.getString("card_etag"), rs.getString("card_last_modified"),
-                rs.getBoolean("has_record"), rs.getBoolean("has_card"), rs.getString("card_url"));
+                rs.getBoolean("has_record"), rs.getBoolean("has_card"), rs.getString("card_url"),
+                instant(rs.getTimestamp("card_fresh_until")));
     }
 
     public Optional<String> storedRecord(UUID registryId, String handle) {
@@ -141,12 +143,14 @@ public class CatalogStore {
     public void upsertSources(UUID registryId, List<RowWrite> rows, int batchSize) {
         jdbcTemplate.batchUpdate("""
                 INSERT INTO marketplace_catalog_sources
-                    (registry_id, handle, record, card, record_etag, card_etag, card_last_modified, card_error, fetched_at)
-                VALUES (?, ?, ?::jsonb, ?::jsonb, ?, ?, ?, ?, now())
+                    (registry_id, handle, record, card, record_etag, card_etag, card_last_modified, card_error, fetched_at,
+                     card_fresh_until)
+                VALUES (?, ?, ?::jsonb, ?::jsonb, ?, ?, ?, ?, now(), ?)
                 ON CONFLICT (registry_id, handle) DO UPDATE
                 SET record = EXCLUDED.record, card = EXCLUDED.card, record_etag = EXCLUDED.record_etag,
                     card_etag = EXCLUDED.card_etag, card_last_modified = EXCLUDED.card_last_modified,
-                    card_error = EXCLUDED.card_error, fetched_at = EXCLUDED.fetched_at
+                    card_error = EXCLUDED.card_error, fetched_at = EXCLUDED.fetched_at,
+                    card_fresh_until = EXCLUDED.card_fresh_until
                 """, rows, batchSize, (ps, row) -> {
             ps.setObject(1, registryId);
             ps.setString(2, row.handle());
@@ -156,6 +160,23 @@ public class CatalogStore {
             ps.setString(6, row.cardEtag());
             ps.setString(7, row.cardLastModified());
             ps.setString(8, row.cardError());
+            ps.setTimestamp(9, timestamp(row.cardFreshUntil()));
+        });
+    }
+
+    /**
+     * Stores new freshness of cards that answered 304: the source row's timestamp only. Neither the
+     * catalog row nor the generation moves, so readers and the changes feed see nothing; the card
+     * itself is unchanged. Probes the primary key (registry_id, handle).
+     */
+    public void updateCardFreshness(UUID registryId, List<CardFreshness> updates, int batchSize) {
+        jdbcTemplate.batchUpdate("""
+                UPDATE marketplace_catalog_sources SET card_fresh_until = ?
+                WHERE registry_id = ? AND handle = ?
+                """, updates, batchSize, (ps, update) -> {
+            ps.setTimestamp(1, timestamp(update.freshUntil()));
+            ps.setObject(2, registryId);
+            ps.setString(3, update.handle());
         });
     }
 
@@ -270,7 +291,15 @@ public class CatalogStore {
 
     public int purgeTombstones(Instant removedBefore) {
         return jdbc.sql("DELETE FROM marketplace_catalog_tombstones WHERE removed_at < ?") // catalog_tombstones_by_removed_at
-                .param(java.sql.Timestamp.from(removedBefore)).update();
+                .param(Timestamp.from(removedBefore)).update();
+    }
+
+    private static Timestamp timestamp(Instant instant) {
+        return instant == null ? null : Timestamp.from(instant);
+    }
+
+    private static Instant instant(Timestamp timestamp) {
+        return timestamp == null ? null : timestamp.toInstant();
     }
 
     private static Array textArray(PreparedStatement ps, List<String> values) throws SQLException {

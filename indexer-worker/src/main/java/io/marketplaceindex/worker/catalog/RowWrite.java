@@ -2,7 +2,14 @@ package io.marketplaceindex.worker.catalog;
 
 import io.marketplaceindex.agent.AgentIndexFields;
 
-/** One row to insert or rewrite, with the source documents it was built from. */
+import java.time.Instant;
+
+/**
+ * One row to insert or rewrite, with the source documents it was built from.
+ *
+ * @param cardFreshUntil until when the card may be used without asking its host again; null: not fresh
+ */
 public record RowWrite(String handle, String agentJson, AgentIndexFields fields, String recordJson, String cardJson,
-                       String recordEtag, String cardEtag, String cardLastModified, String cardError) {
+                       String recordEtag, String cardEtag, String cardLastModified, String cardError,
+                       Instant cardFreshUntil) {
 }

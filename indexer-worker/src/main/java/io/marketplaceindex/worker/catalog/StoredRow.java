@@ -1,5 +1,6 @@
 package io.marketplaceindex.worker.catalog;
 
+import java.time.Instant;
 import java.util.List;
 
 /**
@@ -7,7 +8,10 @@ import java.util.List;
  *
  * @param cardUrl the stored record's agentCardUrl: lets a sync whose record answered 304 fetch the
  *                card without reading the stored record first (it is read only if the card changed)
+ * @param cardFreshUntil until when the stored card is fresh by its HTTP headers (capped when stored); null when
+ *                       it is not fresh
  */
 public record StoredRow(String handle, byte[] contentHash, List<String> tags, String recordEtag, String cardEtag,
-                        String cardLastModified, boolean hasRecord, boolean hasCard, String cardUrl) {
+                        String cardLastModified, boolean hasRecord, boolean hasCard, String cardUrl,
+                        Instant cardFreshUntil) {
 }

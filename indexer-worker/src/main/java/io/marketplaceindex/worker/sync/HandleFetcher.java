@@ -11,11 +11,16 @@ import io.marketplaceindex.worker.catalog.CatalogStore;
 import io.marketplaceindex.worker.catalog.RowWrite;
 import io.marketplaceindex.worker.catalog.StoredRow;
 import io.marketplaceindex.worker.registry.Registry;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.springframework.stereotype.Component;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -30,7 +35,9 @@ import java.util.concurrent.Semaphore;
 
 /**
  * Fetches listed handles: record and card, conditionally (ETag / Last-Modified against what the
- * index holds), normalized into the row that would be written. Both sync paths use it: the
+ * index holds), normalized into the row that would be written. A card whose record answered 304
+ * is not requested at all while it is fresh by its HTTP headers (capped by
+ * {@link SyncProperties#cardMaxFreshness()}). Both sync paths use it: the
  * single-thread sync of a registry and each chunk of a chunked run. Bad registry data never throws;
  * it becomes a {@link HandleResult.Failed}.
  */
@@ -43,6 +50,8 @@ class HandleFetcher {
     private final JsonMapper json;
     private final ExecutorService fetchExecutor;
     private final SyncProperties properties;
+    private final Clock clock;
+    private final Counter freshCardsSkipped;
     /**
      * Requests in flight per registry, shared by every sync and chunk of this process: chunks of one
      * registry consumed by several listener threads must not multiply the load on that registry.
@@ -50,13 +59,17 @@ class HandleFetcher {
     private final Map<UUID, Semaphore> inFlightByRegistry = new ConcurrentHashMap<>();
 
     HandleFetcher(CatalogStore catalog, RegistryClient client, AgentNormalizer normalizer, JsonMapper json,
-                  ExecutorService fetchExecutor, SyncProperties properties) {
+                  ExecutorService fetchExecutor, SyncProperties properties, Clock clock, MeterRegistry meters) {
         this.catalog = catalog;
         this.client = client;
         this.normalizer = normalizer;
         this.json = json;
         this.fetchExecutor = fetchExecutor;
         this.properties = properties;
+        this.clock = clock;
+        this.freshCardsSkipped = Counter.builder("marketplace.sync.cards.fresh")
+                .description("Agent cards not requested: their record answered 304 and the stored card was still fresh")
+                .register(meters);
     }
 
     /**
@@ -129,6 +142,14 @@ class HandleFetcher {
                     recordEtag = recordFetch.etag();
                 }
             }
+            boolean haveCard = stored != null && stored.hasCard();
+            if (recordNotModified && haveCard
+                    && isFresh(stored.cardFreshUntil(), properties.cardMaxFreshness(), clock.instant())) {
+                // The record that names the card is unchanged and the card's host promised the card would
+                // not change before then: no request, no database read, no write.
+                freshCardsSkipped.increment();
+                return new HandleResult.NotModified(handle);
+            }
             String cardUrl;
             if (recordNotModified && stored.cardUrl() != null) {
                 // An unchanged agent then costs two conditional requests and no database read.
@@ -146,12 +167,12 @@ class HandleFetcher {
                 cardUrl = record.get("agentCardUrl").stringValue();
             }
 
-            boolean haveCard = stored != null && stored.hasCard();
             JsonNode card = null;
             String cardEtag = null;
             String cardLastModified = null;
             String cardError = null;
             boolean cardNotModified = false;
+            Instant cardFreshUntil = null;
             try {
                 Fetched cardFetch = client.cardFetch(endpoint, cardUrl,
                         haveCard ? stored.cardEtag() : null, haveCard ? stored.cardLastModified() : null);
@@ -160,8 +181,13 @@ class HandleFetcher {
                         card = cardFetch.body();
                         cardEtag = cardFetch.etag();
                         cardLastModified = cardFetch.lastModified();
+                        cardFreshUntil = freshUntil(cardFetch.freshFor(), properties.cardMaxFreshness(), clock.instant());
                     }
-                    case NOT_MODIFIED -> cardNotModified = haveCard;
+                    case NOT_MODIFIED -> {
+                        cardNotModified = haveCard;
+                        // a 304 renews the stored card's freshness (RFC 9111 §4.3.4)
+                        cardFreshUntil = freshUntil(cardFetch.freshFor(), properties.cardMaxFreshness(), clock.instant());
+                    }
                     default -> cardError = "agent card answered HTTP " + cardFetch.httpStatus();
                 }
                 if (cardFetch.status() == Fetched.Status.NOT_MODIFIED && !haveCard) {
@@ -172,8 +198,14 @@ class HandleFetcher {
                 // Last good data: a card that fails now keeps the one fetched before.
                 cardNotModified = haveCard;
             }
+            if (cardError != null) {
+                // a card kept as last good data is not fresh: the next sync asks for it again
+                cardFreshUntil = null;
+            }
             if (recordNotModified && cardNotModified && cardError == null) {
-                return new HandleResult.NotModified(handle);
+                return cardFreshUntil == null && stored.cardFreshUntil() == null
+                        ? new HandleResult.NotModified(handle)
+                        : new HandleResult.CardRevalidated(handle, cardFreshUntil);
             }
             if (record == null) {
                 // The record is unchanged but the card is not (or failed): the agent is rebuilt
@@ -194,6 +226,7 @@ class HandleFetcher {
             if (card != null && !card.isObject()) {
                 cardError = "agent card is not a JSON object";
                 card = null;
+                cardFreshUntil = null;
             }
             Optional<ObjectNode> agent = normalizer.normalize(record, card, registry.ref());
             if (agent.isEmpty()) {
@@ -202,13 +235,31 @@ class HandleFetcher {
             return new HandleResult.Fetched(new RowWrite(handle, json.writeValueAsString(agent.get()),
                     AgentIndexFields.of(agent.get()), storable(json.writeValueAsString(record)),
                     card == null ? null : storable(json.writeValueAsString(card)), recordEtag, cardEtag, cardLastModified,
-                    cardError));
+                    cardError, cardFreshUntil));
         } catch (RegistryFetchException e) {
             return new HandleResult.Failed(handle, e.kind().name().toLowerCase(Locale.ROOT), e.getMessage());
         }
     }
 
     private record StoredRecord(JsonNode record, String etag) {
+    }
+
+    /**
+     * Until when a card that just answered stays fresh: its own freshness, at most {@code cap};
+     * null when it is not fresh or freshness is off ({@code cap} zero).
+     */
+    static Instant freshUntil(Duration freshFor, Duration cap, Instant now) {
+        Duration lifetime = freshFor.compareTo(cap) < 0 ? freshFor : cap;
+        return lifetime.isZero() || lifetime.isNegative() ? null : now.plus(lifetime);
+    }
+
+    /**
+     * Whether a stored card may be used without asking its host. A time further ahead than the
+     * current cap is not trusted: it was stored under a larger cap (the cap was lowered since, or
+     * turned off) or before the clock stepped back.
+     */
+    static boolean isFresh(Instant freshUntil, Duration cap, Instant now) {
+        return freshUntil != null && now.isBefore(freshUntil) && !freshUntil.isAfter(now.plus(cap));
     }
 
     /** The stored record of a handle whose record answered 304, or the record fetched again when none is on file. */

@@ -2,6 +2,8 @@ package io.marketplaceindex.worker.sync;
 
 import io.marketplaceindex.worker.catalog.RowWrite;
 
+import java.time.Instant;
+
 /**
  * What fetching one listed handle produced. The documents are already serialized: results of a
  * large registry are held until the commit (in memory, or in staging for a chunked run), and text
@@ -11,8 +13,17 @@ sealed interface HandleResult {
 
     String handle();
 
-    /** Record and card answered 304: nothing to write. */
+    /** Record and card answered 304, or the record 304 while the stored card is fresh: nothing to write. */
     record NotModified(String handle) implements HandleResult {
+    }
+
+    /**
+     * Record and card answered 304 and the card's freshness changed: only that is written (the
+     * source row's timestamp), not the catalog row; the agent counts as unchanged.
+     *
+     * @param cardFreshUntil the card's new freshness; null: no longer fresh
+     */
+    record CardRevalidated(String handle, Instant cardFreshUntil) implements HandleResult {
     }
 
     /** A freshly built agent; the committer compares its hash and validators with the stored row. */

@@ -1,5 +1,6 @@
 package io.marketplaceindex.worker.sync;
 
+import io.marketplaceindex.worker.catalog.CardFreshness;
 import io.marketplaceindex.worker.catalog.CatalogStore;
 import io.marketplaceindex.worker.catalog.RowWrite;
 import io.marketplaceindex.worker.catalog.StoredRow;
@@ -105,10 +106,15 @@ class SyncCommitter {
     private void apply(Tally tally, Map<String, StoredRow> stored, List<HandleResult> batch, Instant now) {
         List<RowWrite> rowWrites = new ArrayList<>();
         List<RowWrite> sourceWrites = new ArrayList<>();
+        List<CardFreshness> freshnessWrites = new ArrayList<>();
         List<String> added = new ArrayList<>();
         for (HandleResult result : batch) {
             if (result instanceof HandleResult.NotModified) {
                 tally.unchanged++;
+            } else if (result instanceof HandleResult.CardRevalidated revalidated) {
+                // The agent is unchanged; only when to ask for its card next is: no row, no generation.
+                tally.unchanged++;
+                freshnessWrites.add(new CardFreshness(revalidated.handle(), revalidated.cardFreshUntil()));
             } else if (result instanceof HandleResult.Gone gone) {
                 if (stored.containsKey(gone.handle())) {
                     tally.removals.add(gone.handle());
@@ -138,7 +144,8 @@ class SyncCommitter {
                     tally.unchanged++;
                     if (!old.hasRecord() || !Objects.equals(old.recordEtag(), write.recordEtag())
                             || !Objects.equals(old.cardEtag(), write.cardEtag())
-                            || !Objects.equals(old.cardLastModified(), write.cardLastModified())) {
+                            || !Objects.equals(old.cardLastModified(), write.cardLastModified())
+                            || !Objects.equals(old.cardFreshUntil(), write.cardFreshUntil())) {
                         sourceWrites.add(write);
                     }
                 }
@@ -150,6 +157,7 @@ class SyncCommitter {
         }
         // sources reference rows: written after them
         catalog.upsertSources(tally.registryId, sourceWrites, properties.writeBatchSize());
+        catalog.updateCardFreshness(tally.registryId, freshnessWrites, properties.writeBatchSize());
         tally.added += added.size();
     }
 

@@ -18,6 +18,10 @@ import java.time.Duration;
  * @param runTimeout             a chunked run not applied this long after it started is failed and its
  *                               staging dropped (its registry keeps its rows, marked stale)
  * @param runRetention           how long finished runs are kept for inspection
+ * @param cardMaxFreshness       the longest an Agent Card's HTTP freshness (Cache-Control max-age, Expires) is
+ *                               trusted: while a card is fresh and its record answers 304, the card is not
+ *                               requested again. The cap keeps a registry from pinning a card for ever; 0 turns
+ *                               freshness off (every sync revalidates every card)
  */
 @ConfigurationProperties("marketplace.sync")
 public record SyncProperties(@DefaultValue("8") int concurrencyPerRegistry,
@@ -28,7 +32,8 @@ public record SyncProperties(@DefaultValue("8") int concurrencyPerRegistry,
                              @DefaultValue("5000") int chunkThreshold,
                              @DefaultValue("1000") int chunkSize,
                              @DefaultValue("PT30M") Duration runTimeout,
-                             @DefaultValue("P1D") Duration runRetention) {
+                             @DefaultValue("P1D") Duration runRetention,
+                             @DefaultValue("PT1H") Duration cardMaxFreshness) {
 
     public SyncProperties {
         if (chunkThreshold < 0) {
@@ -39,6 +44,9 @@ public record SyncProperties(@DefaultValue("8") int concurrencyPerRegistry,
         }
         if (runTimeout.isNegative() || runTimeout.isZero()) {
             throw new IllegalArgumentException("marketplace.sync.run-timeout must be positive");
+        }
+        if (cardMaxFreshness.isNegative()) {
+            throw new IllegalArgumentException("marketplace.sync.card-max-freshness must not be negative");
         }
     }
 }

@@ -145,8 +145,9 @@ class SyncRunStore {
         jdbcTemplate.batchUpdate("""
                 INSERT INTO marketplace_sync_staging
                     (run_id, handle, chunk_index, position, kind, agent, sort_name, search_text, tags, content_hash,
-                     record, card, record_etag, card_etag, card_last_modified, card_error, http_status, error_kind, error)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                     record, card, record_etag, card_etag, card_last_modified, card_error, http_status, error_kind, error,
+                     card_fresh_until)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """, results, batchSize, (ps, result) -> {
             ps.setObject(1, runId);
             ps.setString(2, result.handle());
@@ -174,6 +175,9 @@ class SyncRunStore {
             HandleResult.Failed failed = result instanceof HandleResult.Failed f ? f : null;
             ps.setString(18, failed == null ? null : failed.kind());
             ps.setString(19, failed == null ? null : failed.message());
+            Instant freshUntil = write != null ? write.cardFreshUntil()
+                    : result instanceof HandleResult.CardRevalidated r ? r.cardFreshUntil() : null;
+            ps.setTimestamp(20, freshUntil == null ? null : Timestamp.from(freshUntil));
         });
     }
 
@@ -197,7 +201,7 @@ class SyncRunStore {
                 List<Staged> page = jdbc.sql("""
                                 SELECT chunk_index, position, handle, kind, agent, sort_name, search_text, tags,
                                        content_hash, record, card, record_etag, card_etag, card_last_modified,
-                                       card_error, http_status, error_kind, error
+                                       card_error, http_status, error_kind, error, card_fresh_until
                                 FROM marketplace_sync_staging
                                 WHERE run_id = ? AND (chunk_index, position) > (?, ?)  -- sync_staging_in_listing_order
                                 ORDER BY chunk_index, position
@@ -244,6 +248,8 @@ class SyncRunStore {
     private static String kind(HandleResult result) {
         if (result instanceof HandleResult.NotModified) {
             return "not_modified";
+        } else if (result instanceof HandleResult.CardRevalidated) {
+            return "card_revalidated";
         } else if (result instanceof HandleResult.Fetched) {
             return "fetched";
         } else if (result instanceof HandleResult.Gone) {
@@ -255,9 +261,13 @@ class SyncRunStore {
     private static HandleResult result(ResultSet rs) throws SQLException {
         String handle = rs.getString("handle");
         String kind = rs.getString("kind");
+        Timestamp freshUntil = rs.getTimestamp("card_fresh_until");
+        Instant cardFreshUntil = freshUntil == null ? null : freshUntil.toInstant();
         switch (kind) {
             case "not_modified":
                 return new HandleResult.NotModified(handle);
+            case "card_revalidated":
+                return new HandleResult.CardRevalidated(handle, cardFreshUntil);
             case "gone":
                 return new HandleResult.Gone(handle, rs.getInt("http_status"));
             case "failed":
@@ -267,7 +277,8 @@ class SyncRunStore {
                         textArray(rs.getArray("tags")), rs.getBytes("content_hash"));
                 return new HandleResult.Fetched(new RowWrite(handle, rs.getString("agent"), fields,
                         rs.getString("record"), rs.getString("card"), rs.getString("record_etag"),
-                        rs.getString("card_etag"), rs.getString("card_last_modified"), rs.getString("card_error")));
+                        rs.getString("card_etag"), rs.getString("card_last_modified"), rs.getString("card_error"),
+                        cardFreshUntil));
             default:
                 throw new IllegalStateException("unknown staged result kind '" + kind + "' for handle " + handle);
         }
