@@ -14,9 +14,15 @@ import java.time.Duration;
  *                          (0: never count on the request path)
  * @param backgroundCountTimeout budget of the exact count then run in the background; its result
  *                          is kept for the catalog generation, so later pages are exact
+ * @param exactCountMaxEstimate a filter the planner expects to match more rows than this gets the
+ *                          estimate at once, without trying to count within the timeout
+ * @param trigramSampleInterval how often trigram frequencies are sampled for long {@code q} needles
+ *                          (see SubstringNarrowing); 0 turns the narrowing off
  */
 @ConfigurationProperties("marketplace.catalog")
 public record CatalogProperties(@DefaultValue("db") String source,
                                 @DefaultValue("250ms") Duration exactCountTimeout,
-                                @DefaultValue("60s") Duration backgroundCountTimeout) {
+                                @DefaultValue("20000") long exactCountMaxEstimate,
+                                @DefaultValue("60s") Duration backgroundCountTimeout,
+                                @DefaultValue("PT1H") Duration trigramSampleInterval) {
 }

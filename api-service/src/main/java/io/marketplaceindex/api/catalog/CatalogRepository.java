@@ -38,11 +38,16 @@ public class CatalogRepository {
     private final JdbcClient jdbc;
     private final CountBudget budget;
     private final JsonMapper json;
+    private final SubstringNarrowing narrowing;
+    private final long maxCountedEstimate;
 
-    CatalogRepository(JdbcClient jdbc, CountBudget budget, JsonMapper json) {
+    CatalogRepository(JdbcClient jdbc, CountBudget budget, JsonMapper json, SubstringNarrowing narrowing,
+                      CatalogProperties properties) {
         this.jdbc = jdbc;
         this.budget = budget;
         this.json = json;
+        this.narrowing = narrowing;
+        this.maxCountedEstimate = properties.exactCountMaxEstimate();
     }
 
     /** A page of rows; agent JSON is passed through as stored, never re-parsed. */
@@ -94,7 +99,9 @@ public class CatalogRepository {
     /**
      * Exact totals come from counters the worker maintains in the same transaction as the rows
      * (no filter, registry only, one tag only); other filters count within a time budget and fall
-     * back to the planner's estimate, flagged as such.
+     * back to the planner's estimate, flagged as such. A filter the planner expects to match more
+     * than {@code marketplace.catalog.exact-count-max-estimate} rows is not counted at all: at 5M rows
+     * a common substring's count takes over a second, so trying would only spend the budget.
      */
     public Total total(CatalogQuery query, List<UUID> registryIds) {
         boolean onlyRegistry = query.needle() == null && query.tags().isEmpty();
@@ -118,16 +125,27 @@ public class CatalogRepository {
                     query.tags().get(0), query.tags().get(1)).query(Long.class).single(), true);
         }
         Where where = where(query, registryIds);
+        long estimate = estimate(where);
+        if (estimate > maxCountedEstimate) {
+            // counting that many rows would take longer than the budget anyway: don't start
+            return new Total(estimate, false);
+        }
         String countSql = "SELECT count(*) FROM marketplace_catalog_rows WHERE " + where.sql();
         Optional<Long> exact = budget.run(() -> jdbc.sql(countSql).params(where.params()).query(Long.class).single());
-        if (exact.isPresent()) {
-            return new Total(exact.get(), true);
-        }
-        String plan = jdbc.sql("EXPLAIN (FORMAT JSON) " + countSql.replace("count(*)", "1"))
+        return exact.map(n -> new Total(n, true)).orElseGet(() -> new Total(estimate, false));
+    }
+
+    /** The planner's estimate of the rows matching a filter: a plan, no execution (well under a millisecond). */
+    long estimate(Where where) {
+        String plan = jdbc.sql("EXPLAIN (FORMAT JSON) SELECT 1 FROM marketplace_catalog_rows WHERE " + where.sql())
                 .params(where.params()).query(String.class).single();
         JsonNode root = json.readTree(plan);
-        long estimate = root.get(0).get("Plan").get("Plan Rows").asLong();
-        return new Total(estimate, false);
+        return root.get(0).get("Plan").get("Plan Rows").asLong();
+    }
+
+    /** Filters the planner expects to match more rows than this are answered with an estimate at once. */
+    boolean countable(long estimate) {
+        return estimate <= maxCountedEstimate;
     }
 
     /** The exact total however long it takes (up to {@code timeout}); for counting off the request path. */
@@ -140,11 +158,23 @@ public class CatalogRepository {
     record Where(String sql, List<Object> params) {
     }
 
-    static Where where(CatalogQuery query, List<UUID> registryIds) {
+    Where where(CatalogQuery query, List<UUID> registryIds) {
+        return where(query, registryIds, narrowing.window(query.needle()).orElse(null));
+    }
+
+    /** @param window the part of the needle the trigram index searches for, or null for all of it */
+    static Where where(CatalogQuery query, List<UUID> registryIds, String window) {
         List<String> conditions = new ArrayList<>();
         List<Object> params = new ArrayList<>();
         conditions.add("true");
-        if (query.needle() != null) {
+        if (query.needle() != null && window != null) {
+            // the index searches the needle's rarest window; the rows it finds are checked for the
+            // whole needle (strpos is no index condition, so it only rechecks), see SubstringNarrowing
+            conditions.add("search_text LIKE ? ESCAPE '\\'"); // catalog_rows_search_trgm
+            params.add("%" + escapeLike(window) + "%");
+            conditions.add("strpos(search_text, ?) > 0");
+            params.add(query.needle());
+        } else if (query.needle() != null) {
             conditions.add("search_text LIKE ? ESCAPE '\\'"); // catalog_rows_search_trgm
             params.add("%" + escapeLike(query.needle()) + "%");
         }

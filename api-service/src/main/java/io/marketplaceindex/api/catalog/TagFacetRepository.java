@@ -17,10 +17,12 @@ class TagFacetRepository {
 
     private final JdbcClient jdbc;
     private final CountBudget budget;
+    private final CatalogRepository catalog;
 
-    TagFacetRepository(JdbcClient jdbc, CountBudget budget) {
+    TagFacetRepository(JdbcClient jdbc, CountBudget budget, CatalogRepository catalog) {
         this.jdbc = jdbc;
         this.budget = budget;
+        this.catalog = catalog;
     }
 
     /** The whole catalog: one row per distinct tag, maintained in the same transaction as the rows. */
@@ -41,7 +43,11 @@ class TagFacetRepository {
      * @return empty when the budget ran out
      */
     Optional<List<TagFacets.Count>> filtered(CatalogQuery query, List<UUID> registryIds) {
-        CatalogRepository.Where where = CatalogRepository.where(query, registryIds);
+        CatalogRepository.Where where = catalog.where(query, registryIds);
+        if (!catalog.countable(catalog.estimate(where))) {
+            // unnesting the tags of that many rows cannot finish within the budget
+            return Optional.empty();
+        }
         // a row's tags are distinct (the normalizer deduplicates them), so count(*) counts agents
         String sql = """
                 SELECT t.tag, count(*) AS n

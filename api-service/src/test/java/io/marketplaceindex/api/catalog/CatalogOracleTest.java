@@ -78,6 +78,9 @@ class CatalogOracleTest extends ApiTestSupport {
     @Autowired
     CatalogGeneration generation;
 
+    @Autowired
+    SubstringNarrowing narrowing;
+
     private long seed;
     private final List<Ref> reference = new ArrayList<>();
     private final List<String> searchPool = new ArrayList<>();
@@ -143,6 +146,8 @@ class CatalogOracleTest extends ApiTestSupport {
             }
         }
         generation.poll();
+        // trigram frequencies of these rows, so that long needles are searched by their rarest window
+        narrowing.refresh();
         for (Ref ref : reference) {
             ref.tags().forEach(tagPool::add);
             searchPool.add(ref.handle());
@@ -323,7 +328,7 @@ class CatalogOracleTest extends ApiTestSupport {
     }
 
     private String randomQ(Random random) {
-        switch (random.nextInt(6)) {
+        switch (random.nextInt(7)) {
             case 0:
                 return pick(random, List.of("%", "_", "\\", "%%", "a_b", "100%", "\\%", "_%", "alpha", "ALPHA",
                         "é", "É", "ß", "SS", "ς", "Σ", "i̇", "İ", "😀", "\uFF21", " café ", "   ", "zz", "agent-1",
@@ -339,6 +344,14 @@ class CatalogOracleTest extends ApiTestSupport {
             }
             case 2:
                 return pick(random, tagPool);
+            case 3: {
+                // a long substring: searched by its rarest trigram window, then checked whole
+                String source = pick(random, searchPool);
+                int[] cps = source.codePoints().toArray();
+                int from = cps.length <= 8 ? 0 : random.nextInt(cps.length - 8);
+                int to = Math.min(cps.length, from + 8 + random.nextInt(12));
+                return new String(cps, from, to - from);
+            }
             default: {
                 String source = pick(random, searchPool);
                 int[] cps = source.codePoints().toArray();
@@ -378,8 +391,12 @@ class CatalogOracleTest extends ApiTestSupport {
         Random random = new Random(seed ^ 0x5DEECE66DL);
         int walked = 0;
         int nonEmpty = 0;
+        int narrowed = 0;
         for (int i = 0; i < COMBINATIONS; i++) {
             Params params = randomParams(random);
+            if (params.q() != null && narrowing.window(AgentIndexFields.searchNeedle(params.q().trim())).isPresent()) {
+                narrowed++;
+            }
             String path = "/api/marketplace?" + params.query();
             String context = "seed " + seed + ", combination " + i + ": GET " + path;
             Expected expected = expect(params);
@@ -399,8 +416,9 @@ class CatalogOracleTest extends ApiTestSupport {
                 walked++;
             }
         }
-        System.out.printf("CatalogOracleTest: %d combinations (%d non-empty), %d paging walks, seed %d%n",
-                COMBINATIONS, nonEmpty, walked, seed);
+        System.out.printf("CatalogOracleTest: %d combinations (%d non-empty, %d q narrowed), %d paging walks, seed %d%n",
+                COMBINATIONS, nonEmpty, narrowed, walked, seed);
+        assertThat(narrowed).as("some long needles should be searched by a trigram window").isGreaterThan(0);
         assertThat(nonEmpty).as("the generator should mostly ask for things that exist").isGreaterThan(COMBINATIONS / 3);
     }
 

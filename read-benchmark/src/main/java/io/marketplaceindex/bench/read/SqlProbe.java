@@ -81,9 +81,13 @@ final class SqlProbe implements AutoCloseable {
         context.registerBean(JsonMapper.class, () -> JsonMapper.builder().build());
         registerAs(context, propertiesType, properties);
         context.registerBean(Class.forName(PKG + "CountBudget"));
+        context.registerBean(Class.forName(PKG + "SubstringNarrowing"));
         context.registerBean(Class.forName(PKG + "CatalogRepository"));
         context.registerBean(Class.forName(PKG + "TagFacetRepository"));
         context.refresh();
+        // the service samples trigram frequencies in the background right after it starts
+        Object narrowing = context.getBean(Class.forName(PKG + "SubstringNarrowing"));
+        narrowing.getClass().getMethod("refresh").invoke(narrowing);
         catalog = context.getBean(Class.forName(PKG + "CatalogRepository"));
         facets = context.getBean(Class.forName(PKG + "TagFacetRepository"));
         parse = Class.forName(PKG + "CatalogQuery").getMethod("parse", String.class, String.class, String.class,

@@ -1,0 +1,184 @@
+package io.marketplaceindex.api.catalog;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Component;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * Picks the part of a long {@code q} that the trigram index should search for.
+ * <p>
+ * For {@code search_text LIKE '%needle%'} PostgreSQL's trigram GIN index intersects the posting
+ * lists of every trigram of the needle. A long needle made of common syllables reads the long lists
+ * of its most common trigrams, although a few rare trigrams would narrow the rows just as well: at
+ * 5M rows an 18-letter word of 201 matches read 2,400 index pages (26 ms), while three of its
+ * trigrams each occur in under 21,000 rows. So the index is asked for the five-character window of
+ * the needle whose three trigrams are the rarest, and the whole needle is checked on the rows it
+ * returns ({@code strpos}, which the index cannot serve, hence a recheck only). The answer is the same
+ * by construction: a row containing the needle contains every window of it.
+ * <p>
+ * Trigram frequencies come from a sample of the index, taken in the background at start and then
+ * every {@code marketplace.catalog.trigram-sample-interval}; until the first sample (or with the
+ * feature off) every needle is searched whole, as before.
+ */
+@Component
+public class SubstringNarrowing implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(SubstringNarrowing.class);
+
+    /** Three trigrams: long enough to be selective, short enough to avoid the needle's common parts. */
+    static final int WINDOW = 5;
+    /** Rows sampled for the frequencies: enough to tell rare from common trigrams. */
+    private static final long SAMPLE_ROWS = 20_000;
+    /**
+     * A window is used only when its rarest trigram is in at most this share of the rows: otherwise
+     * the recheck of its candidates could cost more than the whole needle's index scan.
+     */
+    private static final double MAX_CANDIDATE_SHARE = 0.005;
+
+    /** A sample: trigram document frequency as a share of the rows. */
+    record Frequencies(Map<String, Double> shares, long sampledRows) {
+        double share(String trigram) {
+            return shares.getOrDefault(trigram, 0.0);
+        }
+    }
+
+    private final JdbcClient jdbc;
+    private final CountBudget budget;
+    private final AtomicReference<Frequencies> frequencies = new AtomicReference<>();
+    private final ScheduledExecutorService sampler;
+
+    SubstringNarrowing(JdbcClient jdbc, CountBudget budget, CatalogProperties properties) {
+        this.jdbc = jdbc;
+        this.budget = budget;
+        Duration interval = properties.trigramSampleInterval();
+        if (interval.isZero()) {
+            this.sampler = null;
+            return;
+        }
+        this.sampler = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "trigram-sample");
+            t.setDaemon(true);
+            return t;
+        });
+        sampler.scheduleWithFixedDelay(this::refreshQuietly, 1, interval.toSeconds(), TimeUnit.SECONDS);
+    }
+
+    /**
+     * The window to search the index for, or empty to search for the whole needle (no sample yet, a
+     * needle with no ASCII run of {@value #WINDOW} letters or digits, or no window rare enough).
+     */
+    public Optional<String> window(String needle) {
+        return choose(needle, frequencies.get());
+    }
+
+    static Optional<String> choose(String needle, Frequencies sample) {
+        if (sample == null || needle == null || needle.length() <= WINDOW) {
+            return Optional.empty();
+        }
+        String best = null;
+        double bestCost = Double.MAX_VALUE;
+        double bestRarest = 1;
+        int runStart = -1;
+        for (int i = 0; i <= needle.length(); i++) {
+            boolean word = i < needle.length() && isAsciiWordChar(needle.charAt(i));
+            if (word && runStart < 0) {
+                runStart = i;
+            } else if (!word && runStart >= 0) {
+                for (int start = runStart; start + WINDOW <= i; start++) {
+                    String window = needle.substring(start, start + WINDOW);
+                    double cost = 0;
+                    double rarest = 1;
+                    for (int t = 0; t + 3 <= WINDOW; t++) {
+                        double share = sample.share(window.substring(t, t + 3));
+                        cost += share; // the posting lists the index scan reads
+                        rarest = Math.min(rarest, share); // bounds the rows it returns for the recheck
+                    }
+                    if (cost < bestCost) {
+                        best = window;
+                        bestCost = cost;
+                        bestRarest = rarest;
+                    }
+                }
+                runStart = -1;
+            }
+        }
+        if (best == null || bestRarest > MAX_CANDIDATE_SHARE || best.equals(needle)) {
+            return Optional.empty();
+        }
+        return Optional.of(best);
+    }
+
+    /** pg_trgm builds trigrams from letters and digits; ASCII only, so that its case folding is ours. */
+    private static boolean isAsciiWordChar(char c) {
+        return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+    }
+
+    /** Samples the index now (also used by tests after they load rows). */
+    public void refresh() {
+        long rows = jdbc.sql("SELECT coalesce(sum(record_count), 0) FROM marketplace_registries WHERE enabled")
+                .query(Long.class).single();
+        if (rows == 0) {
+            frequencies.set(null);
+            return;
+        }
+        // TABLESAMPLE SYSTEM reads whole pages at random: a sample costs a few thousand page reads
+        double percent = Math.min(100.0, 100.0 * SAMPLE_ROWS / rows);
+        record Count(String trigram, long rows) {
+        }
+        Map<String, Long> counts = new HashMap<>();
+        long[] sampled = {0};
+        Optional<Integer> done = budget.run(() -> {
+            sampled[0] = jdbc.sql("""
+                            SELECT count(*) FROM marketplace_catalog_rows TABLESAMPLE SYSTEM (?) REPEATABLE (7)
+                            """)
+                    .param(percent).query(Long.class).single();
+            // show_trgm gives each row's distinct trigrams: the count is the rows having the trigram
+            jdbc.sql("""
+                            SELECT t, count(*) AS n
+                            FROM marketplace_catalog_rows TABLESAMPLE SYSTEM (?) REPEATABLE (7),
+                                 unnest(show_trgm(search_text)) AS t
+                            WHERE t ~ '^[a-z0-9]{3}$'
+                            GROUP BY t
+                            """)
+                    .param(percent)
+                    .query((rs, n) -> new Count(rs.getString(1), rs.getLong(2)))
+                    .list()
+                    .forEach(c -> counts.put(c.trigram(), c.rows()));
+            return counts.size();
+        }, Duration.ofSeconds(60));
+        if (done.isEmpty() || sampled[0] == 0) {
+            // out of time, or an empty sample: the previous frequencies stay
+            return;
+        }
+        Map<String, Double> shares = new HashMap<>(counts.size() * 2);
+        counts.forEach((trigram, n) -> shares.put(trigram, (double) n / sampled[0]));
+        frequencies.set(new Frequencies(Map.copyOf(shares), sampled[0]));
+        log.debug("trigram sample: {} rows, {} trigrams", sampled[0], shares.size());
+    }
+
+    private void refreshQuietly() {
+        try {
+            refresh();
+        } catch (RuntimeException e) {
+            // the previous sample (or none: whole needles) stays; the next round retries
+            log.warn("trigram sample failed: {}", e.getMessage());
+        }
+    }
+
+    @Override
+    public void close() {
+        if (sampler != null) {
+            sampler.shutdownNow();
+        }
+    }
+}
