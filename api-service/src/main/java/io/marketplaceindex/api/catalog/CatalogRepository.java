@@ -13,7 +13,7 @@ import java.util.UUID;
 
 /**
  * The catalog's read SQL. Every page walks a btree in output order and stops after one page:
- * catalog_rows_by_name (sort_name, handle, registry_id), catalog_rows_by_handle (handle, registry_id)
+ * catalog_rows_by_name (sort_name, handle, registry_id) INCLUDE (tags), catalog_rows_by_handle (handle, registry_id)
  * or catalog_rows_by_registry_name; filters narrow it through catalog_rows_search_trgm (q) and
  * catalog_rows_tags (tags). Deep offsets use a deferred join: the offset is skipped over the
  * narrow index entries, and only the page's rows are read in full.
