@@ -380,7 +380,9 @@ public final class IndexerBenchmark {
             Instant finished = instant(line.get("finishedAt"));
             finishedAt = finished.isAfter(finishedAt) ? finished : finishedAt;
             statuses.merge(line.get("status").asString(), 1, Integer::sum);
-            JsonNode detail = JsonHttp.JSON.readTree(line.get("detail").asString());
+            // an object in the progress answer (older answers carried it as JSON text)
+            JsonNode detailNode = line.get("detail");
+            JsonNode detail = detailNode.isString() ? JsonHttp.JSON.readTree(detailNode.asString()) : detailNode;
             JsonNode counts = detail.path("counts");
             rows += counts.path("added").asLong() + counts.path("updated").asLong() + counts.path("removed").asLong();
             failedHandles += counts.path("failed").asLong();
