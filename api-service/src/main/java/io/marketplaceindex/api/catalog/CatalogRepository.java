@@ -106,8 +106,7 @@ public class CatalogRepository {
     public Total total(CatalogQuery query, List<UUID> registryIds) {
         boolean onlyRegistry = query.needle() == null && query.tags().isEmpty();
         if (!query.hasFilters()) {
-            return new Total(jdbc.sql("SELECT coalesce(sum(record_count), 0) FROM marketplace_registries WHERE enabled")
-                    .query(Long.class).single(), true);
+            return new Total(catalogTotal(), true);
         }
         if (onlyRegistry && query.registryUrl() != null) {
             return new Total(jdbc.sql("""
@@ -125,27 +124,43 @@ public class CatalogRepository {
                     query.tags().get(0), query.tags().get(1)).query(Long.class).single(), true);
         }
         Where where = where(query, registryIds);
-        long estimate = estimate(where);
-        if (estimate > maxCountedEstimate) {
+        Optional<Long> estimate = estimate(where);
+        if (estimate.isEmpty()) {
+            // not even a plan within the budget (the table is locked, say): the whole catalog bounds it
+            return new Total(catalogTotal(), false);
+        }
+        if (!countable(estimate)) {
             // counting that many rows would take longer than the budget anyway: don't start
-            return new Total(estimate, false);
+            return new Total(estimate.get(), false);
         }
         String countSql = "SELECT count(*) FROM marketplace_catalog_rows WHERE " + where.sql();
         Optional<Long> exact = budget.run(() -> jdbc.sql(countSql).params(where.params()).query(Long.class).single());
-        return exact.map(n -> new Total(n, true)).orElseGet(() -> new Total(estimate, false));
+        return exact.map(n -> new Total(n, true)).orElseGet(() -> new Total(estimate.get(), false));
     }
 
-    /** The planner's estimate of the rows matching a filter: a plan, no execution (well under a millisecond). */
-    long estimate(Where where) {
-        String plan = jdbc.sql("EXPLAIN (FORMAT JSON) SELECT 1 FROM marketplace_catalog_rows WHERE " + where.sql())
-                .params(where.params()).query(String.class).single();
-        JsonNode root = json.readTree(plan);
-        return root.get(0).get("Plan").get("Plan Rows").asLong();
+    private long catalogTotal() {
+        return jdbc.sql("SELECT coalesce(sum(record_count), 0) FROM marketplace_registries WHERE enabled")
+                .query(Long.class).single();
     }
 
-    /** Filters the planner expects to match more rows than this are answered with an estimate at once. */
-    boolean countable(long estimate) {
-        return estimate <= maxCountedEstimate;
+    /**
+     * The planner's estimate of the rows matching a filter: a plan, no execution (well under a
+     * millisecond), but planning waits for table locks like any query, hence the budget.
+     *
+     * @return empty when not even the plan was ready within the budget
+     */
+    Optional<Long> estimate(Where where) {
+        return budget.run(() -> {
+            String plan = jdbc.sql("EXPLAIN (FORMAT JSON) SELECT 1 FROM marketplace_catalog_rows WHERE " + where.sql())
+                    .params(where.params()).query(String.class).single();
+            JsonNode root = json.readTree(plan);
+            return root.get(0).get("Plan").get("Plan Rows").asLong();
+        });
+    }
+
+    /** A filter the planner expects to match more rows than the limit is answered with an estimate at once. */
+    boolean countable(Optional<Long> estimate) {
+        return estimate.isPresent() && estimate.get() <= maxCountedEstimate;
     }
 
     /** The exact total however long it takes (up to {@code timeout}); for counting off the request path. */

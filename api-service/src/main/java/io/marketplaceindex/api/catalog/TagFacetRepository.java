@@ -45,7 +45,8 @@ class TagFacetRepository {
     Optional<List<TagFacets.Count>> filtered(CatalogQuery query, List<UUID> registryIds) {
         CatalogRepository.Where where = catalog.where(query, registryIds);
         if (!catalog.countable(catalog.estimate(where))) {
-            // unnesting the tags of that many rows cannot finish within the budget
+            // unnesting the tags of that many rows cannot finish within the budget (or not even
+            // the plan could be made within it)
             return Optional.empty();
         }
         // a row's tags are distinct (the normalizer deduplicates them), so count(*) counts agents
