@@ -4,8 +4,9 @@
 -- Why: a stamp that had to follow commit order was the catalog generation, taken under a row lock held
 -- until COMMIT, so every registry commit of every worker replica waited for the one before it. A
 -- transaction id costs no lock. It does not follow commit order, so the changes feed serves only stamps
--- below the xmin of its snapshot (the watermark): every transaction with a smaller id has ended, so no
--- change can later appear below a position a reader has already passed. The catalog generation stays
+-- below a watermark, the xmin of its snapshot (transactions of other databases left out): every
+-- transaction with a smaller id that could write here has ended, so no change can later appear below a
+-- position a reader has already passed. The catalog generation stays
 -- (marketplace_catalog_state, catalog-change events, cache keys); the worker takes it last, right
 -- before COMMIT, with the tag counters, so only that tail is serialized.
 --

@@ -19,15 +19,36 @@ import java.util.UUID;
  *
  * <p>change_xid is the id of the transaction that wrote the change. Ids are handed out when writers
  * begin, not when they commit, so a transaction that is still open may later commit a change below
- * stamps that are already visible. The feed therefore serves only stamps below the watermark, the
- * xmin of the snapshot it reads in: every transaction with a smaller id has ended, so nothing can
- * appear below a position a reader has passed, and a commit that finishes late is served late, never
+ * stamps that are already visible. The feed therefore serves only stamps below the watermark, taken
+ * from the snapshot it reads in: every transaction with a smaller id had ended, so nothing can appear
+ * below a position a reader has passed, and a commit that finishes late is served late, never
  * skipped. Read-only transactions get no id, so API reads and background counts never hold the
- * watermark back; only writer transactions in progress on the PostgreSQL server do, and a registry
- * commit lasts seconds.
+ * watermark back; only writer transactions in progress do, and a registry commit lasts seconds.
  */
 @Repository
 class ChangeFeedRepository {
+
+    /**
+     * The watermark of the current snapshot: its xmin (the smallest id still in progress, or xmax
+     * when none is), except that transactions seen running in another database of the server are
+     * left out. Ids are server-wide, so without that a write transaction left open in some other
+     * database (a migration, a forgotten session) would stall the feed; a transaction only ever writes
+     * in the database it is connected to. Only a positive match leaves an id out: one that ended
+     * meanwhile, or a prepared transaction, stays in, which can hold the watermark back but never move
+     * it past a change. backend_xid is the 32-bit form of the id, and ids in progress lie within 2^31
+     * of each other, so the low 32 bits identify them. pg_stat_activity shows backend_xid and datid
+     * of every session to every role.
+     */
+    private static final String WATERMARK = """
+            SELECT least(pg_snapshot_xmax(s.snap)::text::bigint,
+                         (SELECT min(x::text::bigint)
+                          FROM pg_snapshot_xip(s.snap) AS x
+                          WHERE NOT EXISTS (
+                              SELECT 1 FROM pg_stat_activity a
+                              WHERE a.backend_xid::text::bigint = x::text::bigint % 4294967296
+                                AND a.datid <> (SELECT oid FROM pg_database WHERE datname = current_database()))))
+            FROM (SELECT pg_current_snapshot() AS snap) AS s
+            """;
 
     private final JdbcClient jdbc;
     private final TransactionTemplate snapshotTx;
@@ -92,8 +113,7 @@ class ChangeFeedRepository {
                 """.formatted(rowConditions, tombstoneConditions);
         return snapshotTx.execute(status -> {
             // The first statement takes the transaction's snapshot; the page below reads in the same one.
-            long watermark = jdbc.sql("SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint")
-                    .query(Long.class).single();
+            long watermark = jdbc.sql(WATERMARK).query(Long.class).single();
             List<Object> params = new ArrayList<>();
             params.add(watermark);
             params.addAll(sideParams);

@@ -203,10 +203,10 @@ class ApiDocsConfig {
                 Upserts (with the agent's new state) and removals, ordered by (generation, registryId, handle), \
                 where a change's generation is its stamp: the id of the PostgreSQL transaction that wrote it. \
                 Stamps are handed out when writers begin, not when they commit, so the feed serves only changes \
-                stamped below a watermark (meta.generation): the id of the oldest transaction still writing when \
-                the answer was read (the next id when none was). No change can appear below the watermark later, so a client that follows nextCursor \
-                never misses a change, even one committed late; a commit is served once every transaction that \
-                began writing before it has ended (registry commits last seconds). The change generation and \
+                stamped below a watermark (meta.generation): the id of the oldest transaction still writing in \
+                the index's database when the answer was read (the next id when none was). No change can appear below the watermark later, so a client that follows nextCursor \
+                never misses a change, even one committed late; a commit is served once every transaction of the \
+                index's database that began writing before it has ended (registry commits last seconds). The change generation and \
                 the watermark are not the catalog generation of GET /api/marketplace. Removals are kept for \
                 MARKETPLACE_SYNC_TOMBSTONE_RETENTION; a client whose position is older must resync from the \
                 catalog. Not cached.""");

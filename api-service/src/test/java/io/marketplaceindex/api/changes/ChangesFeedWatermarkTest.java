@@ -4,6 +4,7 @@ import io.marketplaceindex.agent.AgentNormalizer;
 import io.marketplaceindex.agent.RegistryRef;
 import io.marketplaceindex.api.ApiTestSupport;
 import io.marketplaceindex.testsupport.CatalogSeeder;
+import io.marketplaceindex.testsupport.TestServices;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
@@ -30,7 +31,7 @@ class ChangesFeedWatermarkTest extends ApiTestSupport {
             registry = seeder.registry("Watermark", "https://watermark.example.org");
             seeded = seeder.agents(registry, List.of(agent(registry, "early"), agent(registry, "late"))).changeXid();
         }
-        FeedWriter.awaitServed(DATABASE, seeded);
+        FeedWriter.awaitServed(this::watermark, seeded);
         Follow start = follow(null);
         assertThat(start.keys()).containsExactly(seeded + " early upsert", seeded + " late upsert");
 
@@ -62,13 +63,35 @@ class ChangesFeedWatermarkTest extends ApiTestSupport {
             String heldCursor = held.get("meta").get("nextCursor").asString();
 
             older.commit();
-            FeedWriter.awaitServed(DATABASE, youngerStamp);
+            FeedWriter.awaitServed(this::watermark, youngerStamp);
 
             Follow after = follow(heldCursor);
             assertThat(after.keys()).containsExactly(olderStamp + " early removal", youngerStamp + " late upsert");
             // and the cursor that was handed out before the older commit sees the same
             assertThat(follow(start.cursor()).keys()).isEqualTo(after.keys());
         }
+    }
+
+    @Test
+    void aWriterInAnotherDatabaseDoesNotHoldTheFeedBack() {
+        // transaction ids are server-wide, but a transaction only writes in the database it is connected to
+        try (FeedWriter foreign = new FeedWriter(TestServices.postgresHostUrl() + "postgres")) {
+            long foreignStamp = foreign.stamp();
+            UUID registry;
+            long seeded;
+            try (CatalogSeeder seeder = new CatalogSeeder(DATABASE)) {
+                seeder.clear();
+                registry = seeder.registry("Elsewhere", "https://elsewhere.example.org");
+                seeded = seeder.agents(registry, List.of(agent(registry, "here"))).changeXid();
+            }
+            assertThat(foreignStamp).isLessThan(seeded);
+            FeedWriter.awaitServed(this::watermark, seeded);
+            assertThat(follow(null).keys()).containsExactly(seeded + " here upsert");
+        }
+    }
+
+    private long watermark() {
+        return get("/api/marketplace/changes?limit=1").body().get("meta").get("generation").asLong();
     }
 
     private record Follow(List<String> keys, String cursor) {
@@ -90,9 +113,9 @@ class ChangesFeedWatermarkTest extends ApiTestSupport {
     }
 
     private static ObjectNode agent(UUID registryId, String handle) {
-        String url = "https://watermark.example.org";
+        String url = "https://agents.example.org";
         ObjectNode record = JSON.createObjectNode().put("handle", handle).put("agentCardUrl", url + "/c/" + handle);
         return new AgentNormalizer().normalize(record, JSON.createObjectNode().put("name", "Agent " + handle),
-                new RegistryRef(registryId.toString(), "Watermark", url)).orElseThrow();
+                new RegistryRef(registryId.toString(), "Registry", url)).orElseThrow();
     }
 }

@@ -8,6 +8,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.function.LongSupplier;
 
 /**
  * A writer transaction on the test database, stamping changes the way the worker's CatalogStore
@@ -64,25 +65,22 @@ final class FeedWriter implements AutoCloseable {
     }
 
     /**
-     * Waits until the feed's watermark has passed a committed stamp. Any write transaction on the
-     * server holds the watermark back, including those of other databases, so a test that expects its
-     * commit in the feed waits for it instead of assuming the server is otherwise idle.
+     * Waits until the feed's watermark (as the API reports it) has passed a committed stamp: any write
+     * transaction of the database still open holds it back, so a test that expects its commit in the
+     * feed waits for it rather than assume nothing else is writing.
      */
-    static void awaitServed(String jdbcUrl, long stamp) {
+    static void awaitServed(LongSupplier watermark, long stamp) {
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        try (Connection c = DriverManager.getConnection(jdbcUrl, TestServices.postgresUser(),
-                TestServices.postgresPassword())) {
-            while (query(c, "SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint") <= stamp) {
-                if (System.nanoTime() > deadline) {
-                    throw new AssertionError("the watermark did not pass " + stamp + " within 60 s");
-                }
-                Thread.sleep(50);
+        while (watermark.getAsLong() <= stamp) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("the watermark did not pass " + stamp + " within 60 s");
             }
-        } catch (SQLException e) {
-            throw new IllegalStateException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
         }
     }
 
