@@ -52,19 +52,30 @@ public final class CatalogSeeder implements AutoCloseable {
         }
     }
 
-    /** Inserts agents (already normalized) and bumps the generation, as one worker commit would. */
-    public long agents(UUID registryId, List<ObjectNode> agents) {
+    /**
+     * What one seeded commit produced.
+     *
+     * @param generation the catalog generation it took
+     * @param changeXid  the change stamp of its rows (its transaction id)
+     */
+    public record Commit(long generation, long changeXid) {
+    }
+
+    /**
+     * Inserts agents (already normalized), stamped with the transaction's id, and bumps the
+     * generation last, as one worker commit would.
+     */
+    public Commit agents(UUID registryId, List<ObjectNode> agents) {
         try {
-            long generation;
+            long changeXid;
             try (Statement st = connection.createStatement();
-                 var rs = st.executeQuery("UPDATE marketplace_catalog_state SET generation = generation + 1, "
-                         + "built_at = now() WHERE id = 1 RETURNING generation")) {
+                 var rs = st.executeQuery("SELECT pg_current_xact_id()::text::bigint")) {
                 rs.next();
-                generation = rs.getLong(1);
+                changeXid = rs.getLong(1);
             }
             try (PreparedStatement ps = connection.prepareStatement("""
                     INSERT INTO marketplace_catalog_rows
-                        (registry_id, handle, agent, generation, sort_name, search_text, tags, content_hash)
+                        (registry_id, handle, agent, change_xid, sort_name, search_text, tags, content_hash)
                     VALUES (?, ?, ?::jsonb, ?, ?, ?, ?, ?)
                     """)) {
                 int n = 0;
@@ -73,7 +84,7 @@ public final class CatalogSeeder implements AutoCloseable {
                     ps.setObject(1, registryId);
                     ps.setString(2, agent.get("handle").stringValue());
                     ps.setString(3, JSON.writeValueAsString(agent));
-                    ps.setLong(4, generation);
+                    ps.setLong(4, changeXid);
                     ps.setString(5, fields.sortName());
                     ps.setString(6, fields.searchText());
                     ps.setArray(7, connection.createArrayOf("text", fields.tags().toArray()));
@@ -109,8 +120,15 @@ public final class CatalogSeeder implements AutoCloseable {
                 ps.setObject(2, registryId);
                 ps.executeUpdate();
             }
+            long generation;
+            try (Statement st = connection.createStatement();
+                 var rs = st.executeQuery("UPDATE marketplace_catalog_state SET generation = generation + 1, "
+                         + "built_at = now() WHERE id = 1 RETURNING generation")) {
+                rs.next();
+                generation = rs.getLong(1);
+            }
             connection.commit();
-            return generation;
+            return new Commit(generation, changeXid);
         } catch (SQLException e) {
             throw new IllegalStateException(e);
         }

@@ -18,7 +18,8 @@ public record AgentDetail(RawJson data, RawJson record, RawJson card, Sync sync)
 
     /**
      * @param updatedAt          when the agent last changed in the index
-     * @param generation         the catalog generation of that change (see the changes feed)
+     * @param generation         the stamp of that change: its position in the changes feed, where
+     *                           the same change carries the same value
      * @param fetchedAt          when its record and card were last fetched
      * @param cardError          why the last card fetch failed, if it did (the agent keeps the card before)
      * @param registrySyncStatus pending | syncing | ok | stale | failed | disabled

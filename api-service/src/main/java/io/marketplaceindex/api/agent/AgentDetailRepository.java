@@ -22,7 +22,7 @@ class AgentDetailRepository {
     Optional<AgentDetail> find(UUID registryId, String handle) {
         return jdbc.sql("""
                         SELECT r.agent::text AS agent, s.record::text AS record, s.card::text AS card,
-                               r.updated_at, r.generation, s.fetched_at, s.card_error,
+                               r.updated_at, r.change_xid, s.fetched_at, s.card_error,
                                g.sync_status, g.last_success_at
                         FROM marketplace_catalog_rows r                       -- primary key (registry_id, handle)
                         JOIN marketplace_registries g ON g.id = r.registry_id -- primary key
@@ -34,7 +34,7 @@ class AgentDetailRepository {
                 .query((rs, n) -> new AgentDetail(RawJson.of(rs.getString("agent")), RawJson.of(rs.getString("record")),
                         RawJson.of(rs.getString("card")),
                         new AgentDetail.Sync(instant(rs.getObject("updated_at", OffsetDateTime.class)),
-                                rs.getLong("generation"), instant(rs.getObject("fetched_at", OffsetDateTime.class)),
+                                rs.getLong("change_xid"), instant(rs.getObject("fetched_at", OffsetDateTime.class)),
                                 rs.getString("card_error"), rs.getString("sync_status"),
                                 instant(rs.getObject("last_success_at", OffsetDateTime.class)))))
                 .optional();

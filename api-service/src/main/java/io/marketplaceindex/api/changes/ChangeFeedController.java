@@ -11,7 +11,8 @@ import java.util.List;
 
 /**
  * GET /api/marketplace/changes?updatedSince&cursor&limit: what changed in the index, upserts and
- * removals, in commit (generation) order, for clients that mirror the catalog.
+ * removals, in change-stamp order up to a watermark (see {@link ChangeFeedRepository}), for clients
+ * that mirror the catalog.
  *
  * <p>Removals are tombstones the worker keeps for {@code MARKETPLACE_SYNC_TOMBSTONE_RETENTION}
  * (7 days by default): a client whose last position is older than that may have missed removals and
@@ -37,21 +38,28 @@ class ChangeFeedController {
         boolean hasMore = snapshot.rows().size() > query.limit();
         List<ChangeFeedRepository.Row> rows = hasMore ? snapshot.rows().subList(0, query.limit()) : snapshot.rows();
         List<ChangePage.Change> data = rows.stream()
-                .map(r -> new ChangePage.Change(r.registryId().toString(), r.handle(), r.change(), r.generation(),
+                .map(r -> new ChangePage.Change(r.registryId().toString(), r.handle(), r.change(), r.changeXid(),
                         r.at().toInstant(), RawJson.of(r.agentJson())))
                 .toList();
         ChangeCursor next;
         if (hasMore) {
             ChangeFeedRepository.Row last = rows.get(rows.size() - 1);
-            next = new ChangeCursor(last.generation(), last.registryId(), last.handle());
+            next = new ChangeCursor(last.changeXid(), last.registryId(), last.handle());
         } else {
-            // Everything visible has been returned, and every later commit takes a larger generation.
-            long after = snapshot.generation();
-            if (query.cursor() != null) {
-                after = Math.max(after, query.cursor().generation());
-            }
-            next = ChangeCursor.afterGeneration(after);
+            // Every change below the watermark has been returned, and none can still appear below it.
+            next = caughtUp(query.cursor(), snapshot.watermark());
         }
-        return new ChangePage(data, new ChangePage.Meta(next.encode(), hasMore, snapshot.generation(), query.limit()));
+        return new ChangePage(data, new ChangePage.Meta(next.encode(), hasMore, snapshot.watermark(), query.limit()));
+    }
+
+    /**
+     * The cursor of a client that has everything below the watermark. It never moves back: a
+     * snapshot's xmin does not decrease, but a read from a lagging standby, say, could see an older one.
+     */
+    private static ChangeCursor caughtUp(ChangeCursor previous, long watermark) {
+        if (previous == null || previous.changeXid() < watermark) {
+            return ChangeCursor.below(watermark);
+        }
+        return previous;
     }
 }

@@ -13,10 +13,10 @@ import java.time.OffsetDateTime;
  * @param updatedSince only changes made at or after this instant, or null
  * @param cursor       continue strictly after this position, or null for the start of the feed
  */
-record ChangeQuery(Instant updatedSince, ChangeCursor cursor, int limit) {
+public record ChangeQuery(Instant updatedSince, ChangeCursor cursor, int limit) {
 
-    static final int DEFAULT_LIMIT = 100;
-    static final int MAX_LIMIT = 1000;
+    public static final int DEFAULT_LIMIT = 100;
+    public static final int MAX_LIMIT = 1000;
 
     static ChangeQuery parse(String updatedSince, String cursor, String limit) {
         return new ChangeQuery(instant(updatedSince),

@@ -1,6 +1,7 @@
 package io.marketplaceindex.api.docs;
 
 import io.marketplaceindex.api.catalog.CatalogQuery;
+import io.marketplaceindex.api.changes.ChangeQuery;
 import io.swagger.v3.oas.models.Components;
 import io.swagger.v3.oas.models.OpenAPI;
 import io.swagger.v3.oas.models.Operation;
@@ -83,6 +84,7 @@ class ApiDocsConfig {
                 return;
             }
             describe(api, "/api/marketplace", PathItem.HttpMethod.GET, ApiDocsConfig::catalog);
+            describe(api, "/api/marketplace/changes", PathItem.HttpMethod.GET, ApiDocsConfig::changes);
             describe(api, "/api/marketplace/index-rebuild", PathItem.HttpMethod.POST, op -> operator(op, REBUILD,
                     "Rebuild the index",
                     "Rebuilds all enabled registries, or the subset given. Answers 202 with a rebuildId at once; "
@@ -193,6 +195,51 @@ class ApiDocsConfig {
         responses.addApiResponse("304", new ApiResponse().description("not modified (If-None-Match matched)"));
         responses.get("429").headers(rateLimitHeaders()).addHeaderObject("Retry-After",
                 new Header().description("seconds until the window ends").schema(new IntegerSchema()));
+        op.responses(responses);
+    }
+
+    private static void changes(Operation op) {
+        op.tags(List.of(CATALOG)).summary("Follow the changes of the catalog").description("""
+                Upserts (with the agent's new state) and removals, ordered by (generation, registryId, handle), \
+                where a change's generation is its stamp: the id of the PostgreSQL transaction that wrote it. \
+                Stamps are handed out when writers begin, not when they commit, so the feed serves only changes \
+                stamped below a watermark (meta.generation): the id of the oldest transaction still writing in \
+                the index's database when the answer was read (the next id when none was). No change can appear below the watermark later, so a client that follows nextCursor \
+                never misses a change, even one committed late; a commit is served once every transaction of the \
+                index's database that began writing before it has ended (registry commits last seconds). The change generation and \
+                the watermark are not the catalog generation of GET /api/marketplace. Removals are kept for \
+                MARKETPLACE_SYNC_TOMBSTONE_RETENTION; a client whose position is older must resync from the \
+                catalog. Not cached.""");
+        op.parameters(List.of(
+                new QueryParameter().name("updatedSince").description("only changes made at or after this "
+                        + "instant; use it once, then follow cursors").schema(new StringSchema().format("date-time")),
+                new QueryParameter().name("cursor").description("meta.nextCursor of the previous answer: continues "
+                        + "strictly after the last change it returned, or, once caught up, at the watermark")
+                        .schema(new StringSchema()),
+                new QueryParameter().name("limit").description("page size; larger values are clamped to "
+                        + ChangeQuery.MAX_LIMIT).schema(new IntegerSchema().minimum(BigDecimal.ONE)
+                        ._default(ChangeQuery.DEFAULT_LIMIT).maximum(BigDecimal.valueOf(ChangeQuery.MAX_LIMIT)))));
+        ObjectSchema change = new ObjectSchema();
+        change.addProperty("registryId", uuid()).addProperty("handle", new StringSchema())
+                .addProperty("change", new StringSchema()._enum(List.of("upsert", "removal")))
+                .addProperty("generation", new IntegerSchema().format("int64")
+                        .description("the change's stamp (writing transaction id), its position in the feed order"))
+                .addProperty("at", new StringSchema().format("date-time").description("when the change was written"))
+                .addProperty("agent", new ObjectSchema().additionalProperties(true)
+                        .description("upserts only: the agent's new state"));
+        ObjectSchema meta = new ObjectSchema();
+        meta.addProperty("nextCursor", new StringSchema().description("always present; pass it as cursor"))
+                .addProperty("hasMore", new BooleanSchema().description("more changes below the watermark wait"))
+                .addProperty("generation", new IntegerSchema().format("int64").description("the watermark: every "
+                        + "change stamped below it has been served (in this answer or before it, unless hasMore), "
+                        + "and none will be stamped below it later"))
+                .addProperty("limit", new IntegerSchema());
+        ApiResponses responses = responses(400, "invalid updatedSince, cursor or limit",
+                401, "the catalog is not public and the caller is not signed in",
+                429, "anonymous rate limit exceeded; see Retry-After");
+        responses.addApiResponse("200", new ApiResponse().description("a page of changes")
+                .content(new Content().addMediaType("application/json", new MediaType().schema(new ObjectSchema()
+                        .addProperty("data", new ArraySchema().items(change)).addProperty("meta", meta)))));
         op.responses(responses);
     }
 

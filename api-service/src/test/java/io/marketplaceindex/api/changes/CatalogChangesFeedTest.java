@@ -23,8 +23,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * GET /api/marketplace/changes against real PostgreSQL. Rows come from the seeder; updates and
- * removals are written with SQL the way the worker's CatalogStore writes them (a new generation, the
- * row's generation and updated_at, a tombstone per removed handle).
+ * removals are written with SQL the way the worker's CatalogStore writes them (the row's change stamp
+ * and updated_at, a tombstone per removed handle, each stamped with its transaction's id).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class CatalogChangesFeedTest extends ApiTestSupport {
@@ -36,15 +36,16 @@ class CatalogChangesFeedTest extends ApiTestSupport {
 
     private UUID one;
     private UUID two;
+    // change stamps of four commits, in commit order
     private long g1;
     private long g2;
     private long g3;
     private long g4;
     private final List<Expected> expected = new ArrayList<>();
 
-    private record Expected(long generation, UUID registryId, String handle, String change, Instant at) {
+    private record Expected(long stamp, UUID registryId, String handle, String change, Instant at) {
         String key() {
-            return generation + " " + registryId + " " + handle + " " + change;
+            return stamp + " " + registryId + " " + handle + " " + change;
         }
     }
 
@@ -55,21 +56,30 @@ class CatalogChangesFeedTest extends ApiTestSupport {
             seeder.clear();
             one = seeder.registry("One", "https://one.example.org");
             two = seeder.registry("Two", "https://two.example.org");
-            g1 = seeder.agents(one, agents(normalizer, one, "https://one.example.org", "a1", "a2", "a3", "a4", "a5"));
-            g2 = seeder.agents(two, agents(normalizer, two, "https://two.example.org", "b1", "b2", "b3"));
+            g1 = seeder.agents(one, agents(normalizer, one, "https://one.example.org", "a1", "a2", "a3", "a4", "a5"))
+                    .changeXid();
+            g2 = seeder.agents(two, agents(normalizer, two, "https://two.example.org", "b1", "b2", "b3")).changeXid();
         }
-        sql("UPDATE marketplace_catalog_rows SET updated_at = ?::timestamptz WHERE generation = ?", JAN.toString(), g1);
-        sql("UPDATE marketplace_catalog_rows SET updated_at = ?::timestamptz WHERE generation = ?", FEB.toString(), g2);
+        // a later write of updated_at alone is no change: the stamps stay
+        sql("UPDATE marketplace_catalog_rows SET updated_at = ?::timestamptz WHERE change_xid = ?", JAN.toString(), g1);
+        sql("UPDATE marketplace_catalog_rows SET updated_at = ?::timestamptz WHERE change_xid = ?", FEB.toString(), g2);
         // g3: two handles of registry one went away
-        g3 = nextGeneration();
-        tombstone(one, "gone-1", MAR, g3);
-        tombstone(one, "gone-2", MAR, g3);
+        try (FeedWriter writer = new FeedWriter(DATABASE)) {
+            g3 = writer.stamp();
+            tombstone(writer, one, "gone-1", MAR);
+            tombstone(writer, one, "gone-2", MAR);
+            writer.commit();
+        }
         // g4: a2 changed, b3 went away
-        g4 = nextGeneration();
-        sql("UPDATE marketplace_catalog_rows SET generation = ?, updated_at = ?::timestamptz WHERE registry_id = ? AND handle = 'a2'",
-                g4, APR.toString(), one);
-        sql("DELETE FROM marketplace_catalog_rows WHERE registry_id = ? AND handle = 'b3'", two);
-        tombstone(two, "b3", APR, g4);
+        try (FeedWriter writer = new FeedWriter(DATABASE)) {
+            g4 = writer.stamp();
+            writer.run("UPDATE marketplace_catalog_rows SET change_xid = " + FeedWriter.STAMP
+                    + ", updated_at = ?::timestamptz WHERE registry_id = ? AND handle = 'a2'", APR.toString(), one);
+            writer.run("DELETE FROM marketplace_catalog_rows WHERE registry_id = ? AND handle = 'b3'", two);
+            tombstone(writer, two, "b3", APR);
+            writer.commit();
+        }
+        FeedWriter.awaitServed(this::watermark, g4);
 
         for (String h : List.of("a1", "a3", "a4", "a5")) {
             expected.add(new Expected(g1, one, h, "upsert", JAN));
@@ -80,8 +90,8 @@ class CatalogChangesFeedTest extends ApiTestSupport {
         expected.add(new Expected(g3, one, "gone-2", "removal", MAR));
         expected.add(new Expected(g4, one, "a2", "upsert", APR));
         expected.add(new Expected(g4, two, "b3", "removal", APR));
-        // the documented order: generation, then registry id and handle as PostgreSQL orders them (bytes)
-        expected.sort(Comparator.comparingLong(Expected::generation)
+        // the documented order: change stamp, then registry id and handle as PostgreSQL orders them (bytes)
+        expected.sort(Comparator.comparingLong(Expected::stamp)
                 .thenComparing(e -> e.registryId().toString())
                 .thenComparing(Expected::handle, CatalogChangesFeedTest::compareUtf8));
     }
@@ -96,14 +106,13 @@ class CatalogChangesFeedTest extends ApiTestSupport {
         return agents;
     }
 
-    private static long nextGeneration() {
-        return ((Number) sql("UPDATE marketplace_catalog_state SET generation = generation + 1 WHERE id = 1 "
-                + "RETURNING generation")).longValue();
+    private static void tombstone(FeedWriter writer, UUID registryId, String handle, Instant at) {
+        writer.run("INSERT INTO marketplace_catalog_tombstones (registry_id, handle, removed_at, change_xid) "
+                + "VALUES (?, ?, ?::timestamptz, " + FeedWriter.STAMP + ")", registryId, handle, at.toString());
     }
 
-    private static void tombstone(UUID registryId, String handle, Instant at, long generation) {
-        sql("INSERT INTO marketplace_catalog_tombstones (registry_id, handle, removed_at, generation) "
-                + "VALUES (?, ?, ?::timestamptz, ?)", registryId, handle, at.toString(), generation);
+    private long watermark() {
+        return get("/api/marketplace/changes?limit=1").body().get("meta").get("generation").asLong();
     }
 
     private static int compareUtf8(String a, String b) {
@@ -111,7 +120,7 @@ class CatalogChangesFeedTest extends ApiTestSupport {
     }
 
     @Test
-    void walksUpsertsAndRemovalsInGenerationOrderPageByPage() {
+    void walksUpsertsAndRemovalsInStampOrderPageByPage() {
         List<String> seen = new ArrayList<>();
         String cursor = null;
         int pages = 0;
@@ -132,7 +141,8 @@ class CatalogChangesFeedTest extends ApiTestSupport {
             assertThat(body.get("meta").get("hasMore").asBoolean()).isEqualTo(pages < 4);
         } while (body.get("meta").get("hasMore").asBoolean() && pages < 10);
         assertThat(seen).containsExactlyElementsOf(expected.stream().map(Expected::key).toList());
-        assertThat(body.get("meta").get("generation").asLong()).isEqualTo(g4);
+        // the watermark: past every change served
+        assertThat(body.get("meta").get("generation").asLong()).isGreaterThan(g4);
 
         // caught up: nothing more, and the cursor stays usable
         JsonNode idle = get("/api/marketplace/changes?cursor=" + cursor).body();
@@ -141,16 +151,16 @@ class CatalogChangesFeedTest extends ApiTestSupport {
         String caughtUp = idle.get("meta").get("nextCursor").asString();
 
         // a later commit shows up after that cursor, and only it
-        long g5 = nextGeneration();
-        sql("UPDATE marketplace_catalog_rows SET generation = ?, updated_at = now() WHERE registry_id = ? AND handle = 'b1'",
-                g5, two);
+        long g5 = ((Number) sql("UPDATE marketplace_catalog_rows SET change_xid = " + FeedWriter.STAMP
+                + ", updated_at = now() WHERE registry_id = ? AND handle = 'b1' RETURNING change_xid", two)).longValue();
         try {
+            FeedWriter.awaitServed(this::watermark, g5);
             JsonNode later = get("/api/marketplace/changes?cursor=" + caughtUp).body();
             assertThat(later.get("data")).hasSize(1);
             assertThat(key(later.get("data").get(0))).isEqualTo(g5 + " " + two + " b1 upsert");
-            assertThat(later.get("meta").get("generation").asLong()).isEqualTo(g5);
+            assertThat(later.get("meta").get("generation").asLong()).isGreaterThan(g5);
         } finally {
-            sql("UPDATE marketplace_catalog_rows SET generation = ?, updated_at = ?::timestamptz "
+            sql("UPDATE marketplace_catalog_rows SET change_xid = ?, updated_at = ?::timestamptz "
                     + "WHERE registry_id = ? AND handle = 'b1'", g2, FEB.toString(), two);
         }
     }
@@ -163,7 +173,7 @@ class CatalogChangesFeedTest extends ApiTestSupport {
         for (int i = 0; i < expected.size(); i++) {
             JsonNode change = all.get("data").get(i);
             assertThat(Instant.parse(change.get("at").asString())).isEqualTo(expected.get(i).at());
-            assertThat(change.get("generation").asLong()).isEqualTo(expected.get(i).generation());
+            assertThat(change.get("generation").asLong()).isEqualTo(expected.get(i).stamp());
         }
 
         List<String> sinceMarch = expected.stream().filter(e -> !e.at().isBefore(MAR)).map(Expected::key).toList();
@@ -174,7 +184,7 @@ class CatalogChangesFeedTest extends ApiTestSupport {
                 + URLEncoder.encode("2026-03-01T01:00:00+01:00", StandardCharsets.UTF_8)).body()))
                 .containsExactlyElementsOf(sinceMarch);
         assertThat(keys(get("/api/marketplace/changes?updatedSince=2026-03-01T00:00:00.001Z").body()))
-                .containsExactlyElementsOf(expected.stream().filter(e -> e.generation() == g4).map(Expected::key).toList());
+                .containsExactlyElementsOf(expected.stream().filter(e -> e.stamp() == g4).map(Expected::key).toList());
         JsonNode future = get("/api/marketplace/changes?updatedSince=2099-01-01T00:00:00Z").body();
         assertThat(future.get("data")).isEmpty();
         assertThat(future.get("meta").get("hasMore").asBoolean()).isFalse();

@@ -120,21 +120,21 @@ class RateLimitApiTest extends ApiTestSupport {
     @Test
     void twoReplicasShareTheLimitThroughRedis() throws Exception {
         String client = NET + "5";
+        // command-line arguments: they take precedence over application.yml (default properties would not)
         try (ConfigurableApplicationContext replica = new SpringApplicationBuilder(ApiServiceApplication.class)
-                .properties(
-                        "server.port=0",
-                        "spring.datasource.url=" + DATABASE,
-                        "spring.datasource.username=" + TestServices.postgresUser(),
-                        "spring.datasource.password=" + TestServices.postgresPassword(),
-                        "spring.data.redis.url=" + TestServices.redisUrl(),
-                        "spring.kafka.bootstrap-servers=" + TestServices.kafkaBootstrap(),
-                        "marketplace.kafka.topic-prefix=" + TOPIC_PREFIX,
-                        "marketplace.cache.key-prefix=" + TOPIC_PREFIX,
-                        "spring.datasource.hikari.maximum-pool-size=2",
-                        "marketplace.rate-limit.anonymous-per-minute=60",
-                        "marketplace.rate-limit.trust-forwarded-for=true",
-                        "spring.data.redis.connect-timeout=10s", "spring.data.redis.timeout=5s")
-                .run()) {
+                .run(
+                        "--server.port=0",
+                        "--spring.datasource.url=" + DATABASE,
+                        "--spring.datasource.username=" + TestServices.postgresUser(),
+                        "--spring.datasource.password=" + TestServices.postgresPassword(),
+                        "--spring.data.redis.url=" + TestServices.redisUrl(),
+                        "--spring.kafka.bootstrap-servers=" + TestServices.kafkaBootstrap(),
+                        "--marketplace.kafka.topic-prefix=" + TOPIC_PREFIX,
+                        "--marketplace.cache.key-prefix=" + TOPIC_PREFIX,
+                        "--spring.datasource.hikari.maximum-pool-size=2",
+                        "--marketplace.rate-limit.anonymous-per-minute=60",
+                        "--marketplace.rate-limit.trust-forwarded-for=true",
+                        "--spring.data.redis.connect-timeout=10s", "--spring.data.redis.timeout=5s")) {
             int otherPort = ((WebServerApplicationContext) replica).getWebServer().getPort();
             for (int i = 0; i < 30; i++) {
                 assertThat(get("/api/marketplace?limit=1", "X-Forwarded-For", client).status()).isEqualTo(200);

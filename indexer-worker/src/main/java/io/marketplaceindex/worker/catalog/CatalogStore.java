@@ -26,6 +26,11 @@ import java.util.UUID;
 /**
  * Every statement that writes the index. Callers provide the transaction: a registry's changes
  * are committed together with its sync state and the generation bump (see SyncCommitter).
+ *
+ * <p>Rows and tombstones are stamped with the writing transaction's id ({@link #CHANGE_STAMP}), which
+ * takes no lock, so registry commits overlap. The only rows every commit shares, the tag counters
+ * and the catalog generation, are written last ({@link #sealChange}): transactions wait for each
+ * other only over that tail and their COMMIT.
  */
 @Repository
 public class CatalogStore {
@@ -37,9 +42,16 @@ public class CatalogStore {
     public CatalogStore(JdbcTemplate jdbcTemplate, JdbcClient jdbc, MeterRegistry meters) {
         this.jdbcTemplate = jdbcTemplate;
         this.jdbc = jdbc;
-        // Taking the next generation waits for every other registry commit in flight (see nextGeneration).
+        // The serialized tail of a commit: waiting for the shared counters and the generation (see sealChange).
         this.generationWait = meters.timer("marketplace.sync.generation.wait");
     }
+
+    /**
+     * The change stamp of rows and tombstones: the writing transaction's id. It is assigned without
+     * any lock, and a transaction that has not ended holds back the snapshot xmin of every reader,
+     * which is how the changes feed keeps a stamp from appearing below a position it has served.
+     */
+    static final String CHANGE_STAMP = "pg_current_xact_id()::text::bigint";
 
     private static final String STORED_ROW_COLUMNS = """
             SELECT r.handle, r.content_hash, r.tags, s.record_etag, s.card_etag, s.card_last_modified,
@@ -100,16 +112,25 @@ public class CatalogStore {
     }
 
     /**
-     * Takes the next catalog generation. The row lock it holds until commit orders commits by
-     * generation, so a changes-feed reader that has seen generation g never misses a later commit
-     * with a smaller one.
+     * The end of a transaction that changed rows: applies its tag-count deltas, then takes the next
+     * catalog generation. Call it as the last statement before COMMIT. The row locks these take are
+     * held until COMMIT and shared by every writer, so they are taken as late as possible: what a
+     * commit waits for here is only the tails of the commits ahead of it, never their row writes.
+     * The counters come first, in sorted key order, and the generation after them, in every writer,
+     * so two tails cannot deadlock. Commit order equals generation order, which the api-service's
+     * cache keys and catalog-change events rely on.
+     *
+     * @return the generation this commit produced
      */
-    public long nextGeneration() {
-        return generationWait.record(() -> jdbc.sql("""
-                        UPDATE marketplace_catalog_state SET generation = generation + 1, built_at = now()
-                        WHERE id = 1 RETURNING generation
-                        """)
-                .query(Long.class).single());
+    public long sealChange(TagCountDeltas deltas) {
+        return generationWait.record(() -> {
+            applyTagDeltas(deltas);
+            return jdbc.sql("""
+                            UPDATE marketplace_catalog_state SET generation = generation + 1, built_at = now()
+                            WHERE id = 1 RETURNING generation
+                            """)
+                    .query(Long.class).single();
+        });
     }
 
     /** Serializes writers of one registry (a rebalance can briefly hand a partition to two workers). */
@@ -118,25 +139,25 @@ public class CatalogStore {
                 .query((rs, n) -> 1).list();
     }
 
-    public void upsertRows(UUID registryId, List<RowWrite> rows, long generation, int batchSize) {
+    /** Inserts or rewrites rows, stamped with this transaction's id; an equal content hash writes nothing. */
+    public void upsertRows(UUID registryId, List<RowWrite> rows, int batchSize) {
         jdbcTemplate.batchUpdate("""
                 INSERT INTO marketplace_catalog_rows
-                    (registry_id, handle, agent, updated_at, generation, sort_name, search_text, tags, content_hash)
-                VALUES (?, ?, ?::jsonb, now(), ?, ?, ?, ?, ?)
+                    (registry_id, handle, agent, updated_at, change_xid, sort_name, search_text, tags, content_hash)
+                VALUES (?, ?, ?::jsonb, now(), %s, ?, ?, ?, ?)
                 ON CONFLICT (registry_id, handle) DO UPDATE
-                SET agent = EXCLUDED.agent, updated_at = EXCLUDED.updated_at, generation = EXCLUDED.generation,
+                SET agent = EXCLUDED.agent, updated_at = EXCLUDED.updated_at, change_xid = EXCLUDED.change_xid,
                     sort_name = EXCLUDED.sort_name, search_text = EXCLUDED.search_text, tags = EXCLUDED.tags,
                     content_hash = EXCLUDED.content_hash
                 WHERE marketplace_catalog_rows.content_hash <> EXCLUDED.content_hash
-                """, rows, batchSize, (ps, row) -> {
+                """.formatted(CHANGE_STAMP), rows, batchSize, (ps, row) -> {
             ps.setObject(1, registryId);
             ps.setString(2, row.handle());
             ps.setString(3, row.agentJson());
-            ps.setLong(4, generation);
-            ps.setString(5, row.fields().sortName());
-            ps.setString(6, row.fields().searchText());
-            ps.setArray(7, textArray(ps, row.fields().tags()));
-            ps.setBytes(8, row.fields().contentHash());
+            ps.setString(4, row.fields().sortName());
+            ps.setString(5, row.fields().searchText());
+            ps.setArray(6, textArray(ps, row.fields().tags()));
+            ps.setBytes(7, row.fields().contentHash());
         });
     }
 
@@ -180,8 +201,11 @@ public class CatalogStore {
         });
     }
 
-    /** Deletes rows and leaves tombstones for the changes feed; returns the tags the removed rows had. */
-    public List<List<String>> deleteRows(UUID registryId, Collection<String> handles, long generation) {
+    /**
+     * Deletes rows and leaves tombstones for the changes feed, stamped with this transaction's id;
+     * returns the tags the removed rows had.
+     */
+    public List<List<String>> deleteRows(UUID registryId, Collection<String> handles) {
         if (handles.isEmpty()) {
             return List.of();
         }
@@ -199,24 +223,23 @@ public class CatalogStore {
         });
         jdbcTemplate.update(con -> {
             PreparedStatement ps = con.prepareStatement("""
-                    INSERT INTO marketplace_catalog_tombstones (registry_id, handle, removed_at, generation)
-                    SELECT ?, h, now(), ? FROM unnest(?::text[]) AS h
+                    INSERT INTO marketplace_catalog_tombstones (registry_id, handle, removed_at, change_xid)
+                    SELECT ?, h, now(), %s FROM unnest(?::text[]) AS h
                     ON CONFLICT (registry_id, handle) DO UPDATE
-                    SET removed_at = EXCLUDED.removed_at, generation = EXCLUDED.generation
-                    """);
+                    SET removed_at = EXCLUDED.removed_at, change_xid = EXCLUDED.change_xid
+                    """.formatted(CHANGE_STAMP));
             ps.setObject(1, registryId);
-            ps.setLong(2, generation);
-            ps.setArray(3, con.createArrayOf("text", handles.toArray()));
+            ps.setArray(2, con.createArrayOf("text", handles.toArray()));
             return ps;
         });
         return removedTags;
     }
 
     /** Deletes every row of a registry (disabled or removed), leaving tombstones; returns their tags. */
-    public List<List<String>> deleteAllRows(UUID registryId, long generation) {
+    public List<List<String>> deleteAllRows(UUID registryId) {
         List<String> handles = jdbc.sql("SELECT handle FROM marketplace_catalog_rows WHERE registry_id = ?")
                 .param(registryId).query(String.class).list();
-        return deleteRows(registryId, handles, generation);
+        return deleteRows(registryId, handles);
     }
 
     /** A handle that comes back is no longer a removal. */
@@ -234,10 +257,11 @@ public class CatalogStore {
     }
 
     /**
-     * Applies the commit's tag and tag-pair count changes. Keys are written in sorted order so that
-     * two registries committing at once lock shared counters in the same order and cannot deadlock.
+     * Applies the commit's tag and tag-pair count changes (part of {@link #sealChange}). Keys are
+     * written in sorted order so that two registries committing at once lock shared counters in the
+     * same order and cannot deadlock.
      */
-    public void applyTagDeltas(TagCountDeltas deltas) {
+    private void applyTagDeltas(TagCountDeltas deltas) {
         List<String> tags = new ArrayList<>();
         List<Integer> tagCounts = new ArrayList<>();
         new TreeMap<>(deltas.tags()).forEach((tag, delta) -> {

@@ -7,7 +7,7 @@ import java.util.Map;
 /**
  * How one commit changes the tag counters: rows per tag, and rows per pair of tags (for rows with
  * at most {@link #MAX_TAGS_FOR_PAIRS} tags; see V3__tag_pair_counts.sql). Collected while rows are
- * added, rewritten and removed, applied once by {@link CatalogStore#applyTagDeltas}.
+ * added, rewritten and removed, applied once by {@link CatalogStore#sealChange}.
  */
 public final class TagCountDeltas {
 

@@ -48,18 +48,17 @@ public class RegistryRemoval {
             chunked.cancelRuns(registryId, deleteRegistry ? "registry removed" : "registry disabled");
             int count = jdbc.sql("SELECT count(*) FROM marketplace_catalog_rows WHERE registry_id = ?")
                     .param(registryId).query(Integer.class).single();
-            long generation = 0;
+            TagCountDeltas deltas = new TagCountDeltas();
             if (count > 0) {
-                generation = catalog.nextGeneration();
-                TagCountDeltas deltas = new TagCountDeltas();
-                catalog.deleteAllRows(registryId, generation).forEach(deltas::removed);
-                catalog.applyTagDeltas(deltas);
+                catalog.deleteAllRows(registryId).forEach(deltas::removed);
             }
             if (deleteRegistry) {
                 jdbc.sql("DELETE FROM marketplace_registries WHERE id = ?").param(registryId).update();
             } else {
                 jdbc.sql("UPDATE marketplace_registries SET record_count = 0 WHERE id = ?").param(registryId).update();
             }
+            // last, so that other registries' commits wait for this one only over its tail
+            long generation = count > 0 ? catalog.sealChange(deltas) : 0;
             return new Removed(count, generation);
         });
         if (removed != null && removed.rows() > 0) {

@@ -236,10 +236,13 @@ public class ChunkedSync {
                 return null;
             }
             Set<String> listed = runs.stagedHandles(run.runId());
+            // the run's bookkeeping goes before the commit's shared tail: deleting a large staging
+            // must not keep other registries' commits waiting for the tag counters and the generation
             CommitResult committed = committer.commit(new SyncInput(run.registryId(), run.startedAt(), listed,
-                    run.malformed(), run.force(), runs.stagedResults(run.runId())));
-            runs.finish(run.runId(), SyncRun.DONE, null);
-            runs.deleteStaging(run.runId());
+                    run.malformed(), run.force(), runs.stagedResults(run.runId())), () -> {
+                runs.finish(run.runId(), SyncRun.DONE, null);
+                runs.deleteStaging(run.runId());
+            });
             return new Applied(run, committed);
         });
         if (applied == null) {

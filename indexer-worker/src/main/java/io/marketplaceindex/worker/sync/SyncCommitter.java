@@ -26,10 +26,15 @@ import java.util.UUID;
 
 /**
  * Commits one registry's sync in a single transaction: rows, sources, removals with tombstones,
- * tag counts, the generation bump and the registry's sync state. Readers therefore see either
+ * the registry's sync state, tag counts and the generation bump. Readers therefore see either
  * the registry's old rows or its new rows, never a mix and never an empty registry. Both sync paths
  * end here: the single-thread sync with its results in memory, a chunked run with its results in
  * staging.
+ *
+ * <p>Everything up to the sync state touches only this registry's rows (and takes only its advisory
+ * lock), so commits of different registries, on any replica, run side by side. The shared rows
+ * (tag counters, catalog generation) come last ({@link CatalogStore#sealChange}): commits queue
+ * only for that tail and their COMMIT.
  */
 @Component
 class SyncCommitter {
@@ -58,16 +63,27 @@ class SyncCommitter {
      */
     @Transactional
     CommitResult commit(SyncInput input) {
+        return commit(input, () -> {
+        });
+    }
+
+    /**
+     * @param beforeSeal further work of the caller's transaction (a chunked run's bookkeeping), run
+     *                   after this registry's writes and before the shared tail, so that it does not
+     *                   extend the time the shared counters and the generation stay locked
+     */
+    @Transactional
+    CommitResult commit(SyncInput input, Runnable beforeSeal) {
         Timer.Sample sample = Timer.start(meters);
         try {
-            return write(input);
+            return write(input, beforeSeal);
         } finally {
             // the transaction's work; its COMMIT follows when this method returns
             sample.stop(meters.timer("marketplace.sync.commit"));
         }
     }
 
-    private CommitResult write(SyncInput input) {
+    private CommitResult write(SyncInput input, Runnable beforeSeal) {
         UUID registryId = input.registryId();
         catalog.lockRegistry(registryId);
         // Compared under the lock, so overlapping writers cannot skew the tag counts or the sweep.
@@ -82,11 +98,10 @@ class SyncCommitter {
         input.results().forEachBatch(properties.writeBatchSize(), batch -> apply(tally, stored, batch, now));
         sweep.handles().stream().filter(stored::containsKey).forEach(tally.removals::add);
         if (!tally.removals.isEmpty()) {
-            for (List<String> tags : catalog.deleteRows(registryId, tally.removals, tally.generation())) {
+            for (List<String> tags : catalog.deleteRows(registryId, tally.removals)) {
                 tally.tagDeltas.removed(tags);
             }
         }
-        catalog.applyTagDeltas(tally.tagDeltas);
 
         List<SyncError> errors = new ArrayList<>(tally.errors);
         if (input.malformed() > 0) {
@@ -99,7 +114,10 @@ class SyncCommitter {
         SyncCounts counts = new SyncCounts(input.listed().size(), input.malformed(), tally.fetched, tally.unchanged,
                 tally.added, tally.updated, tally.removals.size(), tally.failed);
         state.recordSuccess(registryId, input.startedAt(), clock.instant(), counts, errors, sweep.warning());
-        return new CommitResult(tally.generation, counts, sweep.warning());
+        beforeSeal.run();
+        // A sync that changes no row takes no generation and announces nothing.
+        long generation = counts.changedRows() ? catalog.sealChange(tally.tagDeltas) : 0;
+        return new CommitResult(generation, counts, sweep.warning());
     }
 
     /** Compares one batch with the stored rows and writes what changed. */
@@ -152,7 +170,7 @@ class SyncCommitter {
             }
         }
         if (!rowWrites.isEmpty()) {
-            catalog.upsertRows(tally.registryId, rowWrites, tally.generation(), properties.writeBatchSize());
+            catalog.upsertRows(tally.registryId, rowWrites, properties.writeBatchSize());
             catalog.clearTombstones(tally.registryId, added);
         }
         // sources reference rows: written after them
@@ -197,18 +215,9 @@ class SyncCommitter {
         int added;
         int updated;
         int failed;
-        /** Taken at the first write, not before: a sync that changes nothing takes no generation. */
-        long generation;
 
         Tally(UUID registryId) {
             this.registryId = registryId;
-        }
-
-        long generation() {
-            if (generation == 0) {
-                generation = catalog.nextGeneration();
-            }
-            return generation;
         }
 
         void error(SyncError error) {

@@ -17,7 +17,7 @@ class TombstonePurgerTest extends WorkerTestSupport {
     void removalsOlderThanTheRetentionArePurgedAndNewerOnesKept() {
         UUID registry = UUID.randomUUID();
         jdbc.sql("""
-                        INSERT INTO marketplace_catalog_tombstones (registry_id, handle, removed_at, generation)
+                        INSERT INTO marketplace_catalog_tombstones (registry_id, handle, removed_at, change_xid)
                         VALUES (?, 'old-one', now() - interval '8 days', 1), (?, 'recent-one', now() - interval '6 days', 2)
                         """)
                 .params(registry, registry).update();

@@ -491,10 +491,10 @@ class ChunkedSyncTest extends WorkerTestSupport {
                 .param(id).query(String.class).single();
     }
 
-    /** Handles, hashes, generations and write times: any row write changes it. */
+    /** Handles, hashes, change stamps and write times: any row write changes it. */
     private String rowsFingerprintWithVersions(UUID id) {
         return jdbc.sql("""
-                        SELECT count(*) || ':' || max(generation) || ':' || max(updated_at)
+                        SELECT count(*) || ':' || max(change_xid) || ':' || max(updated_at)
                                || ':' || string_agg(handle || '/' || encode(content_hash, 'hex'), ',' ORDER BY handle)
                         FROM marketplace_catalog_rows WHERE registry_id = ?
                         """)

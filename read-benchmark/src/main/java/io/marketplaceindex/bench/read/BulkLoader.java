@@ -242,6 +242,8 @@ final class BulkLoader {
                         try (Statement st = c.createStatement()) {
                             st.execute("SET synchronous_commit = off");
                         }
+                        // each chunk commits on its own: its rows carry its transaction id (copyChunk)
+                        c.setAutoCommit(false);
                         connections.set(c);
                         opened.add(c);
                     }
@@ -267,13 +269,18 @@ final class BulkLoader {
 
     private static Map<String, Long> copyChunk(Connection c, AgentFactory factory, Chunk chunk) throws SQLException {
         CopyManager copy = c.unwrap(PGConnection.class).getCopyAPI();
-        CopyIn in = copy.copyIn("COPY " + ROWS + " (registry_id, handle, agent, generation, sort_name, search_text, "
+        // Rows carry the change stamp of the transaction that wrote them, as a worker commit's do.
+        String changeXid;
+        try (Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT pg_current_xact_id()::text::bigint")) {
+            rs.next();
+            changeXid = Long.toString(rs.getLong(1));
+        }
+        CopyIn in = copy.copyIn("COPY " + ROWS + " (registry_id, handle, agent, change_xid, sort_name, search_text, "
                 + "tags, content_hash) FROM STDIN WITH (FORMAT csv)");
         Map<String, Long> tagCounts = new HashMap<>();
         StringBuilder sb = new StringBuilder(1 << 21);
         String registryId = chunk.registry().id().toString();
-        // one worker commit per registry: its rows carry that commit's generation
-        String generation = Integer.toString(chunk.registry().index() + 1);
         HexFormat hex = HexFormat.of();
         try {
             for (int i = chunk.from(); i < chunk.to(); i++) {
@@ -281,7 +288,7 @@ final class BulkLoader {
                 sb.append(registryId).append(',');
                 csv(sb, row.handle()).append(',');
                 csv(sb, row.agentJson()).append(',');
-                sb.append(generation).append(',');
+                sb.append(changeXid).append(',');
                 csv(sb, row.fields().sortName()).append(',');
                 csv(sb, row.fields().searchText()).append(',');
                 csv(sb, arrayLiteral(row.fields().tags())).append(',');
@@ -298,6 +305,7 @@ final class BulkLoader {
             byte[] bytes = sb.toString().getBytes(StandardCharsets.UTF_8);
             in.writeToCopy(bytes, 0, bytes.length);
             in.endCopy();
+            c.commit();
         } finally {
             if (in.isActive()) {
                 in.cancelCopy();
