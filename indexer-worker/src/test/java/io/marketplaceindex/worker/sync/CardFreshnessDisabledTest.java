@@ -108,7 +108,7 @@ class CardFreshnessDisabledTest extends WorkerTestSupport {
 
     private String rowsFingerprint(UUID id) {
         return jdbc.sql("""
-                        SELECT count(*) || '/' || max(updated_at) || '/' || max(generation) || '/'
+                        SELECT count(*) || '/' || max(updated_at) || '/' || max(change_xid) || '/'
                                || string_agg(encode(content_hash, 'hex'), ',' ORDER BY handle)
                         FROM marketplace_catalog_rows WHERE registry_id = ?
                         """)

@@ -323,7 +323,7 @@ class CardFreshnessTest extends WorkerTestSupport {
 
     private Map<String, Object> rowsFingerprint(UUID id) {
         return jdbc.sql("""
-                        SELECT count(*) AS n, max(updated_at) AS last_update, max(generation) AS generation,
+                        SELECT count(*) AS n, max(updated_at) AS last_update, max(change_xid) AS change_xid,
                                string_agg(encode(content_hash, 'hex'), ',' ORDER BY handle) AS hashes
                         FROM marketplace_catalog_rows WHERE registry_id = ?
                         """)
