@@ -3,6 +3,8 @@ package io.marketplaceindex.worker;
 import io.marketplaceindex.events.CatalogChanged;
 import io.marketplaceindex.events.EventCodec;
 import io.marketplaceindex.events.Topics;
+import io.marketplaceindex.simulator.SimulatedAgent;
+import io.marketplaceindex.simulator.SimulatedRegistry;
 import io.marketplaceindex.testsupport.TestServices;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -17,10 +19,13 @@ import org.springframework.test.context.DynamicPropertySource;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.function.BooleanSupplier;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The worker against real PostgreSQL and Kafka, with its own database, topics and consumer group.
@@ -108,5 +113,40 @@ public abstract class WorkerTestSupport {
     protected List<String> handles(UUID registryId) {
         return jdbc.sql("SELECT handle FROM marketplace_catalog_rows WHERE registry_id = ? ORDER BY handle")
                 .param(registryId).query(String.class).list();
+    }
+
+    /** Adds a registry row for a simulated registry (enabled, no token), as a connect would. */
+    protected UUID register(SimulatedRegistry registry) {
+        UUID id = UUID.randomUUID();
+        jdbc.sql("INSERT INTO marketplace_registries (id, name, url) VALUES (?, ?, ?)")
+                .params(id, registry.name(), registry.baseUrl()).update();
+        return id;
+    }
+
+    /** The rebuild's status for its registry, or null before the worker recorded it. */
+    protected String progressStatus(UUID rebuild) {
+        return jdbc.sql("SELECT status FROM marketplace_rebuild_progress WHERE rebuild_id = ?").param(rebuild)
+                .query(String.class).optional().orElse(null);
+    }
+
+    /** Waits until the rebuild has left "syncing" and returns its final status. */
+    protected String awaitRebuild(UUID rebuild) {
+        await("rebuild " + rebuild + " finished", Duration.ofSeconds(90), () -> {
+            String status = progressStatus(rebuild);
+            return status != null && !"syncing".equals(status);
+        });
+        return progressStatus(rebuild);
+    }
+
+    /** The registry's rows are exactly the simulator's agents, by handle and name. */
+    protected void assertIndexMatches(UUID id, SimulatedRegistry registry) {
+        Map<String, String> names = new HashMap<>();
+        jdbc.sql("SELECT handle, agent->>'name' AS name FROM marketplace_catalog_rows WHERE registry_id = ?").param(id)
+                .query((rs, n) -> names.put(rs.getString(1), rs.getString(2))).list();
+        Map<String, String> expected = new HashMap<>();
+        for (SimulatedAgent agent : registry.agents()) {
+            expected.put(agent.handle(), agent.name());
+        }
+        assertThat(names).isEqualTo(expected);
     }
 }

@@ -82,9 +82,7 @@ class CardFreshnessDisabledTest extends WorkerTestSupport {
     }
 
     private UUID connected(SimulatedRegistry registry) {
-        UUID id = UUID.randomUUID();
-        jdbc.sql("INSERT INTO marketplace_registries (id, name, url) VALUES (?, ?, ?)")
-                .params(id, registry.name(), registry.baseUrl()).update();
+        UUID id = register(registry);
         assertThat(progressStatus(sync(id))).isEqualTo("ok");
         assertThat(handles(id)).hasSize(registry.size());
         return id;
@@ -94,11 +92,6 @@ class CardFreshnessDisabledTest extends WorkerTestSupport {
         UUID rebuild = UUID.randomUUID();
         syncer.sync(new SyncRequest(id, rebuild, RebuildReason.OPERATOR, Instant.now(), false));
         return rebuild;
-    }
-
-    private String progressStatus(UUID rebuild) {
-        return jdbc.sql("SELECT status FROM marketplace_rebuild_progress WHERE rebuild_id = ?").param(rebuild)
-                .query(String.class).optional().orElse(null);
     }
 
     private List<Object> freshUntil(UUID id) {

@@ -252,13 +252,6 @@ class CardFreshnessTest extends WorkerTestSupport {
                 .isCloseTo(expected, within(Duration.ofSeconds(20))));
     }
 
-    private UUID register(SimulatedRegistry registry) {
-        UUID id = UUID.randomUUID();
-        jdbc.sql("INSERT INTO marketplace_registries (id, name, url) VALUES (?, ?, ?)")
-                .params(id, registry.name(), registry.baseUrl()).update();
-        return id;
-    }
-
     private UUID connected(SimulatedRegistry registry) {
         UUID id = register(registry);
         UUID rebuild = sync(id);
@@ -273,19 +266,6 @@ class CardFreshnessTest extends WorkerTestSupport {
         UUID rebuild = UUID.randomUUID();
         syncer.sync(new SyncRequest(id, rebuild, RebuildReason.OPERATOR, Instant.now(), false));
         return rebuild;
-    }
-
-    private String awaitRebuild(UUID rebuild) {
-        await("rebuild " + rebuild + " finished", Duration.ofSeconds(90), () -> {
-            String status = progressStatus(rebuild);
-            return status != null && !"syncing".equals(status);
-        });
-        return progressStatus(rebuild);
-    }
-
-    private String progressStatus(UUID rebuild) {
-        return jdbc.sql("SELECT status FROM marketplace_rebuild_progress WHERE rebuild_id = ?").param(rebuild)
-                .query(String.class).optional().orElse(null);
     }
 
     private JsonNode lastCounts(UUID id) {
@@ -351,17 +331,6 @@ class CardFreshnessTest extends WorkerTestSupport {
                         FROM marketplace_catalog_sources WHERE registry_id = ?
                         """)
                 .param(id).query(String.class).single();
-    }
-
-    private void assertIndexMatches(UUID id, SimulatedRegistry registry) {
-        Map<String, String> names = new HashMap<>();
-        jdbc.sql("SELECT handle, agent->>'name' AS name FROM marketplace_catalog_rows WHERE registry_id = ?").param(id)
-                .query((rs, n) -> names.put(rs.getString(1), rs.getString(2))).list();
-        Map<String, String> expected = new HashMap<>();
-        for (SimulatedAgent agent : registry.agents()) {
-            expected.put(agent.handle(), agent.name());
-        }
-        assertThat(names).isEqualTo(expected);
     }
 
     private static void sleepUntil(Instant instant) {

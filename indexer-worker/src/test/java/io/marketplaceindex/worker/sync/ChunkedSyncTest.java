@@ -5,7 +5,6 @@ import io.marketplaceindex.events.RebuildReason;
 import io.marketplaceindex.events.RegistryCommand;
 import io.marketplaceindex.simulator.Fault;
 import io.marketplaceindex.simulator.RegistrySimulator;
-import io.marketplaceindex.simulator.SimulatedAgent;
 import io.marketplaceindex.simulator.SimulatedRegistry;
 import io.marketplaceindex.simulator.SimulatorOptions;
 import io.marketplaceindex.worker.WorkerTestSupport;
@@ -25,7 +24,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -400,13 +398,6 @@ class ChunkedSyncTest extends WorkerTestSupport {
 
     // ---- helpers -------------------------------------------------------------------------------
 
-    private UUID register(SimulatedRegistry registry) {
-        UUID id = UUID.randomUUID();
-        jdbc.sql("INSERT INTO marketplace_registries (id, name, url) VALUES (?, ?, ?)")
-                .params(id, registry.name(), registry.baseUrl()).update();
-        return id;
-    }
-
     /** A large registry after its first (chunked) sync, its change event consumed. */
     private UUID connectedLarge(SimulatedRegistry registry) {
         UUID id = register(registry);
@@ -428,19 +419,6 @@ class ChunkedSyncTest extends WorkerTestSupport {
         UUID rebuild = UUID.randomUUID();
         syncer.sync(new SyncRequest(id, rebuild, RebuildReason.OPERATOR, Instant.now(), force));
         return rebuild;
-    }
-
-    private String awaitRebuild(UUID rebuild) {
-        await("rebuild " + rebuild + " finished", Duration.ofSeconds(90), () -> {
-            String status = progressStatus(rebuild);
-            return status != null && !"syncing".equals(status);
-        });
-        return progressStatus(rebuild);
-    }
-
-    private String progressStatus(UUID rebuild) {
-        return jdbc.sql("SELECT status FROM marketplace_rebuild_progress WHERE rebuild_id = ?").param(rebuild)
-                .query(String.class).optional().orElse(null);
     }
 
     private JsonNode progressDetail(UUID rebuild) {
@@ -470,17 +448,6 @@ class ChunkedSyncTest extends WorkerTestSupport {
 
     private List<CatalogChanged> changesOf(UUID id, Duration wait) {
         return changes(changes, wait).stream().filter(e -> e.registryId().equals(id)).toList();
-    }
-
-    private void assertIndexMatches(UUID id, SimulatedRegistry registry) {
-        Map<String, String> names = new HashMap<>();
-        jdbc.sql("SELECT handle, agent->>'name' AS name FROM marketplace_catalog_rows WHERE registry_id = ?").param(id)
-                .query((rs, n) -> names.put(rs.getString(1), rs.getString(2))).list();
-        Map<String, String> expected = new HashMap<>();
-        for (SimulatedAgent agent : registry.agents()) {
-            expected.put(agent.handle(), agent.name());
-        }
-        assertThat(names).isEqualTo(expected);
     }
 
     private String rowsFingerprint(UUID id) {

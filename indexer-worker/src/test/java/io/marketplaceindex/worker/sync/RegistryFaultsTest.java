@@ -169,13 +169,6 @@ class RegistryFaultsTest extends WorkerTestSupport {
                 .params(id, handle).query(Boolean.class).single()).isTrue();
     }
 
-    private UUID register(SimulatedRegistry registry) {
-        UUID id = UUID.randomUUID();
-        jdbc.sql("INSERT INTO marketplace_registries (id, name, url) VALUES (?, ?, ?)")
-                .params(id, registry.name(), registry.baseUrl()).update();
-        return id;
-    }
-
     private UUID connected(SimulatedRegistry registry) {
         UUID id = register(registry);
         sync(id);

@@ -5,7 +5,6 @@ import io.marketplaceindex.events.RebuildReason;
 import io.marketplaceindex.events.RegistryCommand;
 import io.marketplaceindex.simulator.Fault;
 import io.marketplaceindex.simulator.RegistrySimulator;
-import io.marketplaceindex.simulator.SimulatedAgent;
 import io.marketplaceindex.simulator.SimulatedRegistry;
 import io.marketplaceindex.simulator.SimulatorOptions;
 import io.marketplaceindex.worker.WorkerTestSupport;
@@ -300,17 +299,6 @@ class RegistrySyncTest extends WorkerTestSupport {
     private String status(UUID id) {
         return jdbc.sql("SELECT sync_status FROM marketplace_registries WHERE id = ?").param(id)
                 .query(String.class).optional().orElse(null);
-    }
-
-    private void assertIndexMatches(UUID id, SimulatedRegistry registry) {
-        Map<String, String> names = new java.util.HashMap<>();
-        jdbc.sql("SELECT handle, agent->>'name' AS name FROM marketplace_catalog_rows WHERE registry_id = ?").param(id)
-                .query((rs, n) -> names.put(rs.getString(1), rs.getString(2))).list();
-        Map<String, String> expected = new java.util.HashMap<>();
-        for (SimulatedAgent agent : registry.agents()) {
-            expected.put(agent.handle(), agent.name());
-        }
-        assertThat(names).isEqualTo(expected);
     }
 
     private Map<String, Object> rowsFingerprint(UUID id) {
