@@ -35,11 +35,15 @@ public class CatalogRepository {
                     WHERE cardinality(tags) > 32 AND tags @> ARRAY[?, ?]::text[])
             """;
 
+    /** Planning takes well under a millisecond; this only bounds a wait for a table lock. */
+    private static final Duration PLAN_TIMEOUT = Duration.ofSeconds(1);
+
     private final JdbcClient jdbc;
     private final CountBudget budget;
     private final JsonMapper json;
     private final SubstringNarrowing narrowing;
     private final long maxCountedEstimate;
+    private final boolean countsOnRequests;
 
     CatalogRepository(JdbcClient jdbc, CountBudget budget, JsonMapper json, SubstringNarrowing narrowing,
                       CatalogProperties properties) {
@@ -48,6 +52,7 @@ public class CatalogRepository {
         this.json = json;
         this.narrowing = narrowing;
         this.maxCountedEstimate = properties.exactCountMaxEstimate();
+        this.countsOnRequests = !properties.exactCountTimeout().isZero();
     }
 
     /** A page of rows; agent JSON is passed through as stored, never re-parsed. */
@@ -124,18 +129,26 @@ public class CatalogRepository {
                     query.tags().get(0), query.tags().get(1)).query(Long.class).single(), true);
         }
         Where where = where(query, registryIds);
-        Optional<Long> estimate = estimate(where);
-        if (estimate.isEmpty()) {
-            // not even a plan within the budget (the table is locked, say): the whole catalog bounds it
-            return new Total(catalogTotal(), false);
+        if (!countsOnRequests) {
+            // never count here: the plan's estimate, bounded only against locks
+            return new Total(budget.run(() -> planRows(where), PLAN_TIMEOUT).orElseGet(this::catalogTotal), false);
         }
-        if (!countable(estimate)) {
-            // counting that many rows would take longer than the budget anyway: don't start
-            return new Total(estimate.get(), false);
+        // one transaction under the budget for both the plan and the count
+        long[] estimate = {-1};
+        Optional<Total> total = budget.run(() -> {
+            estimate[0] = planRows(where);
+            if (estimate[0] > maxCountedEstimate) {
+                // counting that many rows would take longer than the budget anyway: don't start
+                return new Total(estimate[0], false);
+            }
+            return new Total(jdbc.sql("SELECT count(*) FROM marketplace_catalog_rows WHERE " + where.sql())
+                    .params(where.params()).query(Long.class).single(), true);
+        });
+        if (total.isPresent()) {
+            return total.get();
         }
-        String countSql = "SELECT count(*) FROM marketplace_catalog_rows WHERE " + where.sql();
-        Optional<Long> exact = budget.run(() -> jdbc.sql(countSql).params(where.params()).query(Long.class).single());
-        return exact.map(n -> new Total(n, true)).orElseGet(() -> new Total(estimate.get(), false));
+        // out of time for the count: the estimate; not even a plan (the table is locked, say): the whole catalog bounds it
+        return new Total(estimate[0] >= 0 ? estimate[0] : catalogTotal(), false);
     }
 
     private long catalogTotal() {
@@ -150,12 +163,13 @@ public class CatalogRepository {
      * @return empty when not even the plan was ready within the budget
      */
     Optional<Long> estimate(Where where) {
-        return budget.run(() -> {
-            String plan = jdbc.sql("EXPLAIN (FORMAT JSON) SELECT 1 FROM marketplace_catalog_rows WHERE " + where.sql())
-                    .params(where.params()).query(String.class).single();
-            JsonNode root = json.readTree(plan);
-            return root.get(0).get("Plan").get("Plan Rows").asLong();
-        });
+        return budget.run(() -> planRows(where));
+    }
+
+    private long planRows(Where where) {
+        String plan = jdbc.sql("EXPLAIN (FORMAT JSON) SELECT 1 FROM marketplace_catalog_rows WHERE " + where.sql())
+                .params(where.params()).query(String.class).single();
+        return json.readTree(plan).get(0).get("Plan").get("Plan Rows").asLong();
     }
 
     /** A filter the planner expects to match more rows than the limit is answered with an estimate at once. */

@@ -131,39 +131,35 @@ public class SubstringNarrowing implements AutoCloseable {
             frequencies.set(null);
             return;
         }
-        // TABLESAMPLE SYSTEM reads whole pages at random: a sample costs a few thousand page reads
+        // TABLESAMPLE SYSTEM reads whole pages at random: a sample costs a few thousand page reads,
+        // read once; each sampled row's distinct trigrams (show_trgm) count the rows having them
         double percent = Math.min(100.0, 100.0 * SAMPLE_ROWS / rows);
-        record Count(String trigram, long rows) {
-        }
-        Map<String, Long> counts = new HashMap<>();
-        long[] sampled = {0};
-        Optional<Integer> done = budget.run(() -> {
-            sampled[0] = jdbc.sql("""
-                            SELECT count(*) FROM marketplace_catalog_rows TABLESAMPLE SYSTEM (?) REPEATABLE (7)
-                            """)
-                    .param(percent).query(Long.class).single();
-            // show_trgm gives each row's distinct trigrams: the count is the rows having the trigram
+        Optional<Frequencies> sample = budget.run(() -> {
+            Map<String, Long> counts = new HashMap<>();
+            long[] sampled = {0};
             jdbc.sql("""
-                            SELECT t, count(*) AS n
-                            FROM marketplace_catalog_rows TABLESAMPLE SYSTEM (?) REPEATABLE (7),
-                                 unnest(show_trgm(search_text)) AS t
+                            WITH s AS MATERIALIZED (
+                                SELECT search_text FROM marketplace_catalog_rows TABLESAMPLE SYSTEM (?) REPEATABLE (7))
+                            SELECT (SELECT count(*) FROM s) AS sampled, t, count(*) AS n
+                            FROM s, unnest(show_trgm(s.search_text)) AS t
                             WHERE t ~ '^[a-z0-9]{3}$'
                             GROUP BY t
                             """)
                     .param(percent)
-                    .query((rs, n) -> new Count(rs.getString(1), rs.getLong(2)))
-                    .list()
-                    .forEach(c -> counts.put(c.trigram(), c.rows()));
-            return counts.size();
+                    .query(rs -> {
+                        sampled[0] = rs.getLong("sampled");
+                        counts.put(rs.getString("t"), rs.getLong("n"));
+                    });
+            Map<String, Double> shares = new HashMap<>(counts.size() * 2);
+            counts.forEach((trigram, n) -> shares.put(trigram, (double) n / sampled[0]));
+            return new Frequencies(Map.copyOf(shares), sampled[0]);
         }, Duration.ofSeconds(60));
-        if (done.isEmpty() || sampled[0] == 0) {
+        if (sample.isEmpty() || sample.get().sampledRows() == 0) {
             // out of time, or an empty sample: the previous frequencies stay
             return;
         }
-        Map<String, Double> shares = new HashMap<>(counts.size() * 2);
-        counts.forEach((trigram, n) -> shares.put(trigram, (double) n / sampled[0]));
-        frequencies.set(new Frequencies(Map.copyOf(shares), sampled[0]));
-        log.debug("trigram sample: {} rows, {} trigrams", sampled[0], shares.size());
+        frequencies.set(sample.get());
+        log.debug("trigram sample: {} rows, {} trigrams", sample.get().sampledRows(), sample.get().shares().size());
     }
 
     private void refreshQuietly() {
