@@ -50,8 +50,10 @@ public final class IndexerBenchmark {
             usage: scripts/bench-indexer [options]   (or java -cp ... io.marketplaceindex.bench.IndexerBenchmark)
               --registries N        registries of the full / no-op rebuild (default 200)
               --agents N            agents per registry (default 1000)
-              --scale-registries N  registries per run of the 1-vs-2-worker comparison (default 96)
-              --scale-agents N      agents per registry there (default 100)
+              --scale-registries N  registries per run of the 1-vs-2-worker comparison (default 384;
+                                    many registries, so that how their ids hash over the partitions
+                                    of two workers barely matters)
+              --scale-agents N      agents per registry there (default 25)
               --latency-ms N        simulated latency per response there (default 20)
               --freshness-runs N    mutation -> visible measurements (default 20)
               --freshness-agents N  size of the freshness registry (default 1000)
@@ -107,7 +109,8 @@ public final class IndexerBenchmark {
     }
 
     private static final int PARTITIONS = 12;
-    private static final int CONSUMERS_PER_WORKER = 3;
+    /** A worker has one consumer, whatever its command concurrency. */
+    private static final int CONSUMERS_PER_WORKER = 1;
 
     private final Options options;
     private final String adminToken = "bench-" + UUID.randomUUID();
@@ -569,7 +572,7 @@ public final class IndexerBenchmark {
         return total;
     }
 
-    /** Waits until {@code workerCount} workers' consumers (three each) own all partitions between them. */
+    /** Waits until {@code workerCount} workers own all partitions between them. */
     private void awaitConsumerGroup(int workerCount) {
         int members = workerCount * CONSUMERS_PER_WORKER;
         try (Admin kafka = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, TestServices.kafkaBootstrap()))) {
@@ -843,8 +846,8 @@ public final class IndexerBenchmark {
         Map<String, String> v = new LinkedHashMap<>();
         v.put("--registries", "200");
         v.put("--agents", "1000");
-        v.put("--scale-registries", "96");
-        v.put("--scale-agents", "100");
+        v.put("--scale-registries", "384");
+        v.put("--scale-agents", "25");
         v.put("--latency-ms", "20");
         v.put("--freshness-runs", "20");
         v.put("--freshness-agents", "1000");

@@ -46,8 +46,8 @@ class WorkerFailoverE2ETest {
     private static final int REGISTRIES = 30;
     private static final int AGENTS = 150;
     private static final int WORKERS = 3;
-    /** MARKETPLACE_KAFKA_LISTENER_CONCURRENCY's default: consumers per worker. */
-    private static final int CONSUMERS_PER_WORKER = 3;
+    /** Each worker has one consumer, whatever its command concurrency. */
+    private static final int CONSUMERS_PER_WORKER = 1;
 
     private SystemStack stack;
     private Api api;

@@ -36,7 +36,7 @@ class WorkerConfig {
     RegistryClient registryClient(RegistryClientProperties properties, SyncProperties sync,
                                   MessagingProperties messaging, MeterRegistry meters) {
         RegistryClientSettings settings = properties.toSettings();
-        int inFlight = messaging.listenerConcurrency() * sync.concurrencyPerRegistry();
+        int inFlight = messaging.commandConcurrency() * sync.concurrencyPerRegistry();
         if (properties.maxConnectionsPerRoute() == null && settings.maxConnectionsPerRoute() < inFlight) {
             settings = settings.toBuilder()
                     .maxConnectionsPerRoute(inFlight)

@@ -22,7 +22,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * {@code marketplace.sync.card-max-freshness=0}: card freshness is off, every card is revalidated on
- * every sync whatever its Cache-Control says. A context of its own; its Kafka listeners stay stopped
+ * every sync whatever its Cache-Control says. A context of its own; its command consumer stays stopped
  * so it never takes commands (or chunks) meant for the suite's shared context.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)

@@ -14,20 +14,19 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.dao.DuplicateKeyException;
-import org.springframework.kafka.annotation.KafkaListener;
 import org.springframework.stereotype.Component;
 
 /**
- * The worker's entry point: one command at a time per partition, so one registry has one writer.
- * The offset is committed after this method returns, i.e. after the registry's rows are committed
- * (at-least-once; every effect below is idempotent). Sync chunks are the exception to "one registry,
- * one partition": they are keyed by run and chunk, write staging only, and the run is applied by a
- * finish command keyed by registry id again.
+ * What each command does. {@link CommandConsumer} runs one command at a time per key (registry id),
+ * so one registry has one writer, and commits a command's offset only after this returns, i.e. after
+ * the registry's rows are committed (at-least-once; every effect below is idempotent). Sync chunks are
+ * the exception to "one registry, one key": they are keyed by run and chunk, write staging only, and
+ * the run is applied by a finish command keyed by registry id again.
  */
 @Component
-class RegistryCommandListener {
+class RegistryCommandHandler {
 
-    private static final Logger log = LoggerFactory.getLogger(RegistryCommandListener.class);
+    private static final Logger log = LoggerFactory.getLogger(RegistryCommandHandler.class);
 
     private final EventCodec codec;
     private final RegistryStore registries;
@@ -35,7 +34,7 @@ class RegistryCommandListener {
     private final RegistrySyncer syncer;
     private final ChunkedSync chunked;
 
-    RegistryCommandListener(EventCodec codec, RegistryStore registries, RegistryRemoval removal,
+    RegistryCommandHandler(EventCodec codec, RegistryStore registries, RegistryRemoval removal,
                             RegistrySyncer syncer, ChunkedSync chunked) {
         this.codec = codec;
         this.registries = registries;
@@ -44,12 +43,7 @@ class RegistryCommandListener {
         this.chunked = chunked;
     }
 
-    // idIsGroup = false: the group is spring.kafka.consumer.group-id. With the default, the listener
-    // id would silently become the group id, and every deployment (and every test stack) on a
-    // broker would share one group "registry-commands", rebalancing whenever any of them starts.
-    @KafkaListener(id = "registry-commands", idIsGroup = false, topics = "#{@topics.commands()}",
-            concurrency = "${marketplace.kafka.listener-concurrency:3}")
-    void onCommand(ConsumerRecord<String, byte[]> message) {
+    void handle(ConsumerRecord<String, byte[]> message) {
         RegistryCommand command = codec.decodeCommand(message.value());
         log.debug("command {} from {}-{}@{}", command, message.topic(), message.partition(), message.offset());
         if (command instanceof RegistryCommand.Connect connect) {

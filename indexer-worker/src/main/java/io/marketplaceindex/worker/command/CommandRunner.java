@@ -1,0 +1,99 @@
+package io.marketplaceindex.worker.command;
+
+import io.marketplaceindex.events.InvalidEventException;
+import io.marketplaceindex.worker.messaging.MessagingProperties;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.kafka.listener.ConsumerRecordRecoverer;
+import org.springframework.stereotype.Component;
+import org.springframework.util.backoff.BackOffExecution;
+import org.springframework.util.backoff.FixedBackOff;
+import tools.jackson.core.JacksonException;
+
+/**
+ * Runs one command to an end: done, or parked in the dead-letter topic with its reason after
+ * {@code marketplace.kafka.delivery-attempts} attempts (at once for a payload that can never be
+ * decoded), so no registry's commands are blocked for ever by one that keeps failing.
+ */
+@Component
+class CommandRunner {
+
+    private static final Logger log = LoggerFactory.getLogger(CommandRunner.class);
+    private static final long RETRY_INTERVAL_MS = 1_000;
+    private static final long MAX_DEAD_LETTER_RETRY_MS = 30_000;
+
+    private final RegistryCommandHandler handler;
+    private final ConsumerRecordRecoverer deadLetters;
+    private final int attempts;
+    private final Counter done;
+    private final Counter retried;
+    private final Counter deadLettered;
+
+    CommandRunner(RegistryCommandHandler handler, ConsumerRecordRecoverer deadLetters,
+                  MessagingProperties properties, MeterRegistry meters) {
+        this.handler = handler;
+        this.deadLetters = deadLetters;
+        this.attempts = Math.max(1, properties.deliveryAttempts());
+        this.done = meters.counter("marketplace.commands", "outcome", "done");
+        this.retried = meters.counter("marketplace.commands", "outcome", "retried");
+        this.deadLettered = meters.counter("marketplace.commands", "outcome", "dead_letter");
+    }
+
+    /**
+     * Returns once the command is done or dead-lettered. Throws InterruptedException when the worker
+     * stops first: the command is then unfinished and will be delivered again.
+     */
+    void run(ConsumerRecord<String, byte[]> record) throws InterruptedException {
+        BackOffExecution backOff = new FixedBackOff(RETRY_INTERVAL_MS, attempts - 1).start();
+        while (true) {
+            try {
+                handler.handle(record);
+                done.increment();
+                return;
+            } catch (RuntimeException e) {
+                if (Thread.currentThread().isInterrupted()) {
+                    throw new InterruptedException("stopped while running " + describe(record));
+                }
+                long wait = isPermanent(e) ? BackOffExecution.STOP : backOff.nextBackOff();
+                if (wait == BackOffExecution.STOP) {
+                    deadLetter(record, e);
+                    return;
+                }
+                retried.increment();
+                log.warn("{} failed, retrying in {} ms: {}", describe(record), wait, e.toString());
+                Thread.sleep(wait);
+            }
+        }
+    }
+
+    private void deadLetter(ConsumerRecord<String, byte[]> record, RuntimeException failure)
+            throws InterruptedException {
+        log.error("{} goes to the dead-letter topic", describe(record), failure);
+        long wait = RETRY_INTERVAL_MS;
+        while (true) {
+            try {
+                deadLetters.accept(record, failure);
+                deadLettered.increment();
+                return;
+            } catch (RuntimeException e) {
+                // Its offset must not pass it unrecorded: the partition waits (its lag shows it).
+                log.error("could not publish {} to the dead-letter topic, retrying in {} ms",
+                        describe(record), wait, e);
+                Thread.sleep(wait);
+                wait = Math.min(wait * 2, MAX_DEAD_LETTER_RETRY_MS);
+            }
+        }
+    }
+
+    private static boolean isPermanent(RuntimeException e) {
+        return e instanceof InvalidEventException || e instanceof JacksonException;
+    }
+
+    private static String describe(ConsumerRecord<String, byte[]> record) {
+        return "command " + record.topic() + "-" + record.partition() + "@" + record.offset()
+                + " (key " + record.key() + ")";
+    }
+}
