@@ -249,7 +249,13 @@ class CommandConsumer implements SmartLifecycle {
         }
 
         private void commitSync(Map<TopicPartition, OffsetAndMetadata> offsets) {
-            if (!offsets.isEmpty()) {
+            if (offsets.isEmpty()) {
+                return;
+            }
+            try {
+                consumer.commitSync(offsets);
+            } catch (WakeupException e) {
+                // stop() woke the consumer meanwhile; a wakeup is used up once: these offsets still count
                 consumer.commitSync(offsets);
             }
         }
@@ -263,7 +269,8 @@ class CommandConsumer implements SmartLifecycle {
                     return;
                 }
                 try {
-                    if (!buffer.release(partitions, RELEASE_WAIT)) {
+                    // Stopping: the runners have had their grace period (and were interrupted) already.
+                    if (!buffer.release(partitions, running ? RELEASE_WAIT : Duration.ZERO)) {
                         log.warn("giving up partitions {} with commands still running", partitions);
                     }
                 } catch (InterruptedException e) {
