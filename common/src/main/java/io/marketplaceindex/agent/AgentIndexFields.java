@@ -47,6 +47,9 @@ public record AgentIndexFields(String sortName, String searchText, List<String> 
             .enable(JsonNodeFeature.WRITE_PROPERTIES_SORTED)
             .build();
 
+    /** Never updated, only copied ({@link #sha256}). */
+    private static final MessageDigest SHA_256 = sha256Prototype();
+
     public AgentIndexFields {
         Objects.requireNonNull(sortName, "sortName");
         Objects.requireNonNull(searchText, "searchText");
@@ -59,6 +62,11 @@ public record AgentIndexFields(String sortName, String searchText, List<String> 
      * @throws IllegalArgumentException when it has no string {@code handle}, i.e. is not a normalized agent
      */
     public static AgentIndexFields of(ObjectNode normalizedAgent) {
+        return of(normalizedAgent, canonicalBytes(normalizedAgent));
+    }
+
+    /** @param canonicalBytes {@link #canonicalBytes(JsonNode)} of {@code normalizedAgent}, already written by the caller */
+    static AgentIndexFields of(ObjectNode normalizedAgent, byte[] canonicalBytes) {
         String handle = stringField(normalizedAgent, "handle");
         if (handle == null) {
             throw new IllegalArgumentException("not a normalized agent: no string 'handle'");
@@ -82,7 +90,7 @@ public record AgentIndexFields(String sortName, String searchText, List<String> 
         }
         tags.forEach(tag -> addSearchable(search, tag));
 
-        return new AgentIndexFields(sortName, search.toString(), tags, sha256(canonicalBytes(normalizedAgent)));
+        return new AgentIndexFields(sortName, search.toString(), tags, sha256(canonicalBytes));
     }
 
     /**
@@ -146,10 +154,23 @@ public record AgentIndexFields(String sortName, String searchText, List<String> 
 
     private static byte[] sha256(byte[] bytes) {
         try {
-            return MessageDigest.getInstance("SHA-256").digest(bytes);
+            // a copy of an unused digest: cheaper than looking the algorithm up among the providers each time
+            return ((MessageDigest) SHA_256.clone()).digest(bytes);
+        } catch (CloneNotSupportedException e) {
+            throw new IllegalStateException("SHA-256 digests cannot be copied", e);
+        }
+    }
+
+    private static MessageDigest sha256Prototype() {
+        try {
+            MessageDigest digest = MessageDigest.getInstance("SHA-256");
+            digest.clone();
+            return digest;
         } catch (NoSuchAlgorithmException e) {
             // every Java platform must provide SHA-256; without it no row could ever be compared
             throw new IllegalStateException("SHA-256 is not available", e);
+        } catch (CloneNotSupportedException e) {
+            throw new IllegalStateException("SHA-256 digests cannot be copied", e);
         }
     }
 }

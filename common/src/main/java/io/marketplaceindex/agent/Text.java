@@ -39,6 +39,10 @@ final class Text {
         int length = s.length();
         for (int i = 0; i < length; i++) {
             char ch = s.charAt(i);
+            // Nearly every character lies between the two: one test each for them, on every string a registry sends.
+            if (ch > '\u0000' && ch < Character.MIN_SURROGATE) {
+                continue;
+            }
             if (ch == '\u0000') {
                 return false;
             }

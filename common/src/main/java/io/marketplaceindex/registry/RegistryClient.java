@@ -52,9 +52,11 @@ import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -107,7 +109,44 @@ public final class RegistryClient implements AutoCloseable {
         T parse(byte[] raw, URI uri);
     }
 
-    private record Guards(Retry retry, CircuitBreaker registryCircuit, CircuitBreaker cardCircuit, RateLimiter limiter) {
+    private record Guards(Retry retry, CircuitBreaker registryCircuit, CircuitBreaker cardCircuit, RateLimiter limiter,
+                          RequestMeters meters) {
+    }
+
+    /**
+     * One registry's request meters. Every request records its outcome, and registering a meter by name
+     * and tags each time (building and hashing its id) cost more CPU than the rest of a request's
+     * bookkeeping, so each meter is looked up here once: by target, then by outcome (a constant string).
+     */
+    private final class RequestMeters {
+        private final String registryId;
+        private final Map<Target, ConcurrentMap<String, Counter>> counters = new EnumMap<>(Target.class);
+        private final Map<Target, ConcurrentMap<String, Timer>> timers = new EnumMap<>(Target.class);
+
+        RequestMeters(String registryId) {
+            this.registryId = registryId;
+            for (Target target : Target.values()) {
+                counters.put(target, new ConcurrentHashMap<>());
+                timers.put(target, new ConcurrentHashMap<>());
+            }
+        }
+
+        void record(Target target, String outcome, long nanos) {
+            counters.get(target).computeIfAbsent(outcome, o -> Counter.builder("registry.http.requests")
+                    .description("HTTP requests to registries and card hosts, by outcome")
+                    .tag("registry", registryId)
+                    .tag("target", target.tag)
+                    .tag("outcome", o)
+                    .register(meters)).increment();
+            if (nanos > 0) {
+                timers.get(target).computeIfAbsent(outcome, o -> Timer.builder("registry.http.duration")
+                        .description("Duration of one attempt including redirects and body")
+                        .tag("registry", registryId)
+                        .tag("target", target.tag)
+                        .tag("outcome", o)
+                        .register(meters)).record(nanos, TimeUnit.NANOSECONDS);
+            }
+        }
     }
 
     private final RegistryClientSettings settings;
@@ -272,18 +311,18 @@ public final class RegistryClient implements AutoCloseable {
         CircuitBreaker circuit = target == Target.CARD ? g.cardCircuit() : g.registryCircuit();
         Supplier<Answer<T>> attempt = () -> {
             if (g.limiter() != null && !g.limiter().acquirePermission()) {
-                record(registry, target, "rate_limited", 0);
+                g.meters().record(target, "rate_limited", 0);
                 throw new RegistryFetchException(Kind.RATE_LIMITED, "local rate limit of "
                         + settings.rateLimitPerSecond() + " requests/s for registry " + registry.registryId()
                         + " left no permit within " + settings.totalRequestDeadline().toMillis() + " ms",
                         uri.toString(), null, null);
             }
-            return attempt(registry, target, uri, maxBytes, ifNoneMatch, ifModifiedSince, parser);
+            return attempt(registry, g.meters(), target, uri, maxBytes, ifNoneMatch, ifModifiedSince, parser);
         };
         try {
             return circuit.executeSupplier(Retry.decorateSupplier(g.retry(), attempt));
         } catch (CallNotPermittedException open) {
-            record(registry, target, "circuit_open", 0);
+            g.meters().record(target, "circuit_open", 0);
             throw new RegistryFetchException(Kind.CIRCUIT_OPEN, "circuit open for registry "
                     + registry.registryId() + (target == Target.CARD ? " (cards)" : "")
                     + " after repeated failures; no request sent, next probe within "
@@ -301,7 +340,8 @@ public final class RegistryClient implements AutoCloseable {
         return new Guards(retry,
                 CircuitBreaker.of("registry-" + registryId, circuitConfig),
                 CircuitBreaker.of("registry-" + registryId + "-cards", circuitConfig),
-                rateLimiterConfig == null ? null : RateLimiter.of("registry-" + registryId, rateLimiterConfig));
+                rateLimiterConfig == null ? null : RateLimiter.of("registry-" + registryId, rateLimiterConfig),
+                new RequestMeters(registryId));
     }
 
     private boolean isRetryable(Throwable t) {
@@ -376,8 +416,8 @@ public final class RegistryClient implements AutoCloseable {
         }
     }
 
-    private <T> Answer<T> attempt(RegistryEndpoint registry, Target target, URI start, long maxBytes,
-                                  String ifNoneMatch, String ifModifiedSince, BodyParser<T> parser) {
+    private <T> Answer<T> attempt(RegistryEndpoint registry, RequestMeters requestMeters, Target target, URI start,
+                                  long maxBytes, String ifNoneMatch, String ifModifiedSince, BodyParser<T> parser) {
         long started = System.nanoTime();
         Deadline deadline = new Deadline(started + settings.totalRequestDeadline().toNanos());
         ScheduledFuture<?> timer = deadlines.schedule(deadline::fire,
@@ -397,20 +437,21 @@ public final class RegistryClient implements AutoCloseable {
             throw e;
         } finally {
             timer.cancel(false);
-            record(registry, target, outcome, System.nanoTime() - started);
+            requestMeters.record(target, outcome, System.nanoTime() - started);
         }
     }
 
     private <T> Answer<T> followRedirects(RegistryEndpoint registry, Target target, URI start, long maxBytes,
                                           String ifNoneMatch, String ifModifiedSince, BodyParser<T> parser,
                                           Deadline deadline) {
-        Origin registryOrigin = Origin.of(URI.create(registry.baseUrl()));
         boolean conditional = target == Target.RECORD || target == Target.CARD;
         // Once a hop leaves the registry's origin the token stays home, even if a later hop returns.
         boolean mayAuthorize = registry.bearerToken() != null;
+        // Parsed only when there is a token to guard: it is a URI parse per request otherwise.
+        Origin registryOrigin = mayAuthorize ? Origin.of(URI.create(registry.baseUrl())) : null;
         URI current = start;
         for (int hop = 0; ; hop++) {
-            mayAuthorize &= registryOrigin.equals(Origin.of(current));
+            mayAuthorize = mayAuthorize && registryOrigin.equals(Origin.of(current));
             HttpGet get = new HttpGet(current);
             get.setHeader(HttpHeaders.ACCEPT, ACCEPT_JSON);
             if (mayAuthorize) {
@@ -739,25 +780,6 @@ public final class RegistryClient implements AutoCloseable {
         };
     }
 
-    private void record(RegistryEndpoint registry, Target target, String outcome, long nanos) {
-        Counter.builder("registry.http.requests")
-                .description("HTTP requests to registries and card hosts, by outcome")
-                .tag("registry", registry.registryId())
-                .tag("target", target.tag)
-                .tag("outcome", outcome)
-                .register(meters)
-                .increment();
-        if (nanos > 0) {
-            Timer.builder("registry.http.duration")
-                    .description("Duration of one attempt including redirects and body")
-                    .tag("registry", registry.registryId())
-                    .tag("target", target.tag)
-                    .tag("outcome", outcome)
-                    .register(meters)
-                    .record(nanos, TimeUnit.NANOSECONDS);
-        }
-    }
-
     // ---------------------------------------------------------------- URLs and headers
 
     private static URI registryUri(RegistryEndpoint registry, String path) {
@@ -776,7 +798,10 @@ public final class RegistryClient implements AutoCloseable {
         URI uri;
         try {
             uri = new URI(trimmed);
-            uri = new URI(uri.toASCIIString());
+            if (!isAscii(trimmed)) {
+                // an ASCII URI is its own ASCII form: parsing that again would give the same URI
+                uri = new URI(uri.toASCIIString());
+            }
         } catch (URISyntaxException e) {
             throw new RegistryFetchException(Kind.MALFORMED, "agent card url is not a valid URI: " + shown,
                     shown, null, e);
@@ -823,6 +848,15 @@ public final class RegistryClient implements AutoCloseable {
             }
         }
         return sb.toString();
+    }
+
+    private static boolean isAscii(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            if (s.charAt(i) >= 0x80) {
+                return false;
+            }
+        }
+        return true;
     }
 
     static boolean isUsableHandle(String handle) {

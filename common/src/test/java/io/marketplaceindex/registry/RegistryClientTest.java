@@ -150,6 +150,32 @@ class RegistryClientTest {
     }
 
     @Test
+    void cardUrlsAreSentInTheirAsciiForm() {
+        server.fallback(ex -> send(ex, 200, "application/json", "{\"name\":\"card\"}"));
+        RegistryClient client = client();
+
+        client.cardFetch(registry(), server.base() + "/cards/ag\u00e9nt.json", null, null);
+        client.cardFetch(registry(), server.base() + "/cards/plain%20one.json?v=1", null, null);
+
+        assertThat(server.seen()).extracting(TestHttpServer.Seen::rawPath)
+                .containsExactly("/cards/ag%C3%A9nt.json", "/cards/plain%20one.json");
+    }
+
+    @Test
+    void requestMetersKeepCountingAfterTheRegistryIsForgotten() {
+        server.json("/v1/records/one", 200, RECORD.replace("acme/agent-one", "one"));
+        RegistryClient client = client();
+
+        client.recordFetch(registry(), "one", null);
+        client.forget("reg-1");
+        client.recordFetch(registry(), "one", null);
+
+        assertThat(requests("ok")).isEqualTo(2.0);
+        assertThat(meters.find("registry.http.duration").tag("registry", "reg-1").tag("target", "record").timer().count())
+                .isEqualTo(2);
+    }
+
+    @Test
     void cardFreshnessComesFromItsHeadersOnOkAndNotModified() {
         server.on("/cards/fresh.json", ex -> {
             ex.getResponseHeaders().set("Cache-Control", "public, max-age=600");

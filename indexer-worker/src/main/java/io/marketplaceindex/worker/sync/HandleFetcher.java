@@ -1,8 +1,8 @@
 package io.marketplaceindex.worker.sync;
 
-import io.marketplaceindex.agent.AgentIndexFields;
 import io.marketplaceindex.agent.AgentNormalizer;
 import io.marketplaceindex.agent.Handles;
+import io.marketplaceindex.agent.IndexedAgent;
 import io.marketplaceindex.registry.Fetched;
 import io.marketplaceindex.registry.RegistryClient;
 import io.marketplaceindex.registry.RegistryEndpoint;
@@ -123,6 +123,7 @@ class HandleFetcher {
                     haveRecord ? stored.recordEtag() : null);
             // null while an unchanged (304) record stays in the database, read only when needed
             JsonNode record = null;
+            String recordText = null;
             String recordEtag = null;
             boolean recordNotModified = false;
             switch (recordFetch.status()) {
@@ -139,6 +140,7 @@ class HandleFetcher {
                 }
                 default -> {
                     record = recordFetch.body();
+                    recordText = SourceJson.storable(recordFetch.rawBody(), record, json);
                     recordEtag = recordFetch.etag();
                 }
             }
@@ -158,6 +160,7 @@ class HandleFetcher {
                 if (recordNotModified) {
                     StoredRecord loaded = storedRecord(registry, endpoint, handle, stored);
                     record = loaded.record();
+                    recordText = loaded.text();
                     recordEtag = loaded.etag();
                 }
                 HandleResult invalid = invalidRecord(handle, record);
@@ -168,6 +171,7 @@ class HandleFetcher {
             }
 
             JsonNode card = null;
+            String cardText = null;
             String cardEtag = null;
             String cardLastModified = null;
             String cardError = null;
@@ -179,6 +183,7 @@ class HandleFetcher {
                 switch (cardFetch.status()) {
                     case OK -> {
                         card = cardFetch.body();
+                        cardText = SourceJson.storable(cardFetch.rawBody(), card, json);
                         cardEtag = cardFetch.etag();
                         cardLastModified = cardFetch.lastModified();
                         cardFreshUntil = freshUntil(cardFetch.freshFor(), properties.cardMaxFreshness(), clock.instant());
@@ -212,6 +217,7 @@ class HandleFetcher {
                 // from the stored record.
                 StoredRecord loaded = storedRecord(registry, endpoint, handle, stored);
                 record = loaded.record();
+                recordText = loaded.text();
                 recordEtag = loaded.etag();
                 HandleResult invalid = invalidRecord(handle, record);
                 if (invalid != null) {
@@ -219,7 +225,9 @@ class HandleFetcher {
                 }
             }
             if (cardNotModified) {
-                card = catalog.storedCard(registry.id(), handle).map(json::readTree).orElse(null);
+                // what the index holds is jsonb's own output: stored again as it is
+                cardText = catalog.storedCard(registry.id(), handle).orElse(null);
+                card = cardText == null ? null : json.readTree(cardText);
                 cardEtag = stored.cardEtag();
                 cardLastModified = stored.cardLastModified();
             }
@@ -232,16 +240,16 @@ class HandleFetcher {
             if (agent.isEmpty()) {
                 return new HandleResult.Failed(handle, "malformed_record", "record lacks a string handle or agentCardUrl");
             }
-            return new HandleResult.Fetched(new RowWrite(handle, json.writeValueAsString(agent.get()),
-                    AgentIndexFields.of(agent.get()), storable(json.writeValueAsString(record)),
-                    card == null ? null : storable(json.writeValueAsString(card)), recordEtag, cardEtag, cardLastModified,
-                    cardError, cardFreshUntil));
+            IndexedAgent indexed = IndexedAgent.of(agent.get());
+            return new HandleResult.Fetched(new RowWrite(handle, indexed.json(), indexed.fields(), recordText,
+                    card == null ? null : cardText, recordEtag, cardEtag, cardLastModified, cardError, cardFreshUntil));
         } catch (RegistryFetchException e) {
             return new HandleResult.Failed(handle, e.kind().name().toLowerCase(Locale.ROOT), e.getMessage());
         }
     }
 
-    private record StoredRecord(JsonNode record, String etag) {
+    /** @param text what to store for it: the index's own text, or the registry's as {@link SourceJson} allows */
+    private record StoredRecord(JsonNode record, String text, String etag) {
     }
 
     /**
@@ -264,12 +272,14 @@ class HandleFetcher {
 
     /** The stored record of a handle whose record answered 304, or the record fetched again when none is on file. */
     private StoredRecord storedRecord(Registry registry, RegistryEndpoint endpoint, String handle, StoredRow stored) {
-        JsonNode record = catalog.storedRecord(registry.id(), handle).map(json::readTree).orElse(null);
-        if (record != null) {
-            return new StoredRecord(record, stored.recordEtag());
+        Optional<String> text = catalog.storedRecord(registry.id(), handle);
+        if (text.isPresent()) {
+            // jsonb's own output: stored again as it is
+            return new StoredRecord(json.readTree(text.get()), text.get(), stored.recordEtag());
         }
         Fetched again = client.recordFetch(endpoint, handle, null);
-        return new StoredRecord(again.body(), again.etag());
+        return new StoredRecord(again.body(),
+                again.isOk() ? SourceJson.storable(again.rawBody(), again.body(), json) : null, again.etag());
     }
 
     /** Why a record cannot be used, or null when it can. */
@@ -286,14 +296,5 @@ class HandleFetcher {
             return new HandleResult.Failed(handle, "malformed_record", "record has no string agentCardUrl");
         }
         return null;
-    }
-
-    /**
-     * PostgreSQL's jsonb cannot hold U+0000: a registry sending it would otherwise fail its whole
-     * commit. The raw documents are kept with it replaced by U+FFFD (the normalized agent already
-     * drops such strings).
-     */
-    static String storable(String jsonText) {
-        return jsonText.contains("\\u0000") ? jsonText.replace("\\u0000", "\\ufffd") : jsonText;
     }
 }

@@ -167,6 +167,35 @@ class RegistryFaultsTest extends WorkerTestSupport {
         assertThat(handles(id)).hasSize(registry.size());
         assertThat(jdbc.sql("SELECT (agent->'tags') @> '[\"clean\"]'::jsonb FROM marketplace_catalog_rows WHERE registry_id = ? AND handle = ?")
                 .params(id, handle).query(Boolean.class).single()).isTrue();
+        assertThat(source(id, handle, "record", "version")).isEqualTo("1\ufffd2");
+    }
+
+    @Test
+    void documentsJsonbCannotReadAsSentAreStoredWrittenAgain() {
+        SimulatedRegistry registry = simulator.addRegistry("unreadable-" + NAMES.incrementAndGet(), 6, 49L);
+        UUID id = register(registry);
+        String bomHandle = registry.handles().get(0);
+        String nulHandle = registry.handles().get(1);
+        String surrogateHandle = registry.handles().get(2);
+        registry.setFault(Fault.malformed(Fault.Target.record(bomHandle), "\ufeff{\"schema\":\"hive-registry-record-v1\","
+                + "\"handle\":\"" + bomHandle + "\",\"agentCardUrl\":\"" + registry.cardUrl(bomHandle) + "\","
+                + "\"version\":\"bom\"}"));
+        registry.setFault(Fault.malformed(Fault.Target.card(nulHandle),
+                "{\"name\":\"nul\\u0000name\",\"description\":\"kept\"}"));
+        registry.setFault(Fault.malformed(Fault.Target.card(surrogateHandle),
+                "{\"name\":\"lone \\ud800 name\",\"description\":\"kept\"}"));
+
+        sync(id);
+
+        assertThat(status(id)).isEqualTo("ok");
+        assertThat(handles(id)).hasSize(registry.size());
+        assertThat(source(id, bomHandle, "record", "version")).isEqualTo("bom");
+        assertThat(source(id, nulHandle, "card", "name")).isEqualTo("nul\ufffdname");
+        assertThat(source(id, nulHandle, "card", "description")).isEqualTo("kept");
+        assertThat(source(id, surrogateHandle, "card", "description")).isEqualTo("kept");
+        // an unstorable name is no name: the agent is shown by its handle
+        assertThat(name(id, surrogateHandle)).isEqualTo(surrogateHandle);
+        assertThat(name(id, nulHandle)).isEqualTo(nulHandle);
     }
 
     private UUID connected(SimulatedRegistry registry) {
@@ -189,6 +218,12 @@ class RegistryFaultsTest extends WorkerTestSupport {
     private String name(UUID id, String handle) {
         return jdbc.sql("SELECT agent->>'name' FROM marketplace_catalog_rows WHERE registry_id = ? AND handle = ?")
                 .params(id, handle).query(String.class).single();
+    }
+
+    /** A string field of a stored record or card. */
+    private String source(UUID id, String handle, String document, String field) {
+        return jdbc.sql("SELECT " + document + " ->> ? FROM marketplace_catalog_sources WHERE registry_id = ? AND handle = ?")
+                .params(field, id, handle).query(String.class).single();
     }
 
     private String recentErrors(UUID id) {
