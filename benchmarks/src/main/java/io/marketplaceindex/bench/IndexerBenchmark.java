@@ -253,10 +253,12 @@ public final class IndexerBenchmark {
         List<Double> freshness = freshness("fresh-1", freshId);
 
         // ---- one worker against two, latency-bound ----------------------------------------------
-        // Two equal sets, each rebuilt once from empty: B with both (warm) workers, then the second
-        // worker stops (SIGTERM: it leaves the consumer group) and A is rebuilt by the first alone.
+        // Three equal sets, each rebuilt once from empty: W with both workers, unmeasured, so that
+        // both run this path's code compiled (however small the rebuilds before were); B with both
+        // workers; then the second worker stops (SIGTERM: it leaves the consumer group) and A is
+        // rebuilt by the first alone.
         Map<String, List<String>> sets = new LinkedHashMap<>();
-        for (String set : List.of("b", "a")) {
+        for (String set : List.of("w", "b", "a")) {
             List<String> names = new ArrayList<>();
             for (int i = 1; i <= options.scaleRegistries(); i++) {
                 names.add("scale-" + set + "-" + i);
@@ -273,6 +275,7 @@ public final class IndexerBenchmark {
         }
         long scaleAgents = (long) options.scaleRegistries() * options.scaleAgents();
         String latency = "latency " + options.latencyMs() + " ms, ";
+        rebuild(latency + "warm-up, 2 workers", new ArrayList<>(setIds.get("w").values()), sets.get("w"), scaleAgents);
         Rebuild twoWorkers = rebuild(latency + "2 workers", new ArrayList<>(setIds.get("b").values()), sets.get("b"),
                 scaleAgents);
         ServiceProcess second = workers.get(1);
@@ -690,9 +693,10 @@ public final class IndexerBenchmark {
                 + "GIN pending lists, during whatever runs next): %.1f s.%n%n", options.registries(), options.agents(),
                 vacuumSeconds));
         md.append(String.format(Locale.ROOT, "Two workers ran the full and no-op rebuilds and the freshness runs, "
-                + "as the project deploys them. Latency runs: two separate sets of %,d registries × %,d agents, %d ms "
-                + "added to every simulator response, each rebuilt once from empty: one with both (warm) workers, then, "
-                + "after the second worker stopped and left the consumer group, the other with the first worker alone."
+                + "as the project deploys them. Latency runs: separate sets of %,d registries × %,d agents, %d ms "
+                + "added to every simulator response, each rebuilt once from empty: a first one with both workers, "
+                + "not measured, so that both run with their code compiled; then one with both workers; then, "
+                + "after the second worker stopped and left the consumer group, the last with the first worker alone."
                 + "%n%n", options.scaleRegistries(), options.scaleAgents(), options.latencyMs()));
 
         md.append("## Request-rate floor (`wrk`)\n\n");
