@@ -31,7 +31,6 @@ final class CommandBuffer {
     /** One command taken from the topic. */
     static final class Entry {
         private final ConsumerRecord<String, byte[]> record;
-        private final TopicPartition partition;
         private boolean running;
         private boolean finished;
         /** Dropped unstarted when its partition went away: it stays in the log, holding the offset. */
@@ -39,7 +38,6 @@ final class CommandBuffer {
 
         private Entry(ConsumerRecord<String, byte[]> record) {
             this.record = record;
-            this.partition = new TopicPartition(record.topic(), record.partition());
         }
 
         ConsumerRecord<String, byte[]> record() {
