@@ -164,7 +164,7 @@ public record AgentIndexFields(String sortName, String searchText, List<String> 
     private static MessageDigest sha256Prototype() {
         try {
             MessageDigest digest = MessageDigest.getInstance("SHA-256");
-            digest.clone();
+            digest.clone(); // fail here, at start-up, rather than on the first row if a provider cannot copy
             return digest;
         } catch (NoSuchAlgorithmException e) {
             // every Java platform must provide SHA-256; without it no row could ever be compared

@@ -54,7 +54,7 @@ class HandleFetcher {
     private final Counter freshCardsSkipped;
     /**
      * Requests in flight per registry, shared by every sync and chunk of this process: chunks of one
-     * registry consumed by several listener threads must not multiply the load on that registry.
+     * registry run by several command runners must not multiply the load on that registry.
      */
     private final Map<UUID, Semaphore> inFlightByRegistry = new ConcurrentHashMap<>();
 

@@ -12,7 +12,7 @@ import java.util.List;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Consumer lag is published as Micrometer meters by the Kafka clients of the worker's listeners
+ * Consumer lag is published as Micrometer meters by the Kafka client of the worker's command consumer
  * (records-lag per assigned partition, records-lag-max per consumer), so a platform team sees how
  * far behind the replicas are without asking the broker.
  */
@@ -27,7 +27,7 @@ class ConsumerLagMetricsTest extends WorkerTestSupport {
                 () -> !meters.find("kafka.consumer.fetch.manager.records.lag.max").meters().isEmpty());
         List<Meter> lagMax = List.copyOf(meters.find("kafka.consumer.fetch.manager.records.lag.max").meters());
         assertThat(lagMax).isNotEmpty();
-        // one per listener consumer: tagged with its client id
+        // one per command consumer: tagged with its client id
         assertThat(lagMax).allSatisfy(m -> assertThat(m.getId().getTag("client.id")).isNotBlank());
     }
 }

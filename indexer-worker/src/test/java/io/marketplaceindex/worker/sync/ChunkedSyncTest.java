@@ -34,7 +34,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Registries above the chunk threshold (50 here, chunks of 20; see WorkerTestSupport) through the
- * real pipeline: the rebuild publishes chunks on Kafka, the worker's listener threads stage them in
+ * real pipeline: the rebuild publishes chunks on Kafka, the worker's command runners stage them in
  * PostgreSQL, the last one triggers the finish that applies the run in one transaction.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
