@@ -120,18 +120,69 @@ public class CatalogStore {
      * so two tails cannot deadlock. Commit order equals generation order, which the api-service's
      * cache keys and catalog-change events rely on.
      *
+     * <p>One statement does all of that ({@link #SEAL_CHANGE}): every round trip inside the tail
+     * lengthens the queue of commits behind it. Counters that fell to zero are deleted by a second
+     * one, only when some count went down.
+     *
      * @return the generation this commit produced
      */
     public long sealChange(TagCountDeltas deltas) {
         return generationWait.record(() -> {
-            applyTagDeltas(deltas);
-            return jdbc.sql("""
-                            UPDATE marketplace_catalog_state SET generation = generation + 1, built_at = now()
-                            WHERE id = 1 RETURNING generation
-                            """)
-                    .query(Long.class).single();
+            CounterChanges changes = CounterChanges.of(deltas);
+            long generation = jdbcTemplate.query(con -> {
+                PreparedStatement ps = con.prepareStatement(SEAL_CHANGE);
+                ps.setArray(1, con.createArrayOf("text", changes.tags().toArray()));
+                ps.setArray(2, con.createArrayOf("int4", changes.tagDeltas().toArray()));
+                ps.setArray(3, con.createArrayOf("text", changes.pairFirst().toArray()));
+                ps.setArray(4, con.createArrayOf("text", changes.pairSecond().toArray()));
+                ps.setArray(5, con.createArrayOf("int4", changes.pairDeltas().toArray()));
+                return ps;
+            }, rs -> {
+                rs.next();
+                return rs.getLong(1);
+            });
+            if (changes.anyDecrease()) {
+                jdbcTemplate.update(con -> {
+                    PreparedStatement ps = con.prepareStatement(DELETE_ZERO_COUNTERS);
+                    ps.setArray(1, con.createArrayOf("text", changes.tags().toArray()));
+                    ps.setArray(2, con.createArrayOf("text", changes.pairFirst().stream().distinct().toArray()));
+                    return ps;
+                });
+            }
+            return generation;
         });
     }
+
+    /**
+     * Tag and tag-pair count deltas, then the generation bump. The UPDATE's conditions on the two
+     * inserts are uncorrelated subqueries, evaluated once before it reads the generation row: that
+     * pins the lock order (counters, sorted by the ORDER BY of each insert, then the generation), which
+     * data-modifying CTEs alone leave unspecified. Probes the primary keys of both counter tables.
+     */
+    private static final String SEAL_CHANGE = """
+            WITH tag_rows AS (
+                INSERT INTO marketplace_tag_counts AS t (tag, agent_count)
+                SELECT tag, delta FROM unnest(?::text[], ?::int[]) AS d(tag, delta) ORDER BY tag
+                ON CONFLICT (tag) DO UPDATE SET agent_count = t.agent_count + EXCLUDED.agent_count
+                RETURNING 1
+            ), pair_rows AS (
+                INSERT INTO marketplace_tag_pair_counts AS p (tag_a, tag_b, agent_count)
+                SELECT a, b, delta FROM unnest(?::text[], ?::text[], ?::int[]) AS d(a, b, delta) ORDER BY a, b
+                ON CONFLICT (tag_a, tag_b) DO UPDATE SET agent_count = p.agent_count + EXCLUDED.agent_count
+                RETURNING 1
+            )
+            UPDATE marketplace_catalog_state SET generation = generation + 1, built_at = now()
+            WHERE id = 1 AND (SELECT count(*) FROM tag_rows) >= 0 AND (SELECT count(*) FROM pair_rows) >= 0
+            RETURNING generation
+            """;
+
+    /** Counters at zero mean no agent: gone, so that facets list only tags in use. Primary keys again. */
+    private static final String DELETE_ZERO_COUNTERS = """
+            WITH unused_tags AS (
+                DELETE FROM marketplace_tag_counts WHERE tag = ANY (?) AND agent_count <= 0
+            )
+            DELETE FROM marketplace_tag_pair_counts WHERE agent_count <= 0 AND tag_a = ANY (?)
+            """;
 
     /** Serializes writers of one registry (a rebalance can briefly hand a partition to two workers). */
     public void lockRegistry(UUID registryId) {
@@ -256,60 +307,36 @@ public class CatalogStore {
         });
     }
 
-    /**
-     * Applies the commit's tag and tag-pair count changes (part of {@link #sealChange}). Keys are
-     * written in sorted order so that two registries committing at once lock shared counters in the
-     * same order and cannot deadlock.
-     */
-    private void applyTagDeltas(TagCountDeltas deltas) {
-        List<String> tags = new ArrayList<>();
-        List<Integer> tagCounts = new ArrayList<>();
-        new TreeMap<>(deltas.tags()).forEach((tag, delta) -> {
-            if (delta != 0) {
-                tags.add(tag);
-                tagCounts.add(delta);
+    /** A commit's non-zero tag and tag-pair deltas as parallel arrays, each sorted by its key. */
+    private record CounterChanges(List<String> tags, List<Integer> tagDeltas, List<String> pairFirst,
+                                  List<String> pairSecond, List<Integer> pairDeltas, boolean anyDecrease) {
+
+        static CounterChanges of(TagCountDeltas deltas) {
+            List<String> tags = new ArrayList<>();
+            List<Integer> tagDeltas = new ArrayList<>();
+            boolean anyDecrease = false;
+            for (Map.Entry<String, Integer> e : new TreeMap<>(deltas.tags()).entrySet()) {
+                if (e.getValue() != 0) {
+                    tags.add(e.getKey());
+                    tagDeltas.add(e.getValue());
+                    anyDecrease |= e.getValue() < 0;
+                }
             }
-        });
-        if (!tags.isEmpty()) {
-            jdbcTemplate.update(con -> {
-                PreparedStatement ps = con.prepareStatement("""
-                        INSERT INTO marketplace_tag_counts AS t (tag, agent_count)
-                        SELECT tag, delta FROM unnest(?::text[], ?::int[]) AS d(tag, delta) ORDER BY tag
-                        ON CONFLICT (tag) DO UPDATE SET agent_count = t.agent_count + EXCLUDED.agent_count
-                        """);
-                ps.setArray(1, con.createArrayOf("text", tags.toArray()));
-                ps.setArray(2, con.createArrayOf("int4", tagCounts.toArray()));
-                return ps;
-            });
-            jdbc.sql("DELETE FROM marketplace_tag_counts WHERE tag = ANY (?) AND agent_count <= 0")
-                    .param(tags.toArray(String[]::new)).update();
-        }
-        List<String> first = new ArrayList<>();
-        List<String> second = new ArrayList<>();
-        List<Integer> pairCounts = new ArrayList<>();
-        deltas.pairs().entrySet().stream()
-                .filter(e -> e.getValue() != 0)
-                .sorted(Comparator.comparing((Map.Entry<TagCountDeltas.Pair, Integer> e) -> e.getKey().a())
-                        .thenComparing(e -> e.getKey().b()))
-                .forEach(e -> {
-                    first.add(e.getKey().a());
-                    second.add(e.getKey().b());
-                    pairCounts.add(e.getValue());
-                });
-        if (!first.isEmpty()) {
-            jdbcTemplate.update(con -> {
-                PreparedStatement ps = con.prepareStatement("""
-                        INSERT INTO marketplace_tag_pair_counts AS p (tag_a, tag_b, agent_count)
-                        SELECT a, b, delta FROM unnest(?::text[], ?::text[], ?::int[]) AS d(a, b, delta) ORDER BY a, b
-                        ON CONFLICT (tag_a, tag_b) DO UPDATE SET agent_count = p.agent_count + EXCLUDED.agent_count
-                        """);
-                ps.setArray(1, con.createArrayOf("text", first.toArray()));
-                ps.setArray(2, con.createArrayOf("text", second.toArray()));
-                ps.setArray(3, con.createArrayOf("int4", pairCounts.toArray()));
-                return ps;
-            });
-            jdbc.sql("DELETE FROM marketplace_tag_pair_counts WHERE agent_count <= 0 AND tag_a = ANY (?)")
-                    .param(first.stream().distinct().toArray(String[]::new)).update();
+            List<Map.Entry<TagCountDeltas.Pair, Integer>> pairs = deltas.pairs().entrySet().stream()
+                    .filter(e -> e.getValue() != 0)
+                    .sorted(Comparator.comparing((Map.Entry<TagCountDeltas.Pair, Integer> e) -> e.getKey().a())
+                            .thenComparing(e -> e.getKey().b()))
+                    .toList();
+            List<String> first = new ArrayList<>(pairs.size());
+            List<String> second = new ArrayList<>(pairs.size());
+            List<Integer> pairDeltas = new ArrayList<>(pairs.size());
+            for (Map.Entry<TagCountDeltas.Pair, Integer> e : pairs) {
+                first.add(e.getKey().a());
+                second.add(e.getKey().b());
+                pairDeltas.add(e.getValue());
+                anyDecrease |= e.getValue() < 0;
+            }
+            return new CounterChanges(tags, tagDeltas, first, second, pairDeltas, anyDecrease);
         }
     }
 

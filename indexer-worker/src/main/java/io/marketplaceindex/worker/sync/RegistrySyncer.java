@@ -84,8 +84,7 @@ public class RegistrySyncer {
         Instant startedAt = clock.instant();
         Timer.Sample timer = Timer.start(meters);
         String outcome = "failed";
-        state.progressStarted(request.rebuildId(), registry.id(), reason);
-        state.markSyncing(registry.id(), startedAt);
+        state.syncStarted(request.rebuildId(), registry.id(), reason, startedAt);
         try {
             outcome = syncListed(request, registry, startedAt, reason);
         } catch (RuntimeException e) {

@@ -26,9 +26,21 @@ public class SyncStateStore {
         this.json = json;
     }
 
-    public void markSyncing(UUID registryId, Instant startedAt) {
-        jdbc.sql("UPDATE marketplace_registries SET sync_status = 'syncing', last_attempt_at = ? WHERE id = ?")
-                .params(Timestamp.from(startedAt), registryId).update();
+    /**
+     * A sync begins: the registry shows 'syncing' and the rebuild's line for it 'syncing' too. One
+     * statement, so one commit: each commit waits for its WAL flush, and every sync starts with this.
+     */
+    public void syncStarted(UUID rebuildId, UUID registryId, String reason, Instant startedAt) {
+        jdbc.sql("""
+                        WITH progress AS (
+                            INSERT INTO marketplace_rebuild_progress (rebuild_id, registry_id, reason, status)
+                            VALUES (?, ?, ?, 'syncing')
+                            ON CONFLICT (rebuild_id, registry_id) DO UPDATE
+                            SET status = 'syncing', started_at = now(), finished_at = NULL
+                        )
+                        UPDATE marketplace_registries SET sync_status = 'syncing', last_attempt_at = ? WHERE id = ?
+                        """)
+                .params(rebuildId, registryId, reason, Timestamp.from(startedAt), registryId).update();
     }
 
     /** A completed sync: the listing was read; some handles may have failed on their own. */
@@ -76,16 +88,6 @@ public class SyncStateStore {
                         WHERE id = ?
                         """)
                 .params(registryId, registryId).update();
-    }
-
-    public void progressStarted(UUID rebuildId, UUID registryId, String reason) {
-        jdbc.sql("""
-                        INSERT INTO marketplace_rebuild_progress (rebuild_id, registry_id, reason, status)
-                        VALUES (?, ?, ?, 'syncing')
-                        ON CONFLICT (rebuild_id, registry_id) DO UPDATE
-                        SET status = 'syncing', started_at = now(), finished_at = NULL
-                        """)
-                .params(rebuildId, registryId, reason).update();
     }
 
     public void progressFinished(UUID rebuildId, UUID registryId, String reason, String status,

@@ -234,7 +234,7 @@ class ChunkedSyncTest extends WorkerTestSupport {
         UUID runId = UUID.randomUUID();
         List<String> handles = registry.handles();
         runs.create(new SyncRun(runId, id, rebuild, "operator", false, SyncRun.RUNNING, Instant.now(), 30, 0, 2, 0));
-        state.progressStarted(rebuild, id, "operator");
+        state.syncStarted(rebuild, id, "operator", Instant.now());
         var first = new RegistryCommand.SyncChunk(rebuild, id, Instant.now(), runId, 0, 2, handles.subList(0, 15));
         var second = new RegistryCommand.SyncChunk(rebuild, id, Instant.now(), runId, 1, 2, handles.subList(15, 30));
 
@@ -350,8 +350,7 @@ class ChunkedSyncTest extends WorkerTestSupport {
         UUID runId = UUID.randomUUID();
         List<String> handles = registry.handles();
         runs.create(new SyncRun(runId, id, rebuild, "operator", false, SyncRun.RUNNING, Instant.now(), 30, 0, 2, 0));
-        state.progressStarted(rebuild, id, "operator");
-        state.markSyncing(id, Instant.now());
+        state.syncStarted(rebuild, id, "operator", Instant.now());
         chunked.processChunk(new RegistryCommand.SyncChunk(rebuild, id, Instant.now(), runId, 0, 2,
                 handles.subList(0, 15)));
         assertThat(staged(run(rebuild))).isEqualTo(15);
