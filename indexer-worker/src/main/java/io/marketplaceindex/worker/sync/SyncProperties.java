@@ -7,7 +7,9 @@ import java.time.Duration;
 
 /**
  * @param concurrencyPerRegistry record/card requests in flight for one registry, per worker process
- * @param fetchThreads           request threads of this worker process, shared by all registries
+ * @param fetchThreads           request threads of this worker process, shared by all registries; a sync uses up to
+ *                               {@code concurrencyPerRegistry} of them, so fewer than that times the command
+ *                               concurrency leaves syncs waiting for threads
  * @param maxShrinkRatio         a listing that would remove more than this share of a registry's rows is refused
  *                               (and recorded) unless the rebuild is forced; an empty listing always is
  * @param writeBatchSize         rows per JDBC batch in the commit
