@@ -50,7 +50,10 @@ public final class IndexerBenchmark {
             usage: scripts/bench-indexer [options]   (or java -cp ... io.marketplaceindex.bench.IndexerBenchmark)
               --registries N        registries of the full / no-op rebuild (default 200)
               --agents N            agents per registry (default 1000)
-              --scale-registries N  registries per run of the 1-vs-2-worker comparison (default 384;
+              --warmup-registries N registries of --agents agents rebuilt by both workers before anything
+                                    is measured, so that the full rebuild runs compiled code as the floor
+                                    does (default 40; 0: measure from cold JVMs)
+              --scale-registries N  registries per run of the 1-vs-2-worker comparison (default 768;
                                     many registries, so that how their ids hash over the partitions
                                     of two workers barely matters)
               --scale-agents N      agents per registry there (default 25)
@@ -66,7 +69,7 @@ public final class IndexerBenchmark {
               --keep-data           keep the benchmark database and topics afterwards
               --repo DIR            repository root (default: the current directory)""";
 
-    record Options(int registries, int agents, int scaleRegistries, int scaleAgents, int latencyMs, int freshnessRuns,
+    record Options(int registries, int agents, int warmupRegistries, int scaleRegistries, int scaleAgents, int latencyMs, int freshnessRuns,
                    int freshnessAgents, int wrkSeconds, int wrkConnections, int simulatorThreads, int cardMaxAgeSeconds,
                    Path out, boolean keepData, Path repo, String commandLine) {
     }
@@ -222,6 +225,20 @@ public final class IndexerBenchmark {
         awaitConsumerGroup(2);
         say("stack up: api " + api.url() + ", workers " + workers.get(0).url() + " " + workers.get(1).url()
                 + ", simulator " + simulator.url());
+
+        // ---- warm-up: the workers' JIT, as wrk's warm-up run does for the simulator -------------
+        // A separate set, rebuilt once and left in the index; the full rebuild below asks for its
+        // own registries only.
+        if (options.warmupRegistries() > 0) {
+            List<String> warmNames = new ArrayList<>();
+            for (int i = 1; i <= options.warmupRegistries(); i++) {
+                warmNames.add("warm-" + i);
+                simulator("POST", "/control/registries?name=warm-" + i + "&agents=" + options.agents() + "&seed=5");
+            }
+            Map<String, String> warmIds = connectEmpty(warmNames);
+            rebuild("warm-up (not measured)", new ArrayList<>(warmIds.values()), warmNames,
+                    (long) options.warmupRegistries() * options.agents());
+        }
 
         // ---- full and no-op rebuild -------------------------------------------------------
         List<String> benchNames = new ArrayList<>();
@@ -692,6 +709,12 @@ public final class IndexerBenchmark {
                 + "tables, as an operator would after a bulk load (otherwise autovacuum does that work, mostly merging the "
                 + "GIN pending lists, during whatever runs next): %.1f s.%n%n", options.registries(), options.agents(),
                 vacuumSeconds));
+        md.append(options.warmupRegistries() == 0
+                ? "The workers started cold: the full rebuild includes their JIT compilation.\n\n"
+                : String.format(Locale.ROOT, "Before anything was measured, both workers rebuilt a separate set of "
+                        + "%,d registries × %,d agents (not measured; its rows stay in the index), so that the full "
+                        + "rebuild runs their compiled code, as the `wrk` floor runs the simulator's after its warm-up.%n%n",
+                        options.warmupRegistries(), options.agents()));
         md.append(String.format(Locale.ROOT, "Two workers ran the full and no-op rebuilds and the freshness runs, "
                 + "as the project deploys them. Latency runs: separate sets of %,d registries × %,d agents, %d ms "
                 + "added to every simulator response, each rebuilt once from empty: a first one with both workers, "
@@ -850,7 +873,8 @@ public final class IndexerBenchmark {
         Map<String, String> v = new LinkedHashMap<>();
         v.put("--registries", "200");
         v.put("--agents", "1000");
-        v.put("--scale-registries", "384");
+        v.put("--warmup-registries", "40");
+        v.put("--scale-registries", "768");
         v.put("--scale-agents", "25");
         v.put("--latency-ms", "20");
         v.put("--freshness-runs", "20");
@@ -889,7 +913,8 @@ public final class IndexerBenchmark {
                 ? repo.resolve("benchmarks/results/indexer-" + LocalDate.now(ZoneOffset.UTC) + ".md")
                 : Path.of(v.get("--out")).toAbsolutePath();
         try {
-            Options o = new Options(positive(v, "--registries"), positive(v, "--agents"), positive(v, "--scale-registries"),
+            Options o = new Options(positive(v, "--registries"), positive(v, "--agents"),
+                    nonNegative(v, "--warmup-registries"), positive(v, "--scale-registries"),
                     positive(v, "--scale-agents"), Integer.parseInt(v.get("--latency-ms")), positive(v, "--freshness-runs"),
                     positive(v, "--freshness-agents"), positive(v, "--wrk-seconds"), positive(v, "--wrk-connections"),
                     positive(v, "--simulator-threads"), Integer.parseInt(v.get("--card-max-age-s")), out, keep, repo,
@@ -910,6 +935,14 @@ public final class IndexerBenchmark {
         int n = Integer.parseInt(v.get(key));
         if (n < 1) {
             throw new IllegalArgumentException(key + " must be at least 1");
+        }
+        return n;
+    }
+
+    private static int nonNegative(Map<String, String> v, String key) {
+        int n = Integer.parseInt(v.get(key));
+        if (n < 0) {
+            throw new IllegalArgumentException(key + " must not be negative");
         }
         return n;
     }
