@@ -1,5 +1,6 @@
 package io.marketplaceindex.bench;
 
+import io.marketplaceindex.events.Topics;
 import io.marketplaceindex.testsupport.ServiceProcesses;
 import io.marketplaceindex.testsupport.ServiceProcesses.ServiceProcess;
 import io.marketplaceindex.testsupport.TestServices;
@@ -7,6 +8,8 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
 import org.apache.kafka.clients.admin.MemberDescription;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.utils.Utils;
 import tools.jackson.databind.JsonNode;
 
 import java.io.IOException;
@@ -26,6 +29,8 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -293,6 +298,8 @@ public final class IndexerBenchmark {
         long scaleAgents = (long) options.scaleRegistries() * options.scaleAgents();
         String latency = "latency " + options.latencyMs() + " ms, ";
         rebuild(latency + "warm-up, 2 workers", new ArrayList<>(setIds.get("w").values()), sets.get("w"), scaleAgents);
+        String split = partitionSplit(setIds.get("b").values());
+        say("registries per consumer of the 2-worker run: " + split);
         Rebuild twoWorkers = rebuild(latency + "2 workers", new ArrayList<>(setIds.get("b").values()), sets.get("b"),
                 scaleAgents);
         ServiceProcess second = workers.get(1);
@@ -306,7 +313,7 @@ public final class IndexerBenchmark {
         machine.put("pressureAfter", MachineInfo.cpuPressure());
         machine.put("postgres", postgresVersion());
         String report = report(startedAt, machine, full, vacuumSeconds, noop, List.of(wrkBefore, wrkAfter), freshness,
-                twoWorkers, oneWorker);
+                twoWorkers, oneWorker, split);
         try {
             Files.createDirectories(options.out().toAbsolutePath().getParent());
             Files.writeString(options.out(), report, StandardCharsets.UTF_8);
@@ -612,6 +619,37 @@ public final class IndexerBenchmark {
         }
     }
 
+    /**
+     * How many of these registries each consumer owns: the partition of a registry is Kafka's default
+     * for its key (the registry id), and the group says who owns which partition. The larger share,
+     * against an even one, bounds what a second worker can gain.
+     */
+    private String partitionSplit(Collection<String> registryIds) {
+        try (Admin kafka = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, TestServices.kafkaBootstrap()))) {
+            ConsumerGroupDescription group = kafka.describeConsumerGroups(List.of(consumerGroup)).all()
+                    .get(10, TimeUnit.SECONDS).get(consumerGroup);
+            int[] perPartition = new int[PARTITIONS];
+            for (String id : registryIds) {
+                perPartition[Utils.toPositive(Utils.murmur2(id.getBytes(StandardCharsets.UTF_8))) % PARTITIONS]++;
+            }
+            List<Integer> shares = new ArrayList<>();
+            for (MemberDescription member : group.members()) {
+                int n = 0;
+                for (TopicPartition tp : member.assignment().topicPartitions()) {
+                    n += tp.topic().equals(new Topics(topicPrefix).commands()) ? perPartition[tp.partition()] : 0;
+                }
+                shares.add(n);
+            }
+            shares.sort(Comparator.reverseOrder());
+            int largest = shares.isEmpty() ? 0 : shares.get(0);
+            return String.format(Locale.ROOT, "%s of %,d; an even split would let two workers be %.2f× as fast as one, "
+                    + "this one at most %.2f×", shares, registryIds.size(), (double) shares.size(),
+                    largest == 0 ? 0.0 : (double) registryIds.size() / largest);
+        } catch (Exception e) {
+            return "unknown (" + e.getMessage() + ")";
+        }
+    }
+
     private String postgresVersion() {
         try (Statement st = pg.createStatement(); ResultSet rs = st.executeQuery("SHOW server_version")) {
             rs.next();
@@ -625,7 +663,7 @@ public final class IndexerBenchmark {
 
     private String report(Instant startedAt, Map<String, String> machine, Rebuild full, double vacuumSeconds,
                           Rebuild noop, List<Wrk> wrks, List<Double> freshness, Rebuild twoWorkers,
-                          Rebuild oneWorker) {
+                          Rebuild oneWorker, String split) {
         double noopShare = noop.seconds() / full.seconds();
         double floor = wrks.stream().mapToDouble(Wrk::requestsPerSecond).average().orElseThrow();
         double wrkRatio = full.requestsPerSecond() / floor;
@@ -655,7 +693,8 @@ public final class IndexerBenchmark {
         md.append("Everything ran on this machine, sharing its cores: the registry simulator (its own JVM, `-Xmx1g`, ")
                 .append(options.simulatorThreads()).append(" handler threads), the indexer-worker(s) (`-Xmx1g`, default ")
                 .append("settings), the api-service, PostgreSQL, Redis, the Kafka broker, `wrk` and this driver. ")
-                .append("Other workloads shared the machine during the run, so the load average above is part of the result.\n\n");
+                .append("Whatever else ran on the machine shared it too; the load average and CPU pressure before the run ")
+                .append("show how busy it was without the benchmark.\n\n");
 
         md.append("## Rebuilds\n\n");
         md.append("Time is from the rebuild request (`POST /api/marketplace/index-rebuild`, its `requestedAt`) to the last ")
@@ -721,6 +760,8 @@ public final class IndexerBenchmark {
                 + "not measured, so that both run with their code compiled; then one with both workers; then, "
                 + "after the second worker stopped and left the consumer group, the last with the first worker alone."
                 + "%n%n", options.scaleRegistries(), options.scaleAgents(), options.latencyMs()));
+        md.append("How the registries of the 2-worker run fell on the two workers (each registry id hashes to one of "
+                + PARTITIONS + " partitions; each worker owns some partitions): " + split + ".\n\n");
 
         md.append("## Request-rate floor (`wrk`)\n\n");
         md.append("`wrk -t2 -c").append(options.wrkConnections()).append(" -d").append(options.wrkSeconds())
