@@ -182,8 +182,14 @@ public final class RegistrySimulator implements AutoCloseable {
 
     private void handle(HttpExchange exchange) {
         requests.incrementAndGet();
+        String rawPath = exchange.getRequestURI().getRawPath();
+        List<String> segments = HttpSupport.rawSegments(rawPath == null ? "/" : rawPath);
+        Optional<SimulatedRegistry> registry = segments.size() >= 2 && segments.get(0).equals("registries")
+                ? HttpSupport.decode(segments.get(1)).flatMap(this::findRegistry)
+                : Optional.empty();
+        registry.ifPresent(SimulatedRegistry::requestStarted);
         try {
-            Reply reply = dispatch(exchange);
+            Reply reply = dispatch(exchange, segments, registry);
             write(exchange, reply);
         } catch (InterruptedException e) {
             // close() interrupts hangs and trickles; the connection is dropped below.
@@ -200,18 +206,18 @@ public final class RegistrySimulator implements AutoCloseable {
             }
         } finally {
             exchange.close();
+            registry.ifPresent(SimulatedRegistry::requestEnded);
         }
     }
 
-    private Reply dispatch(HttpExchange exchange) throws IOException {
-        String rawPath = exchange.getRequestURI().getRawPath();
-        List<String> segments = HttpSupport.rawSegments(rawPath == null ? "/" : rawPath);
+    /** @param registry the registry named by {@code /registries/<name>/...}, if the path is one and it exists */
+    private Reply dispatch(HttpExchange exchange, List<String> segments, Optional<SimulatedRegistry> registry)
+            throws IOException {
         String method = exchange.getRequestMethod();
         if (segments.isEmpty()) {
             return Reply.text(200, index());
         }
         if (segments.get(0).equals("registries") && segments.size() >= 2) {
-            Optional<SimulatedRegistry> registry = HttpSupport.decode(segments.get(1)).flatMap(this::findRegistry);
             if (registry.isEmpty()) {
                 return ControlApi.error(json, 404, "no such registry");
             }

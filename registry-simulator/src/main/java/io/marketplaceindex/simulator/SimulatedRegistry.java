@@ -99,6 +99,8 @@ public final class SimulatedRegistry {
     private final AtomicLong notModified = new AtomicLong();
     private final AtomicLong faulted = new AtomicLong();
     private final AtomicLong unauthorized = new AtomicLong();
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private final AtomicInteger maxInFlight = new AtomicInteger();
 
     SimulatedRegistry(String name, int agentCount, long seed, String origin, JsonMapper json, Duration globalLatency) {
         this.name = name;
@@ -335,7 +337,18 @@ public final class SimulatedRegistry {
 
     public RegistryStats stats() {
         return new RegistryStats(requests.get(), healthRequests.get(), listingRequests.get(),
-                recordRequests.get(), cardRequests.get(), notModified.get(), faulted.get(), unauthorized.get());
+                recordRequests.get(), cardRequests.get(), notModified.get(), faulted.get(), unauthorized.get(),
+                maxInFlight.get());
+    }
+
+    /** A request to this registry arrived; with {@link #requestEnded()} it measures concurrent requests. */
+    void requestStarted() {
+        maxInFlight.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
+    }
+
+    /** Its answer was sent, latency and all (or the client went away). */
+    void requestEnded() {
+        inFlight.decrementAndGet();
     }
 
     // ---- HTTP ----------------------------------------------------------------------------------

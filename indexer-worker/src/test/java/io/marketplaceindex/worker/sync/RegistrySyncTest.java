@@ -46,6 +46,9 @@ class RegistrySyncTest extends WorkerTestSupport {
     @Autowired
     JsonMapper json;
 
+    @Autowired
+    SyncProperties properties;
+
     private RegistrySimulator simulator;
     private KafkaConsumer<String, byte[]> changes;
 
@@ -82,6 +85,27 @@ class RegistrySyncTest extends WorkerTestSupport {
             assertThat(e.generation()).isPositive();
             assertThat(e.commandId()).isEqualTo(connect.commandId());
         });
+    }
+
+    /**
+     * The per-registry request bound as the registry sees it over real HTTP. Each answer is held
+     * for 25 ms, so the sync's requests overlap whenever the fetcher lets them: it must keep exactly
+     * concurrency-per-registry in flight, never more.
+     */
+    @Test
+    void aSyncKeepsItsRegistrysRequestBoundAndUsesAllOfIt() {
+        int bound = properties.concurrencyPerRegistry();
+        SimulatedRegistry registry = simulator.addRegistry("lanes-" + NAMES.incrementAndGet(), bound * 5, 19L);
+        registry.setLatency(Duration.ofMillis(25));
+        UUID id = register(registry);
+
+        sync(id, false);
+
+        assertThat(status(id)).isEqualTo("ok");
+        assertIndexMatches(id, registry);
+        // the listing, then a record and a card per agent
+        assertThat(registry.stats().requests()).isEqualTo(2L * registry.size() + 1);
+        assertThat(registry.stats().maxInFlight()).isEqualTo(bound);
     }
 
     @Test
