@@ -599,14 +599,21 @@ public final class IndexerBenchmark {
         return total;
     }
 
+    private static Admin kafkaAdmin() {
+        return Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, TestServices.kafkaBootstrap()));
+    }
+
+    private ConsumerGroupDescription describeGroup(Admin kafka) throws Exception {
+        return kafka.describeConsumerGroups(List.of(consumerGroup)).all().get(10, TimeUnit.SECONDS).get(consumerGroup);
+    }
+
     /** Waits until {@code workerCount} workers own all partitions between them. */
     private void awaitConsumerGroup(int workerCount) {
         int members = workerCount * CONSUMERS_PER_WORKER;
-        try (Admin kafka = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, TestServices.kafkaBootstrap()))) {
+        try (Admin kafka = kafkaAdmin()) {
             await("consumer group of " + members + " members", Duration.ofMinutes(2), () -> {
                 try {
-                    ConsumerGroupDescription group = kafka.describeConsumerGroups(List.of(consumerGroup)).all()
-                            .get(10, TimeUnit.SECONDS).get(consumerGroup);
+                    ConsumerGroupDescription group = describeGroup(kafka);
                     int partitions = 0;
                     for (MemberDescription member : group.members()) {
                         partitions += member.assignment().topicPartitions().size();
@@ -625,9 +632,8 @@ public final class IndexerBenchmark {
      * against an even one, bounds what a second worker can gain.
      */
     private String partitionSplit(Collection<String> registryIds) {
-        try (Admin kafka = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, TestServices.kafkaBootstrap()))) {
-            ConsumerGroupDescription group = kafka.describeConsumerGroups(List.of(consumerGroup)).all()
-                    .get(10, TimeUnit.SECONDS).get(consumerGroup);
+        try (Admin kafka = kafkaAdmin()) {
+            ConsumerGroupDescription group = describeGroup(kafka);
             int[] perPartition = new int[PARTITIONS];
             for (String id : registryIds) {
                 perPartition[Utils.toPositive(Utils.murmur2(id.getBytes(StandardCharsets.UTF_8))) % PARTITIONS]++;
@@ -864,7 +870,7 @@ public final class IndexerBenchmark {
         } catch (RuntimeException e) {
             System.err.println(e.getMessage());
         }
-        try (Admin kafka = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, TestServices.kafkaBootstrap()))) {
+        try (Admin kafka = kafkaAdmin()) {
             List<String> topics = kafka.listTopics().names().get(10, TimeUnit.SECONDS).stream()
                     .filter(t -> t.startsWith(topicPrefix)).toList();
             kafka.deleteTopics(topics).all().get(30, TimeUnit.SECONDS);

@@ -248,6 +248,7 @@ class HandleFetcher {
             if (card != null && !card.isObject()) {
                 cardError = "agent card is not a JSON object";
                 card = null;
+                cardText = null;
                 cardFreshUntil = null;
             }
             Optional<ObjectNode> agent = normalizer.normalize(record, card, registry.ref());
@@ -256,7 +257,7 @@ class HandleFetcher {
             }
             IndexedAgent indexed = IndexedAgent.of(agent.get());
             return new HandleResult.Fetched(new RowWrite(handle, indexed.json(), indexed.fields(), recordText,
-                    card == null ? null : cardText, recordEtag, cardEtag, cardLastModified, cardError, cardFreshUntil));
+                    cardText, recordEtag, cardEtag, cardLastModified, cardError, cardFreshUntil));
         } catch (RegistryFetchException e) {
             return new HandleResult.Failed(handle, e.kind().name().toLowerCase(Locale.ROOT), e.getMessage());
         }
