@@ -188,9 +188,18 @@ public final class RegistrySimulator implements AutoCloseable {
                 ? HttpSupport.decode(segments.get(1)).flatMap(this::findRegistry)
                 : Optional.empty();
         registry.ifPresent(SimulatedRegistry::requestStarted);
+        // Counted until its answer starts, not until the exchange is closed: the client may send its
+        // next request as soon as it has read this answer, before this thread gets to close().
+        boolean[] inFlight = {registry.isPresent()};
+        Runnable answering = () -> {
+            if (inFlight[0]) {
+                inFlight[0] = false;
+                registry.get().requestAnswered();
+            }
+        };
         try {
             Reply reply = dispatch(exchange, segments, registry);
-            write(exchange, reply);
+            write(exchange, reply, answering);
         } catch (InterruptedException e) {
             // close() interrupts hangs and trickles; the connection is dropped below.
             Thread.currentThread().interrupt();
@@ -200,13 +209,14 @@ public final class RegistrySimulator implements AutoCloseable {
         } catch (RuntimeException e) {
             log.error("simulator failed on {} {}", exchange.getRequestMethod(), exchange.getRequestURI(), e);
             try {
-                write(exchange, Reply.json(500, "{\"error\":\"simulator failure\"}".getBytes(StandardCharsets.UTF_8)));
+                write(exchange, Reply.json(500, "{\"error\":\"simulator failure\"}".getBytes(StandardCharsets.UTF_8)),
+                        answering);
             } catch (IOException | InterruptedException | RuntimeException ignored) {
                 // Headers may already be out; dropping the connection is all that is left.
             }
         } finally {
             exchange.close();
-            registry.ifPresent(SimulatedRegistry::requestEnded);
+            answering.run();
         }
     }
 
@@ -231,8 +241,11 @@ public final class RegistrySimulator implements AutoCloseable {
         return ControlApi.error(json, 404, "no such path");
     }
 
-    private static void write(HttpExchange exchange, Reply reply) throws IOException, InterruptedException {
+    /** @param answering run once the hold is over, right before the answer starts */
+    private static void write(HttpExchange exchange, Reply reply, Runnable answering)
+            throws IOException, InterruptedException {
         sleep(reply.holdBefore());
+        answering.run();
         reply.headers().forEach((k, v) -> exchange.getResponseHeaders().set(k, v));
         byte[] body = reply.body();
         boolean head = exchange.getRequestMethod().equals("HEAD");

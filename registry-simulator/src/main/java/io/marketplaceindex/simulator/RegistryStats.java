@@ -8,8 +8,8 @@ package io.marketplaceindex.simulator;
  * @param notModified  304 answers to records and cards
  * @param faulted      answers shaped by a {@link Fault}
  * @param unauthorized 401 answers for a missing or wrong bearer token
- * @param maxInFlight  the most requests the registry was answering at once, from arrival until the
- *                     answer was sent (latency included): what a client's concurrency limit allowed
+ * @param maxInFlight  the most requests the registry held at once, from arrival until their answer
+ *                     started (latency included): at most what the client had in flight
  */
 public record RegistryStats(
         long requests, long health, long listings, long records, long cards,

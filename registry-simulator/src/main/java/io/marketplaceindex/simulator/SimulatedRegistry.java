@@ -341,13 +341,13 @@ public final class SimulatedRegistry {
                 maxInFlight.get());
     }
 
-    /** A request to this registry arrived; with {@link #requestEnded()} it measures concurrent requests. */
+    /** A request to this registry arrived; with {@link #requestAnswered()} it measures concurrent requests. */
     void requestStarted() {
         maxInFlight.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
     }
 
-    /** Its answer was sent, latency and all (or the client went away). */
-    void requestEnded() {
+    /** Its answer starts, latency over (or it failed before): the client cannot have sent its next one yet. */
+    void requestAnswered() {
         inFlight.decrementAndGet();
     }
 
