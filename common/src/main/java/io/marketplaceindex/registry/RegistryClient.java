@@ -790,10 +790,8 @@ public final class RegistryClient implements AutoCloseable {
 
     private static URI parseCardUrl(String raw) {
         String trimmed = raw.trim();
-        String shown = RegistryFetchException.safeUrl(trimmed);
         if (trimmed.length() > MAX_CARD_URL_CHARS) {
-            throw new RegistryFetchException(Kind.MALFORMED, "agent card url longer than " + MAX_CARD_URL_CHARS
-                    + " chars", shown, null, null);
+            throw badCardUrl("agent card url longer than " + MAX_CARD_URL_CHARS + " chars", trimmed, false, null);
         }
         URI uri;
         try {
@@ -803,28 +801,33 @@ public final class RegistryClient implements AutoCloseable {
                 uri = new URI(uri.toASCIIString());
             }
         } catch (URISyntaxException e) {
-            throw new RegistryFetchException(Kind.MALFORMED, "agent card url is not a valid URI: " + shown,
-                    shown, null, e);
+            throw badCardUrl("agent card url is not a valid URI: ", trimmed, true, e);
         }
         String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
         if (!scheme.equals("http") && !scheme.equals("https") || uri.getHost() == null) {
-            throw new RegistryFetchException(Kind.MALFORMED, "agent card url must be an absolute http(s) URL: "
-                    + shown, shown, null, null);
+            throw badCardUrl("agent card url must be an absolute http(s) URL: ", trimmed, true, null);
         }
         if (uri.getRawUserInfo() != null) {
-            throw new RegistryFetchException(Kind.MALFORMED, "agent card url must not carry credentials: " + shown,
-                    shown, null, null);
+            throw badCardUrl("agent card url must not carry credentials: ", trimmed, true, null);
         }
         if (uri.getRawFragment() != null) {
             try {
                 uri = new URI(uri.getScheme(), uri.getRawAuthority(), uri.getRawPath(), uri.getRawQuery(), null);
                 uri = URI.create(uri.toASCIIString());
             } catch (URISyntaxException e) {
-                throw new RegistryFetchException(Kind.MALFORMED, "agent card url is not a valid URI: " + shown,
-                        shown, null, e);
+                throw badCardUrl("agent card url is not a valid URI: ", trimmed, true, e);
             }
         }
         return uri;
+    }
+
+    /**
+     * A card URL that cannot be fetched. Its shown form is built only here: reducing it to what is safe
+     * to show parses it once more, which every card of every sync would otherwise pay for.
+     */
+    private static RegistryFetchException badCardUrl(String message, String url, boolean showUrl, Exception cause) {
+        String shown = RegistryFetchException.safeUrl(url);
+        return new RegistryFetchException(Kind.MALFORMED, showUrl ? message + shown : message, shown, null, cause);
     }
 
     /**

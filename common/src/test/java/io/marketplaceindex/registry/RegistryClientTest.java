@@ -207,7 +207,23 @@ class RegistryClientTest {
                 .isEqualTo(Kind.MALFORMED);
         assertThat(failure(() -> client.cardFetch(registry(), "http://user:pw@127.0.0.1/card", null, null)))
                 .satisfies(e -> assertThat(e.kind()).isEqualTo(Kind.MALFORMED))
-                .satisfies(e -> assertThat(e.getMessage()).doesNotContain("pw"));
+                .satisfies(e -> assertThat(e.getMessage()).doesNotContain("pw"))
+                // what was refused is shown, reduced to what is safe to show
+                .satisfies(e -> assertThat(e.getMessage())
+                        .isEqualTo("agent card url must not carry credentials: http://127.0.0.1/card"))
+                .satisfies(e -> assertThat(e.url()).isEqualTo("http://127.0.0.1/card"));
+        assertThat(server.seen()).isEmpty();
+    }
+
+    @Test
+    void overlongCardUrlIsRefusedWithoutRepeatingIt() {
+        String overlong = server.base() + "/cards/" + "a".repeat(5000) + "?sig=secret";
+
+        RegistryFetchException e = failure(() -> client().cardFetch(registry(), overlong, null, null));
+
+        assertThat(e.kind()).isEqualTo(Kind.MALFORMED);
+        assertThat(e.getMessage()).startsWith("agent card url longer than ").doesNotContain("aaaa");
+        assertThat(e.url()).doesNotContain("secret");
         assertThat(server.seen()).isEmpty();
     }
 
