@@ -955,6 +955,10 @@ public final class IndexerBenchmark {
                 commandLine.append(' ').append(arg).append(' ').append(argv[i]);
             }
         }
+        if (System.getenv("BENCH_RUN_JAVA") != null) {
+            // the script's --java names a directory of the machine it ran on; the report names the release
+            commandLine.append(" --java <JDK ").append(Runtime.version().feature()).append('>');
+        }
         Path repo = Path.of(v.get("--repo")).toAbsolutePath().normalize();
         Path out = v.get("--out").isEmpty()
                 ? repo.resolve("benchmarks/results/indexer-" + LocalDate.now(ZoneOffset.UTC) + ".md")
