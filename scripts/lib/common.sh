@@ -33,3 +33,31 @@ ensure_chromium() {
   fi
   [[ -x "$chromium" ]] || die "Chromium not found at $chromium (install the 'chromium' package or set MARKETPLACE_CHROMIUM)"
 }
+
+# The benchmark drivers' classpath (benchmarks/target/classpath.txt). Builds the jars first when $1 is
+# non-empty or none was built yet: dependency:build-classpath in the same reactor run, so the
+# project's own modules resolve to the jars just built, never to stale copies in ~/.m2 (each module
+# writes its own target/classpath.txt).
+bench_classpath() {
+  local build="$1" cp_file=benchmarks/target/classpath.txt
+  mkdir -p benchmarks/target
+  if [[ -n "$build" || ! -s "$cp_file" ]]; then
+    log "building the jars (mvn -DskipTests package), log: benchmarks/target/build.log"
+    mvn -B -ntp -DskipTests package dependency:build-classpath -Dmdep.outputFile=target/classpath.txt \
+      -pl registry-simulator,indexer-worker,api-service,benchmarks -am \
+      >benchmarks/target/build.log 2>&1 || die "build failed, see benchmarks/target/build.log"
+  fi
+  for jar in registry-simulator/target/registry-simulator.jar indexer-worker/target/indexer-worker.jar \
+             api-service/target/api-service.jar; do
+    [[ -f "$jar" ]] || die "$jar is missing: run without --skip-build"
+  done
+  printf 'benchmarks/target/classes:%s' "$(cat "$cp_file")"
+}
+
+# Runs what follows on the JDK in $1 (when non-empty). The jars stay built by the default JDK
+# (release 17, as CI builds them); BENCH_RUN_JAVA tells the driver to name the release in its report.
+use_java() {
+  [[ -n "$1" ]] || return 0
+  [[ -x "$1/bin/java" ]] || die "--java $1: no bin/java there"
+  export JAVA_HOME="$1" PATH="$1/bin:$PATH" BENCH_RUN_JAVA=1
+}

@@ -141,17 +141,8 @@ public final class IndexerBenchmark {
     }
 
     public static void main(String[] argv) {
-        Options options;
-        try {
-            options = parse(argv);
-        } catch (IllegalArgumentException e) {
-            System.err.println(e.getMessage());
-            System.err.println(USAGE);
-            System.exit(2);
-            return;
-        }
+        Options options = BenchArgs.parseOrExit(argv, IndexerBenchmark::parse, USAGE).orElse(null);
         if (options == null) {
-            System.out.println(USAGE);
             return;
         }
         IndexerBenchmark bench = new IndexerBenchmark(options);
