@@ -16,8 +16,6 @@ import org.apache.hc.core5.http.io.SocketConfig;
 import org.apache.hc.core5.http.io.entity.EntityUtils;
 import org.apache.hc.core5.util.Timeout;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -45,7 +43,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * record URLs, without conditional headers, from a fixed pool of threads, each thread waiting for its
  * answer as a fetch lane does.
  *
- * <p>The issue behind it: on 2 cores the HTTP client, not the registry, bounds a rebuild's request
+ * <p>Why it exists: on 2 cores the HTTP client, not the registry, bounds a rebuild's request
  * rate, so the client is chosen by measurement.
  */
 public final class ClientBenchmark {
@@ -177,8 +175,8 @@ public final class ClientBenchmark {
         AtomicLong requests = new AtomicLong();
         long deadline = System.nanoTime() + Duration.ofSeconds(seconds).toNanos();
         ExecutorService pool = Executors.newFixedThreadPool(threads);
-        double clientBefore = cpuSeconds(ProcessHandle.current().pid());
-        double simulatorBefore = cpuSeconds(simulator.pid());
+        double clientBefore = MachineInfo.processCpuSeconds(ProcessHandle.current().pid());
+        double simulatorBefore = MachineInfo.processCpuSeconds(simulator.pid());
         long startedNanos = System.nanoTime();
         try {
             List<Future<?>> lanes = new ArrayList<>();
@@ -204,20 +202,8 @@ public final class ClientBenchmark {
         }
         double elapsed = (System.nanoTime() - startedNanos) / 1e9;
         return new Result(variant.name(), requests.get(), elapsed,
-                cpuSeconds(ProcessHandle.current().pid()) - clientBefore,
-                cpuSeconds(simulator.pid()) - simulatorBefore);
-    }
-
-    /** utime + stime from /proc: the JVM's own figure for the current process omits other threads on some JDKs. */
-    private static double cpuSeconds(long pid) {
-        try {
-            String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
-            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-            // fields[11] and [12] are utime and stime (fields 14 and 15 of proc(5)), in 1/100 s
-            return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) / 100.0;
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read the CPU time of process " + pid, e);
-        }
+                MachineInfo.processCpuSeconds(ProcessHandle.current().pid()) - clientBefore,
+                MachineInfo.processCpuSeconds(simulator.pid()) - simulatorBefore);
     }
 
     private static String report(Options options, List<Result> results, Instant started) {

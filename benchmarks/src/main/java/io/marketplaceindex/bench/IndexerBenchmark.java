@@ -435,13 +435,13 @@ public final class IndexerBenchmark {
         String command = "TIMEFORMAT='wrk-cpu %U %S'; time wrk -t2 -c" + options.wrkConnections() + " -d" + seconds
                 + "s --latency '" + url + "'";
         try {
-            double simBefore = processCpu(simulator.pid());
+            double simBefore = MachineInfo.processCpuSeconds(simulator.pid());
             Process process = new ProcessBuilder("bash", "-c", command).redirectErrorStream(true).start();
             String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             if (!process.waitFor(seconds + 60L, TimeUnit.SECONDS) || process.exitValue() != 0) {
                 throw new IllegalStateException("wrk failed: " + output);
             }
-            double simCpu = processCpu(simulator.pid()) - simBefore;
+            double simCpu = MachineInfo.processCpuSeconds(simulator.pid()) - simBefore;
             Matcher rate = Pattern.compile("Requests/sec:\\s+([0-9.]+)").matcher(output);
             Matcher count = Pattern.compile("([0-9]+) requests in").matcher(output);
             Matcher cpu = Pattern.compile("wrk-cpu ([0-9.]+) ([0-9.]+)").matcher(output);
@@ -524,13 +524,13 @@ public final class IndexerBenchmark {
         double workerCpu = 0;
         Map<String, Double> perWorker = new LinkedHashMap<>();
         for (ServiceProcess worker : liveWorkers()) {
-            double used = processCpu(worker.pid());
+            double used = MachineInfo.processCpuSeconds(worker.pid());
             perWorker.put(worker.name(), used);
             workerCpu += used;
         }
         cpu.put("workers", workerCpu);
-        cpu.put("simulator", processCpu(simulator.pid()));
-        cpu.put("api", processCpu(api.pid()));
+        cpu.put("simulator", MachineInfo.processCpuSeconds(simulator.pid()));
+        cpu.put("api", MachineInfo.processCpuSeconds(api.pid()));
         double postgres = 0;
         try (Statement st = pg.createStatement();
              ResultSet rs = st.executeQuery("SELECT pid FROM pg_stat_activity WHERE datname = current_database()"
@@ -544,11 +544,6 @@ public final class IndexerBenchmark {
         cpu.put("postgres", postgres);
         cpu.putAll(perWorker);
         return cpu;
-    }
-
-    private static double processCpu(long pid) {
-        return ProcessHandle.of(pid).flatMap(p -> p.info().totalCpuDuration())
-                .map(d -> d.toNanos() / 1e9).orElse(0.0);
     }
 
     /** utime + stime of a process from /proc (clock ticks of 1/100 s on Linux). */

@@ -15,6 +15,12 @@ final class MachineInfo {
     private MachineInfo() {
     }
 
+    /** CPU seconds (user + system) a live process has used so far; 0 once it is gone. */
+    static double processCpuSeconds(long pid) {
+        return ProcessHandle.of(pid).flatMap(p -> p.info().totalCpuDuration())
+                .map(d -> d.toNanos() / 1e9).orElse(0.0);
+    }
+
     static Map<String, String> collect() {
         Map<String, String> info = new LinkedHashMap<>();
         info.put("cpu", cpuModel());
