@@ -35,6 +35,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -72,11 +73,14 @@ public final class IndexerBenchmark {
                                     0 sends max-age=0, i.e. every card is revalidated on every rebuild)
               --out FILE            report (default benchmarks/results/indexer-<date>.md)
               --keep-data           keep the benchmark database and topics afterwards
+              --postgres own|shared own (default): the server scripts/bench-indexer starts for the run,
+                                    every process of it counted; shared: MARKETPLACE_TEST_POSTGRES_URL's
+                                    server, the benchmark database's backends counted
               --repo DIR            repository root (default: the current directory)""";
 
     record Options(int registries, int agents, int warmupRegistries, int scaleRegistries, int scaleAgents, int latencyMs, int freshnessRuns,
                    int freshnessAgents, int wrkSeconds, int wrkConnections, int simulatorThreads, int cardMaxAgeSeconds,
-                   Path out, boolean keepData, Path repo, String commandLine) {
+                   Path out, boolean keepData, boolean ownPostgres, Path repo, String commandLine) {
     }
 
     /** One measured rebuild. */
@@ -126,6 +130,8 @@ public final class IndexerBenchmark {
     private final JsonHttp plain = new JsonHttp(null);
     private final List<String> notes = new ArrayList<>();
     private final List<ServiceProcess> workers = new ArrayList<>();
+    /** The postmaster of the server the script started for this run (--postgres own); null on a shared server. */
+    private final Long ownPostgresPid;
     private ServiceProcesses processes;
     private ServiceProcess api;
     private ServiceProcess simulator;
@@ -138,6 +144,11 @@ public final class IndexerBenchmark {
 
     private IndexerBenchmark(Options options) {
         this.options = options;
+        this.ownPostgresPid = options.ownPostgres() ? Optional.ofNullable(System.getenv("BENCH_POSTGRES_PID"))
+                .map(Long::valueOf)
+                .orElseThrow(() -> new IllegalStateException("--postgres own measures the server scripts/bench-indexer"
+                        + " starts (BENCH_POSTGRES_PID is not set); run the script, or use --postgres shared"))
+                : null;
     }
 
     public static void main(String[] argv) {
@@ -303,6 +314,10 @@ public final class IndexerBenchmark {
         machine.put("loadAfter", MachineInfo.loadAverage());
         machine.put("pressureAfter", MachineInfo.cpuPressure());
         machine.put("postgres", postgresVersion());
+        machine.put("postgresServer", ownPostgresPid != null
+                ? "the benchmark's own, started for this run (`--postgres own`); CPU: all of its processes"
+                : "the machine's (`--postgres shared`); CPU: the backends of the benchmark's database");
+        machine.put("postgresSettings", postgresSettings());
         String report = report(startedAt, machine, full, vacuumSeconds, noop, List.of(wrkBefore, wrkAfter), freshness,
                 twoWorkers, oneWorker, split);
         try {
@@ -531,30 +546,32 @@ public final class IndexerBenchmark {
         cpu.put("workers", workerCpu);
         cpu.put("simulator", MachineInfo.processCpuSeconds(simulator.pid()));
         cpu.put("api", MachineInfo.processCpuSeconds(api.pid()));
+        cpu.put("postgres", postgresCpuSeconds());
+        cpu.putAll(perWorker);
+        return cpu;
+    }
+
+    /**
+     * The benchmark's own PostgreSQL server (started by the script, BENCH_POSTGRES_PID): all of its
+     * processes. A shared server: the backends serving the benchmark's database, by their pids (a
+     * backend that closed in between loses its share, and background processes are not counted, so
+     * this is a lower bound).
+     */
+    private double postgresCpuSeconds() {
+        if (ownPostgresPid != null) {
+            return MachineInfo.processTreeCpuSeconds(ownPostgresPid);
+        }
         double postgres = 0;
         try (Statement st = pg.createStatement();
              ResultSet rs = st.executeQuery("SELECT pid FROM pg_stat_activity WHERE datname = current_database()"
                      + " AND pid <> pg_backend_pid()")) {
             while (rs.next()) {
-                postgres += procStatCpu(rs.getLong(1));
+                postgres += MachineInfo.processCpuSeconds(rs.getLong(1));
             }
         } catch (SQLException e) {
             postgres = Double.NaN;
         }
-        cpu.put("postgres", postgres);
-        cpu.putAll(perWorker);
-        return cpu;
-    }
-
-    /** utime + stime of a process from /proc (clock ticks of 1/100 s on Linux). */
-    private static double procStatCpu(long pid) {
-        try {
-            String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
-            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-            return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0;
-        } catch (IOException | RuntimeException e) {
-            return 0;
-        }
+        return postgres;
     }
 
     private static String formatCpu(Map<String, Double> cpu) {
@@ -651,6 +668,24 @@ public final class IndexerBenchmark {
         }
     }
 
+    /** The server settings that decide what a bulk load costs (deploy/postgres-settings.sql sets them). */
+    private String postgresSettings() {
+        StringBuilder settings = new StringBuilder();
+        try (Statement st = pg.createStatement(); ResultSet rs = st.executeQuery("""
+                SELECT name, current_setting(name) FROM pg_settings
+                WHERE name IN ('shared_buffers', 'max_wal_size', 'checkpoint_timeout', 'maintenance_work_mem',
+                               'work_mem', 'synchronous_commit', 'autovacuum')
+                ORDER BY name""")) {
+            while (rs.next()) {
+                settings.append(settings.isEmpty() ? "" : ", ").append('`').append(rs.getString(1)).append(" = ")
+                        .append(rs.getString(2)).append('`');
+            }
+            return settings.toString();
+        } catch (SQLException e) {
+            return "unknown (" + e.getMessage() + ")";
+        }
+    }
+
     // ------------------------------------------------------------------------------------ report
 
     private String report(Instant startedAt, Map<String, String> machine, Rebuild full, double vacuumSeconds,
@@ -677,6 +712,8 @@ public final class IndexerBenchmark {
         md.append("| memory (`free -g`) | ").append(machine.get("memory")).append(" |\n");
         md.append("| Java | ").append(machine.get("java")).append(" |\n");
         md.append("| PostgreSQL | ").append(machine.get("postgres")).append(" |\n");
+        md.append("| PostgreSQL server | ").append(machine.get("postgresServer")).append(" |\n");
+        md.append("| PostgreSQL settings | ").append(machine.get("postgresSettings")).append(" |\n");
         md.append("| load average before / after | ").append(machine.get("load")).append(" / ")
                 .append(machine.get("loadAfter")).append(" |\n");
         md.append("| CPU pressure before / after (PSI `some avg60`: share of time runnable tasks waited for a core) | ")
@@ -710,8 +747,9 @@ public final class IndexerBenchmark {
                     r.statuses()));
         }
         md.append("\n");
-        md.append("CPU seconds each component used during the run (process CPU time; PostgreSQL: the backends of the ")
-                .append("benchmark's database), and per 1,000 agents. Wall time × 2 cores is the machine's capacity; ")
+        md.append("CPU seconds each component used during the run (process CPU time; PostgreSQL: ")
+                .append(ownPostgresPid != null ? "all processes of its server" : "the backends of the benchmark's database")
+                .append("), and per 1,000 agents. Wall time × 2 cores is the machine's capacity; ")
                 .append("what is missing went to Kafka, Redis, the driver and other users of the machine.\n\n");
         md.append("| run | wall × 2 cores | workers | simulator | api | PostgreSQL | per 1,000 agents (workers / simulator / PostgreSQL) |\n");
         md.append("| --- | ---: | ---: | ---: | ---: | ---: | --- |\n");
@@ -918,6 +956,7 @@ public final class IndexerBenchmark {
         v.put("--card-max-age-s", "600");
         v.put("--out", "");
         v.put("--repo", ".");
+        v.put("--postgres", "own");
         boolean keep = false;
         StringBuilder commandLine = new StringBuilder("scripts/bench-indexer");
         for (int i = 0; i < argv.length; i++) {
@@ -954,8 +993,8 @@ public final class IndexerBenchmark {
                     nonNegative(v, "--warmup-registries"), positive(v, "--scale-registries"),
                     positive(v, "--scale-agents"), Integer.parseInt(v.get("--latency-ms")), positive(v, "--freshness-runs"),
                     positive(v, "--freshness-agents"), positive(v, "--wrk-seconds"), positive(v, "--wrk-connections"),
-                    positive(v, "--simulator-threads"), Integer.parseInt(v.get("--card-max-age-s")), out, keep, repo,
-                    commandLine.toString());
+                    positive(v, "--simulator-threads"), Integer.parseInt(v.get("--card-max-age-s")), out, keep,
+                    ownPostgres(v.get("--postgres")), repo, commandLine.toString());
             if (o.latencyMs() < 0) {
                 throw new IllegalArgumentException("--latency-ms must not be negative");
             }
@@ -966,6 +1005,14 @@ public final class IndexerBenchmark {
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("not a number: " + e.getMessage());
         }
+    }
+
+    private static boolean ownPostgres(String value) {
+        return switch (value) {
+            case "own" -> true;
+            case "shared" -> false;
+            default -> throw new IllegalArgumentException("--postgres needs 'own' or 'shared', not '" + value + "'");
+        };
     }
 
     private static int positive(Map<String, String> v, String key) {

@@ -17,8 +17,39 @@ final class MachineInfo {
 
     /** CPU seconds (user + system) a live process has used so far; 0 once it is gone. */
     static double processCpuSeconds(long pid) {
-        return ProcessHandle.of(pid).flatMap(p -> p.info().totalCpuDuration())
-                .map(d -> d.toNanos() / 1e9).orElse(0.0);
+        long[] ticks = procStatTicks(pid);
+        return (ticks[0] + ticks[1]) / CLOCK_TICKS_PER_SECOND;
+    }
+
+    /**
+     * CPU seconds a server and everything it started have used so far: the process itself, its
+     * live descendants, and the children it has already reaped (their time is added to its own
+     * {@code cutime}/{@code cstime} when it waits for them). For a PostgreSQL postmaster that is every
+     * backend and background process, including those that came and went.
+     */
+    static double processTreeCpuSeconds(long pid) {
+        long[] own = procStatTicks(pid);
+        double seconds = (own[0] + own[1] + own[2] + own[3]) / CLOCK_TICKS_PER_SECOND;
+        for (ProcessHandle child : ProcessHandle.of(pid).map(p -> p.descendants().toList()).orElse(List.of())) {
+            seconds += processCpuSeconds(child.pid());
+        }
+        return seconds;
+    }
+
+    /** USER_HZ: Linux reports process times in /proc in hundredths of a second on every platform. */
+    private static final double CLOCK_TICKS_PER_SECOND = 100.0;
+
+    /** utime, stime, cutime, cstime of a process from /proc/PID/stat; zeros once it is gone. */
+    private static long[] procStatTicks(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+            // the command name in parentheses may hold spaces: fields are counted after its ')'
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return new long[]{Long.parseLong(f[11]), Long.parseLong(f[12]), Long.parseLong(f[13]),
+                    Long.parseLong(f[14])};
+        } catch (IOException | RuntimeException e) {
+            return new long[4];
+        }
     }
 
     static Map<String, String> collect() {

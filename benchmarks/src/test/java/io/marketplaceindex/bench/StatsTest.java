@@ -31,6 +31,12 @@ class StatsTest {
         assertThat(o.agents()).isEqualTo(1000);
         assertThat(o.keepData()).isTrue();
         assertThat(o.commandLine()).isEqualTo("scripts/bench-indexer --registries 5 --keep-data");
+        assertThat(o.ownPostgres()).isTrue();
+        IndexerBenchmark.Options shared = IndexerBenchmark.parse(new String[]{"--postgres", "shared"});
+        assertThat(shared.ownPostgres()).isFalse();
+        assertThat(shared.commandLine()).isEqualTo("scripts/bench-indexer --postgres shared");
+        assertThatThrownBy(() -> IndexerBenchmark.parse(new String[]{"--postgres", "mine"}))
+                .hasMessage("--postgres needs 'own' or 'shared', not 'mine'");
         assertThat(IndexerBenchmark.parse(new String[]{"--help"})).isNull();
         assertThatThrownBy(() -> IndexerBenchmark.parse(new String[]{"--agents", "0"}))
                 .isInstanceOf(IllegalArgumentException.class);

@@ -1,0 +1,68 @@
+# A throwaway PostgreSQL server for a benchmark run (sourced, not run): its own data directory and
+# port, the project's settings (deploy/postgres-settings.sql), trust authentication on 127.0.0.1
+# only. A benchmark on its own server knows the settings it measured and can count every process of
+# the server (checkpointer, WAL writer, autovacuum), not only the backends of its database.
+
+# The directory of initdb/pg_ctl/postgres: PG_BINDIR, else pg_config's, else the newest of the
+# distribution's /usr/lib/postgresql/<major>/bin.
+postgres_bindir() {
+  if [[ -n "${PG_BINDIR:-}" ]]; then
+    printf '%s' "$PG_BINDIR"
+  elif command -v pg_config >/dev/null 2>&1 && [[ -x "$(pg_config --bindir)/initdb" ]]; then
+    pg_config --bindir
+  else
+    local newest
+    newest="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)"
+    [[ -n "$newest" && -x "$newest/initdb" ]] || return 1
+    printf '%s' "$newest"
+  fi
+}
+
+# PostgreSQL refuses to run as root: as root, its commands run as the 'postgres' system user.
+as_postgres_user() {
+  if [[ "$(id -u)" == 0 ]]; then
+    runuser -u postgres -- "$@"
+  else
+    "$@"
+  fi
+}
+
+# own_postgres_start DIR PORT: initdb in DIR/data, start on 127.0.0.1:PORT, apply the settings and
+# restart so that all of them hold. The server log is DIR/server.log.
+own_postgres_start() {
+  local dir="$1" port="$2" bin
+  bin="$(postgres_bindir)" || die "no PostgreSQL server binaries found (set PG_BINDIR, or use --postgres shared)"
+  rm -rf "$dir"
+  mkdir -p "$dir"
+  if [[ "$(id -u)" == 0 ]]; then
+    chown postgres: "$dir"
+  fi
+  log "postgres: initdb in $dir/data ($("$bin/postgres" --version))"
+  as_postgres_user "$bin/initdb" -D "$dir/data" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 \
+    >"$dir/initdb.log" 2>&1 || die "initdb failed, see $dir/initdb.log"
+  local options="-p $port -c listen_addresses=127.0.0.1 -k $dir"
+  as_postgres_user "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -o "$options" -w -t 60 start >/dev/null \
+    || die "PostgreSQL did not start, see $dir/server.log"
+  psql -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$port" -U postgres -d postgres \
+    -f deploy/postgres-settings.sql >/dev/null || die "applying deploy/postgres-settings.sql failed"
+  as_postgres_user "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -o "$options" -w -t 60 restart >/dev/null \
+    || die "PostgreSQL did not restart, see $dir/server.log"
+  log "postgres: started on 127.0.0.1:$port (pid $(head -1 "$dir/data/postmaster.pid")), log: $dir/server.log"
+}
+
+# own_postgres_pid DIR: the postmaster's pid.
+own_postgres_pid() { head -1 "$1/data/postmaster.pid"; }
+
+# own_postgres_stop DIR [keep]: fast shutdown; the data directory goes unless the second argument is set.
+own_postgres_stop() {
+  local dir="$1" keep="${2:-}" bin
+  bin="$(postgres_bindir)" || return 0
+  if [[ -f "$dir/data/postmaster.pid" ]]; then
+    as_postgres_user "$bin/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null || true
+  fi
+  if [[ -n "$keep" ]]; then
+    log "postgres: data directory kept in $dir/data"
+  else
+    rm -rf "$dir/data"
+  fi
+}
