@@ -44,7 +44,7 @@ own_postgres_start() {
   as_postgres_user "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -o "$options" -w -t 60 start >/dev/null \
     || die "PostgreSQL did not start, see $dir/server.log"
   psql -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$port" -U postgres -d postgres \
-    -f deploy/postgres-settings.sql >/dev/null || die "applying deploy/postgres-settings.sql failed"
+    -f "$REPO_ROOT/deploy/postgres-settings.sql" >/dev/null || die "applying deploy/postgres-settings.sql failed"
   as_postgres_user "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -o "$options" -w -t 60 restart >/dev/null \
     || die "PostgreSQL did not restart, see $dir/server.log"
   log "postgres: started on 127.0.0.1:$port (pid $(head -1 "$dir/data/postmaster.pid")), log: $dir/server.log"

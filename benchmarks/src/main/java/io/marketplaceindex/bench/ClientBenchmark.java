@@ -47,7 +47,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * What one registry request costs the client that makes it, for the worker's client and two others,
+ * What one registry request costs the client that makes it, for the worker's client and others,
  * against the project's registry simulator in its own process: requests/s and this JVM's CPU per
  * request (the simulator's CPU is reported beside it, not counted). Every variant fetches the same
  * record URLs, without conditional headers, with the same number of requests in flight: the blocking
