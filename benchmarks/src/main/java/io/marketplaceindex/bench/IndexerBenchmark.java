@@ -58,7 +58,7 @@ public final class IndexerBenchmark {
               --agents N            agents per registry (default 1000)
               --warmup-registries N registries of --agents agents rebuilt by both workers before anything
                                     is measured, so that the full rebuild runs compiled code as the floor
-                                    does (default 40; 0: measure from cold JVMs)
+                                    does (default 150; 0: measure from cold JVMs)
               --scale-registries N  registries per run of the 1-vs-2-worker comparison (default 768;
                                     many registries, so that how their ids hash over the partitions
                                     of two workers barely matters)
@@ -537,13 +537,16 @@ public final class IndexerBenchmark {
     private Map<String, Double> cpuSeconds() {
         Map<String, Double> cpu = new LinkedHashMap<>();
         double workerCpu = 0;
+        double workerJit = 0;
         Map<String, Double> perWorker = new LinkedHashMap<>();
         for (ServiceProcess worker : liveWorkers()) {
             double used = MachineInfo.processCpuSeconds(worker.pid());
             perWorker.put(worker.name(), used);
             workerCpu += used;
+            workerJit += MachineInfo.jitCpuSeconds(worker.pid());
         }
         cpu.put("workers", workerCpu);
+        cpu.put("workersJit", workerJit);
         cpu.put("simulator", MachineInfo.processCpuSeconds(simulator.pid()));
         cpu.put("api", MachineInfo.processCpuSeconds(api.pid()));
         cpu.put("postgres", postgresCpuSeconds());
@@ -751,13 +754,14 @@ public final class IndexerBenchmark {
                 .append(ownPostgresPid != null ? "all processes of its server" : "the backends of the benchmark's database")
                 .append("), and per 1,000 agents. Wall time × 2 cores is the machine's capacity; ")
                 .append("what is missing went to Kafka, Redis, the driver and other users of the machine.\n\n");
-        md.append("| run | wall × 2 cores | workers | simulator | api | PostgreSQL | per 1,000 agents (workers / simulator / PostgreSQL) |\n");
-        md.append("| --- | ---: | ---: | ---: | ---: | ---: | --- |\n");
+        md.append("| run | wall × 2 cores | workers | of which the workers' JIT compilers | simulator | api | PostgreSQL | per 1,000 agents (workers / simulator / PostgreSQL) |\n");
+        md.append("| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |\n");
         for (Rebuild r : List.of(full, noop, twoWorkers, oneWorker)) {
             Map<String, Double> c = r.cpuSeconds();
             double k = r.agents() / 1000.0;
-            md.append(String.format(Locale.ROOT, "| %s | %.1f s | %.1f s (%s) | %.1f s | %.1f s | %.1f s | %.2f / %.2f / %.2f s |%n",
-                    r.label(), r.seconds() * 2, c.get("workers"), r.perWorkerCpu(), c.get("simulator"), c.get("api"),
+            md.append(String.format(Locale.ROOT, "| %s | %.1f s | %.1f s (%s) | %.1f s (%.0f %%) | %.1f s | %.1f s | %.1f s | %.2f / %.2f / %.2f s |%n",
+                    r.label(), r.seconds() * 2, c.get("workers"), r.perWorkerCpu(), c.get("workersJit"),
+                    100 * c.get("workersJit") / c.get("workers"), c.get("simulator"), c.get("api"),
                     c.get("postgres"), c.get("workers") / k, c.get("simulator") / k, c.get("postgres") / k));
         }
         md.append("\n");
@@ -944,7 +948,7 @@ public final class IndexerBenchmark {
         Map<String, String> v = new LinkedHashMap<>();
         v.put("--registries", "200");
         v.put("--agents", "1000");
-        v.put("--warmup-registries", "40");
+        v.put("--warmup-registries", "150");
         v.put("--scale-registries", "768");
         v.put("--scale-agents", "25");
         v.put("--latency-ms", "20");

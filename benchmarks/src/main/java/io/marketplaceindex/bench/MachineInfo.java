@@ -2,6 +2,7 @@ package io.marketplaceindex.bench;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -36,13 +37,44 @@ final class MachineInfo {
         return seconds;
     }
 
+    /**
+     * CPU seconds a live JVM's JIT compiler threads ("C1 CompilerThread…", "C2 CompilerThread…") have
+     * used so far; 0 once it is gone. The JIT that still runs during a measurement is code the
+     * process had not compiled yet, which a long-running one would have.
+     */
+    static double jitCpuSeconds(long pid) {
+        double seconds = 0;
+        try (DirectoryStream<Path> tasks = Files.newDirectoryStream(Path.of("/proc/" + pid + "/task"))) {
+            for (Path task : tasks) {
+                String name;
+                try {
+                    name = Files.readString(task.resolve("comm")).strip();
+                } catch (IOException e) {
+                    continue; // the thread ended meanwhile
+                }
+                if (name.startsWith("C1 CompilerThre") || name.startsWith("C2 CompilerThre")) {
+                    long[] ticks = statTicks(task.resolve("stat"));
+                    seconds += (ticks[0] + ticks[1]) / CLOCK_TICKS_PER_SECOND;
+                }
+            }
+        } catch (IOException e) {
+            return 0;
+        }
+        return seconds;
+    }
+
     /** USER_HZ: Linux reports process times in /proc in hundredths of a second on every platform. */
     private static final double CLOCK_TICKS_PER_SECOND = 100.0;
 
     /** utime, stime, cutime, cstime of a process from /proc/PID/stat; zeros once it is gone. */
     private static long[] procStatTicks(long pid) {
+        return statTicks(Path.of("/proc/" + pid + "/stat"));
+    }
+
+    /** utime, stime, cutime, cstime from a process's or thread's stat file; zeros once it is gone. */
+    private static long[] statTicks(Path statFile) {
         try {
-            String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+            String stat = Files.readString(statFile);
             // the command name in parentheses may hold spaces: fields are counted after its ')'
             String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
             return new long[]{Long.parseLong(f[11]), Long.parseLong(f[12]), Long.parseLong(f[13]),

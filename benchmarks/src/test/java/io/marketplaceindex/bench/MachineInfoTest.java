@@ -30,6 +30,22 @@ class MachineInfoTest {
     }
 
     @Test
+    void aJvmsJitThreadsAreCountedApart() throws Exception {
+        long self = ProcessHandle.current().pid();
+        // enough distinct work for the JIT to compile something
+        long sum = 0;
+        for (int i = 0; i < 20_000_000; i++) {
+            sum += Integer.toString(i).hashCode();
+        }
+        assertThat(sum).isNotZero();
+
+        double jit = MachineInfo.jitCpuSeconds(self);
+        assertThat(jit).isGreaterThan(0);
+        assertThat(jit).isLessThan(MachineInfo.processCpuSeconds(self));
+        assertThat(MachineInfo.jitCpuSeconds(Long.MAX_VALUE)).isZero();
+    }
+
+    @Test
     void aGoneProcessHasUsedNothing() throws Exception {
         Process child = busyChild();
         long pid = child.pid();
