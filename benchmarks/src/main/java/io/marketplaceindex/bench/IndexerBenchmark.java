@@ -752,7 +752,8 @@ public final class IndexerBenchmark {
         md.append("\n");
         md.append("CPU seconds each component used during the run (process CPU time; PostgreSQL: ")
                 .append(ownPostgresPid != null ? "all processes of its server" : "the backends of the benchmark's database")
-                .append("), and per 1,000 agents. Wall time × 2 cores is the machine's capacity; ")
+                .append("), and per 1,000 agents; the workers' JIT compiler threads are counted while they live ")
+                .append("(the JVM stops idle ones, so that column is a lower bound). Wall time × 2 cores is the machine's capacity; ")
                 .append("what is missing went to Kafka, Redis, the driver and other users of the machine.\n\n");
         md.append("| run | wall × 2 cores | workers | of which the workers' JIT compilers | simulator | api | PostgreSQL | per 1,000 agents (workers / simulator / PostgreSQL) |\n");
         md.append("| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |\n");

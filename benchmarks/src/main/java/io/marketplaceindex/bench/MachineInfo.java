@@ -40,7 +40,8 @@ final class MachineInfo {
     /**
      * CPU seconds a live JVM's JIT compiler threads ("C1 CompilerThread…", "C2 CompilerThread…") have
      * used so far; 0 once it is gone. The JIT that still runs during a measurement is code the
-     * process had not compiled yet, which a long-running one would have.
+     * process had not compiled yet, which a long-running one would have. The JVM starts and stops
+     * compiler threads with its backlog; a stopped one takes its time with it, so this is a lower bound.
      */
     static double jitCpuSeconds(long pid) {
         double seconds = 0;
