@@ -58,6 +58,12 @@ bench_classpath() {
 # (release 17, as CI builds them); BENCH_RUN_JAVA tells the driver to name the release in its report.
 use_java() {
   [[ -n "$1" ]] || return 0
-  [[ -x "$1/bin/java" ]] || die "--java $1: no bin/java there"
+  check_java_dir "$1"
   export JAVA_HOME="$1" PATH="$1/bin:$PATH" BENCH_RUN_JAVA=1
+}
+
+# check_java_dir DIR: dies unless DIR (when non-empty) holds a JDK; for scripts that check --java
+# before they start anything, and switch to it only later.
+check_java_dir() {
+  [[ -z "$1" || -x "$1/bin/java" ]] || die "--java $1: no bin/java there"
 }

@@ -27,6 +27,9 @@ as_postgres_user() {
   fi
 }
 
+# own_postgres_pid DIR: the postmaster's pid.
+own_postgres_pid() { head -1 "$1/data/postmaster.pid"; }
+
 # own_postgres_start DIR PORT: initdb in DIR/data, start on 127.0.0.1:PORT, apply the settings and
 # restart so that all of them hold. The server log is DIR/server.log.
 own_postgres_start() {
@@ -47,11 +50,8 @@ own_postgres_start() {
     -f "$REPO_ROOT/deploy/postgres-settings.sql" >/dev/null || die "applying deploy/postgres-settings.sql failed"
   as_postgres_user "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -o "$options" -w -t 60 restart >/dev/null \
     || die "PostgreSQL did not restart, see $dir/server.log"
-  log "postgres: started on 127.0.0.1:$port (pid $(head -1 "$dir/data/postmaster.pid")), log: $dir/server.log"
+  log "postgres: started on 127.0.0.1:$port (pid $(own_postgres_pid "$dir")), log: $dir/server.log"
 }
-
-# own_postgres_pid DIR: the postmaster's pid.
-own_postgres_pid() { head -1 "$1/data/postmaster.pid"; }
 
 # own_postgres_stop DIR [keep]: fast shutdown; the data directory goes unless the second argument is set.
 own_postgres_stop() {
