@@ -51,6 +51,24 @@ public final class TestServices {
      * @return its JDBC URL
      */
     public static String freshDatabase(String name) {
+        String url = emptyDatabase(name);
+        Flyway.configure().dataSource(url, postgresUser(), postgresPassword()).load().migrate();
+        return url;
+    }
+
+    /**
+     * A fresh database with the schema as it was at a migration version, for a test of the migrations
+     * after it (drop it with {@link #dropDatabase(String)}).
+     *
+     * @return its JDBC URL
+     */
+    public static String databaseAtVersion(String name, String version) {
+        String url = emptyDatabase(name + "_" + UUID.randomUUID().toString().substring(0, 8));
+        Flyway.configure().dataSource(url, postgresUser(), postgresPassword()).target(version).load().migrate();
+        return url;
+    }
+
+    private static String emptyDatabase(String name) {
         String checkout = Integer.toHexString(System.getProperty("user.dir").hashCode());
         String db = ("mi_test_" + name + "_" + checkout).toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9_]", "_");
         try (Connection admin = DriverManager.getConnection(postgresHostUrl() + "postgres", postgresUser(),
@@ -61,9 +79,7 @@ public final class TestServices {
             throw new IllegalStateException("PostgreSQL is not reachable at " + postgresHostUrl()
                     + " as " + postgresUser() + ": " + e.getMessage(), e);
         }
-        String url = postgresHostUrl() + db;
-        Flyway.configure().dataSource(url, postgresUser(), postgresPassword()).load().migrate();
-        return url;
+        return postgresHostUrl() + db;
     }
 
     /**

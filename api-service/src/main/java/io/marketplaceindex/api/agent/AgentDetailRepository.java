@@ -21,7 +21,7 @@ class AgentDetailRepository {
     /** Three primary-key lookups in one statement, so the parts come from one snapshot. */
     Optional<AgentDetail> find(UUID registryId, String handle) {
         return jdbc.sql("""
-                        SELECT r.agent::text AS agent, s.record::text AS record, s.card::text AS card,
+                        SELECT r.agent::text AS agent, s.record, s.card,
                                r.updated_at, r.change_xid, s.fetched_at, s.card_error,
                                g.sync_status, g.last_success_at
                         FROM marketplace_catalog_rows r                       -- primary key (registry_id, handle)

@@ -62,7 +62,7 @@ class CatalogAgentDetailTest extends ApiTestSupport {
             if (!HANDLES.get(i).equals("no-sources-agent")) {
                 sql("""
                         INSERT INTO marketplace_catalog_sources (registry_id, handle, record, card, card_error, fetched_at)
-                        VALUES (?, ?, ?::jsonb, ?::jsonb, ?, ?::timestamptz)
+                        VALUES (?, ?, ?, ?, ?, ?::timestamptz)
                         """, registry, HANDLES.get(i), records.get(i).toString(),
                         i == 1 ? null : cards.get(i).toString(), i == 1 ? "card answered 503" : null,
                         FETCHED_AT.toString());

@@ -55,8 +55,8 @@ public class CatalogStore {
 
     private static final String STORED_ROW_COLUMNS = """
             SELECT r.handle, r.content_hash, r.tags, s.record_etag, s.card_etag, s.card_last_modified,
-                   s.record IS NOT NULL AS has_record, s.card IS NOT NULL AS has_card,
-                   s.record ->> 'agentCardUrl' AS card_url, s.card_fresh_until
+                   s.record IS NOT NULL AS has_record, s.card IS NOT NULL AS has_card, s.card_url,
+                   s.card_fresh_until
             FROM marketplace_catalog_rows r
             LEFT JOIN marketplace_catalog_sources s USING (registry_id, handle)
             """;
@@ -102,12 +102,12 @@ public class CatalogStore {
     }
 
     public Optional<String> storedRecord(UUID registryId, String handle) {
-        return jdbc.sql("SELECT record::text FROM marketplace_catalog_sources WHERE registry_id = ? AND handle = ?")
+        return jdbc.sql("SELECT record FROM marketplace_catalog_sources WHERE registry_id = ? AND handle = ?")
                 .params(registryId, handle).query(String.class).optional();
     }
 
     public Optional<String> storedCard(UUID registryId, String handle) {
-        return jdbc.sql("SELECT card::text FROM marketplace_catalog_sources WHERE registry_id = ? AND handle = ?")
+        return jdbc.sql("SELECT card FROM marketplace_catalog_sources WHERE registry_id = ? AND handle = ?")
                 .params(registryId, handle).query(String.class).optional();
     }
 
@@ -190,49 +190,68 @@ public class CatalogStore {
                 .query((rs, n) -> 1).list();
     }
 
-    /** Inserts or rewrites rows, stamped with this transaction's id; an equal content hash writes nothing. */
+    /**
+     * Inserts rows the registry did not have, stamped with this transaction's id. The caller holds the
+     * registry's lock and read its rows after taking it, so none of these exists: a plain insert, which
+     * costs PostgreSQL less than an upsert (no speculative insertion, no conflict check before it).
+     */
+    public void insertRows(UUID registryId, List<RowWrite> rows, int batchSize) {
+        jdbcTemplate.batchUpdate(INSERT_ROW, rows, batchSize, (ps, row) -> bindRow(ps, registryId, row));
+    }
+
+    /** Rewrites rows, stamped with this transaction's id; an equal content hash writes nothing. */
     public void upsertRows(UUID registryId, List<RowWrite> rows, int batchSize) {
-        jdbcTemplate.batchUpdate("""
-                INSERT INTO marketplace_catalog_rows
-                    (registry_id, handle, agent, updated_at, change_xid, sort_name, search_text, tags, content_hash)
-                VALUES (?, ?, ?::jsonb, now(), %s, ?, ?, ?, ?)
+        jdbcTemplate.batchUpdate(INSERT_ROW + """
                 ON CONFLICT (registry_id, handle) DO UPDATE
                 SET agent = EXCLUDED.agent, updated_at = EXCLUDED.updated_at, change_xid = EXCLUDED.change_xid,
                     sort_name = EXCLUDED.sort_name, search_text = EXCLUDED.search_text, tags = EXCLUDED.tags,
                     content_hash = EXCLUDED.content_hash
                 WHERE marketplace_catalog_rows.content_hash <> EXCLUDED.content_hash
-                """.formatted(CHANGE_STAMP), rows, batchSize, (ps, row) -> {
-            ps.setObject(1, registryId);
-            ps.setString(2, row.handle());
-            ps.setString(3, row.agentJson());
-            ps.setString(4, row.fields().sortName());
-            ps.setString(5, row.fields().searchText());
-            ps.setArray(6, textArray(ps, row.fields().tags()));
-            ps.setBytes(7, row.fields().contentHash());
-        });
+                """, rows, batchSize, (ps, row) -> bindRow(ps, registryId, row));
     }
 
+    private static final String INSERT_ROW = """
+            INSERT INTO marketplace_catalog_rows
+                (registry_id, handle, agent, updated_at, change_xid, sort_name, search_text, tags, content_hash)
+            VALUES (?, ?, ?::jsonb, now(), %s, ?, ?, ?, ?)
+            """.formatted(CHANGE_STAMP);
+
+    private static void bindRow(PreparedStatement ps, UUID registryId, RowWrite row) throws SQLException {
+        ps.setObject(1, registryId);
+        ps.setString(2, row.handle());
+        ps.setString(3, row.agentJson());
+        ps.setString(4, row.fields().sortName());
+        ps.setString(5, row.fields().searchText());
+        ps.setArray(6, textArray(ps, row.fields().tags()));
+        ps.setBytes(7, row.fields().contentHash());
+    }
+
+    /**
+     * Writes the sources of new and changed rows. An upsert even for a new row: a source is deleted with
+     * its row, but one left behind (by hand: nothing references the row) must not fail the commit.
+     */
     public void upsertSources(UUID registryId, List<RowWrite> rows, int batchSize) {
         jdbcTemplate.batchUpdate("""
                 INSERT INTO marketplace_catalog_sources
-                    (registry_id, handle, record, card, record_etag, card_etag, card_last_modified, card_error, fetched_at,
-                     card_fresh_until)
-                VALUES (?, ?, ?::jsonb, ?::jsonb, ?, ?, ?, ?, now(), ?)
+                    (registry_id, handle, record, card_url, card, record_etag, card_etag, card_last_modified, card_error,
+                     fetched_at, card_fresh_until)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, now(), ?)
                 ON CONFLICT (registry_id, handle) DO UPDATE
-                SET record = EXCLUDED.record, card = EXCLUDED.card, record_etag = EXCLUDED.record_etag,
-                    card_etag = EXCLUDED.card_etag, card_last_modified = EXCLUDED.card_last_modified,
-                    card_error = EXCLUDED.card_error, fetched_at = EXCLUDED.fetched_at,
-                    card_fresh_until = EXCLUDED.card_fresh_until
+                SET record = EXCLUDED.record, card_url = EXCLUDED.card_url, card = EXCLUDED.card,
+                    record_etag = EXCLUDED.record_etag, card_etag = EXCLUDED.card_etag,
+                    card_last_modified = EXCLUDED.card_last_modified, card_error = EXCLUDED.card_error,
+                    fetched_at = EXCLUDED.fetched_at, card_fresh_until = EXCLUDED.card_fresh_until
                 """, rows, batchSize, (ps, row) -> {
             ps.setObject(1, registryId);
             ps.setString(2, row.handle());
             ps.setString(3, row.recordJson());
-            ps.setString(4, row.cardJson());
-            ps.setString(5, row.recordEtag());
-            ps.setString(6, row.cardEtag());
-            ps.setString(7, row.cardLastModified());
-            ps.setString(8, row.cardError());
-            ps.setTimestamp(9, timestamp(row.cardFreshUntil()));
+            ps.setString(4, row.cardUrl());
+            ps.setString(5, row.cardJson());
+            ps.setString(6, row.recordEtag());
+            ps.setString(7, row.cardEtag());
+            ps.setString(8, row.cardLastModified());
+            ps.setString(9, row.cardError());
+            ps.setTimestamp(10, timestamp(row.cardFreshUntil()));
         });
     }
 
@@ -253,8 +272,9 @@ public class CatalogStore {
     }
 
     /**
-     * Deletes rows and leaves tombstones for the changes feed, stamped with this transaction's id;
-     * returns the tags the removed rows had.
+     * Deletes rows with their sources and leaves tombstones for the changes feed, stamped with this
+     * transaction's id; returns the tags the removed rows had. Probes the primary keys
+     * (registry_id, handle) of the three tables.
      */
     public List<List<String>> deleteRows(UUID registryId, Collection<String> handles) {
         if (handles.isEmpty()) {
@@ -272,17 +292,14 @@ public class CatalogStore {
         }, rs -> {
             removedTags.add(textArray(rs.getArray(1)));
         });
-        jdbcTemplate.update(con -> {
-            PreparedStatement ps = con.prepareStatement("""
-                    INSERT INTO marketplace_catalog_tombstones (registry_id, handle, removed_at, change_xid)
-                    SELECT ?, h, now(), %s FROM unnest(?::text[]) AS h
-                    ON CONFLICT (registry_id, handle) DO UPDATE
-                    SET removed_at = EXCLUDED.removed_at, change_xid = EXCLUDED.change_xid
-                    """.formatted(CHANGE_STAMP));
-            ps.setObject(1, registryId);
-            ps.setArray(2, con.createArrayOf("text", handles.toArray()));
-            return ps;
-        });
+        updateHandles("DELETE FROM marketplace_catalog_sources WHERE registry_id = ? AND handle = ANY (?)",
+                registryId, handles);
+        updateHandles("""
+                INSERT INTO marketplace_catalog_tombstones (registry_id, handle, removed_at, change_xid)
+                SELECT ?, h, now(), %s FROM unnest(?::text[]) AS h
+                ON CONFLICT (registry_id, handle) DO UPDATE
+                SET removed_at = EXCLUDED.removed_at, change_xid = EXCLUDED.change_xid
+                """.formatted(CHANGE_STAMP), registryId, handles);
         return removedTags;
     }
 
@@ -298,9 +315,14 @@ public class CatalogStore {
         if (handles.isEmpty()) {
             return;
         }
+        updateHandles("DELETE FROM marketplace_catalog_tombstones WHERE registry_id = ? AND handle = ANY (?)",
+                registryId, handles);
+    }
+
+    /** Runs a statement whose parameters are a registry id and an array of its handles. */
+    private void updateHandles(String sql, UUID registryId, Collection<String> handles) {
         jdbcTemplate.update(con -> {
-            PreparedStatement ps = con.prepareStatement(
-                    "DELETE FROM marketplace_catalog_tombstones WHERE registry_id = ? AND handle = ANY (?)");
+            PreparedStatement ps = con.prepareStatement(sql);
             ps.setObject(1, registryId);
             ps.setArray(2, con.createArrayOf("text", handles.toArray()));
             return ps;

@@ -239,7 +239,7 @@ class HandleFetcher {
                 }
             }
             if (cardNotModified) {
-                // what the index holds is jsonb's own output: stored again as it is
+                // stored again as the index holds it
                 cardText = catalog.storedCard(registry.id(), handle).orElse(null);
                 card = cardText == null ? null : json.readTree(cardText);
                 cardEtag = stored.cardEtag();
@@ -257,7 +257,7 @@ class HandleFetcher {
             }
             IndexedAgent indexed = IndexedAgent.of(agent.get());
             return new HandleResult.Fetched(new RowWrite(handle, indexed.json(), indexed.fields(), recordText,
-                    cardText, recordEtag, cardEtag, cardLastModified, cardError, cardFreshUntil));
+                    cardUrl, cardText, recordEtag, cardEtag, cardLastModified, cardError, cardFreshUntil));
         } catch (RegistryFetchException e) {
             return new HandleResult.Failed(handle, e.kind().name().toLowerCase(Locale.ROOT), e.getMessage());
         }

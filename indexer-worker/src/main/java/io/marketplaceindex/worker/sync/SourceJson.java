@@ -10,12 +10,13 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * The text a fetched record or card is stored as ({@code marketplace_catalog_sources.record} and
- * {@code card}, both jsonb). Normally that is the text the registry sent: the document was just parsed
- * from it, and writing the parsed tree out again, only for PostgreSQL to parse it once more, was a
- * sizeable share of the worker's CPU per agent.
+ * {@code card}, text columns that the api-service embeds as they are in its agent detail). Normally that
+ * is the text the registry sent: the document was just parsed from it, and writing the parsed tree out
+ * again was a sizeable share of the worker's CPU per agent.
  *
- * <p>The text as sent is used only when PostgreSQL reads it to the same jsonb value as the re-serialized
- * tree. Otherwise, which includes everything jsonb would refuse, the tree is serialized as before:
+ * <p>Whatever is stored reads as jsonb, to the same value as the re-serialized tree, so that
+ * {@code record::jsonb} works in any query (the columns were jsonb until V7). The text as sent is used
+ * only when that holds. Otherwise, which includes everything jsonb would refuse, the tree is serialized:
  * <ul>
  *   <li>an escaped U+0000: jsonb refuses it, the serialized tree has U+FFFD instead (and so has the
  *       text "u0000" behind an escaped backslash, as it always had);</li>

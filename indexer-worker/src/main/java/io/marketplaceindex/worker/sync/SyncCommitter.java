@@ -122,7 +122,8 @@ class SyncCommitter {
 
     /** Compares one batch with the stored rows and writes what changed. */
     private void apply(Tally tally, Map<String, StoredRow> stored, List<HandleResult> batch, Instant now) {
-        List<RowWrite> rowWrites = new ArrayList<>();
+        List<RowWrite> newRows = new ArrayList<>();
+        List<RowWrite> changedRows = new ArrayList<>();
         List<RowWrite> sourceWrites = new ArrayList<>();
         List<CardFreshness> freshnessWrites = new ArrayList<>();
         List<String> added = new ArrayList<>();
@@ -149,12 +150,12 @@ class SyncCommitter {
                 StoredRow old = stored.get(f.handle());
                 if (old == null) {
                     added.add(f.handle());
-                    rowWrites.add(write);
+                    newRows.add(write);
                     sourceWrites.add(write);
                     tally.tagDeltas.added(write.fields().tags());
                 } else if (!Arrays.equals(old.contentHash(), write.fields().contentHash())) {
                     tally.updated++;
-                    rowWrites.add(write);
+                    changedRows.add(write);
                     sourceWrites.add(write);
                     tally.tagDeltas.removed(old.tags());
                     tally.tagDeltas.added(write.fields().tags());
@@ -163,17 +164,21 @@ class SyncCommitter {
                     if (!old.hasRecord() || !Objects.equals(old.recordEtag(), write.recordEtag())
                             || !Objects.equals(old.cardEtag(), write.cardEtag())
                             || !Objects.equals(old.cardLastModified(), write.cardLastModified())
-                            || !Objects.equals(old.cardFreshUntil(), write.cardFreshUntil())) {
+                            || !Objects.equals(old.cardFreshUntil(), write.cardFreshUntil())
+                            || !Objects.equals(old.cardUrl(), write.cardUrl())) {
                         sourceWrites.add(write);
                     }
                 }
             }
         }
-        if (!rowWrites.isEmpty()) {
-            catalog.upsertRows(tally.registryId, rowWrites, properties.writeBatchSize());
+        if (!newRows.isEmpty()) {
+            // loaded under the registry's lock: none of these rows exists
+            catalog.insertRows(tally.registryId, newRows, properties.writeBatchSize());
             catalog.clearTombstones(tally.registryId, added);
         }
-        // sources reference rows: written after them
+        if (!changedRows.isEmpty()) {
+            catalog.upsertRows(tally.registryId, changedRows, properties.writeBatchSize());
+        }
         catalog.upsertSources(tally.registryId, sourceWrites, properties.writeBatchSize());
         catalog.updateCardFreshness(tally.registryId, freshnessWrites, properties.writeBatchSize());
         tally.added += added.size();

@@ -124,7 +124,8 @@ class OverlappingCommitsTest extends WorkerTestSupport {
             ObjectNode record = JSON.createObjectNode().put("handle", handle)
                     .put("agentCardUrl", "https://cards.example.org/" + handle);
             results.add(new HandleResult.Fetched(new RowWrite(handle, JSON.writeValueAsString(agent),
-                    AgentIndexFields.of(agent), JSON.writeValueAsString(record), null, "W/\"1\"", null, null, null, null)));
+                    AgentIndexFields.of(agent), JSON.writeValueAsString(record), "https://cards.example.org/" + handle, null,
+                    "W/\"1\"", null, null, null, null)));
         }
         return new SyncInput(registryId, Instant.now(), listed, 0, false, HandleResults.of(results));
     }

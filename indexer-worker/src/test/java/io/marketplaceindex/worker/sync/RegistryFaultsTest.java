@@ -222,7 +222,7 @@ class RegistryFaultsTest extends WorkerTestSupport {
 
     /** A string field of a stored record or card. */
     private String source(UUID id, String handle, String document, String field) {
-        return jdbc.sql("SELECT " + document + " ->> ? FROM marketplace_catalog_sources WHERE registry_id = ? AND handle = ?")
+        return jdbc.sql("SELECT " + document + "::jsonb ->> ? FROM marketplace_catalog_sources WHERE registry_id = ? AND handle = ?")
                 .params(field, id, handle).query(String.class).single();
     }
 

@@ -146,6 +146,25 @@ class RegistrySyncTest extends WorkerTestSupport {
     }
 
     @Test
+    void removedRowsTakeTheirSourcesAndASourceLeftBehindDoesNotFailTheSync() {
+        SimulatedRegistry registry = simulator.addRegistry("orphan-" + NAMES.incrementAndGet(), 12, 19L);
+        UUID id = connected(registry);
+        List<String> handles = registry.handles();
+
+        // removed by the sweep: the source goes with the row (assertIndexMatches checks both tables)
+        registry.removeAgent(handles.get(3));
+        sync(id, false);
+        assertIndexMatches(id, registry);
+
+        // a row deleted by hand leaves its source behind; the next sync brings the row back over it
+        jdbc.sql("DELETE FROM marketplace_catalog_rows WHERE registry_id = ? AND handle = ?")
+                .params(id, handles.get(4)).update();
+        sync(id, false);
+        assertThat(status(id)).isEqualTo("ok");
+        assertIndexMatches(id, registry);
+    }
+
+    @Test
     void aFailingRegistryKeepsItsRowsMarkedStale() {
         SimulatedRegistry registry = simulator.addRegistry("stale-" + NAMES.incrementAndGet(), 20, 14L);
         UUID id = connected(registry);
