@@ -150,7 +150,10 @@ public abstract class WorkerTestSupport {
         assertThat(names).isEqualTo(expected);
         // each row with its source and the card URL the record names, and no source without its row
         Map<String, String> cardUrls = new HashMap<>();
-        jdbc.sql("SELECT handle, card_url, record::jsonb ->> 'agentCardUrl' FROM marketplace_catalog_sources WHERE registry_id = ?")
+        jdbc.sql("""
+                        SELECT handle, card_url, record::jsonb ->> 'agentCardUrl'
+                        FROM marketplace_catalog_sources WHERE registry_id = ?
+                        """)
                 .param(id).query((rs, n) -> {
                     assertThat(rs.getString(2)).as("card_url of %s", rs.getString(1)).isEqualTo(rs.getString(3));
                     return cardUrls.put(rs.getString(1), rs.getString(2));

@@ -12,7 +12,6 @@ import java.time.Instant;
  * @param cardFreshUntil until when the card may be used without asking its host again; null: not fresh
  */
 public record RowWrite(String handle, String agentJson, AgentIndexFields fields, String recordJson, String cardUrl,
-                       String cardJson,
-                       String recordEtag, String cardEtag, String cardLastModified, String cardError,
+                       String cardJson, String recordEtag, String cardEtag, String cardLastModified, String cardError,
                        Instant cardFreshUntil) {
 }

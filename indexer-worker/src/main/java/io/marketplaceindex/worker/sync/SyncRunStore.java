@@ -277,9 +277,9 @@ class SyncRunStore {
                 AgentIndexFields fields = new AgentIndexFields(rs.getString("sort_name"), rs.getString("search_text"),
                         textArray(rs.getArray("tags")), rs.getBytes("content_hash"));
                 return new HandleResult.Fetched(new RowWrite(handle, rs.getString("agent"), fields,
-                        rs.getString("record"), rs.getString("card_url"), rs.getString("card"), rs.getString("record_etag"),
-                        rs.getString("card_etag"), rs.getString("card_last_modified"), rs.getString("card_error"),
-                        cardFreshUntil));
+                        rs.getString("record"), rs.getString("card_url"), rs.getString("card"),
+                        rs.getString("record_etag"), rs.getString("card_etag"), rs.getString("card_last_modified"),
+                        rs.getString("card_error"), cardFreshUntil));
             default:
                 throw new IllegalStateException("unknown staged result kind '" + kind + "' for handle " + handle);
         }
