@@ -1,5 +1,7 @@
--- A registry's commit inserts a catalog row and a sources row per new agent, and PostgreSQL spent a
--- quarter of that insert on three things this migration removes (benchmarks/sql/catalog-insert-cost.sql):
+-- A registry's commit inserts a catalog row and a sources row per new agent. PostgreSQL spent over a
+-- fifth of that insert on the three things this migration removes and on the upsert of rows that
+-- cannot exist yet, which the worker now writes by plain INSERT (benchmarks/sql/catalog-insert-cost.sql:
+-- the old write costs 128 % of the new one):
 --
 -- 1. Records and cards were jsonb, parsed by PostgreSQL on every write only to be printed as text again
 --    on every read (agent detail, the worker's stored record). Nothing queries inside them. They are
