@@ -677,7 +677,7 @@ public final class IndexerBenchmark {
         try (Statement st = pg.createStatement(); ResultSet rs = st.executeQuery("""
                 SELECT name, current_setting(name) FROM pg_settings
                 WHERE name IN ('shared_buffers', 'max_wal_size', 'checkpoint_timeout', 'maintenance_work_mem',
-                               'work_mem', 'synchronous_commit', 'autovacuum')
+                               'work_mem', 'synchronous_commit', 'autovacuum', 'wal_init_zero')
                 ORDER BY name""")) {
             while (rs.next()) {
                 settings.append(settings.isEmpty() ? "" : ", ").append('`').append(rs.getString(1)).append(" = ")

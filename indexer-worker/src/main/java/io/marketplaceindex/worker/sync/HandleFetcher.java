@@ -289,7 +289,7 @@ class HandleFetcher {
     private StoredRecord storedRecord(Registry registry, RegistryEndpoint endpoint, String handle, StoredRow stored) {
         Optional<String> text = catalog.storedRecord(registry.id(), handle);
         if (text.isPresent()) {
-            // jsonb's own output: stored again as it is
+            // stored again as the index holds it
             return new StoredRecord(json.readTree(text.get()), text.get(), stored.recordEtag());
         }
         Fetched again = client.recordFetch(endpoint, handle, null);
