@@ -6,8 +6,9 @@ import java.util.List;
 /**
  * What the index holds for one handle, enough to decide whether a fetch changes anything.
  *
- * @param cardUrl the stored record's agentCardUrl (its card_url column): lets a sync whose record answered 304 fetch the
- *                card without reading the stored record first (it is read only if the card changed)
+ * @param cardUrl the stored record's agentCardUrl (its card_url column): lets a sync whose record
+ *                answered 304 fetch the card without reading the stored record first (it is read only
+ *                if the card changed)
  * @param cardFreshUntil until when the stored card is fresh by its HTTP headers (capped when stored); null when
  *                       it is not fresh
  */
