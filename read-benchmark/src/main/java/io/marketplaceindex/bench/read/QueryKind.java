@@ -14,7 +14,7 @@ import java.util.StringJoiner;
  * @param endpoint the catalog or the tag facets
  * @param what     what the request is, for the report
  * @param params   its query parameters
- * @param extra    not one of the issue's kinds: measured to show where the limits are
+ * @param extra    not one of the kinds the goals name: measured to show where the limits are
  */
 record QueryKind(String name, Endpoint endpoint, String what, Map<String, String> params, boolean extra) {
 

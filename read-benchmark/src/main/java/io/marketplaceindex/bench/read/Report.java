@@ -183,7 +183,7 @@ final class Report {
                     t.requestsPerSecond(), floor.requestsPerSecond(), t.requestsPerSecond() / floor.requestsPerSecond(),
                     u.p50() / Stats.median(s.totalMillis()), u.p95() / sqlP95));
         }
-        md.append("\n\\* not one of the issue's kinds: measured to show where the limits are. **Bold**: misses its goal "
+        md.append("\n\\* not one of the kinds the goals name: measured to show where the limits are. **Bold**: misses its goal "
                 + "(uncached p95 ≤ " + (int) UNCACHED_P95_GOAL_MS + " ms, cached p95 ≤ " + (int) CACHED_P95_GOAL_MS
                 + " ms). SQL = the repository calls of one cache miss (page + total, or the facet query). "
                 + "EXPLAIN: the server's execution time of those statements (sum of EXPLAIN ANALYZE "
@@ -240,12 +240,12 @@ final class Report {
         List<String> uncachedMiss = new ArrayList<>();
         List<String> cachedMiss = new ArrayList<>();
         List<String> throughputMiss = new ArrayList<>();
-        int issueKinds = 0;
+        int goalKinds = 0;
         for (String kind : r.uncached().keySet()) {
             if (isExtra(r, kind)) {
                 continue;
             }
-            issueKinds++;
+            goalKinds++;
             if (r.uncached().get(kind).p95() > UNCACHED_P95_GOAL_MS) {
                 uncachedMiss.add(String.format(Locale.ROOT, "%s (%.1f ms)", kind, r.uncached().get(kind).p95()));
             }
@@ -258,10 +258,10 @@ final class Report {
             }
         }
         md.append(String.format(Locale.ROOT, "* uncached p95 ≤ %d ms: %s\n", (int) UNCACHED_P95_GOAL_MS,
-                verdict(issueKinds, uncachedMiss)));
-        md.append(String.format(Locale.ROOT, "* cached p95 ≤ %d ms: %s\n", (int) CACHED_P95_GOAL_MS, verdict(issueKinds, cachedMiss)));
+                verdict(goalKinds, uncachedMiss)));
+        md.append(String.format(Locale.ROOT, "* cached p95 ≤ %d ms: %s\n", (int) CACHED_P95_GOAL_MS, verdict(goalKinds, cachedMiss)));
         md.append(String.format(Locale.ROOT, "* cached throughput ≥ %.1f × floor (each kind against the floor measured right after it): %s\n\n",
-                THROUGHPUT_GOAL, verdict(issueKinds, throughputMiss)));
+                THROUGHPUT_GOAL, verdict(goalKinds, throughputMiss)));
 
         md.append("### Conditions during this size\n\n");
         md.append(String.format(Locale.ROOT, "Load average (1/5/15 min) before the HTTP phase %s, after %s; HTTP phase "
