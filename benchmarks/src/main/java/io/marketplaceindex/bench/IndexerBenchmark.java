@@ -40,6 +40,7 @@ import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import java.util.stream.Collectors;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -76,12 +77,21 @@ public final class IndexerBenchmark {
               --postgres own|shared own (default): the server scripts/bench-indexer starts for the run,
                                     every process of it counted; shared: MARKETPLACE_TEST_POSTGRES_URL's
                                     server, the benchmark database's backends counted
+              --without-indexes L   what-if: drop these indexes of marketplace_catalog_rows before the first
+                                    rebuild (comma-separated names, or 'secondary' for all but the primary
+                                    key), to measure what they cost a rebuild; the API's reads lose the
+                                    plans that need them, and the report says so
               --repo DIR            repository root (default: the current directory)""";
 
     record Options(int registries, int agents, int warmupRegistries, int scaleRegistries, int scaleAgents, int latencyMs, int freshnessRuns,
                    int freshnessAgents, int wrkSeconds, int wrkConnections, int simulatorThreads, int cardMaxAgeSeconds,
-                   Path out, boolean keepData, boolean ownPostgres, Path repo, String commandLine) {
+                   Path out, boolean keepData, boolean ownPostgres, List<String> withoutIndexes, Path repo,
+                   String commandLine) {
     }
+
+    /** {@code --without-indexes secondary}: every index of the catalog rows but the primary key. */
+    static final String SECONDARY_INDEXES = "secondary";
+    private static final Pattern INDEX_NAME = Pattern.compile("[a-z_][a-z0-9_]*");
 
     /** One measured rebuild. */
     record Rebuild(String label, int workers, int registries, long agents, double seconds, long httpRequests,
@@ -139,6 +149,8 @@ public final class IndexerBenchmark {
     private String database;
     /** The driver's one connection (CPU accounting, VACUUM): opened once, a shared server may run out of slots. */
     private Connection pg;
+    /** What --without-indexes dropped, resolved to names; empty in a normal run. */
+    private List<String> droppedIndexes = List.of();
     private String topicPrefix;
     private String consumerGroup;
 
@@ -230,6 +242,10 @@ public final class IndexerBenchmark {
             processes.awaitHealthy(p, Duration.ofSeconds(180));
         }
         awaitConsumerGroup(2);
+        if (!options.withoutIndexes().isEmpty()) {
+            droppedIndexes = dropCatalogIndexes(options.withoutIndexes());
+            say("what-if: dropped " + droppedIndexes);
+        }
         say("stack up: api " + api.url() + ", workers " + workers.get(0).url() + " " + workers.get(1).url()
                 + ", simulator " + simulator.url());
 
@@ -662,6 +678,39 @@ public final class IndexerBenchmark {
         }
     }
 
+    /**
+     * Drops indexes of marketplace_catalog_rows after the workers have migrated the schema. Only named
+     * non-primary indexes of that table are accepted, so a typo fails the run before anything is measured.
+     */
+    private List<String> dropCatalogIndexes(List<String> requested) {
+        List<String> secondary = new ArrayList<>();
+        try (Statement st = pg.createStatement(); ResultSet rs = st.executeQuery("""
+                SELECT c.relname FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
+                WHERE i.indrelid = 'marketplace_catalog_rows'::regclass AND NOT i.indisprimary
+                ORDER BY c.relname""")) {
+            while (rs.next()) {
+                secondary.add(rs.getString(1));
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot list the catalog's indexes: " + e.getMessage(), e);
+        }
+        List<String> drop = requested.equals(List.of(SECONDARY_INDEXES)) ? secondary : requested;
+        for (String name : drop) {
+            if (!secondary.contains(name)) {
+                throw new IllegalArgumentException("--without-indexes: " + name + " is not a secondary index of "
+                        + "marketplace_catalog_rows (those are " + secondary + ")");
+            }
+        }
+        try (Statement st = pg.createStatement()) {
+            for (String name : drop) {
+                st.execute("DROP INDEX \"" + name + "\"");
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot drop an index: " + e.getMessage(), e);
+        }
+        return List.copyOf(drop);
+    }
+
     private String postgresVersion() {
         try (Statement st = pg.createStatement(); ResultSet rs = st.executeQuery("SHOW server_version")) {
             rs.next();
@@ -708,6 +757,12 @@ public final class IndexerBenchmark {
         md.append("Generated by `").append(options.commandLine()).append("` (started ")
                 .append(startedAt.truncatedTo(java.time.temporal.ChronoUnit.SECONDS)).append(", took ")
                 .append(Duration.between(startedAt, Instant.now()).toSeconds()).append(" s). One run; every number below is from it.\n\n");
+        if (!droppedIndexes.isEmpty()) {
+            md.append("**What-if run, not the product's schema:** before the first rebuild the driver dropped ")
+                    .append(droppedIndexes.stream().map(n -> "`" + n + "`").collect(Collectors.joining(", ")))
+                    .append(" (`--without-indexes`). The rebuilds below show what a rebuild costs without them; the ")
+                    .append("catalog API's reads that use them are not served at their measured speed in such an index.\n\n");
+        }
         md.append("## Machine\n\n");
         md.append("| | |\n| --- | --- |\n");
         md.append("| CPU | ").append(machine.get("cpu")).append(" |\n");
@@ -962,6 +1017,7 @@ public final class IndexerBenchmark {
         v.put("--out", "");
         v.put("--repo", ".");
         v.put("--postgres", "own");
+        v.put("--without-indexes", "");
         boolean keep = false;
         StringBuilder commandLine = new StringBuilder("scripts/bench-indexer");
         for (int i = 0; i < argv.length; i++) {
@@ -999,7 +1055,8 @@ public final class IndexerBenchmark {
                     positive(v, "--scale-agents"), Integer.parseInt(v.get("--latency-ms")), positive(v, "--freshness-runs"),
                     positive(v, "--freshness-agents"), positive(v, "--wrk-seconds"), positive(v, "--wrk-connections"),
                     positive(v, "--simulator-threads"), Integer.parseInt(v.get("--card-max-age-s")), out, keep,
-                    ownPostgres(v.get("--postgres")), repo, commandLine.toString());
+                    ownPostgres(v.get("--postgres")), indexNames(v.get("--without-indexes")), repo,
+                    commandLine.toString());
             if (o.latencyMs() < 0) {
                 throw new IllegalArgumentException("--latency-ms must not be negative");
             }
@@ -1010,6 +1067,22 @@ public final class IndexerBenchmark {
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("not a number: " + e.getMessage());
         }
+    }
+
+    private static List<String> indexNames(String value) {
+        if (value.isBlank()) {
+            return List.of();
+        }
+        List<String> names = List.of(value.split(","));
+        for (String name : names) {
+            if (!INDEX_NAME.matcher(name).matches()) {
+                throw new IllegalArgumentException("--without-indexes: '" + name + "' is not an index name");
+            }
+        }
+        if (names.contains(SECONDARY_INDEXES) && names.size() > 1) {
+            throw new IllegalArgumentException("--without-indexes: '" + SECONDARY_INDEXES + "' stands alone");
+        }
+        return names;
     }
 
     private static boolean ownPostgres(String value) {

@@ -41,4 +41,17 @@ class StatsTest {
         assertThatThrownBy(() -> IndexerBenchmark.parse(new String[]{"--agents", "0"}))
                 .isInstanceOf(IllegalArgumentException.class);
     }
+
+    @Test
+    void withoutIndexesTakesIndexNamesOrSecondaryAlone() {
+        assertThat(IndexerBenchmark.parse(new String[0]).withoutIndexes()).isEmpty();
+        assertThat(IndexerBenchmark.parse(new String[]{"--without-indexes", "catalog_rows_search_trgm,catalog_rows_tags"})
+                .withoutIndexes()).containsExactly("catalog_rows_search_trgm", "catalog_rows_tags");
+        assertThat(IndexerBenchmark.parse(new String[]{"--without-indexes", "secondary"}).withoutIndexes())
+                .containsExactly(IndexerBenchmark.SECONDARY_INDEXES);
+        assertThatThrownBy(() -> IndexerBenchmark.parse(new String[]{"--without-indexes", "x; DROP TABLE y"}))
+                .hasMessage("--without-indexes: 'x; DROP TABLE y' is not an index name");
+        assertThatThrownBy(() -> IndexerBenchmark.parse(new String[]{"--without-indexes", "secondary,catalog_rows_tags"}))
+                .hasMessage("--without-indexes: 'secondary' stands alone");
+    }
 }
