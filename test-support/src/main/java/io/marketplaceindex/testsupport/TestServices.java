@@ -4,10 +4,18 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.flywaydb.core.Flyway;
 
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
@@ -69,17 +77,65 @@ public final class TestServices {
     }
 
     private static String emptyDatabase(String name) {
-        String checkout = Integer.toHexString(System.getProperty("user.dir").hashCode());
+        String workingDirectory = System.getProperty("user.dir");
+        String checkout = Integer.toHexString(workingDirectory.hashCode());
         String db = ("mi_test_" + name + "_" + checkout).toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9_]", "_");
         try (Connection admin = DriverManager.getConnection(postgresHostUrl() + "postgres", postgresUser(),
                 postgresPassword()); Statement st = admin.createStatement()) {
+            dropDatabasesOfRemovedCheckouts(admin);
             st.execute("DROP DATABASE IF EXISTS " + db + " WITH (FORCE)");
             st.execute("CREATE DATABASE " + db);
+            st.execute("COMMENT ON DATABASE " + db + " IS '" + OWNER_MARK
+                    + (host() + ":" + workingDirectory).replace("'", "''") + "'");
         } catch (SQLException e) {
             throw new IllegalStateException("PostgreSQL is not reachable at " + postgresHostUrl()
                     + " as " + postgresUser() + ": " + e.getMessage(), e);
         }
         return postgresHostUrl() + db;
+    }
+
+    /** Prefix of the comment on every test database: the host and directory of the run that made it. */
+    static final String OWNER_MARK = "test database of ";
+
+    /**
+     * A checkout's databases outlive its test runs (a failed run can be looked into), and each clone
+     * that a CI machine makes and deletes would leave its own behind for good. So a run drops the test
+     * databases whose comment names a directory of this host that no longer exists; databases of other
+     * hosts on a shared server, and of checkouts still present, are left alone.
+     */
+    private static void dropDatabasesOfRemovedCheckouts(Connection admin) throws SQLException {
+        String host = host();
+        if (host.isEmpty()) {
+            return;
+        }
+        List<String> orphans = new ArrayList<>();
+        try (PreparedStatement q = admin.prepareStatement("""
+                SELECT datname, shobj_description(oid, 'pg_database') FROM pg_database
+                WHERE starts_with(datname, 'mi_test_') AND starts_with(shobj_description(oid, 'pg_database'), ?)""")) {
+            q.setString(1, OWNER_MARK + host + ":");
+            try (ResultSet rs = q.executeQuery()) {
+                while (rs.next()) {
+                    String directory = rs.getString(2).substring(OWNER_MARK.length() + host.length() + 1);
+                    if (!Files.isDirectory(Path.of(directory))) {
+                        orphans.add(rs.getString(1));
+                    }
+                }
+            }
+        }
+        try (Statement st = admin.createStatement()) {
+            for (String db : orphans) {
+                st.execute("DROP DATABASE IF EXISTS \"" + db + "\" WITH (FORCE)");
+            }
+        }
+    }
+
+    /** This machine's name, or empty when it has none to give (then nothing is cleaned up). */
+    private static String host() {
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (UnknownHostException e) {
+            return "";
+        }
     }
 
     /**
