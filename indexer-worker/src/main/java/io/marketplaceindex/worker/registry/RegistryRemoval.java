@@ -55,7 +55,10 @@ public class RegistryRemoval {
             if (deleteRegistry) {
                 jdbc.sql("DELETE FROM marketplace_registries WHERE id = ?").param(registryId).update();
             } else {
-                jdbc.sql("UPDATE marketplace_registries SET record_count = 0 WHERE id = ?").param(registryId).update();
+                // Without its rows the last success answers no later request: the sync that enabling the
+                // registry again asks for must run, even if it was requested before that success began.
+                jdbc.sql("UPDATE marketplace_registries SET record_count = 0, last_success_started_at = NULL WHERE id = ?")
+                        .param(registryId).update();
             }
             // last, so that other registries' commits wait for this one only over its tail
             long generation = count > 0 ? catalog.sealChange(deltas) : 0;

@@ -297,6 +297,29 @@ class RegistrySyncTest extends WorkerTestSupport {
                 .query(String.class).single()).isEqualTo("coalesced");
     }
 
+    /**
+     * Disabling removes the rows, so a success from before it answers nothing. Here the enable was
+     * requested before the last sync began, as when both commands wait behind a rebuild in the
+     * registry's partition: its sync still runs and brings the rows back.
+     */
+    @Test
+    void aRegistryDisabledAndEnabledAgainGetsItsRowsBackWhateverTheOrderOfRequests() throws Exception {
+        SimulatedRegistry registry = simulator.addRegistry("reenabled-" + NAMES.incrementAndGet(), 6, 23L);
+        Instant enableRequestedAt = Instant.now();
+        UUID id = connected(registry);
+        UUID disable = UUID.randomUUID();
+        UUID enable = UUID.randomUUID();
+        kafka.send(topics().commands(), id.toString(), codec.encode(new RegistryCommand.SetEnabled(disable, id,
+                Instant.now(), false))).get(10, TimeUnit.SECONDS);
+        kafka.send(topics().commands(), id.toString(), codec.encode(new RegistryCommand.SetEnabled(enable, id,
+                enableRequestedAt, true))).get(10, TimeUnit.SECONDS);
+
+        assertThat(awaitRebuild(enable)).isEqualTo("ok");
+        assertIndexMatches(id, registry);
+        assertThat(status(id)).isEqualTo("ok");
+        assertThat(((Number) registryRow(id).get("record_count")).intValue()).isEqualTo(registry.size());
+    }
+
     @Test
     void aPoisonCommandGoesToTheDeadLetterTopicWithItsReason() throws Exception {
         KafkaConsumer<String, byte[]> dlt = consumer(topics().commandsDeadLetter());
