@@ -2,6 +2,7 @@ package io.marketplaceindex.api.registry;
 
 import io.marketplaceindex.api.command.CommandPublisher;
 import io.marketplaceindex.api.web.ApiException;
+import io.marketplaceindex.api.web.StorableText;
 import io.marketplaceindex.events.RegistryCommand;
 import io.marketplaceindex.registry.RegistryClient;
 import io.marketplaceindex.registry.RegistryEndpoint;
@@ -88,6 +89,8 @@ class RegistryController {
         if (name.length() > MAX_NAME_LENGTH) {
             throw ApiException.badRequest("name is longer than " + MAX_NAME_LENGTH + " characters");
         }
+        StorableText.require("name", name);
+        StorableText.require("authToken", request.authToken());
         String url = RegistryUrls.normalize(request.url());
         if (registries.findIdByUrl(url).isPresent()) {
             throw new ApiException(HttpStatus.CONFLICT, "a registry with url " + url + " is already connected");

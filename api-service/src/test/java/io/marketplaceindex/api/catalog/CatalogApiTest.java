@@ -136,7 +136,7 @@ class CatalogApiTest extends ApiTestSupport {
     void clampsLimitAndRefusesNonsenseWithReasons() {
         assertThat(get("/api/marketplace?limit=5000").body().get("limit").asInt()).isEqualTo(200);
         for (String bad : List.of("limit=0", "limit=-1", "limit=ten", "offset=-5", "offset=x", "sort=rating",
-                "cursor=garbage!")) {
+                "cursor=garbage!", "q=a%00b", "tags=x%00y", "registryUrl=http://a%00b", "a%00=1")) {
             Answer answer = get("/api/marketplace?" + bad);
             assertThat(answer.status()).as(bad).isEqualTo(400);
             assertThat(answer.body().get("error").asString()).as(bad).isNotBlank();

@@ -69,6 +69,9 @@ class RegistryApiTest extends ApiTestSupport {
                 "{\"name\":\"\",\"url\":\"https://registry.example\"}", 400,
                 "{\"url\":\"https://registry.example\"}", 400,
                 "{\"name\":\"x\",\"url\":\"https://user:pw@registry.example\"}", 400,
+                // PostgreSQL holds no U+0000: refused here, not by the worker after a 202
+                "{\"name\":\"x\\u0000y\",\"url\":\"https://registry.example\"}", 400,
+                "{\"name\":\"x\",\"url\":\"https://registry.example\",\"authToken\":\"t\\u0000\"}", 400,
                 "not json", 400,
                 // nothing listens there: the health probe fails
                 "{\"name\":\"x\",\"url\":\"http://127.0.0.1:9\"}", 422);
