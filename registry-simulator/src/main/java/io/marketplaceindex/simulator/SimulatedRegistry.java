@@ -90,6 +90,9 @@ public final class SimulatedRegistry {
     private volatile String authToken;
     private volatile Duration latency = Duration.ZERO;
     private volatile Duration cardMaxAge;
+    private volatile boolean cardEtags = true;
+    /** Handles whose record names their card at {@code /moved-cards/...}, where a different card lives. */
+    private final Set<String> movedCards = ConcurrentHashMap.newKeySet();
 
     private final AtomicLong requests = new AtomicLong();
     private final AtomicLong healthRequests = new AtomicLong();
@@ -155,8 +158,9 @@ public final class SimulatedRegistry {
         return baseUrl + "/v1/records/" + HttpSupport.encodeSegment(handle);
     }
 
+    /** The card URL the handle's record names: {@code /cards/...}, or {@code /moved-cards/...} once moved. */
     public String cardUrl(String handle) {
-        return baseUrl + "/cards/" + HttpSupport.encodeSegment(handle);
+        return baseUrl + (movedCards.contains(handle) ? "/moved-cards/" : "/cards/") + HttpSupport.encodeSegment(handle);
     }
 
     // ---- catalog -------------------------------------------------------------------------------
@@ -217,6 +221,7 @@ public final class SimulatedRegistry {
             }
             if (removed) {
                 revisions.remove(handle);
+                movedCards.remove(handle);
                 listingCache = null;
             }
             return removed;
@@ -305,6 +310,29 @@ public final class SimulatedRegistry {
     public void setCardMaxAge(Duration maxAge) {
         checkCardMaxAge(maxAge);
         this.cardMaxAge = maxAge;
+    }
+
+    /**
+     * Whether cards carry an {@code ETag} (the default). Without, a card answers 304 only to
+     * {@code If-Modified-Since}, as many static hosts do, which validators reused across URLs would fool.
+     */
+    public void setCardEtags(boolean enabled) {
+        this.cardEtags = enabled;
+    }
+
+    /**
+     * Points the handle's record at a card at another URL ({@code /moved-cards/...}): a different card,
+     * named "{name} (moved)", modified when the old one was. The record changes (its card URL); the old
+     * card stays served where it was.
+     *
+     * @throws IllegalArgumentException when the handle is not listed
+     */
+    public SimulatedAgent moveCard(String handle) {
+        if (slot(handle).isEmpty()) {
+            throw new IllegalArgumentException("not listed: " + handle);
+        }
+        movedCards.add(handle);
+        return agent(handle).orElseThrow();
     }
 
     /** The max-age sent with cards, or null when none is sent. */
@@ -399,7 +427,13 @@ public final class SimulatedRegistry {
             switch (rest.get(0)) {
                 case "cards" -> {
                     cardRequests.incrementAndGet();
-                    return withFaults(Resource.CARD, handle.get(), () -> cardReply(handle.get(), headers));
+                    return withFaults(Resource.CARD, handle.get(), () -> cardReply(handle.get(), false, headers));
+                }
+                case "moved-cards" -> {
+                    cardRequests.incrementAndGet();
+                    return movedCards.contains(handle.get())
+                            ? withFaults(Resource.CARD, handle.get(), () -> cardReply(handle.get(), true, headers))
+                            : error(404, "no moved card for this handle");
                 }
                 case "a2a" -> {
                     return slot(handle.get()).isPresent() ? Reply.json(200, "{}".getBytes(StandardCharsets.UTF_8))
@@ -459,30 +493,39 @@ public final class SimulatedRegistry {
                 .withHeader("Last-Modified", HttpSupport.httpDate(lastModified));
     }
 
-    private Reply cardReply(String handle, Headers headers) {
+    private Reply cardReply(String handle, boolean moved, Headers headers) {
         Optional<Slot> slot = slot(handle);
         if (slot.isEmpty()) {
             return error(404, "unknown handle");
         }
         Content c = content(slot.get());
-        byte[] body = json.writeValueAsBytes(cardJson(handle, c));
+        byte[] body = json.writeValueAsBytes(cardJson(handle, moved ? c.withName(movedName(c)) : c));
+        boolean withEtag = cardEtags;
         String etag = HttpSupport.weakEtag(body);
         Instant lastModified = c.updatedAt().truncatedTo(ChronoUnit.SECONDS);
-        String ifNoneMatch = headers.getFirst("If-None-Match");
+        String ifNoneMatch = withEtag ? headers.getFirst("If-None-Match") : null;
         // RFC 9110 §13.1.3: If-Modified-Since is ignored when If-None-Match is present.
         boolean fresh = ifNoneMatch != null
                 ? HttpSupport.ifNoneMatchHits(ifNoneMatch, etag)
                 : HttpSupport.parseHttpDate(headers.getFirst("If-Modified-Since"))
                         .map(since -> !lastModified.isAfter(since))
                         .orElse(false);
+        Map<String, String> validators = withEtag
+                ? Map.of("ETag", etag, "Last-Modified", HttpSupport.httpDate(lastModified))
+                : Map.of("Last-Modified", HttpSupport.httpDate(lastModified));
         if (fresh) {
             notModified.incrementAndGet();
-            return withCardFreshness(Reply.empty(304, Map.of("ETag", etag,
-                    "Last-Modified", HttpSupport.httpDate(lastModified))));
+            return withCardFreshness(Reply.empty(304, validators));
         }
-        return withCardFreshness(Reply.json(200, body)
-                .withHeader("ETag", etag)
-                .withHeader("Last-Modified", HttpSupport.httpDate(lastModified)));
+        Reply reply = Reply.json(200, body);
+        for (Map.Entry<String, String> validator : validators.entrySet()) {
+            reply = reply.withHeader(validator.getKey(), validator.getValue());
+        }
+        return withCardFreshness(reply);
+    }
+
+    private static String movedName(Content c) {
+        return c.name() + " (moved)";
     }
 
     private Reply withCardFreshness(Reply reply) {
@@ -666,7 +709,8 @@ public final class SimulatedRegistry {
 
     private SimulatedAgent view(Slot slot) {
         Content c = content(slot);
-        return new SimulatedAgent(slot.handle(), c.name(), c.description(), c.tags(), c.author(),
+        return new SimulatedAgent(slot.handle(), movedCards.contains(slot.handle()) ? movedName(c) : c.name(),
+                c.description(), c.tags(), c.author(),
                 cardUrl(slot.handle()), c.version(), c.updatedAt());
     }
 

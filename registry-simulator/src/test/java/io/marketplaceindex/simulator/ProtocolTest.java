@@ -195,6 +195,35 @@ class ProtocolTest {
     }
 
     @Test
+    void aMovedCardIsAnotherCardAtAnotherUrlAndCardsMayGoWithoutEtags() {
+        SimulatedRegistry gamma = sim.addRegistry("gamma", 5, 3L);
+        String handle = gamma.handles().get(2);
+        String oldCard = gamma.cardUrl(handle);
+        String oldRecordEtag = http.get(gamma.recordUrl(handle)).headers().firstValue("ETag").orElseThrow();
+        String oldName = http.json(http.get(oldCard)).get("name").asString();
+        String lastModified = http.get(oldCard).headers().firstValue("Last-Modified").orElseThrow();
+
+        gamma.setCardEtags(false);
+        HttpResponse<String> plain = http.get(oldCard);
+        assertThat(plain.headers().firstValue("ETag")).isEmpty();
+        assertThat(http.get(oldCard, "If-None-Match", "W/\"anything\"").statusCode()).as("no ETag to match").isEqualTo(200);
+        assertThat(http.get(oldCard, "If-Modified-Since", lastModified).statusCode()).isEqualTo(304);
+
+        SimulatedAgent moved = gamma.moveCard(handle);
+        assertThat(moved.cardUrl()).isEqualTo(gamma.baseUrl() + "/moved-cards/" + Http.enc(handle));
+        assertThat(moved.name()).isEqualTo(oldName + " (moved)");
+        HttpResponse<String> record = http.get(gamma.recordUrl(handle), "If-None-Match", oldRecordEtag);
+        assertThat(record.statusCode()).as("the record names another card").isEqualTo(200);
+        assertThat(http.json(http.get(gamma.recordUrl(handle))).get("agentCardUrl").asString()).isEqualTo(moved.cardUrl());
+        assertThat(http.json(http.get(moved.cardUrl())).get("name").asString()).isEqualTo(oldName + " (moved)");
+        // modified when the old card was: the old card's date answers 304 here too
+        assertThat(http.get(moved.cardUrl(), "If-Modified-Since", lastModified).statusCode()).isEqualTo(304);
+        assertThat(http.json(http.get(oldCard)).get("name").asString()).as("still served").isEqualTo(oldName);
+        assertThat(http.get(gamma.baseUrl() + "/moved-cards/" + Http.enc(gamma.handles().get(0))).statusCode())
+                .isEqualTo(404);
+    }
+
+    @Test
     void hostileHandlesRoundTripWhenEncoded() {
         List<String> hostile = alpha.hostileHandles();
         assertThat(hostile).hasSize(6);

@@ -183,6 +183,9 @@ class HandleFetcher {
                 }
                 cardUrl = record.get("agentCardUrl").stringValue();
             }
+            // A record that names another card now: the stored card's validators say nothing about that one
+            // (a Last-Modified can fool a different resource into a 304), and it is no last good data for it.
+            boolean haveThisCard = haveCard && cardUrl.equals(stored.cardUrl());
 
             JsonNode card = null;
             String cardText = null;
@@ -193,7 +196,7 @@ class HandleFetcher {
             Instant cardFreshUntil = null;
             try {
                 Fetched cardFetch = client.cardFetch(endpoint, cardUrl,
-                        haveCard ? stored.cardEtag() : null, haveCard ? stored.cardLastModified() : null);
+                        haveThisCard ? stored.cardEtag() : null, haveThisCard ? stored.cardLastModified() : null);
                 switch (cardFetch.status()) {
                     case OK -> {
                         card = cardFetch.body();
@@ -203,19 +206,19 @@ class HandleFetcher {
                         cardFreshUntil = freshUntil(cardFetch.freshFor(), properties.cardMaxFreshness(), clock.instant());
                     }
                     case NOT_MODIFIED -> {
-                        cardNotModified = haveCard;
+                        cardNotModified = haveThisCard;
                         // a 304 renews the stored card's freshness (RFC 9111 §4.3.4)
                         cardFreshUntil = freshUntil(cardFetch.freshFor(), properties.cardMaxFreshness(), clock.instant());
                     }
                     default -> cardError = "agent card answered HTTP " + cardFetch.httpStatus();
                 }
-                if (cardFetch.status() == Fetched.Status.NOT_MODIFIED && !haveCard) {
+                if (cardFetch.status() == Fetched.Status.NOT_MODIFIED && !haveThisCard) {
                     cardError = "agent card answered 304 to a request without a validator";
                 }
             } catch (RegistryFetchException e) {
                 cardError = e.getMessage();
                 // Last good data: a card that fails now keeps the one fetched before.
-                cardNotModified = haveCard;
+                cardNotModified = haveThisCard;
             }
             if (cardError != null) {
                 // a card kept as last good data is not fresh: the next sync asks for it again

@@ -284,6 +284,25 @@ class RegistrySyncTest extends WorkerTestSupport {
                 .params(id, handle).query(String.class).single();
     }
 
+    /**
+     * The stored card's Last-Modified would fool the card the record names now into a 304 (its host sends
+     * no ETag, and the new card is no newer): the worker must not send the old card's validators there.
+     */
+    @Test
+    void aRecordThatNamesAnotherCardGetsThatCardWhateverTheOldCardsValidators() {
+        SimulatedRegistry registry = simulator.addRegistry("moved-card-" + NAMES.incrementAndGet(), 4, 29L);
+        registry.setCardEtags(false);
+        UUID id = connected(registry);
+        String handle = registry.handles().get(1);
+        String oldName = agentName(id, handle);
+
+        registry.moveCard(handle);
+        sync(id, false);
+
+        assertThat(agentName(id, handle)).isEqualTo(oldName + " (moved)");
+        assertIndexMatches(id, registry);
+    }
+
     @Test
     void aRebuildRequestedBeforeASuccessfulSyncStartedIsCoalesced() {
         SimulatedRegistry registry = simulator.addRegistry("coalesce-" + NAMES.incrementAndGet(), 5, 17L);
