@@ -99,6 +99,16 @@ public class ChunkedSync {
     }
 
     /**
+     * The registry's run in flight if it began after {@code instant}: a sync requested before then is
+     * answered by that run, and superseding it would throw its fetches away. When rebuilds come more
+     * often than a large registry's run takes (every api-service replica's schedule, say), a run would
+     * otherwise be superseded before it is ever applied, again and again.
+     */
+    Optional<SyncRun> runInFlightStartedAfter(UUID registryId, Instant instant) {
+        return runs.findActive(registryId).filter(run -> run.startedAt().isAfter(instant));
+    }
+
+    /**
      * A newer sync of the registry begins: its in-flight run, if any, will never be applied. Its
      * rebuild's line says so, unless it is the same rebuild starting over.
      */

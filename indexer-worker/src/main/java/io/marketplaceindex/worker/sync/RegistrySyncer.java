@@ -81,6 +81,15 @@ public class RegistrySyncer {
             log.debug("rebuild {} of registry {} is handled by its chunked run", request.rebuildId(), registry.id());
             return;
         }
+        Optional<SyncRun> inFlight = request.force() ? Optional.empty()
+                : chunked.runInFlightStartedAfter(registry.id(), request.requestedAt());
+        if (inFlight.isPresent()) {
+            // A chunked run that began after this request is under way: its result answers the request.
+            state.progressFinished(request.rebuildId(), registry.id(), reason, "coalesced",
+                    Map.of("satisfiedBySyncStartedAt", inFlight.get().startedAt().toString(),
+                            "runInFlight", inFlight.get().runId().toString()));
+            return;
+        }
         Instant startedAt = clock.instant();
         Timer.Sample timer = Timer.start(meters);
         String outcome = "failed";

@@ -73,6 +73,15 @@ class SyncRunStore {
                 .params(registryId, rebuildId).query(RUN).optional();
     }
 
+    /** The registry's run in flight (publishing or running), if any. */
+    Optional<SyncRun> findActive(UUID registryId) {
+        return jdbc.sql("SELECT " + RUN_COLUMNS + """
+                         FROM marketplace_sync_runs
+                        WHERE registry_id = ? AND status IN ('publishing', 'running')  -- sync_runs_one_active_per_registry
+                        """)
+                .param(registryId).query(RUN).optional();
+    }
+
     /**
      * Locks the run's row until the end of the transaction and returns it if it is still active.
      * Every transition and every chunk count takes this lock, so a chunk never lands in a run that

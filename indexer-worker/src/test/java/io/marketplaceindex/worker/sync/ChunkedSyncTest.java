@@ -342,6 +342,31 @@ class ChunkedSyncTest extends WorkerTestSupport {
                 .satisfies(e -> assertThat(e.commandId()).isEqualTo(newer));
     }
 
+    /**
+     * Two rebuilds requested before the first one's run began (two schedulers, say): the second is
+     * answered by the run in flight instead of superseding it and fetching the registry again.
+     */
+    @Test
+    void aRebuildRequestedBeforeARunInFlightBeganIsAnsweredByThatRun() {
+        SimulatedRegistry registry = simulator.addRegistry("in-flight-" + NAMES.incrementAndGet(), LARGE, 33L);
+        UUID id = connectedLarge(registry);
+        registry.mutate(10);
+        registry.setLatency(Duration.ofMillis(30));
+        Instant requestedBefore = Instant.now();
+
+        UUID first = sync(id, false);
+        UUID second = UUID.randomUUID();
+        syncer.sync(new SyncRequest(id, second, RebuildReason.CRON, requestedBefore, false));
+
+        assertThat(progressStatus(second)).isEqualTo("coalesced");
+        assertThat(progressDetail(second).get("runInFlight").asString()).isEqualTo(run(first).get("run_id").toString());
+        assertThat(awaitRebuild(first)).isEqualTo("ok");
+        assertThat(run(first).get("status")).isEqualTo("done");
+        assertIndexMatches(id, registry);
+        assertThat(changesOf(id, Duration.ofSeconds(2))).singleElement()
+                .satisfies(e -> assertThat(e.commandId()).isEqualTo(first));
+    }
+
     @Test
     void aRunPastItsTimeoutIsFailedByTheReaperAndNeverApplied() {
         SimulatedRegistry registry = simulator.addRegistry("stalled-" + NAMES.incrementAndGet(), 30, 30L);
