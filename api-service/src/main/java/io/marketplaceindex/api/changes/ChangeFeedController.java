@@ -53,6 +53,19 @@ class ChangeFeedController {
     }
 
     /**
+     * The feed's head: no changes, and the cursor of a client that has everything written so far. Taken
+     * before a resync from the catalog and followed after it, it misses nothing: a change the catalog
+     * reads did not see was written by a transaction still open when the head was taken, or by a later
+     * one, and is stamped at or above its watermark. {@code updatedSince} cannot promise that, since a
+     * change's time is when its transaction began, seconds before it commits.
+     */
+    @GetMapping(path = "/changes/head", produces = MediaType.APPLICATION_JSON_VALUE)
+    ChangePage head() {
+        long watermark = feed.watermark();
+        return new ChangePage(List.of(), new ChangePage.Meta(ChangeCursor.below(watermark).encode(), false, watermark, 0));
+    }
+
+    /**
      * The cursor of a client that has everything below the watermark. It never moves back: a
      * snapshot's xmin does not decrease, but a read from a lagging standby, say, could see an older one.
      */

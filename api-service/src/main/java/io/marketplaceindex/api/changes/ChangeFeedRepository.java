@@ -131,6 +131,11 @@ class ChangeFeedRepository {
         });
     }
 
+    /** The watermark alone: the feed's head, where a client that has everything before now starts. */
+    long watermark() {
+        return snapshotTx.execute(status -> jdbc.sql(WATERMARK).query(Long.class).single());
+    }
+
     private static String where(List<String> keyset, String since) {
         List<String> all = new ArrayList<>(keyset);
         if (since != null) {

@@ -72,6 +72,42 @@ class ChangesFeedWatermarkTest extends ApiTestSupport {
         }
     }
 
+    /**
+     * The documented way to mirror the catalog: the feed's head first, then the catalog, then the feed
+     * from the head. A registry commit open while the catalog is read lands after it, stamped with a
+     * time from before the read began, and the head's cursor still brings it.
+     */
+    @Test
+    void aResyncThatTakesTheHeadFirstGetsACommitThatWasOpenDuringTheRead() {
+        UUID registry;
+        long seeded;
+        try (CatalogSeeder seeder = new CatalogSeeder(DATABASE)) {
+            seeder.clear();
+            registry = seeder.registry("Resync", "https://resync.example.org");
+            seeded = seeder.agents(registry, List.of(agent(registry, "mirrored"))).changeXid();
+        }
+        FeedWriter.awaitServed(this::watermark, seeded);
+
+        try (FeedWriter open = new FeedWriter(DATABASE)) {
+            long openStamp = open.stamp();
+            open.run("UPDATE marketplace_catalog_rows SET change_xid = " + FeedWriter.STAMP
+                    + ", updated_at = now(), sort_name = 'renamed' WHERE registry_id = ? AND handle = 'mirrored'", registry);
+
+            JsonNode head = get("/api/marketplace/changes/head").body();
+            assertThat(head.get("data")).isEmpty();
+            assertThat(head.get("meta").get("hasMore").asBoolean()).isFalse();
+            assertThat(head.get("meta").get("generation").asLong()).isLessThanOrEqualTo(openStamp);
+            // what the resync reads: the row as it was before the open commit
+            assertThat(sql("SELECT change_xid FROM marketplace_catalog_rows WHERE registry_id = ? AND handle = 'mirrored'",
+                    registry)).isEqualTo(seeded);
+
+            open.commit();
+            FeedWriter.awaitServed(this::watermark, openStamp);
+            assertThat(follow(head.get("meta").get("nextCursor").asString()).keys())
+                    .containsExactly(openStamp + " mirrored upsert");
+        }
+    }
+
     @Test
     void aWriterInAnotherDatabaseDoesNotHoldTheFeedBack() {
         // transaction ids are server-wide, but a transaction only writes in the database it is connected to
