@@ -22,10 +22,16 @@ public class CatalogService {
     private final JsonMapper json;
     private final LiveCatalog live;
     private final ExactTotals exactTotals;
-    private final AtomicReference<CatalogSummary> summary = new AtomicReference<>();
+    private final SourcesVersion sourcesVersion;
+    private final AtomicReference<Summarized> summary = new AtomicReference<>();
+
+    /** meta's query-independent part with the registries' version it was loaded under. */
+    private record Summarized(CatalogSummary summary, String sourcesVersion) {
+    }
 
     public CatalogService(CatalogRepository rows, CatalogSummaryRepository summaries, CatalogGeneration generation,
-                          ResponseCache cache, JsonMapper json, LiveCatalog live, ExactTotals exactTotals) {
+                          ResponseCache cache, JsonMapper json, LiveCatalog live, ExactTotals exactTotals,
+                          SourcesVersion sourcesVersion) {
         this.rows = rows;
         this.summaries = summaries;
         this.generation = generation;
@@ -33,15 +39,20 @@ public class CatalogService {
         this.json = json;
         this.live = live;
         this.exactTotals = exactTotals;
+        this.sourcesVersion = sourcesVersion;
     }
 
     public record Answer(byte[] body, String etag, ResponseCache.Status cache) {
     }
 
-    /** The validator of an answer: the generation and the query identify it completely. */
+    /** The validator of an answer: the generation, the registries' version and the query identify it completely. */
     public String etag(CatalogQuery query) {
         long gen = generation.current();
-        return live.etag(query, gen).orElseGet(() -> "W/\"g" + gen + "-" + query.cacheKey() + "\"");
+        return live.etag(query, gen).orElseGet(() -> etag(gen, sourcesVersion.current(), query));
+    }
+
+    private static String etag(long gen, String sources, CatalogQuery query) {
+        return "W/\"g" + gen + "-s" + sources + "-" + query.cacheKey() + "\"";
     }
 
     public Answer query(CatalogQuery query) {
@@ -51,9 +62,10 @@ public class CatalogService {
         if (fromLive.isPresent()) {
             return new Answer(fromLive.get().body(), fromLive.get().etag(), fromLive.get().cache());
         }
-        String key = "catalog:g" + gen + ":" + query.cacheKey();
+        String sources = sourcesVersion.current();
+        String key = "catalog:g" + gen + ":s" + sources + ":" + query.cacheKey();
         ResponseCache.Answer answer = cache.get(key, status -> {
-            CatalogSummary current = summary(gen);
+            CatalogSummary current = summary(gen, sources);
             List<UUID> registryIds = query.registryUrl() == null ? List.of() : rows.registryIdsByUrl(query.registryUrl());
             List<CatalogRepository.PageRow> page = query.registryUrl() != null && registryIds.isEmpty()
                     ? List.of() : rows.page(query, registryIds);
@@ -78,7 +90,7 @@ public class CatalogService {
             // so that the exact total replaces the estimate once it is known
             return new ResponseCache.Computed(forClient, forCache, !total.exact());
         });
-        return new Answer(answer.body(), "W/\"g" + gen + "-" + query.cacheKey() + "\"", answer.status());
+        return new Answer(answer.body(), etag(gen, sources, query), answer.status());
     }
 
     private CatalogRepository.Total total(long gen, CatalogQuery query, List<UUID> registryIds) {
@@ -109,14 +121,15 @@ public class CatalogService {
         return json.writeValueAsBytes(new CatalogPage(data, total.value(), offset, query.limit(), meta));
     }
 
-    /** meta's query-independent part, rebuilt once per generation. */
-    private CatalogSummary summary(long gen) {
-        CatalogSummary cached = summary.get();
-        if (cached != null && cached.generation() >= gen) {
-            return cached;
+    /** meta's query-independent part, rebuilt once per generation and registries' version. */
+    private CatalogSummary summary(long gen, String sources) {
+        Summarized cached = summary.get();
+        if (cached != null && cached.summary().generation() >= gen && cached.sourcesVersion().equals(sources)) {
+            return cached.summary();
         }
         CatalogSummary fresh = summaries.load();
-        summary.accumulateAndGet(fresh, (a, b) -> a == null || b.generation() >= a.generation() ? b : a);
+        summary.accumulateAndGet(new Summarized(fresh, sources),
+                (a, b) -> a == null || b.summary().generation() >= a.summary().generation() ? b : a);
         return fresh;
     }
 }

@@ -34,6 +34,9 @@ class CatalogApiTest extends ApiTestSupport {
     @Autowired
     JdbcTemplate apiJdbc;
 
+    @Autowired
+    SourcesVersion sourcesVersion;
+
     private UUID alpha;
 
     @BeforeAll
@@ -94,6 +97,44 @@ class CatalogApiTest extends ApiTestSupport {
         assertThat(meta.get("sources")).hasSize(2);
         assertThat(meta.get("sources").get(0).get("agentCount").asInt()).isEqualTo(31);
         assertThat(strings(meta.get("tags"))).containsExactly("code-review", "finance", "search", "translation");
+    }
+
+    /**
+     * A failed sync writes no row, so it takes no generation; meta.sources must show it all the same,
+     * and a client holding the earlier answer's ETag must not be told it is current.
+     */
+    @Test
+    void aFailedSyncReachesMetaSourcesAndTheEtagWithoutANewGeneration() {
+        Answer before = get("/api/marketplace?limit=4");
+        assertThat(source(before.body(), alpha).get("ok").asBoolean()).isTrue();
+        String etag = before.raw().headers().firstValue("ETag").orElseThrow();
+        long gen = generation.current();
+        try {
+            sql("UPDATE marketplace_registries SET last_sync_status = 'error', last_error = 'registry unreachable' "
+                    + "WHERE id = ?", alpha);
+            sourcesVersion.poll();
+
+            Answer after = get("/api/marketplace?limit=4", "If-None-Match", etag);
+            assertThat(after.status()).isEqualTo(200);
+            assertThat(generation.current()).isEqualTo(gen);
+            JsonNode failed = source(after.body(), alpha);
+            assertThat(failed.get("ok").asBoolean()).isFalse();
+            assertThat(failed.get("error").asString()).isEqualTo("registry unreachable");
+            assertThat(after.body().get("meta").get("generation").asLong()).isEqualTo(gen);
+        } finally {
+            sql("UPDATE marketplace_registries SET last_sync_status = 'ok', last_error = NULL WHERE id = ?", alpha);
+            sourcesVersion.poll();
+        }
+        assertThat(source(get("/api/marketplace?limit=4").body(), alpha).get("ok").asBoolean()).isTrue();
+    }
+
+    private static JsonNode source(JsonNode catalog, UUID registry) {
+        for (JsonNode source : catalog.get("meta").get("sources")) {
+            if (source.get("registryId").asString().equals(registry.toString())) {
+                return source;
+            }
+        }
+        throw new AssertionError("no source " + registry + " in " + catalog.get("meta"));
     }
 
     @Test
