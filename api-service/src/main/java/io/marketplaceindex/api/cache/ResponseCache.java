@@ -13,6 +13,7 @@ import org.springframework.stereotype.Component;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
@@ -57,10 +58,11 @@ public class ResponseCache {
         }
     }
 
-    private record Entry(byte[] body, Duration ttl) {
+    private record Entry(byte[] body, Duration ttl, boolean provisional) {
     }
 
-    public record Answer(byte[] body, Status status) {
+    /** @param provisional it was computed as {@link Computed#provisional()}: a client must not keep it as current */
+    public record Answer(byte[] body, Status status, boolean provisional) {
     }
 
     private final RedisTemplate<String, byte[]> redis;
@@ -95,7 +97,7 @@ public class ResponseCache {
         String redisKey = properties.keyPrefix() + key;
         Entry nearby = local == null ? null : local.getIfPresent(redisKey);
         if (nearby != null) {
-            return new Answer(nearby.body(), Status.HIT);
+            return new Answer(nearby.body(), Status.HIT, nearby.provisional());
         }
         boolean redisUp = clock.instant().isAfter(redisDownUntil.get());
         if (redisUp) {
@@ -104,26 +106,27 @@ public class ResponseCache {
                 redisUp = false;
             } else if (lookup.value() != null) {
                 // its remaining lifetime in Redis is unknown here; a provisional one is the safe bound
-                keepLocally(redisKey, lookup.value(), properties.provisionalLifetime());
-                return new Answer(lookup.value(), Status.HIT);
+                keepLocally(redisKey, lookup.value(), properties.provisionalLifetime(), lookup.provisional());
+                return new Answer(lookup.value(), Status.HIT, lookup.provisional());
             }
         }
         Status status = redisUp ? Status.MISS : Status.BYPASS;
         CompletableFuture<Computed> mine = new CompletableFuture<>();
         CompletableFuture<Computed> running = inFlight.putIfAbsent(redisKey, mine);
         if (running != null) {
-            return new Answer(running.join().forClient(), status);
+            Computed theirs = running.join();
+            return new Answer(theirs.forClient(), status, theirs.provisional());
         }
         try {
             Computed computed = compute.apply(status);
             if (redisUp) {
                 Duration ttl = computed.provisional() ? properties.provisionalLifetime() : properties.ttl();
-                write(redisKey, computed.forCache(), ttl);
+                write(computed.provisional() ? provisionalKey(redisKey) : redisKey, computed.forCache(), ttl);
                 // only what Redis holds too: an answer built while Redis is down says "bypass"
-                keepLocally(redisKey, computed.forCache(), ttl);
+                keepLocally(redisKey, computed.forCache(), ttl, computed.provisional());
             }
             mine.complete(computed);
-            return new Answer(computed.forClient(), status);
+            return new Answer(computed.forClient(), status, computed.provisional());
         } catch (RuntimeException e) {
             mine.completeExceptionally(e);
             throw e;
@@ -132,10 +135,18 @@ public class ResponseCache {
         }
     }
 
-    private void keepLocally(String redisKey, byte[] body, Duration ttl) {
+    private void keepLocally(String redisKey, byte[] body, Duration ttl, boolean provisional) {
         if (local != null) {
-            local.put(redisKey, new Entry(body, ttl));
+            local.put(redisKey, new Entry(body, ttl, provisional));
         }
+    }
+
+    /**
+     * Where a provisional answer lives in Redis, beside its key: which of the two a read finds tells
+     * whether the answer is provisional, without a format of its own for the stored bytes.
+     */
+    private static String provisionalKey(String redisKey) {
+        return redisKey + "~provisional";
     }
 
     /** Builds the answer for a given cache status. */
@@ -145,15 +156,21 @@ public class ResponseCache {
     }
 
     /** @param value null on a miss */
-    private record Lookup(boolean redisAnswered, byte[] value) {
+    private record Lookup(boolean redisAnswered, byte[] value, boolean provisional) {
     }
 
+    /** The answer under the key, else a provisional one beside it: one round trip for both. */
     private Lookup read(String key) {
         try {
-            return new Lookup(true, redis.opsForValue().get(key));
+            List<byte[]> values = redis.opsForValue().multiGet(List.of(key, provisionalKey(key)));
+            if (values == null) {
+                return new Lookup(true, null, false);
+            }
+            return values.get(0) != null ? new Lookup(true, values.get(0), false)
+                    : new Lookup(true, values.get(1), values.get(1) != null);
         } catch (RuntimeException e) {
             markDown(e);
-            return new Lookup(false, null);
+            return new Lookup(false, null, false);
         }
     }
 

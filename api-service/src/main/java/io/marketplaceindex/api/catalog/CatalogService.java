@@ -90,7 +90,11 @@ public class CatalogService {
             // so that the exact total replaces the estimate once it is known
             return new ResponseCache.Computed(forClient, forCache, !total.exact());
         });
-        return new Answer(answer.body(), etag(gen, sources, query), answer.status());
+        // An estimate gets a validator of its own, which the 304 check (etag(query)) never matches: a
+        // client that kept it must not be told it is current once the exact total is known.
+        String etag = etag(gen, sources, query);
+        return new Answer(answer.body(), answer.provisional() ? etag.replaceFirst("\"$", "-estimate\"") : etag,
+                answer.status());
     }
 
     private CatalogRepository.Total total(long gen, CatalogQuery query, List<UUID> registryIds) {

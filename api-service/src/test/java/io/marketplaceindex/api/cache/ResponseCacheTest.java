@@ -108,10 +108,20 @@ class ResponseCacheTest extends ApiTestSupport {
             byte[] body = "{\"total\":100,\"exact\":false}".getBytes(StandardCharsets.UTF_8);
             return new ResponseCache.Computed(body, body, true);
         };
-        shortLived.get(key, estimate);
-        assertThat(shortLived.get(key, estimate).status()).isEqualTo(ResponseCache.Status.HIT);
-        Long ttlMillis = redis.getExpire(properties.keyPrefix() + key, java.util.concurrent.TimeUnit.MILLISECONDS);
+        assertThat(shortLived.get(key, estimate).provisional()).isTrue();
+        ResponseCache.Answer again = shortLived.get(key, estimate);
+        assertThat(again.status()).isEqualTo(ResponseCache.Status.HIT);
+        assertThat(again.provisional()).as("a hit knows it is provisional").isTrue();
+        // beside the key, so that a replica reading it from Redis knows as well
+        assertThat(redis.hasKey(properties.keyPrefix() + key)).isFalse();
+        Long ttlMillis = redis.getExpire(properties.keyPrefix() + key + "~provisional",
+                java.util.concurrent.TimeUnit.MILLISECONDS);
         assertThat(ttlMillis).isBetween(1L, 300L);
+        ResponseCache otherReplica = new ResponseCache(connections, withLocal(DataSize.ofMegabytes(1),
+                Duration.ofMillis(300)), Clock.systemUTC());
+        ResponseCache.Answer fromRedis = otherReplica.get(key, estimate);
+        assertThat(fromRedis.status()).isEqualTo(ResponseCache.Status.HIT);
+        assertThat(fromRedis.provisional()).isTrue();
         sleep(600);
         // expired locally and in Redis: the next request builds the answer again (now with the exact total)
         assertThat(shortLived.get(key, estimate).status()).isEqualTo(ResponseCache.Status.MISS);

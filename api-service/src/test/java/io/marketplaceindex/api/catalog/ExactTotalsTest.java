@@ -47,9 +47,13 @@ class ExactTotalsTest extends ApiTestSupport {
         }
         generation.poll();
 
-        JsonNode first = get("/api/marketplace?limit=10&q=" + marker).body();
+        String page = "/api/marketplace?limit=10&q=" + marker;
+        Answer estimated = get(page);
+        JsonNode first = estimated.body();
         assertThat(first.get("meta").get("totalExact").asBoolean()).isFalse();
         assertThat(first.get("data")).hasSize(10);
+        String estimateTag = estimated.raw().headers().firstValue("ETag").orElseThrow();
+        assertThat(estimateTag).endsWith("-estimate\"");
 
         JsonNode later = null;
         for (int offset = 10; offset < 130; offset += 10) {
@@ -61,5 +65,20 @@ class ExactTotalsTest extends ApiTestSupport {
         }
         assertThat(later.get("meta").get("totalExact").asBoolean()).isTrue();
         assertThat(later.get("total").asLong()).isEqualTo(137);
+
+        // A client that kept the estimate (a browser revalidating with If-None-Match) hears 304 only
+        // while the estimate is still the answer: once it has expired, it gets the exact page.
+        JsonNode revalidated = null;
+        for (int attempt = 0; attempt < 40 && revalidated == null; attempt++) {
+            Answer answer = get(page, "If-None-Match", estimateTag);
+            if (answer.status() == 200 && answer.body().get("meta").get("totalExact").asBoolean()) {
+                assertThat(answer.raw().headers().firstValue("ETag").orElseThrow()).isNotEqualTo(estimateTag);
+                revalidated = answer.body();
+            } else {
+                Thread.sleep(250);
+            }
+        }
+        assertThat(revalidated).as("the exact page reached the client that kept the estimate").isNotNull();
+        assertThat(revalidated.get("total").asLong()).isEqualTo(137);
     }
 }
