@@ -26,9 +26,10 @@ public class SourcesVersion {
 
     // marketplace_registries is one row per registry: a few thousand at most, read whole
     private static final String DIGEST = """
-            SELECT coalesce(left(md5(string_agg(concat_ws(' ', id, name, url, last_sync_status = 'ok', record_count,
-                                                          CASE WHEN last_sync_status = 'ok' THEN NULL ELSE last_error END),
-                                                E'\\n' ORDER BY id)), 12), 'none')
+            SELECT coalesce(left(md5(string_agg(
+                       concat_ws(' ', id, name, url, last_sync_status = 'ok', record_count,
+                                 CASE WHEN last_sync_status = 'ok' THEN NULL ELSE last_error END),
+                       E'\\n' ORDER BY id)), 12), 'none')
             FROM marketplace_registries
             WHERE enabled
             """;

@@ -62,7 +62,8 @@ class ChangeFeedController {
     @GetMapping(path = "/changes/head", produces = MediaType.APPLICATION_JSON_VALUE)
     ChangePage head() {
         long watermark = feed.watermark();
-        return new ChangePage(List.of(), new ChangePage.Meta(ChangeCursor.below(watermark).encode(), false, watermark, 0));
+        ChangeCursor head = ChangeCursor.below(watermark);
+        return new ChangePage(List.of(), new ChangePage.Meta(head.encode(), false, watermark, 0));
     }
 
     /**

@@ -88,10 +88,11 @@ class ApiDocsConfig {
             describe(api, "/api/marketplace/changes/head", PathItem.HttpMethod.GET, op -> op.tags(List.of(CATALOG))
                     .summary("Where the changes feed stands now")
                     .description("""
-                            No changes, and in meta.nextCursor the cursor of a client that has everything written so \
-                            far. To mirror the catalog without a gap: take the head, read GET /api/marketplace, then \
-                            follow the feed from the head's cursor (a change seen in both comes twice; none is missed). \
-                            updatedSince cannot promise that: a change's time is when its transaction began."""));
+                            No changes, and in meta.nextCursor the cursor of a client that has everything \
+                            written so far. To mirror the catalog without a gap: take the head, read \
+                            GET /api/marketplace, then follow the feed from the head's cursor (a change seen in \
+                            both comes twice; none is missed). updatedSince cannot promise that: a change's time \
+                            is when its transaction began."""));
             describe(api, "/api/marketplace/index-rebuild", PathItem.HttpMethod.POST, op -> operator(op, REBUILD,
                     "Rebuild the index",
                     "Rebuilds all enabled registries, or the subset given. Answers 202 with a rebuildId at once; "

@@ -57,7 +57,10 @@ public class RegistryRemoval {
             } else {
                 // Without its rows the last success answers no later request: the sync that enabling the
                 // registry again asks for must run, even if it was requested before that success began.
-                jdbc.sql("UPDATE marketplace_registries SET record_count = 0, last_success_started_at = NULL WHERE id = ?")
+                jdbc.sql("""
+                                UPDATE marketplace_registries SET record_count = 0, last_success_started_at = NULL
+                                WHERE id = ?
+                                """)
                         .param(registryId).update();
             }
             // last, so that other registries' commits wait for this one only over its tail
