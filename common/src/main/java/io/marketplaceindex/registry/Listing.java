@@ -9,14 +9,13 @@ import java.util.Objects;
  * A registry's complete listing.
  *
  * @param handles          usable handles, deduplicated, in the registry's order (first occurrence wins)
- * @param malformedEntries entries skipped because they were not a usable handle (not a string,
- *                         blank, longer than {@value #MAX_HANDLE_CHARS} chars, control characters,
- *                         broken surrogates); duplicates are not counted
+ * @param malformedEntries entries skipped because they were not a handle the index accepts (not a
+ *                         string, or refused by {@link io.marketplaceindex.agent.Handles#isValid}: blank,
+ *                         over 512 code points, control characters, broken surrogates); duplicates are
+ *                         not counted
  * @param catalogProof     the registry's {@code catalogProof} object when present; null otherwise
  */
 public record Listing(List<String> handles, int malformedEntries, JsonNode catalogProof) {
-
-    public static final int MAX_HANDLE_CHARS = 512;
 
     public Listing {
         handles = List.copyOf(Objects.requireNonNull(handles, "handles"));

@@ -7,6 +7,7 @@ import io.github.resilience4j.ratelimiter.RateLimiter;
 import io.github.resilience4j.ratelimiter.RateLimiterConfig;
 import io.github.resilience4j.retry.Retry;
 import io.github.resilience4j.retry.RetryConfig;
+import io.marketplaceindex.agent.Handles;
 import io.marketplaceindex.registry.RegistryFetchException.Kind;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -467,7 +468,11 @@ public final class RegistryClient implements AutoCloseable {
             ClassicHttpResponse response;
             try {
                 response = http.executeOpen(null, get, HttpClientContext.create());
-            } catch (IOException e) {
+            } catch (RegistryFetchException e) {
+                throw e;
+            } catch (IOException | RuntimeException e) {
+                // The library can fail with an unchecked exception too (a connect that completes after the
+                // deadline cancelled the exchange: "Endpoint not acquired"): one host's failure, never the sync's.
                 throw translate(e, deadline, current);
             }
             boolean consumed = false;
@@ -595,7 +600,9 @@ public final class RegistryClient implements AutoCloseable {
                 }
                 out.write(buffer, 0, n);
             }
-        } catch (IOException e) {
+        } catch (RegistryFetchException e) {
+            throw e;
+        } catch (IOException | RuntimeException e) {
             throw translate(e, deadline, uri);
         }
         return out.toByteArray();
@@ -714,7 +721,7 @@ public final class RegistryClient implements AutoCloseable {
 
     // ---------------------------------------------------------------- failures
 
-    private static RegistryFetchException translate(IOException e, Deadline deadline, URI uri) {
+    private static RegistryFetchException translate(Exception e, Deadline deadline, URI uri) {
         String url = uri == null ? null : uri.toString();
         if (deadline.passed()) {
             return deadlineExceeded(uri, e);
@@ -811,12 +818,10 @@ public final class RegistryClient implements AutoCloseable {
             throw badCardUrl("agent card url must not carry credentials: ", trimmed, true, null);
         }
         if (uri.getRawFragment() != null) {
-            try {
-                uri = new URI(uri.getScheme(), uri.getRawAuthority(), uri.getRawPath(), uri.getRawQuery(), null);
-                uri = URI.create(uri.toASCIIString());
-            } catch (URISyntaxException e) {
-                throw badCardUrl("agent card url is not a valid URI: ", trimmed, true, e);
-            }
+            // Cut from the ASCII form as it stands: URI's multi-argument constructors quote every '%',
+            // so rebuilding the URI would escape its escapes and ask for another resource.
+            String ascii = uri.toASCIIString();
+            uri = URI.create(ascii.substring(0, ascii.indexOf('#')));
         }
         return uri;
     }
@@ -862,26 +867,9 @@ public final class RegistryClient implements AutoCloseable {
         return true;
     }
 
+    /** The index's own rule: a listing never drops a handle that the worker would index. */
     static boolean isUsableHandle(String handle) {
-        if (handle.isBlank() || handle.length() > Listing.MAX_HANDLE_CHARS) {
-            return false;
-        }
-        for (int i = 0; i < handle.length(); i++) {
-            char c = handle.charAt(i);
-            if (Character.isISOControl(c)) {
-                return false;
-            }
-            // A lone surrogate has no UTF-8 form, so the handle could never be requested as sent.
-            if (Character.isHighSurrogate(c)) {
-                if (i + 1 >= handle.length() || !Character.isLowSurrogate(handle.charAt(i + 1))) {
-                    return false;
-                }
-                i++;
-            } else if (Character.isLowSurrogate(c)) {
-                return false;
-            }
-        }
-        return true;
+        return Handles.isValid(handle);
     }
 
     /** Taken once the answer is complete: a slow body counts against its freshness, never for it. */

@@ -70,7 +70,9 @@ class RegistryClientPartsTest {
         assertThat(RegistryClient.isUsableHandle(" \t")).isFalse();
         assertThat(RegistryClient.isUsableHandle("line\nbreak")).isFalse();
         assertThat(RegistryClient.isUsableHandle("del\u007f")).isFalse();
-        assertThat(RegistryClient.isUsableHandle("c1\u0085")).isFalse();
+        // the index's rule (Handles): C1 controls are not refused, and length counts code points
+        assertThat(RegistryClient.isUsableHandle("c1\u0085")).isTrue();
+        assertThat(RegistryClient.isUsableHandle("\uD83D\uDE00".repeat(300))).isTrue();
         assertThat(RegistryClient.isUsableHandle("lone\ud800")).isFalse();
         assertThat(RegistryClient.isUsableHandle("\udc00lone")).isFalse();
     }

@@ -161,6 +161,20 @@ class RegistryClientTest {
                 .containsExactly("/cards/ag%C3%A9nt.json", "/cards/plain%20one.json");
     }
 
+    /** The fragment is cut off as it stands: the escapes before it reach the host once, not escaped again. */
+    @Test
+    void aCardUrlWithAFragmentKeepsItsEscapes() {
+        server.fallback(ex -> send(ex, 200, "application/json", "{\"name\":\"card\"}"));
+        RegistryClient client = client();
+
+        client.cardFetch(registry(), server.base() + "/cards/a%2Fb.json?sig=x%3D#frag", null, null);
+        client.cardFetch(registry(), server.base() + "/cards/caf\u00e9.json#x", null, null);
+
+        assertThat(server.seen()).extracting(TestHttpServer.Seen::rawPath)
+                .containsExactly("/cards/a%2Fb.json", "/cards/caf%C3%A9.json");
+        assertThat(server.seen().get(0).rawQuery()).isEqualTo("sig=x%3D");
+    }
+
     @Test
     void requestMetersKeepCountingAfterTheRegistryIsForgotten() {
         server.json("/v1/records/one", 200, RECORD.replace("acme/agent-one", "one"));

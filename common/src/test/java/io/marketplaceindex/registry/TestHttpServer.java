@@ -25,7 +25,7 @@ final class TestHttpServer implements AutoCloseable {
         System.setProperty("sun.net.httpserver.nodelay", "true");
     }
 
-    record Seen(String rawPath, String decodedPath, Headers headers) {
+    record Seen(String rawPath, String decodedPath, String rawQuery, Headers headers) {
         String header(String name) {
             return headers.getFirst(name);
         }
@@ -48,7 +48,7 @@ final class TestHttpServer implements AutoCloseable {
         server.createContext("/", exchange -> {
             try (exchange) {
                 seen.add(new Seen(exchange.getRequestURI().getRawPath(), exchange.getRequestURI().getPath(),
-                        exchange.getRequestHeaders()));
+                        exchange.getRequestURI().getRawQuery(), exchange.getRequestHeaders()));
                 routes.getOrDefault(exchange.getRequestURI().getRawPath(), fallback).handle(exchange);
             } catch (IOException e) {
                 // The client hung up on purpose (limits, deadlines); nothing left to answer.
