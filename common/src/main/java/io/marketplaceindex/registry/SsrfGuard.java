@@ -8,6 +8,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
@@ -200,6 +201,14 @@ public final class SsrfGuard {
         }
     }
 
+    /**
+     * Addresses of one name that a connection tries. HttpClient tries a name's addresses one after the
+     * other, each with the full connect timeout, and a request's deadline cancels only the attempt in
+     * progress: a host answering with many addresses that drop connects would stretch a request far past
+     * its deadline. Two still cover a dual-stack host and one failed address.
+     */
+    static final int MAX_CONNECT_ADDRESSES = 2;
+
     private final class GuardedResolver implements DnsResolver {
         private final DnsResolver delegate;
 
@@ -207,11 +216,12 @@ public final class SsrfGuard {
             this.delegate = Objects.requireNonNull(delegate, "delegate");
         }
 
+        /** Every answer is vetted (one forbidden address refuses the name); the first few are tried. */
         @Override
         public InetAddress[] resolve(String host) throws UnknownHostException {
             InetAddress[] addresses = delegate.resolve(host);
             vet(host, addresses);
-            return addresses;
+            return addresses.length <= MAX_CONNECT_ADDRESSES ? addresses : Arrays.copyOf(addresses, MAX_CONNECT_ADDRESSES);
         }
 
         @Override

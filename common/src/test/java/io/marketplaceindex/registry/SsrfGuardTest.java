@@ -121,6 +121,24 @@ class SsrfGuardTest {
                 .satisfies(a -> assertThat(a.getPort()).isEqualTo(8443));
     }
 
+    /** A name with many addresses that drop connects must not stretch a request: only the first two are tried. */
+    @Test
+    void resolverHandsOutTheFirstTwoAddressesAfterVettingAll() throws Exception {
+        InetAddress[] many = new InetAddress[8];
+        for (int i = 0; i < many.length; i++) {
+            many[i] = InetAddress.getByName("93.184.216." + (30 + i));
+        }
+        DnsResolver guarded = strict.resolver(new FixedResolver(many));
+
+        assertThat(guarded.resolve("registry.example")).containsExactly(many[0], many[1]);
+        assertThat(guarded.resolve("registry.example", 443)).hasSize(SsrfGuard.MAX_CONNECT_ADDRESSES);
+
+        InetAddress[] lastForbidden = many.clone();
+        lastForbidden[7] = InetAddress.getByName("10.0.0.7");
+        assertThatThrownBy(() -> strict.resolver(new FixedResolver(lastForbidden)).resolve("registry.example"))
+                .isInstanceOf(SsrfGuard.RefusedAddressException.class);
+    }
+
     private record FixedResolver(InetAddress... answers) implements DnsResolver {
         @Override
         public InetAddress[] resolve(String host) {
