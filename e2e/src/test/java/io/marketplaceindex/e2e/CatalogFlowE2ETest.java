@@ -148,6 +148,10 @@ class CatalogFlowE2ETest {
         SystemStack.CommandResult unknown = stack.indexSync("--registry=" + java.util.UUID.randomUUID());
         assertThat(unknown.exitCode()).isEqualTo(2);
         assertThat(unknown.output()).contains("unknown or disabled");
+
+        SystemStack.CommandResult notAnId = stack.indexSync("--registry=north");
+        assertThat(notAnId.exitCode()).as(notAnId.output()).isEqualTo(2);
+        assertThat(notAnId.output()).contains("takes registry ids (UUIDs), not 'north'");
     }
 
     private JsonNode awaitProgress(String rebuildId, int registries) {

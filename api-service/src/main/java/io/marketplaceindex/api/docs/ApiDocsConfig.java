@@ -105,7 +105,8 @@ class ApiDocsConfig {
                     .responses(responses(202, "accepted: rebuildId, registries, links.progress",
                             400, "unknown or disabled registries, or a malformed body",
                             401, "no valid token or session", 403, "role below operator",
-                            503, "the command bus (Kafka) is unavailable; nothing was started")));
+                            503, "the command bus (Kafka) failed; registries requested before the failure may "
+                                    + "already sync, and repeating the request is harmless (coalesced)")));
             describe(api, "/api/marketplace/index-rebuild/{rebuildId}", PathItem.HttpMethod.GET, op -> operator(op,
                     REBUILD, "Progress of a rebuild", "One line per registry: status, started/finished, detail.")
                     .parameters(List.of(pathId("rebuildId", "the rebuildId POST answered")))

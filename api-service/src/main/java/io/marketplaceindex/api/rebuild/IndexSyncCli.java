@@ -1,6 +1,7 @@
 package io.marketplaceindex.api.rebuild;
 
 import io.marketplaceindex.api.web.ApiException;
+import io.marketplaceindex.api.web.Uuids;
 import io.marketplaceindex.events.RebuildReason;
 import org.springframework.boot.ApplicationArguments;
 import org.springframework.boot.ApplicationRunner;
@@ -13,6 +14,7 @@ import org.springframework.stereotype.Component;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 
@@ -41,10 +43,26 @@ class IndexSyncCli implements ApplicationRunner {
     }
 
     private int sync(ApplicationArguments args) throws InterruptedException {
-        List<UUID> asked = args.containsOption("registry")
-                ? args.getOptionValues("registry").stream().flatMap(v -> List.of(v.split(",")).stream())
-                .map(String::trim).map(UUID::fromString).toList()
-                : null;
+        List<UUID> asked = null;
+        if (args.containsOption("registry")) {
+            List<String> given = args.getOptionValues("registry").stream()
+                    .flatMap(v -> List.of(v.split(",")).stream()).map(String::trim).filter(v -> !v.isEmpty()).toList();
+            if (given.isEmpty()) {
+                out.println("error: --registry needs at least one registry id");
+                return 2;
+            }
+            List<UUID> ids = new ArrayList<>();
+            for (String value : given) {
+                try {
+                    ids.add(Uuids.parse(value, "not a registry id"));
+                } catch (ApiException e) {
+                    out.println("error: --registry takes registry ids (UUIDs), not '" + value + "'");
+                    return 2;
+                }
+            }
+            // the same id twice is one registry, as the rebuild endpoint counts it
+            asked = ids.stream().distinct().toList();
+        }
         List<UUID> targets = asked == null ? rebuilds.enabledRegistries() : rebuilds.enabledAmong(asked);
         if (asked != null && targets.size() != asked.size()) {
             out.println("error: unknown or disabled registries among " + asked);
