@@ -109,6 +109,22 @@ public class ChunkedSync {
     }
 
     /**
+     * Answers a request with the run in flight: the request's line stays 'syncing' until the run ends,
+     * and the run's end finishes it. The reaper may end the run on another replica meanwhile; then the
+     * line is finished here with the outcome the run had.
+     */
+    void join(SyncRequest request, String reason, SyncRun run) {
+        state.progressJoined(request.rebuildId(), run.registryId(), reason, run.rebuildId(),
+                Map.of("satisfiedBySyncStartedAt", run.startedAt().toString(), "runInFlight", run.runId().toString()));
+        runs.find(run.runId()).filter(ended -> !ended.active()).ifPresent(ended -> state.finishJoined(
+                run.registryId(), run.rebuildId(), switch (ended.status()) {
+                    case SyncRun.DONE -> "ok";
+                    case SyncRun.FAILED -> "failed";
+                    default -> "skipped";
+                }));
+    }
+
+    /**
      * A newer sync of the registry begins: its in-flight run, if any, will never be applied. Its
      * rebuild's line says so, unless it is the same rebuild starting over.
      */

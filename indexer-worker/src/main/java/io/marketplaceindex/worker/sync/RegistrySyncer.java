@@ -85,9 +85,7 @@ public class RegistrySyncer {
                 : chunked.runInFlightStartedAfter(registry.id(), request.requestedAt());
         if (inFlight.isPresent()) {
             // A chunked run that began after this request is under way: its result answers the request.
-            state.progressFinished(request.rebuildId(), registry.id(), reason, "coalesced",
-                    Map.of("satisfiedBySyncStartedAt", inFlight.get().startedAt().toString(),
-                            "runInFlight", inFlight.get().runId().toString()));
+            chunked.join(request, reason, inFlight.get());
             return;
         }
         Instant startedAt = clock.instant();

@@ -7,6 +7,7 @@ import tools.jackson.databind.json.JsonMapper;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -99,6 +100,40 @@ public class SyncStateStore {
                         SET status = EXCLUDED.status, finished_at = EXCLUDED.finished_at, detail = EXCLUDED.detail
                         """)
                 .params(rebuildId, registryId, reason, status, json.writeValueAsString(detail)).update();
+        finishJoined(registryId, rebuildId, status);
+    }
+
+    /**
+     * Finishes the lines of rebuilds that joined this rebuild's run: answered ('coalesced') when it
+     * synced, with its outcome otherwise.
+     */
+    void finishJoined(UUID registryId, UUID rebuildId, String status) {
+        jdbc.sql("""
+                        UPDATE marketplace_rebuild_progress
+                        SET status = CASE WHEN ? IN ('ok', 'unchanged') THEN 'coalesced' ELSE ? END,
+                            finished_at = now(),
+                            detail = detail || jsonb_build_object('outcome', ?::text)
+                        WHERE registry_id = ? AND status = 'syncing'
+                          AND detail ->> 'joinedRebuild' = ?  -- rebuild_progress_joined
+                        """)
+                .params(status, status, status, registryId, rebuildId.toString()).update();
+    }
+
+    /**
+     * A rebuild answered by another rebuild's chunked run in flight: its line stays 'syncing' until that
+     * run ends ({@link #progressFinished} of the run's rebuild finishes it too).
+     */
+    public void progressJoined(UUID rebuildId, UUID registryId, String reason, UUID joinedRebuild,
+                               Map<String, Object> detail) {
+        Map<String, Object> joined = new LinkedHashMap<>(detail);
+        joined.put(JOINED_REBUILD, joinedRebuild.toString());
+        jdbc.sql("""
+                        INSERT INTO marketplace_rebuild_progress (rebuild_id, registry_id, reason, status, detail)
+                        VALUES (?, ?, ?, 'syncing', ?::jsonb)
+                        ON CONFLICT (rebuild_id, registry_id) DO UPDATE
+                        SET status = 'syncing', finished_at = NULL, detail = EXCLUDED.detail
+                        """)
+                .params(rebuildId, registryId, reason, json.writeValueAsString(joined)).update();
     }
 
     /** A chunked run in flight: how far it got, shown while the rebuild's line is still 'syncing'. */
@@ -109,6 +144,8 @@ public class SyncStateStore {
                         """)
                 .params(json.writeValueAsString(detail), rebuildId, registryId).update();
     }
+
+    private static final String JOINED_REBUILD = "joinedRebuild";
 
     /** New errors first, then the older ones, cut to the newest MAX_RECENT_ERRORS. */
     private static final String MERGE_ERRORS = """

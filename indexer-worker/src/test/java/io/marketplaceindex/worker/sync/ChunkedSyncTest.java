@@ -358,13 +358,38 @@ class ChunkedSyncTest extends WorkerTestSupport {
         UUID second = UUID.randomUUID();
         syncer.sync(new SyncRequest(id, second, RebuildReason.CRON, requestedBefore, false));
 
-        assertThat(progressStatus(second)).isEqualTo("coalesced");
+        // answered by the run, and finished only when the run is: a follower (the CLI) sees the real outcome
+        assertThat(progressStatus(second)).isEqualTo("syncing");
         assertThat(progressDetail(second).get("runInFlight").asString()).isEqualTo(run(first).get("run_id").toString());
         assertThat(awaitRebuild(first)).isEqualTo("ok");
         assertThat(run(first).get("status")).isEqualTo("done");
+        assertThat(awaitRebuild(second)).isEqualTo("coalesced");
+        assertThat(progressDetail(second).get("outcome").asString()).isEqualTo("ok");
         assertIndexMatches(id, registry);
         assertThat(changesOf(id, Duration.ofSeconds(2))).singleElement()
                 .satisfies(e -> assertThat(e.commandId()).isEqualTo(first));
+    }
+
+    @Test
+    void aRebuildThatJoinedARunWhichFailsFailsWithIt() {
+        SimulatedRegistry registry = simulator.addRegistry("joined-failed-" + NAMES.incrementAndGet(), 30, 34L);
+        UUID id = register(registry);
+        Instant requestedBefore = Instant.now().minusSeconds(1);
+        UUID rebuild = UUID.randomUUID();
+        UUID runId = UUID.randomUUID();
+        runs.create(new SyncRun(runId, id, rebuild, "operator", false, SyncRun.RUNNING, Instant.now(), 30, 0, 2, 0));
+        state.syncStarted(rebuild, id, "operator", Instant.now());
+        UUID joined = UUID.randomUUID();
+        syncer.sync(new SyncRequest(id, joined, RebuildReason.CRON, requestedBefore, false));
+        assertThat(progressStatus(joined)).isEqualTo("syncing");
+        jdbc.sql("UPDATE marketplace_sync_runs SET started_at = started_at - interval '2 hours' WHERE run_id = ?")
+                .param(runId).update();
+
+        reaper.reap();
+
+        assertThat(progressStatus(rebuild)).isEqualTo("failed");
+        assertThat(progressStatus(joined)).isEqualTo("failed");
+        assertThat(progressDetail(joined).get("joinedRebuild").asString()).isEqualTo(rebuild.toString());
     }
 
     @Test
