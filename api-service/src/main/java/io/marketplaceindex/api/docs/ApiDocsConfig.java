@@ -103,7 +103,8 @@ class ApiDocsConfig {
                             .addProperty("force", new BooleanSchema()
                                     .description("accept a listing the shrink guard would refuse"))))
                     .responses(responses(202, "accepted: rebuildId, registries, links.progress",
-                            400, "unknown or disabled registries, or a malformed body",
+                            400, "unknown or disabled registries, an empty registryIds, or a malformed body",
+                            409, "no enabled registry to rebuild",
                             401, "no valid token or session", 403, "role below operator",
                             503, "the command bus (Kafka) failed; registries requested before the failure may "
                                     + "already sync, and repeating the request is harmless (coalesced)")));

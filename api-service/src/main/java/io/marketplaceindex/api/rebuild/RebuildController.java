@@ -39,12 +39,19 @@ class RebuildController {
         if (request == null || request.registryIds() == null) {
             targets = rebuilds.enabledRegistries();
         } else {
+            if (request.registryIds().isEmpty()) {
+                throw ApiException.badRequest("registryIds is empty: leave it out to rebuild every enabled registry");
+            }
             List<UUID> asked = new ArrayList<>(new LinkedHashSet<>(request.registryIds().stream().map(RebuildController::uuid).toList()));
             targets = rebuilds.enabledAmong(asked);
             List<UUID> unknown = asked.stream().filter(id -> !targets.contains(id)).toList();
             if (!unknown.isEmpty()) {
                 throw ApiException.badRequest("unknown or disabled registries: " + unknown);
             }
+        }
+        if (targets.isEmpty()) {
+            // a 202 would promise progress that never comes
+            throw new ApiException(HttpStatus.CONFLICT, "no enabled registry to rebuild");
         }
         boolean force = request != null && Boolean.TRUE.equals(request.force());
         RebuildService.Started started = rebuilds.request(targets, RebuildReason.OPERATOR, force);

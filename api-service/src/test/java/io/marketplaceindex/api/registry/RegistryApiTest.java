@@ -83,6 +83,25 @@ class RegistryApiTest extends ApiTestSupport {
         assertThat(drain(Duration.ofSeconds(2))).isEmpty();
     }
 
+    /** A 202 promises progress; for a rebuild of nothing none would ever come. */
+    @Test
+    void aRebuildOfNothingIsRefusedWithAReason() {
+        Answer empty = send("POST", "/api/marketplace/index-rebuild", "{\"registryIds\":[]}", admin());
+        assertThat(empty.status()).isEqualTo(400);
+        assertThat(empty.body().get("error").asString()).contains("registryIds is empty");
+        sql("CREATE TABLE rebuild_test_enabled AS SELECT id FROM marketplace_registries WHERE enabled");
+        sql("UPDATE marketplace_registries SET enabled = false");
+        try {
+            Answer none = send("POST", "/api/marketplace/index-rebuild", "{}", admin());
+            assertThat(none.status()).isEqualTo(409);
+            assertThat(none.body().get("error").asString()).isEqualTo("no enabled registry to rebuild");
+        } finally {
+            sql("UPDATE marketplace_registries SET enabled = true WHERE id IN (SELECT id FROM rebuild_test_enabled)");
+            sql("DROP TABLE rebuild_test_enabled");
+        }
+        assertThat(drain(Duration.ofSeconds(2))).isEmpty();
+    }
+
     @Test
     void connectsAHealthyRegistryByPublishingACommand() {
         String body = "{\"name\":\"Gamma\",\"url\":\"" + registry.baseUrl() + "/\",\"authToken\":\"tok-123\"}";
