@@ -27,11 +27,13 @@ import java.time.Duration;
  * one fresh database (seeded directly, as the worker would have written it) and its own topics
  * and Redis key prefix.
  *
- * <p>The suites make many anonymous requests, so the anonymous rate limit is off here; a subclass
- * turns it on with a {@code @TestPropertySource} of its own (which overrides this one).
+ * <p>The suites make many anonymous requests and sign in from one address, so both rate limits are
+ * off here; a subclass turns them on with a {@code @TestPropertySource} of its own (which overrides
+ * this one).
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
-@TestPropertySource(properties = "marketplace.rate-limit.anonymous-per-minute=0")
+@TestPropertySource(properties = {"marketplace.rate-limit.anonymous-per-minute=0",
+        "marketplace.rate-limit.login-per-minute=0"})
 public abstract class ApiTestSupport {
 
     protected static final String ADMIN_TOKEN = "test-admin-token-" + java.util.UUID.randomUUID();

@@ -159,7 +159,8 @@ class ApiDocsConfig {
                             .addProperty("password", new StringSchema().format("password"))
                             .required(List.of("email", "password"))))
                     .responses(responses(200, "{user, role}", 400, "email and password are required",
-                            401, "wrong email or password")));
+                            401, "wrong email or password",
+                            429, "too many sign-in attempts from this client this minute; see Retry-After")));
             describe(api, "/api/auth/logout", PathItem.HttpMethod.POST, op -> op.tags(List.of(AUTH))
                     .summary("Sign out").description("Ends the session.").responses(responses(200, "{loggedOut: true}")));
             describe(api, "/api/auth/me", PathItem.HttpMethod.GET, op -> op.tags(List.of(AUTH))

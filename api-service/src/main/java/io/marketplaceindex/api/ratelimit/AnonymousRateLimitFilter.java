@@ -12,7 +12,6 @@ import org.springframework.security.core.context.SecurityContextHolder;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 import java.io.IOException;
-import java.util.regex.Pattern;
 
 /**
  * Limits anonymous catalog reads ({@code GET|HEAD /api/marketplace} and below) per client. It runs
@@ -24,9 +23,6 @@ import java.util.regex.Pattern;
 class AnonymousRateLimitFilter extends OncePerRequestFilter {
 
     private static final String CATALOG = "/api/marketplace";
-    /** What an address looks like (IPv4, IPv6, with zone); anything else in the header is not trusted. */
-    private static final Pattern ADDRESS = Pattern.compile("[0-9A-Fa-f.:%]{2,64}|\\[[0-9A-Fa-f.:%]{2,64}]");
-
     private final RateLimiter limiter;
     private final RateLimitProperties properties;
     private final AuthenticationTrustResolver trust = new AuthenticationTrustResolverImpl();
@@ -74,19 +70,7 @@ class AnonymousRateLimitFilter extends OncePerRequestFilter {
                 + " s or authenticate\",\"status\":429}");
     }
 
-    /** The connection's address, or, behind a trusted proxy, the address that proxy saw. */
     String client(HttpServletRequest request) {
-        if (properties.trustForwardedFor()) {
-            String forwarded = request.getHeader("X-Forwarded-For");
-            if (forwarded != null) {
-                // The last entry is the one our proxy appended; earlier ones are whatever the client sent.
-                String[] hops = forwarded.split(",");
-                String last = hops[hops.length - 1].trim();
-                if (ADDRESS.matcher(last).matches()) {
-                    return last;
-                }
-            }
-        }
-        return request.getRemoteAddr();
+        return ClientAddress.of(request, properties.trustForwardedFor());
     }
 }

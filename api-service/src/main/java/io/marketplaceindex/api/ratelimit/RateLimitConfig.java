@@ -17,7 +17,7 @@ class RateLimitConfig {
     @Bean
     RateLimiter anonymousRateLimiter(RateLimitProperties properties, CacheProperties cache, Clock clock,
                                      RedisConnectionFactory connections) {
-        return new RateLimiter(properties.anonymousPerMinute(), cache, clock, connections);
+        return new RateLimiter("anonymous", properties.anonymousPerMinute(), cache, clock, connections);
     }
 
     /**

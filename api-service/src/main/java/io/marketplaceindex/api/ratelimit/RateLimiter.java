@@ -55,6 +55,7 @@ public class RateLimiter {
     private record LocalWindow(Instant end, int count) {
     }
 
+    private final String name;
     private final int limit;
     private final String keyPrefix;
     private final Duration redisRetryAfter;
@@ -63,9 +64,11 @@ public class RateLimiter {
     private final AtomicReference<Instant> redisDownUntil = new AtomicReference<>(Instant.MIN);
     private final Map<String, LocalWindow> local = new ConcurrentHashMap<>();
 
-    public RateLimiter(int limit, CacheProperties cache, Clock clock, RedisConnectionFactory connections) {
+    /** @param name what is limited ("anonymous", "login"): its counters are apart from every other limit's */
+    public RateLimiter(String name, int limit, CacheProperties cache, Clock clock, RedisConnectionFactory connections) {
+        this.name = name;
         this.limit = limit;
-        this.keyPrefix = cache.keyPrefix() + "ratelimit:";
+        this.keyPrefix = cache.keyPrefix() + "ratelimit:" + name + ":";
         this.redisRetryAfter = cache.redisRetryAfter();
         this.clock = clock;
         this.redis = new RedisTemplate<>();
@@ -123,7 +126,7 @@ public class RateLimiter {
     private void markDown(DataAccessException e) {
         Instant until = clock.instant().plus(redisRetryAfter);
         if (redisDownUntil.getAndSet(until).isBefore(clock.instant())) {
-            log.warn("Redis unavailable, anonymous rate limits are counted per replica until {}: {}", until,
+            log.warn("Redis unavailable, {} rate limits are counted per replica until {}: {}", name, until,
                     e.getMessage());
         }
     }

@@ -1,10 +1,12 @@
 package io.marketplaceindex.api.security;
 
+import io.marketplaceindex.api.ratelimit.LoginThrottle;
 import io.marketplaceindex.api.web.ApiException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import jakarta.servlet.http.HttpSession;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.security.authentication.UsernamePasswordAuthenticationToken;
 import org.springframework.security.core.Authentication;
@@ -18,6 +20,7 @@ import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
 
 import java.util.Map;
+import java.util.Optional;
 
 /** Session login for the web page. */
 @RestController
@@ -27,10 +30,12 @@ class LoginController {
 
     private final SecurityProperties properties;
     private final SecurityContextRepository contexts;
+    private final LoginThrottle throttle;
 
-    LoginController(SecurityProperties properties, SecurityContextRepository contexts) {
+    LoginController(SecurityProperties properties, SecurityContextRepository contexts, LoginThrottle throttle) {
         this.properties = properties;
         this.contexts = contexts;
+        this.throttle = throttle;
     }
 
     record LoginRequest(String email, String password) {
@@ -42,6 +47,12 @@ class LoginController {
 
     @PostMapping("/login")
     Map<String, Object> login(@RequestBody LoginRequest body, HttpServletRequest request, HttpServletResponse response) {
+        Optional<Long> wait = throttle.refusedForSeconds(request);
+        if (wait.isPresent()) {
+            response.setHeader(HttpHeaders.RETRY_AFTER, String.valueOf(wait.get()));
+            throw new ApiException(HttpStatus.TOO_MANY_REQUESTS,
+                    "too many sign-in attempts from this client; retry in " + wait.get() + " s");
+        }
         if (body == null || body.email() == null || body.password() == null) {
             throw ApiException.badRequest("email and password are required");
         }

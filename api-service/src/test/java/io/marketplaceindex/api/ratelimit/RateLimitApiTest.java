@@ -30,6 +30,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** The anonymous limit of catalog reads: per client, shared by replicas through Redis, not for signed-in callers. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestPropertySource(properties = {"marketplace.rate-limit.anonymous-per-minute=60",
+        "marketplace.rate-limit.login-per-minute=10",
         "marketplace.rate-limit.trust-forwarded-for=true",
         // Redis answering slowly would switch the limiter to its per-replica fallback (correctly, but
         // then the counters asserted here are not in Redis): generous timeouts on a loaded test machine
@@ -61,6 +62,26 @@ class RateLimitApiTest extends ApiTestSupport {
         try (var connection = redis.getConnection()) {
             assertThat(connection.ping()).isEqualTo("PONG");
         }
+    }
+
+    /** Ten attempts a minute per client, right or wrong: past them even the right password waits. */
+    @Test
+    void theEleventhSignInAttemptOfAMinuteIsRefusedWith429() {
+        String client = NET + "9";
+        String wrong = "{\"email\":\"" + ADMIN_EMAIL + "\",\"password\":\"guess\"}";
+        for (int i = 1; i <= 10; i++) {
+            assertThat(send("POST", "/api/auth/login", wrong, "X-Forwarded-For", client).status()).as("attempt %d", i)
+                    .isEqualTo(401);
+        }
+        Answer refused = send("POST", "/api/auth/login",
+                "{\"email\":\"" + ADMIN_EMAIL + "\",\"password\":\"" + ADMIN_PASSWORD + "\"}", "X-Forwarded-For", client);
+        assertThat(refused.status()).isEqualTo(429);
+        assertThat(Long.parseLong(header(refused, "Retry-After"))).isBetween(1L, 60L);
+        assertThat(refused.body().get("error").asString()).contains("too many sign-in attempts");
+        // another client is not affected
+        assertThat(send("POST", "/api/auth/login",
+                "{\"email\":\"" + ADMIN_EMAIL + "\",\"password\":\"" + ADMIN_PASSWORD + "\"}", "X-Forwarded-For",
+                NET + "10").status()).isEqualTo(200);
     }
 
     @Test

@@ -30,7 +30,7 @@ class RateLimiterTest {
         down.start();
         try {
             MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
-            RateLimiter limiter = new RateLimiter(3, new CacheProperties("t:", Duration.ofMinutes(1),
+            RateLimiter limiter = new RateLimiter("test", 3, new CacheProperties("t:", Duration.ofMinutes(1),
                     Duration.ofSeconds(5), Duration.ofSeconds(5), DataSize.ofBytes(0),
                     Duration.ofSeconds(5)), clock, down);
             for (int i = 0; i < 3; i++) {
