@@ -72,6 +72,12 @@ class CommandRunner {
     private void deadLetter(ConsumerRecord<String, byte[]> record, RuntimeException failure)
             throws InterruptedException {
         log.error("{} goes to the dead-letter topic", describe(record), failure);
+        try {
+            handler.abandon(record, failure);
+        } catch (RuntimeException e) {
+            // most likely the trouble that failed the command; the line stays 'syncing' and a follower times out
+            log.error("could not end the progress of {} as failed", describe(record), e);
+        }
         long wait = RETRY_INTERVAL_MS;
         while (true) {
             try {

@@ -62,6 +62,24 @@ class RegistryCommandHandler {
         }
     }
 
+    /**
+     * Every attempt at the command failed and it goes to the dead-letter topic: the sync it asked for,
+     * if any, ends as failed in its rebuild's progress. A payload that cannot be decoded asked for none.
+     */
+    void abandon(ConsumerRecord<String, byte[]> message, RuntimeException failure) {
+        RegistryCommand command;
+        try {
+            command = codec.decodeCommand(message.value());
+        } catch (RuntimeException undecodable) {
+            return;
+        }
+        boolean askedForSync = command instanceof RegistryCommand.Rebuild || command instanceof RegistryCommand.Connect
+                || command instanceof RegistryCommand.SetEnabled enable && enable.enabled();
+        if (askedForSync) {
+            syncer.abandoned(command.commandId(), command.registryId(), String.valueOf(failure.getMessage()));
+        }
+    }
+
     private void setEnabled(RegistryCommand.SetEnabled command) {
         if (!registries.setEnabled(command.registryId(), command.enabled())) {
             registries.recordCommandResult(command.commandId(), command.registryId(), "set-enabled", "rejected",

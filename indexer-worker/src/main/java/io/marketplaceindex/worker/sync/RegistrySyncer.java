@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.UUID;
 
 /**
  * Syncs one registry: reads its listing, fetches every record and card (conditionally, with
@@ -95,15 +96,21 @@ public class RegistrySyncer {
         try {
             outcome = syncListed(request, registry, startedAt, reason);
         } catch (RuntimeException e) {
-            // Infrastructure trouble (database, broker): record it, then let the consumer retry.
+            // Infrastructure trouble (database, broker): record it, then let the consumer retry. The
+            // rebuild's line stays 'syncing' meanwhile (a follower must not take the first attempt for
+            // the outcome); the consumer ends it as failed if every attempt fails (abandoned).
             SyncError error = new SyncError(clock.instant(), null, "internal", String.valueOf(e.getMessage()));
             state.recordFailure(registry.id(), startedAt, clock.instant(), "error", error);
-            state.progressFinished(request.rebuildId(), registry.id(), reason, "failed",
-                    Map.of("error", error.message()));
+            state.progressRetrying(request.rebuildId(), registry.id(), error.message());
             throw e;
         } finally {
             timer.stop(meters.timer("marketplace.sync.duration", "outcome", outcome));
         }
+    }
+
+    /** Every attempt at the sync a command asked for failed: its rebuild's line ends as failed. */
+    public void abandoned(UUID rebuildId, UUID registryId, String error) {
+        state.progressAbandoned(rebuildId, registryId, error);
     }
 
     private String syncListed(SyncRequest request, Registry registry, Instant startedAt, String reason) {

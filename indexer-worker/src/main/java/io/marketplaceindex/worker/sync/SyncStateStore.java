@@ -136,6 +136,27 @@ public class SyncStateStore {
                 .params(rebuildId, registryId, reason, json.writeValueAsString(joined)).update();
     }
 
+    /** An attempt failed and the command will be tried again: the line stays 'syncing', with the error. */
+    public void progressRetrying(UUID rebuildId, UUID registryId, String error) {
+        jdbc.sql("""
+                        UPDATE marketplace_rebuild_progress
+                        SET detail = detail || jsonb_build_object('error', ?::text, 'retrying', true)
+                        WHERE rebuild_id = ? AND registry_id = ? AND status = 'syncing'  -- primary key
+                        """)
+                .params(error, rebuildId, registryId).update();
+    }
+
+    /** No attempt succeeded and the command is given up: a line still 'syncing' ends as failed. */
+    public void progressAbandoned(UUID rebuildId, UUID registryId, String error) {
+        jdbc.sql("""
+                        UPDATE marketplace_rebuild_progress
+                        SET status = 'failed', finished_at = now(),
+                            detail = (detail - 'retrying') || jsonb_build_object('error', ?::text, 'abandoned', true)
+                        WHERE rebuild_id = ? AND registry_id = ? AND status = 'syncing'  -- primary key
+                        """)
+                .params(error, rebuildId, registryId).update();
+    }
+
     /** A chunked run in flight: how far it got, shown while the rebuild's line is still 'syncing'. */
     public void progressChunks(UUID rebuildId, UUID registryId, Map<String, Object> detail) {
         jdbc.sql("""

@@ -20,8 +20,10 @@ import tools.jackson.databind.json.JsonMapper;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -337,6 +339,66 @@ class RegistrySyncTest extends WorkerTestSupport {
         assertIndexMatches(id, registry);
         assertThat(status(id)).isEqualTo("ok");
         assertThat(((Number) registryRow(id).get("record_count")).intValue()).isEqualTo(registry.size());
+    }
+
+    /**
+     * A database fault fails the first two attempts at a rebuild (a trigger on the real table; a sequence
+     * counts the attempts, since a failed transaction rolls everything else back). Between attempts the
+     * rebuild's line must stay 'syncing': a follower such as the command line would otherwise take the
+     * first attempt for the outcome. The third attempt syncs.
+     */
+    @Test
+    void aRebuildRetriedAfterADatabaseFaultStaysSyncingUntilAnAttemptSucceeds() throws Exception {
+        Set<String> seen = rebuildThroughFaults(2);
+        assertThat(seen).doesNotContain("failed").contains("syncing").endsWith("ok");
+    }
+
+    /** Every attempt fails: the command goes to the dead-letter topic and the line ends as failed. */
+    @Test
+    void aRebuildWhoseEveryAttemptFailsEndsAsFailedWhenItIsGivenUp() throws Exception {
+        Set<String> seen = rebuildThroughFaults(Integer.MAX_VALUE);
+        assertThat(seen).endsWith("failed");
+    }
+
+    /** Runs a rebuild over Kafka whose first {@code faults} attempts fail; returns the statuses its line went through. */
+    private Set<String> rebuildThroughFaults(int faults) throws Exception {
+        SimulatedRegistry registry = simulator.addRegistry("faulted-" + NAMES.incrementAndGet(), 5, 37L);
+        UUID id = UUID.randomUUID();
+        jdbc.sql("INSERT INTO marketplace_registries (id, name, url) VALUES (?, ?, ?)")
+                .params(id, registry.name(), registry.baseUrl()).update();
+        String fault = "fault_" + id.toString().replace("-", "");
+        jdbc.sql("CREATE SEQUENCE " + fault).update();
+        jdbc.sql("""
+                CREATE FUNCTION %1$s() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN
+                    IF NEW.registry_id = '%2$s' AND nextval('%1$s') <= %3$d THEN
+                        RAISE EXCEPTION 'injected database fault';
+                    END IF;
+                    RETURN NEW;
+                END $$""".formatted(fault, id, faults)).update();
+        jdbc.sql("CREATE TRIGGER " + fault + " BEFORE INSERT ON marketplace_catalog_rows FOR EACH ROW EXECUTE FUNCTION "
+                + fault + "()").update();
+        try {
+            UUID rebuild = UUID.randomUUID();
+            kafka.send(topics().commands(), id.toString(), codec.encode(new RegistryCommand.Rebuild(rebuild, id,
+                    Instant.now(), RebuildReason.OPERATOR, false))).get(10, TimeUnit.SECONDS);
+            Set<String> seen = new LinkedHashSet<>();
+            await("rebuild finished", Duration.ofSeconds(60), () -> {
+                String status = progressStatus(rebuild);
+                if (status != null) {
+                    seen.add(status);
+                }
+                return "ok".equals(status) || "failed".equals(status);
+            });
+            if (seen.contains("ok")) {
+                assertIndexMatches(id, registry);
+            }
+            return seen;
+        } finally {
+            jdbc.sql("DROP TRIGGER " + fault + " ON marketplace_catalog_rows").update();
+            jdbc.sql("DROP FUNCTION " + fault + "()").update();
+            jdbc.sql("DROP SEQUENCE " + fault).update();
+        }
     }
 
     @Test
