@@ -48,11 +48,15 @@ public class CatalogService {
     /** The validator of an answer: the generation, the registries' version and the query identify it completely. */
     public String etag(CatalogQuery query) {
         long gen = generation.current();
-        return live.etag(query, gen).orElseGet(() -> etag(gen, sourcesVersion.current(), query));
+        return live.etag(query, gen).orElseGet(() -> etag(gen, sourcesVersion.current(), query, false));
     }
 
-    private static String etag(long gen, String sources, CatalogQuery query) {
-        return "W/\"g" + gen + "-s" + sources + "-" + query.cacheKey() + "\"";
+    /**
+     * An estimate gets a validator of its own, which the 304 check ({@link #etag(CatalogQuery)}) never
+     * matches: a client that kept it must not be told it is current once the exact total is known.
+     */
+    private static String etag(long gen, String sources, CatalogQuery query, boolean estimate) {
+        return "W/\"g" + gen + "-s" + sources + "-" + query.cacheKey() + (estimate ? "-estimate" : "") + "\"";
     }
 
     public Answer query(CatalogQuery query) {
@@ -90,11 +94,7 @@ public class CatalogService {
             // so that the exact total replaces the estimate once it is known
             return new ResponseCache.Computed(forClient, forCache, !total.exact());
         });
-        // An estimate gets a validator of its own, which the 304 check (etag(query)) never matches: a
-        // client that kept it must not be told it is current once the exact total is known.
-        String etag = etag(gen, sources, query);
-        return new Answer(answer.body(), answer.provisional() ? etag.replaceFirst("\"$", "-estimate\"") : etag,
-                answer.status());
+        return new Answer(answer.body(), etag(gen, sources, query, answer.provisional()), answer.status());
     }
 
     private CatalogRepository.Total total(long gen, CatalogQuery query, List<UUID> registryIds) {

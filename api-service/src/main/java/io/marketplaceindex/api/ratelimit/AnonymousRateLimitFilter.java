@@ -54,7 +54,7 @@ class AnonymousRateLimitFilter extends OncePerRequestFilter {
             return;
         }
         RateLimiter.Decision decision = limiter.hit(client(request));
-        long resetSeconds = Math.max(1, (decision.resetIn().toMillis() + 999) / 1000);
+        long resetSeconds = decision.resetSeconds();
         response.setHeader("X-RateLimit-Limit", String.valueOf(decision.limit()));
         response.setHeader("X-RateLimit-Remaining", String.valueOf(decision.remaining()));
         response.setHeader("X-RateLimit-Reset", String.valueOf(resetSeconds));

@@ -32,7 +32,6 @@ public class LoginThrottle {
             return Optional.empty();
         }
         RateLimiter.Decision decision = attempts.hit(ClientAddress.of(request, properties.trustForwardedFor()));
-        return decision.allowed() ? Optional.empty()
-                : Optional.of(Math.max(1, (decision.resetIn().toMillis() + 999) / 1000));
+        return decision.allowed() ? Optional.empty() : Optional.of(decision.resetSeconds());
     }
 }

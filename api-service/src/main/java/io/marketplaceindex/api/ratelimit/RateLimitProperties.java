@@ -8,12 +8,12 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * a bearer token are never limited.
  *
  * @param anonymousPerMinute requests per client per minute; 0 turns the limit off
- * @param loginPerMinute     sign-in attempts ({@code POST /api/auth/login}) per client per minute, right or
- *                           wrong, so that the admin password cannot be guessed at full speed; 0 turns it off
  * @param trustForwardedFor  identify the client by the last address of {@code X-Forwarded-For} (the one
  *                           the proxy in front of this service saw) instead of the connection's address;
  *                           turn it on only behind a proxy that sets the header, or any client can pick
  *                           its own identity
+ * @param loginPerMinute     sign-in attempts ({@code POST /api/auth/login}) per client per minute, right or
+ *                           wrong, so that the admin password cannot be guessed at full speed; 0 turns it off
  */
 @ConfigurationProperties("marketplace.rate-limit")
 public record RateLimitProperties(@DefaultValue("60") int anonymousPerMinute,

@@ -50,6 +50,10 @@ public class RateLimiter {
      * @param resetIn   time until the window ends
      */
     public record Decision(boolean allowed, int limit, int remaining, Duration resetIn) {
+        /** Whole seconds until the window ends, at least one: what Retry-After and X-RateLimit-Reset say. */
+        public long resetSeconds() {
+            return Math.max(1, (resetIn.toMillis() + 999) / 1000);
+        }
     }
 
     private record LocalWindow(Instant end, int count) {

@@ -73,8 +73,9 @@ class RegistryCommandHandler {
         } catch (RuntimeException undecodable) {
             return;
         }
-        boolean askedForSync = command instanceof RegistryCommand.Rebuild || command instanceof RegistryCommand.Connect
-                || command instanceof RegistryCommand.SetEnabled enable && enable.enabled();
+        boolean askedForSync = command instanceof RegistryCommand.Rebuild
+                || command instanceof RegistryCommand.Connect
+                || (command instanceof RegistryCommand.SetEnabled enable && enable.enabled());
         if (askedForSync) {
             syncer.abandoned(command.commandId(), command.registryId(), String.valueOf(failure.getMessage()));
         }

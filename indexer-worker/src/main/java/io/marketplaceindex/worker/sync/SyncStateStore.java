@@ -114,8 +114,8 @@ public class SyncStateStore {
                             finished_at = now(),
                             detail = detail || jsonb_build_object('outcome', ?::text)
                         WHERE registry_id = ? AND status = 'syncing'
-                          AND detail ->> 'joinedRebuild' = ?  -- rebuild_progress_joined
-                        """)
+                          AND detail ->> '%s' = ?  -- rebuild_progress_joined
+                        """.formatted(JOINED_REBUILD))
                 .params(status, status, status, registryId, rebuildId.toString()).update();
     }
 
