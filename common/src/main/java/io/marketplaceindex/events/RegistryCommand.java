@@ -36,13 +36,29 @@ public sealed interface RegistryCommand {
 
     Instant requestedAt();
 
-    /** Connect a new registry, then sync it. The token travels only here and in the worker's store. */
-    record Connect(UUID commandId, UUID registryId, Instant requestedAt, String name, String url, String authToken)
+    /**
+     * Connect a new registry, then sync it. The token travels only here and in the worker's store.
+     *
+     * @param sendTokenToCards send the token to the registry's cards on its origin too; null (commands
+     *                         written before the field existed) means no
+     */
+    record Connect(UUID commandId, UUID registryId, Instant requestedAt, String name, String url, String authToken,
+                   Boolean sendTokenToCards)
             implements RegistryCommand {
+
+        public Connect(UUID commandId, UUID registryId, Instant requestedAt, String name, String url, String authToken) {
+            this(commandId, registryId, requestedAt, name, url, authToken, null);
+        }
+
+        public boolean tokenToCards() {
+            return Boolean.TRUE.equals(sendTokenToCards);
+        }
+
         @Override
         public String toString() {
             return "Connect[commandId=" + commandId + ", registryId=" + registryId + ", name=" + name + ", url=" + url
-                    + ", authToken=" + (authToken == null ? "none" : "(redacted)") + "]";
+                    + ", authToken=" + (authToken == null ? "none" : "(redacted)") + ", sendTokenToCards=" + sendTokenToCards
+                    + "]";
         }
     }
 

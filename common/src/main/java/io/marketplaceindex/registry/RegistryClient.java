@@ -283,7 +283,8 @@ public final class RegistryClient implements AutoCloseable {
     /**
      * {@code GET {cardUrl}}: the agent card named by a record. The URL comes from the registry,
      * so it is checked (absolute http(s), no credentials) and its host vetted like any other.
-     * The registry's token goes along only when the card shares the registry's origin.
+     * The registry's token goes along only when the registry is set to send it to its cards
+     * ({@link RegistryEndpoint#sendTokenToCards()}) and the card shares the registry's origin.
      */
     public Fetched cardFetch(RegistryEndpoint registry, String cardUrl, String ifNoneMatch, String ifModifiedSince) {
         Objects.requireNonNull(cardUrl, "cardUrl");
@@ -447,7 +448,8 @@ public final class RegistryClient implements AutoCloseable {
                                           Deadline deadline) {
         boolean conditional = target == Target.RECORD || target == Target.CARD;
         // Once a hop leaves the registry's origin the token stays home, even if a later hop returns.
-        boolean mayAuthorize = registry.bearerToken() != null;
+        // A card URL is the publisher's choice, not the registry's: no token unless the operator said so.
+        boolean mayAuthorize = registry.bearerToken() != null && (target != Target.CARD || registry.sendTokenToCards());
         // Parsed only when there is a token to guard: it is a URI parse per request otherwise.
         Origin registryOrigin = mayAuthorize ? Origin.of(URI.create(registry.baseUrl())) : null;
         URI current = start;

@@ -512,13 +512,39 @@ class RegistryClientTest {
     // ------------------------------------------------------------ bearer token
 
     @Test
-    void bearerTokenGoesToTheRegistryOriginOnly() {
+    void bearerTokenGoesToTheRegistryEndpointsOnlyNotToCardsByDefault() {
+        server.json("/v1/health", 200, "{\"ok\":true}");
+        server.json("/v1/records", 200, "{\"handles\":[\"agent-0001\"]}");
+        server.json("/v1/records/agent-0001", 200, "{\"handle\":\"agent-0001\"}");
+        // A publisher names a private path of the registry as its card: the catalog serves cards publicly.
+        server.json("/admin/secrets.json", 200, "{\"name\":\"private\"}");
+        server.on("/cards/hop.json", ex -> redirect(ex, 302, "/admin/secrets.json"));
+        RegistryClient client = client();
+        RegistryEndpoint registry = registryWithToken();
+
+        client.health(registry);
+        client.listHandles(registry);
+        client.recordFetch(registry, "agent-0001", null);
+        client.cardFetch(registry, server.base() + "/admin/secrets.json", null, null);
+        client.cardFetch(registry, server.base() + "/cards/hop.json", null, null);
+
+        assertThat(server.seen()).extracting(s -> s.rawPath() + " " + s.header("Authorization")).containsExactly(
+                "/v1/health Bearer " + TOKEN,
+                "/v1/records Bearer " + TOKEN,
+                "/v1/records/agent-0001 Bearer " + TOKEN,
+                "/admin/secrets.json null",
+                "/cards/hop.json null",
+                "/admin/secrets.json null");
+    }
+
+    @Test
+    void cardsGetTheTokenWhenTheOperatorEnabledItAndOnTheRegistryOriginOnly() {
         server.json("/v1/records", 200, "{\"handles\":[\"agent-0001\"]}");
         server.json("/cards/same.json", 200, "{\"name\":\"same\"}");
         server.json("/cards/other.json", 200, "{\"name\":\"other\"}");
         server.on("/cards/hop.json", ex -> redirect(ex, 302, server.localhostBase() + "/cards/other.json"));
         RegistryClient client = client();
-        RegistryEndpoint registry = registryWithToken();
+        RegistryEndpoint registry = new RegistryEndpoint("reg-1", server.base(), TOKEN, true);
 
         client.listHandles(registry);
         client.cardFetch(registry, server.base() + "/cards/same.json", null, null);
@@ -533,6 +559,7 @@ class RegistryClientTest {
                 "/cards/hop.json Bearer " + TOKEN,
                 "/cards/other.json null");
         assertThat(seen).allSatisfy(s -> assertThat(s.header("User-Agent")).isEqualTo("marketplace-index/0.1"));
+        assertThat(registry.toString()).doesNotContain(TOKEN).contains("sendTokenToCards=true");
     }
 
     @Test

@@ -121,11 +121,14 @@ class ApiDocsConfig {
                     "Connect a registry",
                     "Probes {url}/v1/health, then asks the workers to connect and index it. name: 1.."
                             + 200 + " characters; url: http(s), no credentials; authToken: optional bearer token "
-                            + "sent to the registry only, never returned.")
+                            + "sent to the registry's health, listing and record endpoints only, never returned; "
+                            + "sendTokenToCards: also send it to agent cards on the registry's own origin (default false: "
+                            + "card URLs are chosen by agent publishers and cards are served publicly).")
                     .requestBody(jsonBody(true, new ObjectSchema()
                             .addProperty("name", new StringSchema().maxLength(200))
                             .addProperty("url", new StringSchema().format("uri"))
                             .addProperty("authToken", new StringSchema().format("password"))
+                            .addProperty("sendTokenToCards", new BooleanSchema())
                             .required(List.of("name", "url"))))
                     .responses(responses(202, "accepted: id, commandId, links", 400, "missing or invalid name or url",
                             401, "no valid token or session", 403, "role below operator",

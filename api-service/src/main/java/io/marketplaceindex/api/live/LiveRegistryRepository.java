@@ -16,9 +16,12 @@ class LiveRegistryRepository {
 
     /** Every enabled registry, in a stable order (the live catalog's cache key is derived from it). */
     List<LiveRegistry> enabled() {
-        return jdbc.sql("SELECT id, name, url, auth_token FROM marketplace_registries WHERE enabled ORDER BY id")
+        return jdbc.sql("""
+                        SELECT id, name, url, auth_token, send_token_to_cards
+                        FROM marketplace_registries WHERE enabled ORDER BY id
+                        """)
                 .query((rs, n) -> new LiveRegistry(rs.getString("id"), rs.getString("name"), rs.getString("url"),
-                        rs.getString("auth_token")))
+                        rs.getString("auth_token"), rs.getBoolean("send_token_to_cards")))
                 .list();
     }
 

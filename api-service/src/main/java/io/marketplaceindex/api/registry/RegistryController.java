@@ -49,10 +49,11 @@ class RegistryController {
         this.clock = clock;
     }
 
-    record ConnectRequest(String name, String url, String authToken) {
+    /** @param sendTokenToCards send authToken to the registry's agent cards too (on its origin only); default no */
+    record ConnectRequest(String name, String url, String authToken, Boolean sendTokenToCards) {
         @Override
         public String toString() {
-            return "ConnectRequest[name=" + name + ", url=" + url + "]";
+            return "ConnectRequest[name=" + name + ", url=" + url + ", sendTokenToCards=" + sendTokenToCards + "]";
         }
     }
 
@@ -104,8 +105,10 @@ class RegistryController {
         }
         UUID commandId = UUID.randomUUID();
         commands.publish(new RegistryCommand.Connect(commandId, id, clock.instant(), name, url,
-                request.authToken() == null || request.authToken().isBlank() ? null : request.authToken()));
-        return accepted(id, commandId, Map.of("name", name, "url", url));
+                request.authToken() == null || request.authToken().isBlank() ? null : request.authToken(),
+                Boolean.TRUE.equals(request.sendTokenToCards())));
+        return accepted(id, commandId, Map.of("name", name, "url", url,
+                "sendTokenToCards", Boolean.TRUE.equals(request.sendTokenToCards())));
     }
 
     @PatchMapping

@@ -17,7 +17,7 @@ class RegistryReadRepository {
     private static final String COLUMNS = """
             id, name, url, enabled, record_count, last_finished_at, last_sync_status, created_at,
             auth_token IS NOT NULL AS has_auth_token, sync_status, last_attempt_at, last_success_at,
-            last_duration_ms, consecutive_failures, last_error, last_counts::text AS counts""";
+            last_duration_ms, consecutive_failures, last_error, last_counts::text AS counts, send_token_to_cards""";
 
     private final JdbcClient jdbc;
 
@@ -73,7 +73,7 @@ class RegistryReadRepository {
             instant(rs.getTimestamp("created_at")), rs.getBoolean("has_auth_token"), rs.getString("sync_status"),
             instant(rs.getTimestamp("last_attempt_at")), instant(rs.getTimestamp("last_success_at")),
             (Long) rs.getObject("last_duration_ms"), rs.getInt("consecutive_failures"), rs.getString("last_error"),
-            rs.getString("counts"), rs.getString("recent_errors"));
+            rs.getString("counts"), rs.getString("recent_errors"), rs.getBoolean("send_token_to_cards"));
 
     private static Instant instant(Timestamp ts) {
         return ts == null ? null : ts.toInstant();

@@ -73,7 +73,9 @@ class LiveCatalogApiTest extends ApiTestSupport {
         }
         try (Connection db = DriverManager.getConnection(DATABASE, TestServices.postgresUser(),
                 TestServices.postgresPassword());
-             PreparedStatement ps = db.prepareStatement("UPDATE marketplace_registries SET auth_token = ? WHERE id = ?")) {
+             // the simulator guards its cards with the token too: a registry whose operator sends it to cards
+             PreparedStatement ps = db.prepareStatement(
+                     "UPDATE marketplace_registries SET auth_token = ?, send_token_to_cards = true WHERE id = ?")) {
             ps.setString(1, REGISTRY_TOKEN);
             ps.setObject(2, healthyId);
             ps.executeUpdate();

@@ -115,7 +115,21 @@ class RegistryApiTest extends ApiTestSupport {
             assertThat(c.registryId().toString()).isEqualTo(id);
             assertThat(c.url()).isEqualTo(registry.baseUrl());
             assertThat(c.authToken()).isEqualTo("tok-123");
+            assertThat(c.tokenToCards()).isFalse();
         });
+    }
+
+    @Test
+    void connectCarriesTheOperatorsChoiceToSendTheTokenToCards() {
+        SimulatedRegistry delta = simulator.addRegistry("delta", 3, 8L);
+        String body = "{\"name\":\"Delta\",\"url\":\"" + delta.baseUrl()
+                + "\",\"authToken\":\"tok-456\",\"sendTokenToCards\":true}";
+        Answer answer = send("POST", "/api/settings/registries", body, admin());
+        assertThat(answer.status()).isEqualTo(202);
+        assertThat(answer.body().get("sendTokenToCards").asBoolean()).isTrue();
+
+        assertThat(drainUntil(1)).singleElement().isInstanceOfSatisfying(RegistryCommand.Connect.class,
+                c -> assertThat(c.tokenToCards()).isTrue());
     }
 
     @Test

@@ -104,7 +104,7 @@ class RegistryCommandHandler {
             return;
         }
         try {
-            registries.insert(connect.registryId(), connect.name(), url, connect.authToken());
+            registries.insert(connect.registryId(), connect.name(), url, connect.authToken(), connect.tokenToCards());
         } catch (DuplicateKeyException e) {
             // Two connects of one URL raced past the API's check: the first one wins.
             registries.recordCommandResult(connect.commandId(), connect.registryId(), "connect", "rejected",

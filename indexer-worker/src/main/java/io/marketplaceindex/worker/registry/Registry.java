@@ -6,12 +6,16 @@ import io.marketplaceindex.registry.RegistryEndpoint;
 import java.time.Instant;
 import java.util.UUID;
 
-/** A registry as the worker needs it for a sync. */
+/**
+ * A registry as the worker needs it for a sync.
+ *
+ * @param sendTokenToCards the operator let the token go to this registry's cards (on its origin)
+ */
 public record Registry(UUID id, String name, String url, String authToken, boolean enabled,
-                       Instant lastSuccessStartedAt, int recordCount) {
+                       Instant lastSuccessStartedAt, int recordCount, boolean sendTokenToCards) {
 
     public RegistryEndpoint endpoint() {
-        return new RegistryEndpoint(id.toString(), url, authToken);
+        return new RegistryEndpoint(id.toString(), url, authToken, sendTokenToCards);
     }
 
     public RegistryRef ref() {

@@ -21,13 +21,14 @@ public class RegistryStore {
 
     public Optional<Registry> find(UUID id) {
         return jdbc.sql("""
-                        SELECT id, name, url, auth_token, enabled, last_success_started_at, record_count
+                        SELECT id, name, url, auth_token, enabled, last_success_started_at, record_count, send_token_to_cards
                         FROM marketplace_registries WHERE id = ?
                         """)
                 .param(id)
                 .query((rs, n) -> new Registry(rs.getObject("id", UUID.class), rs.getString("name"),
                         rs.getString("url"), rs.getString("auth_token"), rs.getBoolean("enabled"),
-                        instant(rs.getTimestamp("last_success_started_at")), rs.getInt("record_count")))
+                        instant(rs.getTimestamp("last_success_started_at")), rs.getInt("record_count"),
+                        rs.getBoolean("send_token_to_cards")))
                 .optional();
     }
 
@@ -35,14 +36,14 @@ public class RegistryStore {
      * @return false when the id exists already (a redelivered connect: harmless)
      * @throws DuplicateKeyException when another registry has this URL
      */
-    public boolean insert(UUID id, String name, String url, String authToken) {
+    public boolean insert(UUID id, String name, String url, String authToken, boolean sendTokenToCards) {
         // ON CONFLICT (id) only: a clash on the URL must surface as an error, not vanish.
         int inserted = jdbc.sql("""
-                        INSERT INTO marketplace_registries (id, name, url, auth_token)
-                        VALUES (?, ?, ?, ?)
+                        INSERT INTO marketplace_registries (id, name, url, auth_token, send_token_to_cards)
+                        VALUES (?, ?, ?, ?, ?)
                         ON CONFLICT (id) DO NOTHING
                         """)
-                .params(id, name, url, authToken)
+                .params(id, name, url, authToken, sendTokenToCards)
                 .update();
         return inserted == 1;
     }

@@ -144,11 +144,40 @@ class RegistryFaultsTest extends WorkerTestSupport {
         assertThat(row.get("sync_status")).isEqualTo("stale");
         assertThat(handles(id)).hasSize(registry.size());
 
-        jdbc.sql("UPDATE marketplace_registries SET auth_token = ? WHERE id = ?")
+        // the simulator guards its cards with the token too: a registry whose operator sends it to cards
+        jdbc.sql("UPDATE marketplace_registries SET auth_token = ?, send_token_to_cards = true WHERE id = ?")
                 .params("s3cret-registry-token", id).update();
         sync(id);
         assertThat(status(id)).isEqualTo("ok");
         assertThat(recentErrors(id)).doesNotContain("s3cret-registry-token");
+    }
+
+    /**
+     * Card URLs are the agent publisher's choice and cards are served publicly: the registry's token
+     * goes to them only when the operator enabled it for this registry. The simulator answers 401 to
+     * every request without the token, cards included, so each card request that lacked it is counted.
+     */
+    @Test
+    void theTokenGoesToCardsOnlyWhenTheOperatorEnabledIt() {
+        SimulatedRegistry registry = simulator.addRegistry("card-token-" + NAMES.incrementAndGet(), 5, 50L);
+        registry.setAuthToken("card-scope-token");
+        UUID id = register(registry);
+        jdbc.sql("UPDATE marketplace_registries SET auth_token = ? WHERE id = ?").params("card-scope-token", id).update();
+
+        sync(id);
+
+        assertThat(status(id)).isEqualTo("ok");
+        assertThat(handles(id)).hasSize(registry.size());
+        // listing and records carried the token; every card went without it
+        assertThat(registry.stats().unauthorized()).isEqualTo(registry.size());
+        assertThat(cardErrors(id)).hasSize(registry.size()).allSatisfy(e -> assertThat(e).contains("401"));
+
+        jdbc.sql("UPDATE marketplace_registries SET send_token_to_cards = true WHERE id = ?").param(id).update();
+        sync(id);
+
+        assertThat(status(id)).isEqualTo("ok");
+        assertThat(registry.stats().unauthorized()).isEqualTo(registry.size());
+        assertThat(cardErrors(id)).isEmpty();
     }
 
     @Test
@@ -224,6 +253,11 @@ class RegistryFaultsTest extends WorkerTestSupport {
     private String source(UUID id, String handle, String document, String field) {
         return jdbc.sql("SELECT " + document + "::jsonb ->> ? FROM marketplace_catalog_sources WHERE registry_id = ? AND handle = ?")
                 .params(field, id, handle).query(String.class).single();
+    }
+
+    private List<String> cardErrors(UUID id) {
+        return jdbc.sql("SELECT card_error FROM marketplace_catalog_sources WHERE registry_id = ? AND card_error IS NOT NULL")
+                .param(id).query(String.class).list();
     }
 
     private String recentErrors(UUID id) {
