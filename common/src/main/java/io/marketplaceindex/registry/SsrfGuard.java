@@ -27,7 +27,8 @@ import java.util.Optional;
  *
  * <p>Policy, by {@link AddressClass}: public addresses are allowed; loopback when
  * {@code allowLoopback} or {@code allowPrivateAddresses}; private, link-local, CGNAT, unique-local
- * and reserved ranges only when {@code allowPrivateAddresses}; cloud metadata endpoints,
+ * and reserved ranges only when {@code allowPrivateAddresses}; cloud metadata endpoints
+ * (169.254.169.254, 169.254.170.2, 100.100.100.200, 192.0.0.192, fd00:ec2::254, fd20:ce::254),
  * unspecified (0.0.0.0/8, ::), multicast and broadcast never, because none of them is a
  * legitimate registry and metadata is the classic SSRF prize even on private deployments.
  * IPv6 forms that embed an IPv4 address (mapped, compatible, NAT64, 6to4) are judged by the
@@ -149,8 +150,7 @@ public final class SsrfGuard {
         if (u16(b, 0) == 0x2002) { // 6to4 carries the IPv4 address in bits 16..47
             return classifyV4(new byte[] {b[2], b[3], b[4], b[5]});
         }
-        if (u16(b, 0) == 0xfd00 && u16(b, 2) == 0x0ec2 && isZero(b, 4, 14) && b[14] == 0x02
-                && (b[15] & 0xff) == 0x54) { // fd00:ec2::254, AWS IMDS over IPv6
+        if (isMetadataV6(b)) {
             return AddressClass.CLOUD_METADATA;
         }
         int first = b[0] & 0xff;
@@ -175,6 +175,19 @@ public final class SsrfGuard {
             return AddressClass.RESERVED;
         }
         return AddressClass.PUBLIC;
+    }
+
+    /**
+     * The IPv6 metadata endpoints: fd00:ec2::254 (AWS IMDS) and fd20:ce::254 (Google Compute Engine).
+     * Both sit inside unique-local fc00::/7, which private deployments allow, so they are named here.
+     */
+    private static boolean isMetadataV6(byte[] b) {
+        if (!isZero(b, 4, 14) || b[14] != 0x02 || (b[15] & 0xff) != 0x54) { // ...::254
+            return false;
+        }
+        int prefix = u16(b, 0);
+        int second = u16(b, 2);
+        return (prefix == 0xfd00 && second == 0x0ec2) || (prefix == 0xfd20 && second == 0x00ce);
     }
 
     private static boolean isZero(byte[] b, int from, int to) {
