@@ -7,7 +7,8 @@ import java.util.Objects;
 /**
  * A registry (or a card host) could not be read. The message is meant for an operator's screen:
  * it never holds a bearer token or a response body, it is stripped of control characters and it
- * is bounded in length, whatever the registry sent.
+ * is bounded in length, whatever the registry sent. It does name hosts, resolved addresses, ports
+ * and whether a connection was refused or timed out, so public answers use {@link #publicMessage()}.
  */
 public class RegistryFetchException extends RuntimeException {
 
@@ -73,6 +74,33 @@ public class RegistryFetchException extends RuntimeException {
     /** The wait a 429 asked for (Retry-After), when it asked; null otherwise. */
     public Duration retryAfter() {
         return retryAfter;
+    }
+
+    /** Public text for an unreachable target, whatever made it so. */
+    public static final String PUBLIC_UNREACHABLE = "unreachable";
+
+    /**
+     * What the public may read about this failure: a phrase from a small fixed vocabulary that names
+     * no host, address, port or URL. A target the SSRF guard refused, one that timed out, one that
+     * refused the connection, an unknown host and an open circuit all read {@value #PUBLIC_UNREACHABLE}:
+     * telling them apart would let anyone who can publish a card URL map the indexer's network through
+     * the public catalog. The full detail stays in {@link #getMessage()}, for operators.
+     */
+    public String publicMessage() {
+        return switch (kind) {
+            case TIMEOUT, IO, REFUSED_ADDRESS, CIRCUIT_OPEN -> PUBLIC_UNREACHABLE;
+            case HTTP_STATUS -> httpStatus == null ? "HTTP error" : "HTTP " + httpStatus;
+            case RATE_LIMITED -> "rate limited";
+            case TOO_LARGE -> "answer too large";
+            case REDIRECT -> "redirect not followed";
+            case CONTENT_TYPE -> "answer is not JSON";
+            case MALFORMED -> "malformed answer or URL";
+        };
+    }
+
+    /** {@link #publicMessage()} for any failure: anything that is not a fetch exception is an internal error. */
+    public static String publicMessage(Throwable failure) {
+        return failure instanceof RegistryFetchException e ? e.publicMessage() : "internal error";
     }
 
     /** The compatible {@code lastSyncStatus} value: {@code http_<status>} when there is one, else {@code error}. */

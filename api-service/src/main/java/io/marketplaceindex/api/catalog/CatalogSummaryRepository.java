@@ -26,13 +26,14 @@ class CatalogSummaryRepository {
         State state = jdbc.sql("SELECT generation, built_at FROM marketplace_catalog_state WHERE id = 1")
                 .query((rs, n) -> new State(rs.getLong(1), rs.getTimestamp(2))).single();
         List<CatalogSummary.Source> sources = jdbc.sql("""
-                        SELECT id, name, url, last_sync_status, record_count, last_duration_ms, last_error
+                        SELECT id, name, url, last_sync_status, record_count, last_duration_ms, last_error_public
                         FROM marketplace_registries WHERE enabled ORDER BY name, id
                         """)
                 .query((rs, n) -> new CatalogSummary.Source(rs.getString("id"), rs.getString("name"),
                         rs.getString("url"), "ok".equals(rs.getString("last_sync_status")), rs.getInt("record_count"),
                         (Long) rs.getObject("last_duration_ms"),
-                        "ok".equals(rs.getString("last_sync_status")) ? null : rs.getString("last_error")))
+                        // the public text: last_error names hosts and addresses, for operators only
+                        "ok".equals(rs.getString("last_sync_status")) ? null : rs.getString("last_error_public")))
                 .list();
         // marketplace_tag_counts primary key, already in output order
         List<String> tags = jdbc.sql("SELECT tag FROM marketplace_tag_counts ORDER BY tag").query(String.class).list();

@@ -28,7 +28,7 @@ public class SourcesVersion {
     private static final String DIGEST = """
             SELECT coalesce(left(md5(string_agg(
                        concat_ws(' ', id, name, url, last_sync_status = 'ok', record_count,
-                                 CASE WHEN last_sync_status = 'ok' THEN NULL ELSE last_error END),
+                                 CASE WHEN last_sync_status = 'ok' THEN NULL ELSE last_error_public END),
                        E'\\n' ORDER BY id)), 12), 'none')
             FROM marketplace_registries
             WHERE enabled

@@ -134,7 +134,8 @@ class LiveCatalogBuilder implements DisposableBean {
             endpoint = registry.endpoint();
         } catch (RuntimeException e) {
             // only a row the worker would not have written; say so rather than fail the whole catalog
-            return failed(registry, started, "registry url is not usable: " + e.getMessage());
+            log.warn("live catalog: registry {} has an unusable url: {}", registry.id(), e.getMessage());
+            return failed(registry, started, "registry url is not usable");
         }
         Semaphore permits = new Semaphore(properties.requestsPerRegistry());
         Listing listing;
@@ -154,7 +155,8 @@ class LiveCatalogBuilder implements DisposableBean {
         } catch (ExecutionException e) {
             if (e.getCause() instanceof RegistryFetchException fetch) {
                 log.warn("live catalog: registry {} could not be listed: {}", registry.id(), fetch.getMessage());
-                return failed(registry, started, fetch.getMessage());
+                // meta.sources is public: the detail (hosts, addresses, refused or timed out) stays in the log
+                return failed(registry, started, "registry: " + fetch.publicMessage());
             }
             log.error("live catalog: listing registry {} failed unexpectedly", registry.id(), e.getCause());
             return failed(registry, started, "internal error");

@@ -110,8 +110,8 @@ class CatalogApiTest extends ApiTestSupport {
         String etag = before.raw().headers().firstValue("ETag").orElseThrow();
         long gen = generation.current();
         try {
-            sql("UPDATE marketplace_registries SET last_sync_status = 'error', last_error = 'registry unreachable' "
-                    + "WHERE id = ?", alpha);
+            sql("UPDATE marketplace_registries SET last_sync_status = 'error', last_error_public = 'registry: unreachable', "
+                    + "last_error = 'connect timed out: http://10.20.30.40:8080/v1/records' WHERE id = ?", alpha);
             sourcesVersion.poll();
 
             Answer after = get("/api/marketplace?limit=4", "If-None-Match", etag);
@@ -119,10 +119,17 @@ class CatalogApiTest extends ApiTestSupport {
             assertThat(generation.current()).isEqualTo(gen);
             JsonNode failed = source(after.body(), alpha);
             assertThat(failed.get("ok").asBoolean()).isFalse();
-            assertThat(failed.get("error").asString()).isEqualTo("registry unreachable");
+            // the public text; the detail (an internal address, "timed out") is the operator's
+            assertThat(failed.get("error").asString()).isEqualTo("registry: unreachable");
+            assertThat(after.raw().body()).doesNotContain("10.20.30.40").doesNotContain("timed out");
             assertThat(after.body().get("meta").get("generation").asLong()).isEqualTo(gen);
+            Answer operator = get("/api/settings/registries/" + alpha, admin());
+            assertThat(operator.status()).isEqualTo(200);
+            assertThat(operator.body().get("data").get("lastError").asString())
+                    .isEqualTo("connect timed out: http://10.20.30.40:8080/v1/records");
         } finally {
-            sql("UPDATE marketplace_registries SET last_sync_status = 'ok', last_error = NULL WHERE id = ?", alpha);
+            sql("UPDATE marketplace_registries SET last_sync_status = 'ok', last_error = NULL, last_error_public = NULL "
+                    + "WHERE id = ?", alpha);
             sourcesVersion.poll();
         }
         assertThat(source(get("/api/marketplace?limit=4").body(), alpha).get("ok").asBoolean()).isTrue();

@@ -316,7 +316,9 @@ public class ChunkedSync {
 
     private void recordFailure(SyncRun run, String kind, String message) {
         Instant now = clock.instant();
-        state.recordFailure(run.registryId(), run.startedAt(), now, "error", new SyncError(now, null, kind, message));
+        // the detail names chunk counts and durations only, but the public text stays in the fixed vocabulary
+        state.recordFailure(run.registryId(), run.startedAt(), now, "error", new SyncError(now, null, kind, message),
+                "timeout".equals(kind) ? "registry: sync did not finish in time" : "registry: sync failed");
         Map<String, Object> detail = progress(run, run.chunksDone());
         detail.put("error", message);
         state.progressFinished(run.rebuildId(), run.registryId(), run.reason(), "failed", detail);

@@ -192,6 +192,7 @@ class HandleFetcher {
             String cardEtag = null;
             String cardLastModified = null;
             String cardError = null;
+            String cardErrorDetail = null;
             boolean cardNotModified = false;
             Instant cardFreshUntil = null;
             try {
@@ -216,7 +217,9 @@ class HandleFetcher {
                     cardError = "agent card answered 304 to a request without a validator";
                 }
             } catch (RegistryFetchException e) {
-                cardError = e.getMessage();
+                // The card error is served publicly: only its public form is stored with the agent.
+                cardError = "agent card: " + e.publicMessage();
+                cardErrorDetail = e.getMessage();
                 // Last good data: a card that fails now keeps the one fetched before.
                 cardNotModified = haveThisCard;
             }
@@ -260,7 +263,8 @@ class HandleFetcher {
             }
             IndexedAgent indexed = IndexedAgent.of(agent.get());
             return new HandleResult.Fetched(new RowWrite(handle, indexed.json(), indexed.fields(), recordText,
-                    cardUrl, cardText, recordEtag, cardEtag, cardLastModified, cardError, cardFreshUntil));
+                    cardUrl, cardText, recordEtag, cardEtag, cardLastModified, cardError, cardFreshUntil,
+                    cardErrorDetail != null ? cardErrorDetail : cardError));
         } catch (RegistryFetchException e) {
             return new HandleResult.Failed(handle, e.kind().name().toLowerCase(Locale.ROOT), e.getMessage());
         }

@@ -100,7 +100,8 @@ public class RegistrySyncer {
             // rebuild's line stays 'syncing' meanwhile (a follower must not take the first attempt for
             // the outcome); the consumer ends it as failed if every attempt fails (abandoned).
             SyncError error = new SyncError(clock.instant(), null, "internal", String.valueOf(e.getMessage()));
-            state.recordFailure(registry.id(), startedAt, clock.instant(), "error", error);
+            state.recordFailure(registry.id(), startedAt, clock.instant(), "error", error,
+                    "registry: " + RegistryFetchException.publicMessage(e));
             state.progressRetrying(request.rebuildId(), registry.id(), error.message());
             throw e;
         } finally {
@@ -120,7 +121,8 @@ public class RegistrySyncer {
         } catch (RegistryFetchException e) {
             SyncError error = new SyncError(clock.instant(), null, e.kind().name().toLowerCase(Locale.ROOT),
                     e.getMessage());
-            state.recordFailure(registry.id(), startedAt, clock.instant(), e.compatibleStatus(), error);
+            state.recordFailure(registry.id(), startedAt, clock.instant(), e.compatibleStatus(), error,
+                    "registry: " + e.publicMessage());
             state.progressFinished(request.rebuildId(), registry.id(), reason, "failed",
                     Map.of("status", e.compatibleStatus(), "error", e.getMessage()));
             log.warn("registry {} could not be listed: {}", registry.id(), e.getMessage());

@@ -145,7 +145,9 @@ class SyncCommitter {
                 tally.fetched++;
                 RowWrite write = f.write();
                 if (write.cardError() != null) {
-                    tally.error(new SyncError(now, f.handle(), "card", write.cardError()));
+                    // operators get the detail the public row leaves out
+                    tally.error(new SyncError(now, f.handle(), "card",
+                            write.cardErrorDetail() != null ? write.cardErrorDetail() : write.cardError()));
                 }
                 StoredRow old = stored.get(f.handle());
                 if (old == null) {

@@ -183,7 +183,8 @@ class SyncRunStore {
             }
             HandleResult.Failed failed = result instanceof HandleResult.Failed f ? f : null;
             ps.setString(18, failed == null ? null : failed.kind());
-            ps.setString(19, failed == null ? null : failed.message());
+            // a fetched row's error column holds its card error as operators read it (card_error: public)
+            ps.setString(19, failed != null ? failed.message() : write == null ? null : write.cardErrorDetail());
             Instant freshUntil = write != null ? write.cardFreshUntil()
                     : result instanceof HandleResult.CardRevalidated r ? r.cardFreshUntil() : null;
             ps.setTimestamp(20, freshUntil == null ? null : Timestamp.from(freshUntil));
@@ -288,7 +289,8 @@ class SyncRunStore {
                 return new HandleResult.Fetched(new RowWrite(handle, rs.getString("agent"), fields,
                         rs.getString("record"), rs.getString("card_url"), rs.getString("card"),
                         rs.getString("record_etag"), rs.getString("card_etag"), rs.getString("card_last_modified"),
-                        rs.getString("card_error"), cardFreshUntil));
+                        rs.getString("card_error"), cardFreshUntil,
+                        rs.getString("error") != null ? rs.getString("error") : rs.getString("card_error")));
             default:
                 throw new IllegalStateException("unknown staged result kind '" + kind + "' for handle " + handle);
         }

@@ -51,7 +51,7 @@ public class SyncStateStore {
                         UPDATE marketplace_registries
                         SET sync_status = 'ok', last_sync_status = 'ok', last_finished_at = ?, last_success_at = ?,
                             last_success_started_at = ?, last_duration_ms = ?, consecutive_failures = 0,
-                            last_error = ?, last_counts = ?::jsonb,
+                            last_error = ?, last_error_public = NULL, last_counts = ?::jsonb,
                             record_count = (SELECT count(*) FROM marketplace_catalog_rows WHERE registry_id = ?),
                             recent_errors = %s
                         WHERE id = ?
@@ -65,19 +65,23 @@ public class SyncStateStore {
     /**
      * The registry could not be read: its rows stay as they were, marked stale (or failed when it
      * never had any).
+     *
+     * @param error       the detail, for operators (last_error, recent_errors)
+     * @param publicError what the public catalog shows instead ({@code meta.sources[].error}): fixed text
+     *                    that names no host, address or kind of network failure
      */
     public void recordFailure(UUID registryId, Instant startedAt, Instant finishedAt, String compatibleStatus,
-                              SyncError error) {
+                              SyncError error, String publicError) {
         jdbc.sql("""
                         UPDATE marketplace_registries
                         SET sync_status = CASE WHEN record_count > 0 THEN 'stale' ELSE 'failed' END,
                             last_sync_status = ?, last_finished_at = ?, last_duration_ms = ?,
                             consecutive_failures = consecutive_failures + 1, last_error = ?,
-                            recent_errors = %s
+                            last_error_public = ?, recent_errors = %s
                         WHERE id = ?
                         """.formatted(MERGE_ERRORS))
                 .params(compatibleStatus, Timestamp.from(finishedAt),
-                        Duration.between(startedAt, finishedAt).toMillis(), error.message(),
+                        Duration.between(startedAt, finishedAt).toMillis(), error.message(), publicError,
                         json.writeValueAsString(List.of(error)), MAX_RECENT_ERRORS, registryId)
                 .update();
     }

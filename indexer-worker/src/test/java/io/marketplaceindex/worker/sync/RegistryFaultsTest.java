@@ -68,6 +68,8 @@ class RegistryFaultsTest extends WorkerTestSupport {
         slowSync.get(60, TimeUnit.SECONDS);
         assertThat(status(slowId)).isEqualTo("stale");
         assertThat((String) registryRow(slowId).get("last_error")).containsIgnoringCase("timed out");
+        // the catalog's meta.sources shows this instead: no host, no port, no "timed out"
+        assertThat(registryRow(slowId).get("last_error_public")).isEqualTo("registry: unreachable");
         assertThat(handles(slowId)).isEqualTo(before);
         assertThat(healthyMillis).isPositive();
     }
@@ -128,7 +130,9 @@ class RegistryFaultsTest extends WorkerTestSupport {
 
         assertThat(status(id)).isEqualTo("ok");
         assertThat(name(id, handle)).isEqualTo(nameBefore);
+        // operators read the detail; the agent's public cardError reads like any unreachable card
         assertThat(recentErrors(id)).contains(handle).contains("169.254.169.254");
+        assertThat(cardError(id, handle)).isEqualTo("agent card: unreachable");
     }
 
     @Test
@@ -253,6 +257,11 @@ class RegistryFaultsTest extends WorkerTestSupport {
     private String source(UUID id, String handle, String document, String field) {
         return jdbc.sql("SELECT " + document + "::jsonb ->> ? FROM marketplace_catalog_sources WHERE registry_id = ? AND handle = ?")
                 .params(field, id, handle).query(String.class).single();
+    }
+
+    private String cardError(UUID id, String handle) {
+        return jdbc.sql("SELECT card_error FROM marketplace_catalog_sources WHERE registry_id = ? AND handle = ?")
+                .params(id, handle).query(String.class).optional().orElse(null);
     }
 
     private List<String> cardErrors(UUID id) {
