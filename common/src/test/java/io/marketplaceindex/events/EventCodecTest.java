@@ -23,6 +23,9 @@ class EventCodecTest {
                 .isEqualTo(new RegistryCommand.Connect(UUID.fromString("0b8d0d6e-8a5e-4d43-9a43-9f1f6a3c0c01"),
                         REGISTRY, Instant.parse("2026-11-26T10:00:00Z"), "Demo", "https://registry.example.org",
                         "secret-token"));
+        // written before sendTokenToCards existed: the token stays away from cards
+        assertThat(((RegistryCommand.Connect) codec.decodeCommand(resource("command-connect-v1.json"))).tokenToCards())
+                .isFalse();
         assertThat(codec.decodeCommand(resource("command-rebuild-v1.json")))
                 .isEqualTo(new RegistryCommand.Rebuild(UUID.fromString("0b8d0d6e-8a5e-4d43-9a43-9f1f6a3c0c02"),
                         REGISTRY, Instant.parse("2026-11-26T10:00:00Z"), RebuildReason.CRON, false));
@@ -85,6 +88,7 @@ class EventCodecTest {
         Instant now = Instant.parse("2026-11-26T12:00:00Z");
         for (RegistryCommand command : new RegistryCommand[]{
                 new RegistryCommand.Connect(UUID.randomUUID(), REGISTRY, now, "n", "https://x.example", null),
+                new RegistryCommand.Connect(UUID.randomUUID(), REGISTRY, now, "n", "https://x.example", "t", true),
                 new RegistryCommand.SetEnabled(UUID.randomUUID(), REGISTRY, now, true),
                 new RegistryCommand.Remove(UUID.randomUUID(), REGISTRY, now),
                 new RegistryCommand.Rebuild(UUID.randomUUID(), REGISTRY, now, RebuildReason.REGISTRY_CONNECTED, true),
