@@ -49,7 +49,9 @@ class SourcesAsTextMigrationTest {
                     """);
         }
 
-        Flyway.configure().dataSource(url, TestServices.postgresUser(), TestServices.postgresPassword()).load().migrate();
+        // up to V7 only: later migrations may rewrite stored values (V12 replaces detailed card errors)
+        Flyway.configure().dataSource(url, TestServices.postgresUser(), TestServices.postgresPassword()).target("7")
+                .load().migrate();
 
         try (Connection c = connection(); Statement st = c.createStatement()) {
             assertThat(column(st, "SELECT data_type FROM information_schema.columns WHERE table_name = "
