@@ -36,6 +36,20 @@ ensure_chromium() {
   [[ -x "$chromium" ]] || die "Chromium not found at $chromium (install the 'chromium' package or set MARKETPLACE_CHROMIUM)"
 }
 
+# ensure_promtool: Prometheus' promtool checks the alert rules and scrape config in deploy/; comes with
+# Debian's 'prometheus' package (installed without starting its server: nothing here runs it).
+ensure_promtool() {
+  if command -v promtool >/dev/null 2>&1; then
+    return 0
+  fi
+  if [[ "$(id -u)" == 0 ]] && command -v apt-get >/dev/null 2>&1; then
+    log "installing promtool (the 'prometheus' package) from the distribution's packages"
+    DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends prometheus >/dev/null
+  fi
+  command -v promtool >/dev/null 2>&1 || die "promtool not found (install the 'prometheus' package)"
+}
+
 # The benchmark drivers' classpath (benchmarks/target/classpath.txt). Builds the jars first when $1 is
 # non-empty or none was built yet: dependency:build-classpath in the same reactor run, so the
 # project's own modules resolve to the jars just built, never to stale copies in ~/.m2 (each module

@@ -236,7 +236,7 @@ public final class IndexerBenchmark {
         // Two workers, as the project deploys them (docker-compose, local-stack); both get warm in
         // the full rebuild, so the one-against-two comparison at the end compares warm JVMs.
         for (int i = 1; i <= 2; i++) {
-            workers.add(processes.startService("worker-" + i, workerJar, List.of("-Xmx1g"), workerEnv));
+            workers.add(processes.startManagedService("worker-" + i, workerJar, List.of("-Xmx1g"), workerEnv));
         }
         for (ServiceProcess p : concat(workers, List.of(api))) {
             processes.awaitHealthy(p, Duration.ofSeconds(180));

@@ -114,7 +114,7 @@ public final class SystemStack implements ExtensionContext.Store.CloseableResour
             workerEnv.putAll(options.workerEnv());
             for (int i = 1; i <= options.workers(); i++) {
                 String name = "worker-" + i;
-                workers.put(name, processes.startService(name, workerJar, workerEnv));
+                workers.put(name, processes.startManagedService(name, workerJar, ServiceProcesses.SMALL_JVM, workerEnv));
             }
             Map<String, String> apiEnv = new HashMap<>(env);
             apiEnv.put("MARKETPLACE_ADMIN_TOKEN", ADMIN_TOKEN);

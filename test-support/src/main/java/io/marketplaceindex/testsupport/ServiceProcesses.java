@@ -44,7 +44,7 @@ public final class ServiceProcesses implements AutoCloseable {
             return name;
         }
 
-        /** The HTTP port it was told to listen on (SERVER_PORT or --port), or -1. */
+        /** The HTTP port it was told to listen on (SERVER_PORT, MANAGEMENT_SERVER_PORT or --port), or -1. */
         public int port() {
             return port;
         }
@@ -157,6 +157,19 @@ public final class ServiceProcesses implements AutoCloseable {
         int port = freePort();
         Map<String, String> withPort = new HashMap<>(env);
         withPort.put("SERVER_PORT", String.valueOf(port));
+        return start(name, jar, jvmOptions, List.of(), withPort, port);
+    }
+
+    /**
+     * A Spring Boot service whose only listener is its actuator, on the management port (the indexer
+     * worker): MANAGEMENT_SERVER_PORT is set to a free port here, and SERVER_PORT to -1 so that one
+     * inherited from the environment opens no second listener.
+     */
+    public ServiceProcess startManagedService(String name, Path jar, List<String> jvmOptions, Map<String, String> env) {
+        int port = freePort();
+        Map<String, String> withPort = new HashMap<>(env);
+        withPort.put("SERVER_PORT", "-1");
+        withPort.put("MANAGEMENT_SERVER_PORT", String.valueOf(port));
         return start(name, jar, jvmOptions, List.of(), withPort, port);
     }
 

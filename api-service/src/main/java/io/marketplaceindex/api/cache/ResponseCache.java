@@ -3,6 +3,8 @@ package io.marketplaceindex.api.cache;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
@@ -72,8 +74,30 @@ public class ResponseCache {
     private final ConcurrentHashMap<String, CompletableFuture<Computed>> inFlight = new ConcurrentHashMap<>();
     /** null when disabled ({@code marketplace.cache.local-max-size=0}) */
     private final Cache<String, Entry> local;
+    private final TierMeters localTier;
+    private final TierMeters redisTier;
 
-    public ResponseCache(RedisConnectionFactory connections, CacheProperties properties, Clock clock) {
+    /**
+     * Lookups of one tier by result: {@code marketplace.cache.requests{tier, result}}. "unavailable"
+     * counts the Redis lookups skipped or failed while Redis is down (answered from PostgreSQL).
+     */
+    private record TierMeters(Counter hit, Counter miss, Counter unavailable) {
+        static TierMeters register(MeterRegistry meters, String tier) {
+            return new TierMeters(counter(meters, tier, "hit"), counter(meters, tier, "miss"),
+                    counter(meters, tier, "unavailable"));
+        }
+
+        private static Counter counter(MeterRegistry meters, String tier, String result) {
+            return Counter.builder("marketplace.cache.requests")
+                    .description("Lookups of cached answers by tier (local memory, Redis) and result")
+                    .tag("tier", tier)
+                    .tag("result", result)
+                    .register(meters);
+        }
+    }
+
+    public ResponseCache(RedisConnectionFactory connections, CacheProperties properties, Clock clock,
+                         MeterRegistry meters) {
         this.redis = new RedisTemplate<>();
         this.redis.setConnectionFactory(connections);
         this.redis.setKeySerializer(RedisSerializer.string());
@@ -87,6 +111,8 @@ public class ResponseCache {
                 .weigher((String key, Entry entry) -> key.length() * 2 + entry.body().length)
                 .expireAfter(Expiry.creating((String key, Entry entry) -> entry.ttl()))
                 .build();
+        this.localTier = TierMeters.register(meters, "local");
+        this.redisTier = TierMeters.register(meters, "redis");
     }
 
     /**
@@ -95,9 +121,13 @@ public class ResponseCache {
      */
     public Answer get(String key, Builder compute) {
         String redisKey = properties.keyPrefix() + key;
-        Entry nearby = local == null ? null : local.getIfPresent(redisKey);
-        if (nearby != null) {
-            return new Answer(nearby.body(), Status.HIT, nearby.provisional());
+        if (local != null) {
+            Entry nearby = local.getIfPresent(redisKey);
+            if (nearby != null) {
+                localTier.hit().increment();
+                return new Answer(nearby.body(), Status.HIT, nearby.provisional());
+            }
+            localTier.miss().increment();
         }
         boolean redisUp = clock.instant().isAfter(redisDownUntil.get());
         if (redisUp) {
@@ -105,11 +135,13 @@ public class ResponseCache {
             if (!lookup.redisAnswered()) {
                 redisUp = false;
             } else if (lookup.value() != null) {
+                redisTier.hit().increment();
                 // its remaining lifetime in Redis is unknown here; a provisional one is the safe bound
                 keepLocally(redisKey, lookup.value(), properties.provisionalLifetime(), lookup.provisional());
                 return new Answer(lookup.value(), Status.HIT, lookup.provisional());
             }
         }
+        (redisUp ? redisTier.miss() : redisTier.unavailable()).increment();
         Status status = redisUp ? Status.MISS : Status.BYPASS;
         CompletableFuture<Computed> mine = new CompletableFuture<>();
         CompletableFuture<Computed> running = inFlight.putIfAbsent(redisKey, mine);

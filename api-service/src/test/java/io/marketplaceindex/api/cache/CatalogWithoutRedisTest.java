@@ -1,7 +1,9 @@
 package io.marketplaceindex.api.cache;
 
 import io.marketplaceindex.api.ApiTestSupport;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.test.context.TestPropertySource;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -10,13 +12,23 @@ import static org.assertj.core.api.Assertions.assertThat;
 @TestPropertySource(properties = "marketplace.test.redis-url=redis://127.0.0.1:1")
 class CatalogWithoutRedisTest extends ApiTestSupport {
 
+    @Autowired
+    MeterRegistry meters;
+
     @Test
     void answersFromPostgresAndSaysSo() {
+        double unavailableBefore = unavailable();
         for (int i = 0; i < 3; i++) {
             Answer answer = get("/api/marketplace?limit=5");
             assertThat(answer.status()).isEqualTo(200);
             assertThat(answer.body().get("meta").get("cache").asString()).startsWith("bypass");
             assertThat(answer.body().get("meta").get("catalog").asString()).isEqualTo("db");
         }
+        // and the metrics say so too
+        assertThat(unavailable() - unavailableBefore).isGreaterThanOrEqualTo(3);
+    }
+
+    private double unavailable() {
+        return meters.get("marketplace.cache.requests").tag("tier", "redis").tag("result", "unavailable").counter().count();
     }
 }

@@ -1,6 +1,7 @@
 package io.marketplaceindex.api.cache;
 
 import io.marketplaceindex.api.ApiTestSupport;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
@@ -89,7 +90,7 @@ class ResponseCacheTest extends ApiTestSupport {
 
         // without the local tier the same sequence runs the query again
         ResponseCache redisOnly = new ResponseCache(connections, withLocal(DataSize.ofBytes(0), Duration.ofSeconds(5)),
-                Clock.systemUTC());
+                Clock.systemUTC(), new SimpleMeterRegistry());
         String other = "local-off:" + UUID.randomUUID();
         redisOnly.get(other, query);
         redis.delete(properties.keyPrefix() + other);
@@ -98,9 +99,39 @@ class ResponseCacheTest extends ApiTestSupport {
     }
 
     @Test
+    void lookupsAreCountedByTierAndResult() {
+        SimpleMeterRegistry meters = new SimpleMeterRegistry();
+        ResponseCache counted = new ResponseCache(connections, withLocal(DataSize.ofMegabytes(1), Duration.ofSeconds(5)),
+                Clock.systemUTC(), meters);
+        String key = "counted:" + UUID.randomUUID();
+        ResponseCache.Builder query = status -> {
+            byte[] body = "{\"n\":3}".getBytes(StandardCharsets.UTF_8);
+            return new ResponseCache.Computed(body, body);
+        };
+        counted.get(key, query); // a miss in both tiers
+        counted.get(key, query); // from this replica's memory
+        // another replica: not in its memory, in Redis
+        SimpleMeterRegistry otherMeters = new SimpleMeterRegistry();
+        new ResponseCache(connections, withLocal(DataSize.ofMegabytes(1), Duration.ofSeconds(5)), Clock.systemUTC(),
+                otherMeters).get(key, query);
+
+        assertThat(count(meters, "local", "miss")).isEqualTo(1);
+        assertThat(count(meters, "local", "hit")).isEqualTo(1);
+        assertThat(count(meters, "redis", "miss")).isEqualTo(1);
+        assertThat(count(meters, "redis", "hit")).isZero();
+        assertThat(count(meters, "redis", "unavailable")).isZero();
+        assertThat(count(otherMeters, "local", "miss")).isEqualTo(1);
+        assertThat(count(otherMeters, "redis", "hit")).isEqualTo(1);
+    }
+
+    private static double count(SimpleMeterRegistry meters, String tier, String result) {
+        return meters.get("marketplace.cache.requests").tag("tier", tier).tag("result", result).counter().count();
+    }
+
+    @Test
     void aProvisionalAnswerIsKeptOnlyBriefly() {
         ResponseCache shortLived = new ResponseCache(connections, withLocal(DataSize.ofMegabytes(1), Duration.ofMillis(300)),
-                Clock.systemUTC());
+                Clock.systemUTC(), new SimpleMeterRegistry());
         String key = "provisional:" + UUID.randomUUID();
         AtomicInteger queries = new AtomicInteger();
         ResponseCache.Builder estimate = status -> {
@@ -118,7 +149,7 @@ class ResponseCacheTest extends ApiTestSupport {
                 java.util.concurrent.TimeUnit.MILLISECONDS);
         assertThat(ttlMillis).isBetween(1L, 300L);
         ResponseCache otherReplica = new ResponseCache(connections, withLocal(DataSize.ofMegabytes(1),
-                Duration.ofMillis(300)), Clock.systemUTC());
+                Duration.ofMillis(300)), Clock.systemUTC(), new SimpleMeterRegistry());
         ResponseCache.Answer fromRedis = otherReplica.get(key, estimate);
         assertThat(fromRedis.status()).isEqualTo(ResponseCache.Status.HIT);
         assertThat(fromRedis.provisional()).isTrue();

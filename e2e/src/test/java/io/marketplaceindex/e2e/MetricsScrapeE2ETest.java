@@ -1,0 +1,216 @@
+package io.marketplaceindex.e2e;
+
+import io.marketplaceindex.simulator.SimulatedRegistry;
+import io.marketplaceindex.testsupport.ServiceProcesses.ServiceProcess;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import tools.jackson.databind.JsonNode;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * What a Prometheus server sees: after a rebuild, {@code /actuator/prometheus} of the api-service and
+ * of a worker (on the worker's management port, its only listener) holds every meter the README lists
+ * and the alert rules and dashboard in {@code deploy/} use, with latency as histograms and no tag that
+ * grows with the catalog (no handle, no URL).
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class MetricsScrapeE2ETest {
+
+    /** One series of the text format: name, labels, value. */
+    private record Series(String name, Map<String, String> labels, String line) {
+    }
+
+    private static final Pattern SERIES = Pattern.compile("^([a-zA-Z_:][a-zA-Z0-9_:]*)(\\{(.*)})? (\\S+).*$");
+    private static final Pattern LABEL = Pattern.compile("([a-zA-Z_][a-zA-Z0-9_]*)=\"((?:[^\"\\\\]|\\\\.)*)\"");
+
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private SystemStack stack;
+    private Api api;
+
+    @BeforeAll
+    void startAndRebuild() {
+        // a stack of its own: the shared one's registries are counted by other classes
+        stack = SystemStack.start(SystemStack.Options.defaults().withName("e2e_metrics").withWorkers(1));
+        api = new Api(stack.apiUrl());
+        SimulatedRegistry registry = stack.simulator().addRegistry("metered", 40, 71L);
+        assertThat(api.asAdmin("POST", "/api/settings/registries",
+                "{\"name\":\"metered\",\"url\":\"" + registry.baseUrl() + "\"}").status()).isEqualTo(202);
+        api.awaitCatalog("the registry indexed", Duration.ofSeconds(90),
+                page -> page.get("total").asLong() == registry.size());
+        registry.updateAgent(registry.handles().get(3), "Renamed For The Meters");
+        Api.Answer rebuild = api.asAdmin("POST", "/api/marketplace/index-rebuild", null);
+        assertThat(rebuild.status()).isEqualTo(202);
+        String rebuildId = rebuild.body().get("rebuildId").asString();
+        awaitFinished(rebuildId);
+        // reads through both cache tiers: a miss, then hits
+        for (int i = 0; i < 3; i++) {
+            assertThat(api.get("/api/marketplace?limit=5").status()).isEqualTo(200);
+        }
+    }
+
+    @AfterAll
+    void stopStack() {
+        if (stack != null) {
+            stack.close();
+        }
+    }
+
+    @Test
+    void theWorkerExposesItsMetersOnItsManagementPort() {
+        ServiceProcess worker = stack.worker("worker-1");
+        // The Kafka client's per-partition meters appear once partitions are assigned and fetched
+        // from, and Micrometer looks for new client metrics once a minute.
+        List<Series> series = scrape(worker.url(), null, 200);
+        long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+        while (find(series, "kafka_consumer_fetch_manager_records_lag").isEmpty() && System.nanoTime() < deadline) {
+            SystemStack.sleep(1000);
+            series = scrape(worker.url(), null, 200);
+        }
+
+        assertHistogram(series, "marketplace_sync_duration_seconds");
+        assertHistogram(series, "registry_http_duration_seconds");
+        assertThat(find(series, "marketplace_sync_duration_seconds_count"))
+                .anySatisfy(s -> assertThat(s.labels()).containsEntry("outcome", "ok"));
+        assertThat(find(series, "marketplace_sync_rows_written_total")).isNotEmpty();
+        assertThat(find(series, "marketplace_sync_commit_seconds_count")).isNotEmpty();
+        assertThat(find(series, "registry_http_requests_total"))
+                .anySatisfy(s -> assertThat(s.labels()).containsKeys("registry", "target", "outcome"));
+        assertThat(find(series, "kafka_consumer_fetch_manager_records_lag"))
+                .anySatisfy(s -> assertThat(s.labels()).containsKeys("topic", "partition"));
+        assertThat(find(series, "kafka_consumer_fetch_manager_records_lag_max")).isNotEmpty();
+        assertThat(find(series, "marketplace_commands_total"))
+                .anySatisfy(s -> assertThat(s.labels()).containsEntry("outcome", "dead_letter"))
+                .anySatisfy(s -> assertThat(s.labels()).containsEntry("outcome", "done"));
+        assertThat(find(series, "marketplace_commands_running")).isNotEmpty();
+        assertThat(find(series, "marketplace_catalog_changes_unpublished_total")).isNotEmpty();
+        assertBoundedTags(series);
+    }
+
+    @Test
+    void theApiServiceExposesItsMetersToTheAdminOnly() {
+        assertThat(status(stack.apiUrl() + "/actuator/prometheus", null)).isEqualTo(401);
+        // the registries' gauges follow the database on the generation poll (every 5 s)
+        List<Series> series = scrape(stack.apiUrl(), SystemStack.ADMIN_TOKEN, 200);
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (value(series, "marketplace_registries", Map.of("status", "ok")) != 1.0 && System.nanoTime() < deadline) {
+            SystemStack.sleep(500);
+            series = scrape(stack.apiUrl(), SystemStack.ADMIN_TOKEN, 200);
+        }
+
+        assertHistogram(series, "http_server_requests_seconds");
+        assertThat(find(series, "marketplace_cache_requests_total"))
+                .anySatisfy(s -> assertThat(s.labels()).containsEntry("tier", "local").containsEntry("result", "hit"))
+                .anySatisfy(s -> assertThat(s.labels()).containsEntry("tier", "redis").containsEntry("result", "miss"));
+        assertThat(value(series, "marketplace_cache_requests_total", Map.of("tier", "local", "result", "hit")))
+                .isGreaterThan(0);
+        assertThat(find(series, "marketplace_catalog_generation_age_seconds")).singleElement()
+                .satisfies(s -> assertThat(Double.parseDouble(s.line().split(" ")[1])).isBetween(0.0, 600.0));
+        for (String status : List.of("pending", "syncing", "ok", "stale", "failed", "disabled")) {
+            assertThat(find(series, "marketplace_registries"))
+                    .anySatisfy(s -> assertThat(s.labels()).containsEntry("status", status));
+        }
+        assertThat(value(series, "marketplace_registries", Map.of("status", "ok"))).isEqualTo(1.0);
+        assertThat(find(series, "marketplace_registry_consecutive_failures")).singleElement()
+                .satisfies(s -> assertThat(s.labels()).containsKey("registry"));
+        assertThat(find(series, "kafka_consumer_fetch_manager_records_lag_max")).isNotEmpty();
+        assertBoundedTags(series);
+    }
+
+    private static void assertHistogram(List<Series> series, String name) {
+        assertThat(find(series, name + "_bucket")).as(name + " as a histogram")
+                .hasSizeGreaterThan(5)
+                .anySatisfy(s -> assertThat(s.labels()).containsEntry("le", "+Inf"));
+    }
+
+    /** No label that grows with the catalog: handles and URLs never become series. */
+    private static void assertBoundedTags(List<Series> series) {
+        for (Series s : series) {
+            if (s.name().startsWith("marketplace_") || s.name().startsWith("registry_")
+                    || s.name().startsWith("http_server_")) {
+                assertThat(s.labels().keySet()).as(s.line()).doesNotContain("handle", "url", "registry_url");
+                assertThat(s.labels().values()).as(s.line()).noneMatch(v -> v.contains("://"));
+            }
+        }
+    }
+
+    private static List<Series> find(List<Series> series, String name) {
+        return series.stream().filter(s -> s.name().equals(name)).toList();
+    }
+
+    private static double value(List<Series> series, String name, Map<String, String> labels) {
+        return find(series, name).stream()
+                .filter(s -> s.labels().entrySet().containsAll(labels.entrySet()))
+                .mapToDouble(s -> Double.parseDouble(s.line().substring(s.line().lastIndexOf(' ') + 1)))
+                .sum();
+    }
+
+    private List<Series> scrape(String base, String token, int expectedStatus) {
+        HttpResponse<String> response = send(base + "/actuator/prometheus", token);
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(expectedStatus);
+        assertThat(response.headers().firstValue("Content-Type").orElse("")).startsWith("text/plain");
+        List<Series> series = new ArrayList<>();
+        for (String line : response.body().split("\n")) {
+            if (line.isBlank() || line.startsWith("#")) {
+                continue;
+            }
+            Matcher m = SERIES.matcher(line);
+            assertThat(m.matches()).as(line).isTrue();
+            Map<String, String> labels = new java.util.LinkedHashMap<>();
+            if (m.group(3) != null) {
+                Matcher label = LABEL.matcher(m.group(3));
+                while (label.find()) {
+                    labels.put(label.group(1), label.group(2));
+                }
+            }
+            series.add(new Series(m.group(1), labels, m.group(1) + " " + m.group(4)));
+        }
+        return series;
+    }
+
+    private int status(String url, String token) {
+        return send(url, token).statusCode();
+    }
+
+    private HttpResponse<String> send(String url, String token) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).GET();
+        if (token != null) {
+            request.header("Authorization", "Bearer " + token);
+        }
+        try {
+            return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private void awaitFinished(String rebuildId) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        JsonNode progress = null;
+        while (System.nanoTime() < deadline) {
+            progress = api.asAdmin("GET", "/api/marketplace/index-rebuild/" + rebuildId, null).body();
+            if (progress.get("finished").asInt() == 1) {
+                return;
+            }
+            SystemStack.sleep(250);
+        }
+        throw new AssertionError("rebuild did not finish: " + progress);
+    }
+}
