@@ -77,8 +77,9 @@ class ApiDatabaseRoleTest extends ApiTestSupport {
                 }
                 assertRefused(st, write, INSUFFICIENT_PRIVILEGE);
             } finally {
-                // never hand a read-write session back to the service
+                // never hand a read-write session back to the service: closed, not returned
                 ((HikariDataSource) pool).evictConnection(c);
+                c.close();
             }
         }
         assertThat(sql("SELECT count(*) FROM marketplace_catalog_state")).as("the state row is still there")
@@ -94,6 +95,7 @@ class ApiDatabaseRoleTest extends ApiTestSupport {
                 assertRefused(st, escape, INSUFFICIENT_PRIVILEGE);
             } finally {
                 ((HikariDataSource) pool).evictConnection(c);
+                c.close();
             }
         }
     }
