@@ -41,10 +41,13 @@ public abstract class ApiTestSupport {
     protected static final String ADMIN_PASSWORD = "correct horse battery staple";
     protected static final String TOPIC_PREFIX = TestServices.uniqueTopicPrefix();
     protected static final String DATABASE;
+    /** The service's pool logs in as a reader, as in production; the tests' own statements run as the owner. */
+    private static final TestServices.Login SERVICE_LOGIN;
 
     static {
         TestServices.requireKafka();
         DATABASE = TestServices.freshDatabase("api");
+        SERVICE_LOGIN = TestServices.apiLogin();
     }
 
     protected static final JsonMapper JSON = CatalogSeeder.json();
@@ -56,8 +59,8 @@ public abstract class ApiTestSupport {
     @DynamicPropertySource
     static void services(DynamicPropertyRegistry registry) {
         registry.add("spring.datasource.url", () -> DATABASE);
-        registry.add("spring.datasource.username", TestServices::postgresUser);
-        registry.add("spring.datasource.password", TestServices::postgresPassword);
+        registry.add("spring.datasource.username", SERVICE_LOGIN::user);
+        registry.add("spring.datasource.password", SERVICE_LOGIN::password);
         // several contexts stay cached during the suite: keep each one's share of the server small
         registry.add("spring.datasource.hikari.maximum-pool-size", () -> "4");
         registry.add("spring.datasource.hikari.minimum-idle", () -> "1");

@@ -1,5 +1,7 @@
 package io.marketplaceindex.worker;
 
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
 import io.marketplaceindex.events.CatalogChanged;
 import io.marketplaceindex.events.EventCodec;
 import io.marketplaceindex.events.Topics;
@@ -11,12 +13,12 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
-import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
+import javax.sql.DataSource;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -29,28 +31,46 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The worker against real PostgreSQL and Kafka, with its own database, topics and consumer group.
+ *
+ * <p>As deployed, the worker's pool logs in as a member of {@code marketplace_writer} (no DDL, no
+ * TRUNCATE) and its migrations run over a connection of their own as the schema owner. What a test
+ * sets up or inspects with {@link #jdbc} runs as the owner, so that a test may also inject faults
+ * (triggers) that the worker itself could never create.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.NONE)
 public abstract class WorkerTestSupport {
 
     protected static final String TOPIC_PREFIX = TestServices.uniqueTopicPrefix();
     protected static final String DATABASE;
+    private static final TestServices.Login WORKER_LOGIN;
+    private static final DataSource OWNER;
 
     static {
         TestServices.requireKafka();
         DATABASE = TestServices.freshDatabase("worker");
+        WORKER_LOGIN = TestServices.workerLogin();
+        HikariConfig owner = new HikariConfig();
+        owner.setPoolName("test-owner");
+        owner.setJdbcUrl(DATABASE);
+        owner.setUsername(TestServices.postgresUser());
+        owner.setPassword(TestServices.postgresPassword());
+        owner.setMaximumPoolSize(4);
+        owner.setMinimumIdle(0);
+        OWNER = new HikariDataSource(owner);
     }
 
-    @Autowired
-    protected JdbcClient jdbc;
+    /** The test's own access to the database, as its owner. */
+    protected final JdbcClient jdbc = JdbcClient.create(OWNER);
 
     protected final EventCodec codec = new EventCodec();
 
     @DynamicPropertySource
     static void services(DynamicPropertyRegistry registry) {
         registry.add("spring.datasource.url", () -> DATABASE);
-        registry.add("spring.datasource.username", TestServices::postgresUser);
-        registry.add("spring.datasource.password", TestServices::postgresPassword);
+        registry.add("spring.datasource.username", WORKER_LOGIN::user);
+        registry.add("spring.datasource.password", WORKER_LOGIN::password);
+        registry.add("spring.flyway.user", TestServices::postgresUser);
+        registry.add("spring.flyway.password", TestServices::postgresPassword);
         registry.add("spring.datasource.hikari.minimum-idle", () -> "1");
         registry.add("spring.kafka.bootstrap-servers", TestServices::kafkaBootstrap);
         registry.add("spring.kafka.consumer.group-id", () -> TOPIC_PREFIX + "indexer");

@@ -161,6 +161,73 @@ public final class TestServices {
         }
     }
 
+    /**
+     * Credentials of a role the tests log in as.
+     *
+     * @param user     the role's name
+     * @param password its password (the administrator's, so that a server with password authentication
+     *                 needs no second secret; empty under trust authentication)
+     */
+    public record Login(String user, String password) {
+    }
+
+    /**
+     * The login a test of the api-service connects as: a member of {@code marketplace_reader}, as the
+     * deployment's {@code marketplace_api} is. Created on first use, shared by every checkout on the server.
+     * Call it after {@link #freshDatabase(String)}: the migrations create the group.
+     */
+    public static Login apiLogin() {
+        return login("mi_test_api", "marketplace_reader");
+    }
+
+    /** The same for the indexer-worker's pool: a member of {@code marketplace_writer}, as {@code marketplace_worker} is. */
+    public static Login workerLogin() {
+        return login("mi_test_worker", "marketplace_writer");
+    }
+
+    /**
+     * Roles belong to the server, so suites of several checkouts may ask for the same one at once: they
+     * take turns on an advisory lock of the maintenance database, which they all connect to.
+     */
+    private static Login login(String user, String group) {
+        try (Connection admin = DriverManager.getConnection(postgresHostUrl() + "postgres", postgresUser(),
+                postgresPassword())) {
+            admin.setAutoCommit(false);
+            try (Statement st = admin.createStatement()) {
+                st.execute("SELECT pg_advisory_xact_lock(hashtext('mi_test_logins'))");
+                if (!exists(admin, "SELECT 1 FROM pg_roles WHERE rolname = ?", group)) {
+                    throw new IllegalStateException("role " + group + " does not exist: the migrations create it when "
+                            + "the role that runs them (" + postgresUser() + ") may create roles");
+                }
+                if (!exists(admin, "SELECT 1 FROM pg_roles WHERE rolname = ?", user)) {
+                    String password = postgresPassword().isEmpty() ? ""
+                            : " PASSWORD '" + postgresPassword().replace("'", "''") + "'";
+                    st.execute("CREATE ROLE " + user + " LOGIN" + password);
+                }
+                if (!exists(admin, "SELECT 1 FROM pg_auth_members WHERE roleid = ?::regrole AND member = ?::regrole",
+                        group, user)) {
+                    st.execute("GRANT " + group + " TO " + user);
+                }
+            }
+            admin.commit();
+        } catch (SQLException e) {
+            throw new IllegalStateException("could not create the test login " + user + " as " + postgresUser()
+                    + ": " + e.getMessage(), e);
+        }
+        return new Login(user, postgresPassword());
+    }
+
+    private static boolean exists(Connection connection, String query, String... params) throws SQLException {
+        try (PreparedStatement ps = connection.prepareStatement(query)) {
+            for (int i = 0; i < params.length; i++) {
+                ps.setString(i + 1, params[i]);
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next();
+            }
+        }
+    }
+
     /** Topic prefix that keeps one suite's topics apart from another's on a shared broker. */
     public static String uniqueTopicPrefix() {
         return "t" + UUID.randomUUID().toString().substring(0, 8) + ".";

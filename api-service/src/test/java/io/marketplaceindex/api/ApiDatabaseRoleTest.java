@@ -1,0 +1,150 @@
+package io.marketplaceindex.api;
+
+import com.zaxxer.hikari.HikariDataSource;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+
+import javax.sql.DataSource;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.fail;
+
+/**
+ * "The api-service only reads" is enforced by the database, not only by the pool's read-only
+ * setting: through the service's own pool, every kind of write to every catalog table is refused
+ * for lack of privilege, also after the session has been switched back to read-write.
+ */
+class ApiDatabaseRoleTest extends ApiTestSupport {
+
+    private static final String INSUFFICIENT_PRIVILEGE = "42501";
+    private static final String READ_ONLY_TRANSACTION = "25006";
+
+    @Autowired
+    DataSource pool;
+
+    @Test
+    void theServiceConnectsAsAReaderThatIsNeitherSuperuserNorOwner() throws SQLException {
+        try (Connection c = pool.getConnection(); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("""
+                     SELECT r.rolsuper, r.rolcreaterole, r.rolcreatedb, r.rolbypassrls,
+                            pg_has_role(current_user, 'marketplace_reader', 'MEMBER'),
+                            pg_has_role(current_user, 'marketplace_writer', 'MEMBER'),
+                            (SELECT count(*) FROM pg_tables WHERE tableowner = current_user)
+                     FROM pg_roles r WHERE r.rolname = current_user""")) {
+            assertThat(rs.next()).isTrue();
+            assertThat(rs.getBoolean(1)).as("superuser").isFalse();
+            assertThat(rs.getBoolean(2)).as("may create roles").isFalse();
+            assertThat(rs.getBoolean(3)).as("may create databases").isFalse();
+            assertThat(rs.getBoolean(4)).as("bypasses row security").isFalse();
+            assertThat(rs.getBoolean(5)).as("member of marketplace_reader").isTrue();
+            assertThat(rs.getBoolean(6)).as("member of marketplace_writer").isFalse();
+            assertThat(rs.getLong(7)).as("tables it owns").isZero();
+        }
+    }
+
+    @Test
+    void everyWriteToEveryCatalogTableIsRefusedEvenAfterTheSessionIsMadeReadWrite() throws SQLException {
+        Map<String, String> tables = catalogTables();
+        assertThat(tables).containsKeys("marketplace_catalog_rows", "marketplace_registries",
+                "marketplace_catalog_state", "marketplace_tag_counts", "marketplace_catalog_sources");
+        List<String> writes = new ArrayList<>();
+        tables.forEach((table, column) -> {
+            writes.add("INSERT INTO " + table + " DEFAULT VALUES");
+            writes.add("UPDATE " + table + " SET " + column + " = " + column);
+            writes.add("DELETE FROM " + table);
+            writes.add("TRUNCATE " + table + " CASCADE");
+        });
+        for (String write : writes) {
+            // as the service's connections are: the read-only session refuses it, or the privilege check
+            try (Connection c = pool.getConnection(); Statement st = c.createStatement()) {
+                assertRefused(st, write, READ_ONLY_TRANSACTION, INSUFFICIENT_PRIVILEGE);
+            }
+            // code that switched its session back to read-write meets the privilege check
+            Connection c = pool.getConnection();
+            try (Statement st = c.createStatement()) {
+                st.execute("COMMIT; SET SESSION CHARACTERISTICS AS TRANSACTION READ WRITE");
+                try (ResultSet rs = st.executeQuery("SHOW transaction_read_only")) {
+                    rs.next();
+                    assertThat(rs.getString(1)).as("the session is read-write now").isEqualTo("off");
+                }
+                assertRefused(st, write, INSUFFICIENT_PRIVILEGE);
+            } finally {
+                // never hand a read-write session back to the service: closed, not returned
+                ((HikariDataSource) pool).evictConnection(c);
+                c.close();
+            }
+        }
+        assertThat(sql("SELECT count(*) FROM marketplace_catalog_state")).as("the state row is still there")
+                .isEqualTo(1L);
+    }
+
+    @Test
+    void noOtherRoleCanBeTakenOn() throws SQLException {
+        for (String escape : List.of("SET ROLE marketplace_writer", "SET ROLE " + superuser(),
+                "SET SESSION AUTHORIZATION " + superuser())) {
+            Connection c = pool.getConnection();
+            try (Statement st = c.createStatement()) {
+                assertRefused(st, escape, INSUFFICIENT_PRIVILEGE);
+            } finally {
+                ((HikariDataSource) pool).evictConnection(c);
+                c.close();
+            }
+        }
+    }
+
+    @Test
+    void everyCatalogTableCanStillBeRead() throws SQLException {
+        try (Connection c = pool.getConnection(); Statement st = c.createStatement()) {
+            for (String table : catalogTables().keySet()) {
+                try (ResultSet rs = st.executeQuery("SELECT count(*) FROM " + table)) {
+                    assertThat(rs.next()).as(table).isTrue();
+                }
+            }
+        }
+        assertThat(get("/api/marketplace?limit=1").status()).isEqualTo(200);
+        assertThat(get("/api/settings/registries", admin()).status()).isEqualTo(200);
+    }
+
+    /**
+     * Every table of the index with its first column, from the system catalog (which every role may
+     * read, unlike information_schema), so that a table added later is covered, granted or not.
+     */
+    private Map<String, String> catalogTables() throws SQLException {
+        Map<String, String> tables = new LinkedHashMap<>();
+        try (Connection c = pool.getConnection(); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("""
+                     SELECT c.relname, a.attname
+                     FROM pg_class c
+                     JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = 1
+                     WHERE c.relnamespace = current_schema()::regnamespace AND c.relkind IN ('r', 'p')
+                       AND c.relname LIKE 'marketplace\\_%'
+                     ORDER BY c.relname""")) {
+            while (rs.next()) {
+                tables.put(rs.getString(1), rs.getString(2));
+            }
+        }
+        return tables;
+    }
+
+    private static String superuser() {
+        return (String) sql("SELECT rolname FROM pg_roles WHERE rolsuper ORDER BY oid LIMIT 1");
+    }
+
+    private static void assertRefused(Statement st, String statement, String... sqlStates) {
+        try {
+            st.execute(statement);
+        } catch (SQLException e) {
+            assertThat(e.getSQLState()).as("%s: %s", statement, e.getMessage()).isIn((Object[]) sqlStates);
+            return;
+        }
+        fail("not refused: " + statement);
+    }
+}
