@@ -65,6 +65,7 @@ class LoginController {
         if (old != null) {
             old.invalidate(); // a fresh session id on login: no session fixation
         }
+        request.getSession(true); // the only place a session is created (the context repository never does)
         Authentication auth = UsernamePasswordAuthenticationToken.authenticated(properties.adminEmail(), null,
                 Roles.ADMIN.authorities());
         SecurityContext context = SecurityContextHolder.createEmptyContext();

@@ -11,14 +11,22 @@ import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.authentication.UsernamePasswordAuthenticationFilter;
 import org.springframework.security.web.context.HttpSessionSecurityContextRepository;
 import org.springframework.security.web.context.SecurityContextRepository;
+import org.springframework.security.web.savedrequest.NullRequestCache;
 
 @Configuration(proxyBeanMethods = false)
 @ConditionalOnWebApplication // not for the index-sync command line
 class SecurityConfig {
 
+    /**
+     * Reads the signed-in context from an existing session but never creates one: only the sign-in
+     * endpoint does, explicitly. A session held for hours per request would let any loop of anonymous
+     * (or bearer-token) requests grow the heap without bound.
+     */
     @Bean
     SecurityContextRepository securityContextRepository() {
-        return new HttpSessionSecurityContextRepository();
+        HttpSessionSecurityContextRepository repository = new HttpSessionSecurityContextRepository();
+        repository.setAllowSessionCreation(false);
+        return repository;
     }
 
     @Bean
@@ -28,7 +36,10 @@ class SecurityConfig {
                 // Sessions are only created by the login endpoint; the session cookie is SameSite=Strict
                 // (application.yml), which is what stops cross-site form posts here instead of CSRF tokens.
                 .csrf(csrf -> csrf.disable())
-                .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.IF_REQUIRED))
+                .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.NEVER))
+                // The default cache saves every refused request into a new session, to replay it after a
+                // form login this service does not have.
+                .requestCache(c -> c.requestCache(new NullRequestCache()))
                 .securityContext(c -> c.securityContextRepository(contexts))
                 .httpBasic(b -> b.disable())
                 .formLogin(f -> f.disable())
