@@ -27,13 +27,13 @@ import java.time.Duration;
  * one fresh database (seeded directly, as the worker would have written it) and its own topics
  * and Redis key prefix.
  *
- * <p>The suites make many anonymous requests and sign in from one address, so both rate limits are
+ * <p>The suites make many anonymous requests and sign in from one address, so the rate limits are
  * off here; a subclass turns them on with a {@code @TestPropertySource} of its own (which overrides
  * this one).
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 @TestPropertySource(properties = {"marketplace.rate-limit.anonymous-per-minute=0",
-        "marketplace.rate-limit.login-per-minute=0"})
+        "marketplace.rate-limit.login-per-minute=0", "marketplace.rate-limit.login-failures-per-account-per-hour=0"})
 public abstract class ApiTestSupport {
 
     protected static final String ADMIN_TOKEN = "test-admin-token-" + java.util.UUID.randomUUID();

@@ -66,7 +66,15 @@ class CatalogPageE2ETest {
     @Test
     void browsingSearchingAndFilteringTheCatalog() throws Exception {
         Page page = browser.newPage();
-        page.navigate(stack.apiUrl() + "/");
+        // the page works under its Content-Security-Policy: the browser refuses nothing it loads or runs
+        List<String> refused = new java.util.concurrent.CopyOnWriteArrayList<>();
+        page.onConsoleMessage(m -> {
+            if (m.text().contains("Content Security Policy")) {
+                refused.add(m.text());
+            }
+        });
+        com.microsoft.playwright.Response loaded = page.navigate(stack.apiUrl() + "/");
+        assertThat(loaded.headers().get("content-security-policy")).contains("default-src 'self'");
         Locator cards = page.locator("#grid .card");
         assertThat(cards.first()).isVisible();
         assertThat(cards.count()).isGreaterThanOrEqualTo(48);
@@ -92,6 +100,7 @@ class CatalogPageE2ETest {
         Path shots = Path.of("target", "screenshots");
         Files.createDirectories(shots);
         page.screenshot(new Page.ScreenshotOptions().setPath(shots.resolve("catalog.png")).setFullPage(false));
+        assertThat(refused).as("Content-Security-Policy violations").isEmpty();
         page.close();
     }
 

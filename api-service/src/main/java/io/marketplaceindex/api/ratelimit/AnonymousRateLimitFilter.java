@@ -71,6 +71,6 @@ class AnonymousRateLimitFilter extends OncePerRequestFilter {
     }
 
     String client(HttpServletRequest request) {
-        return ClientAddress.of(request, properties.trustForwardedFor());
+        return ClientAddress.of(request);
     }
 }

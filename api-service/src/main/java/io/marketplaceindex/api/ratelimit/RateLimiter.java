@@ -19,7 +19,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * Fixed one-minute windows per client, counted in Redis so that every replica shares them: one
+ * Fixed windows per client (one minute unless given), counted in Redis so that every replica shares them: one
  * Lua script increments the client's counter and, on the window's first request, sets its expiry,
  * atomically, so a counter can never be left without one. When Redis fails, requests are not
  * refused for it: each replica counts in its own memory until Redis answers again (so a client
@@ -44,6 +44,17 @@ public class RateLimiter {
             return {count, ttl}
             """, List.class);
 
+    /** KEYS[1] counter. Returns {count, ms until the window ends}; {0, 0} when there is no window. */
+    @SuppressWarnings({"rawtypes", "unchecked"})
+    private static final RedisScript<List> PEEK = new DefaultRedisScript<>("""
+            local count = tonumber(redis.call('GET', KEYS[1]) or '0')
+            local ttl = redis.call('PTTL', KEYS[1])
+            if ttl < 0 then
+              ttl = 0
+            end
+            return {count, ttl}
+            """, List.class);
+
     /**
      * @param allowed   whether this request is within the limit
      * @param remaining requests left in the window after this one
@@ -61,6 +72,7 @@ public class RateLimiter {
 
     private final String name;
     private final int limit;
+    private final Duration window;
     private final String keyPrefix;
     private final Duration redisRetryAfter;
     private final Clock clock;
@@ -70,8 +82,14 @@ public class RateLimiter {
 
     /** @param name what is limited ("anonymous", "login"): its counters are apart from every other limit's */
     public RateLimiter(String name, int limit, CacheProperties cache, Clock clock, RedisConnectionFactory connections) {
+        this(name, limit, WINDOW, cache, clock, connections);
+    }
+
+    public RateLimiter(String name, int limit, Duration window, CacheProperties cache, Clock clock,
+                       RedisConnectionFactory connections) {
         this.name = name;
         this.limit = limit;
+        this.window = window;
         this.keyPrefix = cache.keyPrefix() + "ratelimit:" + name + ":";
         this.redisRetryAfter = cache.redisRetryAfter();
         this.clock = clock;
@@ -92,13 +110,38 @@ public class RateLimiter {
         return local(client);
     }
 
+    /** Where the client's window stands, without counting a request. */
+    public Decision peek(String client) {
+        if (clock.instant().isAfter(redisDownUntil.get())) {
+            try {
+                List<?> result = redis.execute(PEEK, List.of(key(client)));
+                if (result == null || result.size() != 2) {
+                    throw new IllegalStateException("rate limit script answered " + result);
+                }
+                return peeked(((Number) result.get(0)).longValue(),
+                        Duration.ofMillis(Math.max(0, ((Number) result.get(1)).longValue())));
+            } catch (DataAccessException e) {
+                markDown(e);
+            }
+        }
+        Instant now = clock.instant();
+        LocalWindow current = local.get(client);
+        return current == null || !current.end().isAfter(now) ? peeked(0, Duration.ZERO)
+                : peeked(current.count(), Duration.between(now, current.end()));
+    }
+
+    /** After {@code count} requests: whether one more would be allowed. */
+    private Decision peeked(long count, Duration resetIn) {
+        return new Decision(count < limit, limit, (int) Math.max(0, limit - count), resetIn);
+    }
+
     /** The Redis key of a client's counter (tests read it). */
     String key(String client) {
         return keyPrefix + client;
     }
 
     private Decision shared(String client) {
-        List<?> result = redis.execute(HIT, List.of(key(client)), String.valueOf(WINDOW.toMillis()));
+        List<?> result = redis.execute(HIT, List.of(key(client)), String.valueOf(window.toMillis()));
         if (result == null || result.size() != 2) {
             throw new IllegalStateException("rate limit script answered " + result);
         }
@@ -113,12 +156,12 @@ public class RateLimiter {
             local.values().removeIf(w -> !w.end().isAfter(now));
             if (local.size() >= MAX_LOCAL_CLIENTS) {
                 // rather than grow without bound or refuse strangers, let them through uncounted
-                return new Decision(true, limit, limit, WINDOW);
+                return new Decision(true, limit, limit, window);
             }
         }
-        LocalWindow window = local.compute(client, (k, w) -> w == null || !w.end().isAfter(now)
-                ? new LocalWindow(now.plus(WINDOW), 1) : new LocalWindow(w.end(), w.count() + 1));
-        return decision(window.count(), Duration.between(now, window.end()));
+        LocalWindow current = local.compute(client, (k, w) -> w == null || !w.end().isAfter(now)
+                ? new LocalWindow(now.plus(window), 1) : new LocalWindow(w.end(), w.count() + 1));
+        return decision(current.count(), Duration.between(now, current.end()));
     }
 
     private Decision decision(long count, Duration resetIn) {

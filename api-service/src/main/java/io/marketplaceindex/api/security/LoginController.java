@@ -56,15 +56,23 @@ class LoginController {
         if (body == null || body.email() == null || body.password() == null) {
             throw ApiException.badRequest("email and password are required");
         }
+        Optional<Long> locked = throttle.accountRefusedForSeconds(request, body.email());
+        if (locked.isPresent()) {
+            response.setHeader(HttpHeaders.RETRY_AFTER, String.valueOf(locked.get()));
+            throw new ApiException(HttpStatus.TOO_MANY_REQUESTS, "too many failed sign-ins for this account; retry in "
+                    + locked.get() + " s");
+        }
         boolean emailOk = properties.adminEmail() != null && properties.adminEmail().equalsIgnoreCase(body.email().trim());
         boolean passwordOk = Secrets.matches(properties.adminPassword(), body.password());
         if (!emailOk || !passwordOk) {
+            throttle.failed(request, body.email());
             throw new ApiException(HttpStatus.UNAUTHORIZED, "wrong email or password");
         }
         HttpSession old = request.getSession(false);
         if (old != null) {
             old.invalidate(); // a fresh session id on login: no session fixation
         }
+        request.getSession(true); // the only place a session is created (the context repository never does)
         Authentication auth = UsernamePasswordAuthenticationToken.authenticated(properties.adminEmail(), null,
                 Roles.ADMIN.authorities());
         SecurityContext context = SecurityContextHolder.createEmptyContext();

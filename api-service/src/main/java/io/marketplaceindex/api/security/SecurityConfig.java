@@ -4,6 +4,8 @@ import jakarta.servlet.http.HttpServletResponse;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.Ordered;
+import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.http.HttpMethod;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.config.http.SessionCreationPolicy;
@@ -11,14 +13,35 @@ import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.authentication.UsernamePasswordAuthenticationFilter;
 import org.springframework.security.web.context.HttpSessionSecurityContextRepository;
 import org.springframework.security.web.context.SecurityContextRepository;
+import org.springframework.security.web.savedrequest.NullRequestCache;
 
 @Configuration(proxyBeanMethods = false)
 @ConditionalOnWebApplication // not for the index-sync command line
 class SecurityConfig {
 
+    static final String CONTENT_SECURITY_POLICY = "default-src 'self'; script-src 'self'; style-src 'self'; "
+            + "img-src 'self' data:; connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; "
+            + "form-action 'self'; frame-ancestors 'none'";
+
+    /**
+     * Reads the signed-in context from an existing session but never creates one: only the sign-in
+     * endpoint does, explicitly. A session held for hours per request would let any loop of anonymous
+     * (or bearer-token) requests grow the heap without bound.
+     */
     @Bean
     SecurityContextRepository securityContextRepository() {
-        return new HttpSessionSecurityContextRepository();
+        HttpSessionSecurityContextRepository repository = new HttpSessionSecurityContextRepository();
+        repository.setAllowSessionCreation(false);
+        return repository;
+    }
+
+    /** Bounds the sign-in body before anything reads it, ahead of every other filter. */
+    @Bean
+    FilterRegistrationBean<LoginBodyLimitFilter> loginBodyLimitFilter() {
+        FilterRegistrationBean<LoginBodyLimitFilter> registration = new FilterRegistrationBean<>(new LoginBodyLimitFilter());
+        registration.addUrlPatterns("/api/auth/login");
+        registration.setOrder(Ordered.HIGHEST_PRECEDENCE + 1);
+        return registration;
     }
 
     @Bean
@@ -28,8 +51,17 @@ class SecurityConfig {
                 // Sessions are only created by the login endpoint; the session cookie is SameSite=Strict
                 // (application.yml), which is what stops cross-site form posts here instead of CSRF tokens.
                 .csrf(csrf -> csrf.disable())
-                .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.IF_REQUIRED))
+                .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.NEVER))
+                // The default cache saves every refused request into a new session, to replay it after a
+                // form login this service does not have.
+                .requestCache(c -> c.requestCache(new NullRequestCache()))
                 .securityContext(c -> c.securityContextRepository(contexts))
+                // The page loads its script and style from files (no inline code), so the policy can refuse
+                // everything else: an agent's text that slipped into the page as markup could not run.
+                .headers(h -> h
+                        .contentSecurityPolicy(csp -> csp.policyDirectives(CONTENT_SECURITY_POLICY))
+                        // sent only on a secure request: over TLS, or X-Forwarded-Proto https from a trusted proxy
+                        .httpStrictTransportSecurity(hsts -> hsts.maxAgeInSeconds(31_536_000).includeSubDomains(true)))
                 .httpBasic(b -> b.disable())
                 .formLogin(f -> f.disable())
                 .logout(l -> l.disable())

@@ -31,7 +31,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestPropertySource(properties = {"marketplace.rate-limit.anonymous-per-minute=60",
         "marketplace.rate-limit.login-per-minute=10",
-        "marketplace.rate-limit.trust-forwarded-for=true",
         // Redis answering slowly would switch the limiter to its per-replica fallback (correctly, but
         // then the counters asserted here are not in Redis): generous timeouts on a loaded test machine
         "spring.data.redis.connect-timeout=10s", "spring.data.redis.timeout=5s"})
@@ -154,7 +153,6 @@ class RateLimitApiTest extends ApiTestSupport {
                         "--marketplace.cache.key-prefix=" + TOPIC_PREFIX,
                         "--spring.datasource.hikari.maximum-pool-size=2",
                         "--marketplace.rate-limit.anonymous-per-minute=60",
-                        "--marketplace.rate-limit.trust-forwarded-for=true",
                         "--spring.data.redis.connect-timeout=10s", "--spring.data.redis.timeout=5s")) {
             int otherPort = ((WebServerApplicationContext) replica).getWebServer().getPort();
             for (int i = 0; i < 30; i++) {
