@@ -499,7 +499,8 @@ public final class AgentNormalizer {
                 return bytes <= budget ? new Copied(value, bytes) : null;
             }
             case NUMBER: {
-                if (value.isFloatingPointNumber() && !Double.isFinite(value.doubleValue())) {
+                // only binary floating point can be NaN or infinite; a BigDecimal beyond double's range is finite
+                if ((value.isDouble() || value.isFloat()) && !Double.isFinite(value.doubleValue())) {
                     return null;
                 }
                 long bytes = value.toString().length();
