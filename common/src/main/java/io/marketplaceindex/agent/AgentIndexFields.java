@@ -27,7 +27,8 @@ import java.util.StringJoiner;
  * re-extracting every row, silently breaks search. The API still has to escape LIKE wildcards
  * ({@code % _ \}) in the needle; deciding whether a blank {@code q} filters at all is also the API's.
  *
- * @param sortName    lower-cased name, or handle when the name is missing or blank
+ * @param sortName    lower-cased name, or handle when the name is missing or blank, cut to
+ *                    {@link AgentBudgets#SORT_NAME_UTF8_BYTES}
  * @param searchText  lower-cased name, description, handle, author and tags, joined with {@link #SEPARATOR}
  * @param tags        the agent's tags, in the agent's order
  * @param contentHash SHA-256 of {@link #canonicalBytes(JsonNode) the agent's canonical JSON}
@@ -72,7 +73,9 @@ public record AgentIndexFields(String sortName, String searchText, List<String> 
             throw new IllegalArgumentException("not a normalized agent: no string 'handle'");
         }
         String name = stringField(normalizedAgent, "name");
-        String sortName = (name == null || Text.isBlank(name) ? handle : name).toLowerCase(Locale.ROOT);
+        // bounded in bytes: it is a key of the name-order index, beside the handle and the tags
+        String sortName = Text.truncateUtf8((name == null || Text.isBlank(name) ? handle : name).toLowerCase(Locale.ROOT),
+                AgentBudgets.SORT_NAME_UTF8_BYTES);
 
         List<String> tags = new ArrayList<>();
         JsonNode tagArray = normalizedAgent.get("tags");

@@ -7,45 +7,38 @@ import tools.jackson.databind.node.ObjectNode;
 
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
  * Turns a registry record and its Agent Card into the normalized agent the index stores and the
  * catalog API serves, following the compatible product's merge rules (DESIGN §2, "Normalized agent").
  *
  * <p>Reading is lenient, as the compatible product's is: unknown fields are ignored, aliases are
- * honoured, and a value of the wrong JSON type is treated as absent. Only a string {@code handle} and a
- * string {@code agentCardUrl} are required. Everything else a registry sends is treated as hostile:
- * strings longer than {@value Text#MAX_STRING_CHARS} chars, strings PostgreSQL cannot store (U+0000,
- * unpaired surrogates), JSON nulls and non-finite numbers are dropped, and every array is capped.
+ * honoured, and a value of the wrong JSON type is treated as absent. A valid handle ({@link Handles})
+ * and an http(s) {@code agentCardUrl} are required. Everything else a registry sends is treated as
+ * hostile: every value has a budget ({@link AgentBudgets}: text is truncated at a code-point boundary,
+ * identifiers, URLs and dates over theirs are dropped), strings PostgreSQL cannot store (U+0000,
+ * unpaired surrogates), JSON nulls and non-finite numbers are dropped, and every URL that is not
+ * absolute http(s) is dropped, so a client rendering a link is never handed {@code javascript:} or
+ * {@code data:}. An agent still over {@link AgentBudgets#AGENT_JSON_BYTES} is refused.
+ *
+ * <p>Normalizing is idempotent: feeding a normalized agent's fields back in as a record and a card
+ * (tags as capabilities, skills as skills, name omitted where it is the handle) gives the same agent,
+ * so a budget applied once is never applied differently the next time.
  *
  * <p>The output is deterministic: its top-level keys always come in the order of {@link #FIELD_ORDER}
  * and nested values keep the order the registry sent, so equal inputs give byte-identical JSON. The
  * worker hashes it ({@link AgentIndexFields}) to decide whether a row must be rewritten. The output
  * shares no mutable node with the inputs.
  *
- * <p>The normalizer does not validate the handle beyond its type; callers that use it as a key or in a
- * URL check it with {@link Handles#isValid(String)}.
- *
  * <p>Immutable and thread-safe.
  */
 public final class AgentNormalizer {
-
-    /** At most this many {@code record.capabilities} become tags. */
-    public static final int MAX_CAPABILITIES = 64;
-    /** Capabilities plus distinct skill tags. */
-    public static final int MAX_TAGS = 256;
-    public static final int MAX_SKILLS = 128;
-    /** Per skill; a card is at most 512 kB, but one skill should not crowd out all others' tags. */
-    public static final int MAX_SKILL_TAGS = 64;
-    public static final int MAX_BUYER_INPUTS = 64;
-    public static final int MAX_MODALITIES = 64;
-    /** Values copied through without a schema (pricing, publicKeys, proof, buyer inputs) are bounded too. */
-    static final int MAX_COPY_DEPTH = 16;
-    static final int MAX_COPY_ENTRIES = 256;
 
     static final String JSONRPC_EXTENSION_URI = "https://a2a.org/extensions/jsonrpc";
 
@@ -82,21 +75,53 @@ public final class AgentNormalizer {
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
     /**
+     * What normalizing one record gave: the agent, or why there is none.
+     *
+     * @param agent  the normalized agent, or {@code null} when refused
+     * @param kind   {@code malformed_record} (no valid handle or card URL) or {@code over_budget}; null for an agent
+     * @param reason for the registry's error list; null for an agent
+     */
+    public record Result(ObjectNode agent, String kind, String reason) {
+
+        static Result of(ObjectNode agent) {
+            return new Result(agent, null, null);
+        }
+
+        static Result refused(String kind, String reason) {
+            return new Result(null, kind, reason);
+        }
+
+        public Optional<ObjectNode> asOptional() {
+            return Optional.ofNullable(agent);
+        }
+    }
+
+    /**
      * @param record the registry record as fetched; anything but an object yields an empty result
      * @param card   the Agent Card, or {@code null} (or any non-object) when it could not be fetched:
      *               the agent is then built from the record alone
-     * @return the normalized agent, or empty when the record lacks a string {@code handle} or
-     *         {@code agentCardUrl} (the compatible product skipped such records)
+     * @return the normalized agent, or empty when {@link #normalizeOrExplain} refuses it
      */
     public Optional<ObjectNode> normalize(JsonNode record, JsonNode card, RegistryRef registry) {
+        return normalizeOrExplain(record, card, registry).asOptional();
+    }
+
+    /** {@link #normalize}, saying why an agent is refused. */
+    public Result normalizeOrExplain(JsonNode record, JsonNode card, RegistryRef registry) {
         Objects.requireNonNull(registry, "registry");
         if (record == null || !record.isObject()) {
-            return Optional.empty();
+            return Result.refused("malformed_record", "record is not a JSON object");
         }
         String handle = string(record.get("handle"));
-        String agentCardUrl = string(record.get("agentCardUrl"));
-        if (handle == null || agentCardUrl == null) {
-            return Optional.empty();
+        if (handle == null || !Handles.isValid(handle)) {
+            return Result.refused("malformed_record",
+                    "record lacks a string handle of " + Handles.MIN_LENGTH + "–" + Handles.MAX_LENGTH
+                            + " code points without control characters");
+        }
+        String agentCardUrl = url(record.get("agentCardUrl"));
+        if (agentCardUrl == null) {
+            return Result.refused("malformed_record", "record lacks an absolute http(s) agentCardUrl of at most "
+                    + AgentBudgets.URL_JSON_BYTES + " bytes");
         }
         JsonNode cardObject = card != null && card.isObject() ? card : null;
 
@@ -108,21 +133,29 @@ public final class AgentNormalizer {
         } else {
             putCardIdentity(agent, cardObject, handle);
         }
-        putString(agent, "version", firstNonBlank(record, VERSION));
+        putString(agent, "version", first(record, VERSION, AgentNormalizer::nonBlankShortText));
 
-        Set<String> tags = new LinkedHashSet<>();
-        addTags(tags, record.get("capabilities"), MAX_CAPABILITIES);
+        TagSet tags = new TagSet();
+        JsonNode capabilities = record.get("capabilities");
+        if (capabilities != null && capabilities.isArray()) {
+            for (JsonNode value : capabilities) {
+                if (tags.size() >= AgentBudgets.CAPABILITIES) {
+                    break;
+                }
+                tags.add(tag(value));
+            }
+        }
         ArrayNode skills = cardObject == null ? null : skills(cardObject.get("skills"), tags);
         ArrayNode tagArray = agent.putArray("tags");
-        tags.forEach(tagArray::add);
+        tags.values.forEach(tagArray::add);
         putNode(agent, "skills", skills);
 
         putString(agent, "jsonRpcUrl", cardObject == null ? null : jsonRpcUrl(cardObject));
         agent.put("agentCardUrl", agentCardUrl);
         putString(agent, "documentationUrl", recordThenCard(record, DOCUMENTATION_URL, cardObject, CARD_DOCUMENTATION_URL));
         putString(agent, "sourceUrl", recordThenCard(record, SOURCE_URL, cardObject, SOURCE_URL));
-        putString(agent, "publishedAt", firstNonBlank(record, PUBLISHED_AT));
-        putString(agent, "updatedAt", firstNonBlank(record, UPDATED_AT));
+        putString(agent, "publishedAt", first(record, PUBLISHED_AT, AgentNormalizer::nonBlankShortText));
+        putString(agent, "updatedAt", first(record, UPDATED_AT, AgentNormalizer::nonBlankShortText));
         putNode(agent, "pricing", pricing(record, cardObject));
         putNode(agent, "inputModalities", modalities(record, INPUT_MODALITIES));
         putNode(agent, "outputModalities", modalities(record, OUTPUT_MODALITIES));
@@ -131,100 +164,127 @@ public final class AgentNormalizer {
         agent.put("registryName", registry.name());
         agent.put("registryUrl", registry.url());
 
-        putString(agent, "schema", string(record.get("schema")));
-        putString(agent, "validUntil", string(record.get("validUntil")));
+        putString(agent, "schema", shortText(record.get("schema")));
+        putString(agent, "validUntil", shortText(record.get("validUntil")));
         JsonNode ttl = record.get("ttlSecondsRecommended");
-        putNode(agent, "ttlSecondsRecommended", ttl != null && ttl.isNumber() ? copy(ttl, 0) : null);
-        putString(agent, "controllerDid", string(record.get("controllerDid")));
-        putString(agent, "didDocumentUrl", string(record.get("didDocumentUrl")));
-        putString(agent, "meshDescriptorUrl", string(record.get("meshDescriptorUrl")));
+        putNode(agent, "ttlSecondsRecommended",
+                ttl != null && ttl.isNumber() ? value(copy(ttl, 0, AgentBudgets.NUMBER_JSON_BYTES)) : null);
+        putString(agent, "controllerDid", shortText(record.get("controllerDid")));
+        putString(agent, "didDocumentUrl", url(record.get("didDocumentUrl")));
+        putString(agent, "meshDescriptorUrl", url(record.get("meshDescriptorUrl")));
         putNode(agent, "buyerInputs", buyerInputs(record.get("buyerInputs")));
-        putNode(agent, "publicKeys", object(record.get("publicKeys")));
-        putNode(agent, "proof", object(record.get("proof")));
-        return Optional.of(agent);
+        putNode(agent, "publicKeys", object(record.get("publicKeys"), AgentBudgets.PUBLIC_KEYS_JSON_BYTES));
+        putNode(agent, "proof", object(record.get("proof"), AgentBudgets.PROOF_JSON_BYTES));
+
+        int bytes = AgentIndexFields.canonicalBytes(agent).length;
+        if (bytes > AgentBudgets.AGENT_JSON_BYTES) {
+            return Result.refused("over_budget", "normalized agent is " + bytes + " bytes of JSON, over the budget of "
+                    + AgentBudgets.AGENT_JSON_BYTES);
+        }
+        return Result.of(agent);
     }
 
     /** name, description, icon, author and protocolVersion, which only a card provides. */
     private static void putCardIdentity(ObjectNode agent, JsonNode card, String handle) {
-        String name = string(card.get("name"));
+        String name = truncated(card.get("name"), AgentBudgets.NAME_CODE_POINTS);
         // the compatible rule: a missing or blank name falls back to the handle, so every agent sorts and shows
         agent.put("name", name == null || Text.isBlank(name) ? handle : name);
-        putString(agent, "description", string(card.get("description")));
-        putString(agent, "icon", string(card.get("iconUrl")));
+        putString(agent, "description", truncated(card.get("description"), AgentBudgets.DESCRIPTION_CODE_POINTS));
+        putString(agent, "icon", url(card.get("iconUrl")));
         JsonNode provider = card.get("provider");
-        putString(agent, "author", provider != null && provider.isObject() ? string(provider.get("organization")) : null);
-        putString(agent, "protocolVersion", string(card.get("protocolVersion")));
+        putString(agent, "author", provider != null && provider.isObject()
+                ? truncated(provider.get("organization"), AgentBudgets.AUTHOR_CODE_POINTS) : null);
+        putString(agent, "protocolVersion", shortText(card.get("protocolVersion")));
     }
 
     /**
      * The card's skills, each reduced to {id, name, description, tags}; their tags are also added to the
      * agent's. Entries that are not objects are skipped, but a default id uses the entry's position in
-     * the card's own array so it does not shift when a neighbour is malformed.
+     * the card's own array so it does not shift when a neighbour is malformed. A skill that would take
+     * the skills past {@link AgentBudgets#SKILLS_JSON_BYTES} is left out, tags and all.
      */
-    private static ArrayNode skills(JsonNode skillsNode, Set<String> agentTags) {
+    private static ArrayNode skills(JsonNode skillsNode, TagSet agentTags) {
         if (skillsNode == null || !skillsNode.isArray()) {
             return null;
         }
         ArrayNode out = NODES.arrayNode();
-        for (int i = 0; i < skillsNode.size() && out.size() < MAX_SKILLS; i++) {
+        long bytes = 2;
+        for (int i = 0; i < skillsNode.size() && out.size() < AgentBudgets.SKILLS; i++) {
             JsonNode skill = skillsNode.get(i);
             if (!skill.isObject()) {
                 continue;
             }
-            ObjectNode normalized = out.addObject();
-            String id = string(skill.get("id"));
+            ObjectNode normalized = NODES.objectNode();
+            String id = truncated(skill.get("id"), AgentBudgets.SKILL_ID_CODE_POINTS);
             normalized.put("id", id == null || Text.isBlank(id) ? "skill-" + i : id);
-            putString(normalized, "name", string(skill.get("name")));
-            putString(normalized, "description", string(skill.get("description")));
+            putString(normalized, "name", truncated(skill.get("name"), AgentBudgets.SKILL_NAME_CODE_POINTS));
+            putString(normalized, "description",
+                    truncated(skill.get("description"), AgentBudgets.SKILL_DESCRIPTION_CODE_POINTS));
             Set<String> skillTags = new LinkedHashSet<>();
             ArrayNode tagArray = normalized.putArray("tags");
             JsonNode rawTags = skill.get("tags");
             if (rawTags != null && rawTags.isArray()) {
-                for (JsonNode tag : rawTags) {
-                    String value = nonBlank(tag);
+                for (JsonNode rawTag : rawTags) {
+                    if (tagArray.size() == AgentBudgets.SKILL_TAGS) {
+                        break;
+                    }
+                    String value = tag(rawTag);
                     if (value != null) {
                         // a skill lists its own tags as given, repeats included; only the agent's set is deduplicated
                         tagArray.add(value);
                         skillTags.add(value);
-                        if (tagArray.size() == MAX_SKILL_TAGS) {
-                            break;
-                        }
                     }
                 }
             }
-            for (String tag : skillTags) {
-                if (agentTags.size() >= MAX_TAGS) {
-                    break;
-                }
-                agentTags.add(tag);
+            long cost = jsonBytes(normalized) + (out.isEmpty() ? 0 : 1);
+            if (bytes + cost > AgentBudgets.SKILLS_JSON_BYTES) {
+                continue;
             }
+            bytes += cost;
+            out.add(normalized);
+            skillTags.forEach(agentTags::add);
         }
         return out;
     }
 
-    private static void addTags(Set<String> tags, JsonNode values, int limit) {
-        if (values == null || !values.isArray()) {
-            return;
+    /**
+     * The agent's tags within their budgets. A tag that does not fit is left out and later ones are still
+     * tried: the room left only shrinks, so normalizing the result again leaves out the same tags.
+     */
+    private static final class TagSet {
+        final Set<String> values = new LinkedHashSet<>();
+        long bytes = 2;
+
+        int size() {
+            return values.size();
         }
-        for (JsonNode value : values) {
-            if (tags.size() >= limit) {
+
+        void add(String tag) {
+            if (tag == null || values.contains(tag) || values.size() >= AgentBudgets.TAGS) {
                 return;
             }
-            String tag = nonBlank(value);
-            if (tag != null) {
-                tags.add(tag);
+            long cost = Text.jsonBytes(tag, AgentBudgets.TAGS_JSON_BYTES) + (values.isEmpty() ? 0 : 1);
+            if (bytes + cost <= AgentBudgets.TAGS_JSON_BYTES) {
+                values.add(tag);
+                bytes += cost;
             }
         }
+    }
+
+    /** A tag: a non-blank string, cut to its budget (and still not blank). */
+    private static String tag(JsonNode node) {
+        String value = truncated(node, AgentBudgets.TAG_CODE_POINTS);
+        return value == null || Text.isBlank(value) ? null : value;
     }
 
     /**
      * The card's JSON-RPC endpoint, in the compatible order: its own {@code url}, then the A2A JSON-RPC
      * extension's {@code params.url}, then the first {@code services[]} entry of type {@code jsonrpc}.
-     * Every candidate must start with "http", as in the compatible product, so a {@code javascript:} or
+     * Every candidate must be an absolute http(s) URL ({@link #url}), so a {@code javascript:} or
      * relative URL never becomes a link and the next candidate is tried instead.
      */
     private static String jsonRpcUrl(JsonNode card) {
-        String direct = httpUrl(card.get("url"));
+        String direct = url(card.get("url"));
         if (direct != null) {
             return direct;
         }
@@ -234,7 +294,7 @@ public final class AgentNormalizer {
             for (JsonNode extension : extensions) {
                 if (extension.isObject() && JSONRPC_EXTENSION_URI.equals(string(extension.get("uri")))) {
                     JsonNode params = extension.get("params");
-                    String url = params != null && params.isObject() ? httpUrl(params.get("url")) : null;
+                    String url = params != null && params.isObject() ? url(params.get("url")) : null;
                     if (url != null) {
                         return url;
                     }
@@ -245,7 +305,7 @@ public final class AgentNormalizer {
         if (services != null && services.isArray()) {
             for (JsonNode service : services) {
                 if (service.isObject() && "jsonrpc".equals(string(service.get("type")))) {
-                    String url = httpUrl(service.get("url"));
+                    String url = url(service.get("url"));
                     if (url != null) {
                         return url;
                     }
@@ -255,35 +315,75 @@ public final class AgentNormalizer {
         return null;
     }
 
-    private static String httpUrl(JsonNode node) {
-        String url = string(node);
-        return url != null && url.startsWith("http") ? url : null;
+    /** {@link #httpUrl(String)} of a string node; null for anything else. */
+    private static String url(JsonNode node) {
+        String value = string(node);
+        return value == null ? null : httpUrl(value);
     }
 
+    /**
+     * The URL when it is one a client may render as a link: it starts with {@code http://} or
+     * {@code https://} (any case) and a host, has no whitespace or control character anywhere (a
+     * browser strips those, which is how {@code "java\tscript:"} or a leading space smuggles a scheme
+     * past a prefix test), and fits {@link AgentBudgets#URL_JSON_BYTES}. Anything else is
+     * {@code null}: dropped, never repaired.
+     */
+    static String httpUrl(String url) {
+        int schemeEnd;
+        if (url.regionMatches(true, 0, "https://", 0, 8)) {
+            schemeEnd = 8;
+        } else if (url.regionMatches(true, 0, "http://", 0, 7)) {
+            schemeEnd = 7;
+        } else {
+            return null;
+        }
+        if (url.length() == schemeEnd || url.charAt(schemeEnd) == '/'
+                || Text.jsonBytes(url, AgentBudgets.URL_JSON_BYTES) > AgentBudgets.URL_JSON_BYTES) {
+            return null;
+        }
+        for (int i = 0; i < url.length(); i++) {
+            char ch = url.charAt(i);
+            if (ch <= 0x20 || ch == 0x7f || (ch >= 0x80 && ch <= 0x9f) || Character.isWhitespace(ch)
+                    || Character.isSpaceChar(ch)) {
+                return null;
+            }
+        }
+        return url;
+    }
+
+    /**
+     * The record's first alias holding a usable URL, else the card's: a record alias that is blank or
+     * not http(s) lets the next alias, then the card, answer.
+     */
     private static String recordThenCard(JsonNode record, List<String> recordAliases, JsonNode card,
                                          List<String> cardAliases) {
-        String fromRecord = firstNonBlank(record, recordAliases);
+        String fromRecord = first(record, recordAliases, AgentNormalizer::url);
         if (fromRecord != null || card == null) {
             return fromRecord;
         }
-        return firstNonBlank(card, cardAliases);
+        return first(card, cardAliases, AgentNormalizer::url);
     }
 
     /**
      * The record's pricing, then the card's shallow-merged over it, card keys winning. As in the compatible
      * product the card has two sources applied in turn, {@code metadata.*} first and the top-level
-     * {@code pricing|piloxPricing} last, so the top level wins over metadata.
+     * {@code pricing|piloxPricing} last, so the top level wins over metadata. The merge is bounded again
+     * as a whole.
      */
     private static ObjectNode pricing(JsonNode record, JsonNode card) {
         ObjectNode pricing = firstNonEmptyObject(record, RECORD_PRICING);
-        if (card == null) {
-            return pricing;
+        if (card != null) {
+            JsonNode metadata = card.get("metadata");
+            if (metadata != null && metadata.isObject()) {
+                pricing = shallowMerge(pricing, firstNonEmptyObject(metadata, CARD_METADATA_PRICING));
+            }
+            pricing = shallowMerge(pricing, firstNonEmptyObject(card, CARD_PRICING));
         }
-        JsonNode metadata = card.get("metadata");
-        if (metadata != null && metadata.isObject()) {
-            pricing = shallowMerge(pricing, firstNonEmptyObject(metadata, CARD_METADATA_PRICING));
+        if (pricing == null) {
+            return null;
         }
-        return shallowMerge(pricing, firstNonEmptyObject(card, CARD_PRICING));
+        JsonNode bounded = value(copy(pricing, 0, AgentBudgets.PRICING_JSON_BYTES));
+        return bounded != null && !bounded.isEmpty() ? (ObjectNode) bounded : null;
     }
 
     /** {@code {...base, ...over}}: keys of {@code base} keep their position, new keys come after. */
@@ -306,7 +406,7 @@ public final class AgentNormalizer {
         for (String alias : aliases) {
             JsonNode value = source.get(alias);
             if (value != null && value.isObject()) {
-                JsonNode copied = copy(value, 0);
+                JsonNode copied = value(copy(value, 0, AgentBudgets.PRICING_JSON_BYTES));
                 if (copied != null && !copied.isEmpty()) {
                     return (ObjectNode) copied;
                 }
@@ -315,7 +415,10 @@ public final class AgentNormalizer {
         return null;
     }
 
-    /** The first alias that is an array (even an empty one, as in the compatible product), non-blank strings only. */
+    /**
+     * The first alias that is an array (even an empty one, as in the compatible product): non-blank
+     * strings within their budget only.
+     */
     private static ArrayNode modalities(JsonNode record, List<String> aliases) {
         for (String alias : aliases) {
             JsonNode value = record.get(alias);
@@ -323,9 +426,10 @@ public final class AgentNormalizer {
                 ArrayNode out = NODES.arrayNode();
                 for (JsonNode item : value) {
                     String modality = nonBlank(item);
-                    if (modality != null) {
+                    if (modality != null
+                            && Text.jsonBytes(modality, AgentBudgets.MODALITY_JSON_BYTES) <= AgentBudgets.MODALITY_JSON_BYTES) {
                         out.add(modality);
-                        if (out.size() == MAX_MODALITIES) {
+                        if (out.size() == AgentBudgets.MODALITIES) {
                             break;
                         }
                     }
@@ -336,8 +440,8 @@ public final class AgentNormalizer {
         return null;
     }
 
-    private static JsonNode object(JsonNode value) {
-        return value != null && value.isObject() ? copy(value, 0) : null;
+    private static JsonNode object(JsonNode value, int budget) {
+        return value != null && value.isObject() ? value(copy(value, 0, budget)) : null;
     }
 
     /** Buyer inputs are declarations (objects); anything else in the array is malformed and skipped. */
@@ -346,12 +450,15 @@ public final class AgentNormalizer {
             return null;
         }
         ArrayNode out = NODES.arrayNode();
+        long bytes = 2;
         for (JsonNode item : value) {
             if (item.isObject()) {
-                JsonNode copied = copy(item, 0);
+                long comma = out.isEmpty() ? 0 : 1;
+                Copied copied = copy(item, 1, AgentBudgets.BUYER_INPUTS_JSON_BYTES - bytes - comma);
                 if (copied != null) {
-                    out.add(copied);
-                    if (out.size() == MAX_BUYER_INPUTS) {
+                    out.add(copied.node());
+                    bytes += copied.bytes() + comma;
+                    if (out.size() == AgentBudgets.BUYER_INPUTS) {
                         break;
                     }
                 }
@@ -360,55 +467,94 @@ public final class AgentNormalizer {
         return out;
     }
 
+    /** A copied value with its {@link Text#jsonBytes JSON size}. */
+    private record Copied(JsonNode node, long bytes) {
+    }
+
+    private static JsonNode value(Copied copied) {
+        return copied == null ? null : copied.node();
+    }
+
     /**
      * A bounded copy of a value passed through without a schema: unstorable strings, nulls, non-finite
-     * numbers and anything deeper than {@link #MAX_COPY_DEPTH} are dropped, containers keep at most
-     * {@link #MAX_COPY_ENTRIES} entries. Value nodes are immutable and shared; containers are rebuilt.
+     * numbers and anything deeper than {@link AgentBudgets#COPY_DEPTH} are dropped, containers keep at
+     * most {@link AgentBudgets#COPY_ENTRIES} entries, and the copy's JSON stays within {@code budget}
+     * bytes: an entry that does not fit in the room left is left out and later ones are still tried.
+     * A string under a key naming a link ({@code …url}, {@code …href}, {@code …link}) is kept only
+     * when it is an http(s) URL. Value nodes are immutable and shared; containers are rebuilt.
      *
-     * @return the copy, or {@code null} when the value itself is dropped
+     * <p>Copying a copy with the same budget gives it back unchanged: each kept entry meets the same
+     * room left as before, and the room only shrinks, so what was left out stays out.
+     *
+     * @return the copy, or {@code null} when the value itself is dropped or does not fit
      */
-    private static JsonNode copy(JsonNode value, int depth) {
+    private static Copied copy(JsonNode value, int depth, long budget) {
         switch (value.getNodeType()) {
-            case STRING:
-                return Text.isStorable(value.stringValue()) ? value : null;
-            case NUMBER:
-                return !value.isFloatingPointNumber() || Double.isFinite(value.doubleValue()) ? value : null;
-            case BOOLEAN:
-                return value;
+            case STRING: {
+                String s = value.stringValue();
+                if (!Text.isStorable(s)) {
+                    return null;
+                }
+                long bytes = Text.jsonBytes(s, budget);
+                return bytes <= budget ? new Copied(value, bytes) : null;
+            }
+            case NUMBER: {
+                // only binary floating point can be NaN or infinite; a BigDecimal beyond double's range is finite
+                if ((value.isDouble() || value.isFloat()) && !Double.isFinite(value.doubleValue())) {
+                    return null;
+                }
+                long bytes = value.toString().length();
+                return bytes <= budget ? new Copied(value, bytes) : null;
+            }
+            case BOOLEAN: {
+                long bytes = value.booleanValue() ? 4 : 5;
+                return bytes <= budget ? new Copied(value, bytes) : null;
+            }
             case ARRAY: {
-                if (depth >= MAX_COPY_DEPTH) {
+                if (depth >= AgentBudgets.COPY_DEPTH || budget < 2) {
                     return null;
                 }
                 ArrayNode out = NODES.arrayNode();
+                long bytes = 2;
                 for (JsonNode item : value) {
-                    JsonNode copied = copy(item, depth + 1);
+                    long comma = out.isEmpty() ? 0 : 1;
+                    Copied copied = copy(item, depth + 1, budget - bytes - comma);
                     if (copied != null) {
-                        out.add(copied);
-                        if (out.size() == MAX_COPY_ENTRIES) {
+                        out.add(copied.node());
+                        bytes += copied.bytes() + comma;
+                        if (out.size() == AgentBudgets.COPY_ENTRIES) {
                             break;
                         }
                     }
                 }
-                return out;
+                return new Copied(out, bytes);
             }
             case OBJECT: {
-                if (depth >= MAX_COPY_DEPTH) {
+                if (depth >= AgentBudgets.COPY_DEPTH || budget < 2) {
                     return null;
                 }
                 ObjectNode out = NODES.objectNode();
+                long bytes = 2;
                 for (Map.Entry<String, JsonNode> property : value.properties()) {
-                    if (!Text.isStorable(property.getKey())) {
+                    String key = property.getKey();
+                    if (!Text.isStorable(key)) {
                         continue;
                     }
-                    JsonNode copied = copy(property.getValue(), depth + 1);
+                    JsonNode item = property.getValue();
+                    if (item.isString() && namesLink(key) && httpUrl(item.stringValue()) == null) {
+                        continue;
+                    }
+                    long overhead = (out.isEmpty() ? 0 : 1) + Text.jsonBytes(key, budget) + 1;
+                    Copied copied = copy(item, depth + 1, budget - bytes - overhead);
                     if (copied != null) {
-                        out.set(property.getKey(), copied);
-                        if (out.size() == MAX_COPY_ENTRIES) {
+                        out.set(key, copied.node());
+                        bytes += copied.bytes() + overhead;
+                        if (out.size() == AgentBudgets.COPY_ENTRIES) {
                             break;
                         }
                     }
                 }
-                return out;
+                return new Copied(out, bytes);
             }
             default:
                 // null, missing, binary and POJO nodes carry nothing a registry could mean
@@ -416,10 +562,33 @@ public final class AgentNormalizer {
         }
     }
 
-    /** The first alias holding a non-blank string, kept as given (not trimmed). */
-    private static String firstNonBlank(JsonNode source, List<String> aliases) {
+    private static boolean namesLink(String key) {
+        String lower = key.toLowerCase(Locale.ROOT);
+        return lower.endsWith("url") || lower.endsWith("href") || lower.endsWith("link");
+    }
+
+    /** The {@link Text#jsonBytes JSON size} of a normalized skill: strings and arrays of strings only. */
+    private static long jsonBytes(ObjectNode skill) {
+        long bytes = 2;
+        for (Map.Entry<String, JsonNode> property : skill.properties()) {
+            bytes += (bytes == 2 ? 0 : 1) + Text.jsonBytes(property.getKey(), Long.MAX_VALUE) + 1;
+            JsonNode value = property.getValue();
+            if (value.isArray()) {
+                bytes += 2 + Math.max(0, value.size() - 1);
+                for (JsonNode item : value) {
+                    bytes += Text.jsonBytes(item.stringValue(), Long.MAX_VALUE);
+                }
+            } else {
+                bytes += Text.jsonBytes(value.stringValue(), Long.MAX_VALUE);
+            }
+        }
+        return bytes;
+    }
+
+    /** The first alias for which {@code usable} gives a value. */
+    private static String first(JsonNode source, List<String> aliases, Function<JsonNode, String> usable) {
         for (String alias : aliases) {
-            String value = nonBlank(source.get(alias));
+            String value = usable.apply(source.get(alias));
             if (value != null) {
                 return value;
             }
@@ -427,12 +596,32 @@ public final class AgentNormalizer {
         return null;
     }
 
+    /** A string within {@link AgentBudgets#SHORT_TEXT_JSON_BYTES}, kept as given (not trimmed). */
+    private static String shortText(JsonNode node) {
+        String value = string(node);
+        return value != null
+                && Text.jsonBytes(value, AgentBudgets.SHORT_TEXT_JSON_BYTES) <= AgentBudgets.SHORT_TEXT_JSON_BYTES
+                ? value : null;
+    }
+
+    /** {@link #shortText} that is not blank: an alias that is blank lets the next one answer. */
+    private static String nonBlankShortText(JsonNode node) {
+        String value = shortText(node);
+        return value == null || Text.isBlank(value) ? null : value;
+    }
+
     private static String nonBlank(JsonNode node) {
         String value = string(node);
         return value == null || Text.isBlank(value) ? null : value;
     }
 
-    /** A storable string value, or {@code null} for anything else (wrong type, too long, unstorable). */
+    /** A storable string cut to {@code maxCodePoints}, or {@code null} for anything else. */
+    private static String truncated(JsonNode node, int maxCodePoints) {
+        String value = string(node);
+        return value == null ? null : Text.truncateCodePoints(value, maxCodePoints);
+    }
+
+    /** A storable string value, or {@code null} for anything else (wrong type, unstorable). */
     private static String string(JsonNode node) {
         if (node == null || !node.isString()) {
             return null;

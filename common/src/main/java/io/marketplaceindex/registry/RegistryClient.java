@@ -610,7 +610,8 @@ public final class RegistryClient implements AutoCloseable {
         return out.toByteArray();
     }
 
-    private JsonNode parseObject(byte[] raw, URI uri) {
+    /** A record or card body: a JSON object, or {@link RegistryFetchException} ({@code MALFORMED}). */
+    JsonNode parseObject(byte[] raw, URI uri) {
         JsonNode node;
         try {
             node = json.readTree(raw);
@@ -630,7 +631,7 @@ public final class RegistryClient implements AutoCloseable {
      * otherwise become millions of nodes. Only the first {@code handles} array counts (duplicate
      * keys are a registry bug; the first is as good as any), and only an object {@code catalogProof}.
      */
-    private Listing parseListing(byte[] raw, URI uri) {
+    Listing parseListing(byte[] raw, URI uri) {
         Set<String> handles = new LinkedHashSet<>();
         int malformed = 0;
         boolean sawHandles = false;

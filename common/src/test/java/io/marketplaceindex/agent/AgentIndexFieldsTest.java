@@ -207,6 +207,20 @@ class AgentIndexFieldsTest {
     }
 
     /** A value of the same JSON type that differs from the given one. */
+    @Test
+    void sortNameIsCutToItsByteBudgetAtACodePointBoundary() {
+        // a handle of 300 three-byte code points, no name: the sort name falls back to it
+        String handle = "\u65e5".repeat(300);
+        ObjectNode agent = AgentNormalizerTest.JSON.createObjectNode().put("handle", handle);
+        String sortName = AgentIndexFields.of(agent).sortName();
+        assertThat(sortName).isEqualTo("\u65e5".repeat(AgentBudgets.SORT_NAME_UTF8_BYTES / 3));
+
+        String emoji = "\uD83D\uDE00";
+        ObjectNode named = AgentNormalizerTest.JSON.createObjectNode().put("handle", "h")
+                .put("name", "a".repeat(AgentBudgets.SORT_NAME_UTF8_BYTES - 2) + emoji);
+        assertThat(AgentIndexFields.of(named).sortName()).isEqualTo("a".repeat(AgentBudgets.SORT_NAME_UTF8_BYTES - 2));
+    }
+
     private static JsonNode changed(JsonNode value) {
         if (value.isString()) {
             return AgentNormalizerTest.JSON.getNodeFactory().stringNode(value.stringValue() + "x");

@@ -2,6 +2,7 @@ package io.marketplaceindex.agent;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import tools.jackson.core.json.JsonReadFeature;
 import tools.jackson.databind.JsonNode;
@@ -17,6 +18,7 @@ import java.util.stream.IntStream;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.params.provider.Arguments.arguments;
 
 class AgentNormalizerTest {
 
@@ -49,26 +51,27 @@ class AgentNormalizerTest {
 
     static Stream<Case> recordAliases() {
         return Stream.of(
-                c("documentationUrl", "{documentationUrl:'d1'}", null, "documentationUrl", "'d1'"),
-                c("docsUrl", "{docsUrl:'d2'}", null, "documentationUrl", "'d2'"),
-                c("documentation", "{documentation:'d3'}", null, "documentationUrl", "'d3'"),
-                c("documentationUrl before docsUrl", "{docsUrl:'d2', documentationUrl:'d1'}", null, "documentationUrl", "'d1'"),
-                c("docsUrl before documentation", "{documentation:'d3', docsUrl:'d2'}", null, "documentationUrl", "'d2'"),
-                c("blank documentationUrl skipped", "{documentationUrl:'  ', docsUrl:'d2'}", null, "documentationUrl", "'d2'"),
-                c("no-break space counts as blank", "{documentationUrl:'\u00a0', documentation:'d3'}", null, "documentationUrl", "'d3'"),
-                c("non-string documentationUrl skipped", "{documentationUrl:5, docsUrl:'d2'}", null, "documentationUrl", "'d2'"),
-                c("documentation value kept untrimmed", "{documentationUrl:' d1 '}", null, "documentationUrl", "' d1 '"),
+                c("documentationUrl", "{documentationUrl:'https://u.example/d1'}", null, "documentationUrl", "'https://u.example/d1'"),
+                c("docsUrl", "{docsUrl:'https://u.example/d2'}", null, "documentationUrl", "'https://u.example/d2'"),
+                c("documentation", "{documentation:'https://u.example/d3'}", null, "documentationUrl", "'https://u.example/d3'"),
+                c("documentationUrl before docsUrl", "{docsUrl:'https://u.example/d2', documentationUrl:'https://u.example/d1'}", null, "documentationUrl", "'https://u.example/d1'"),
+                c("docsUrl before documentation", "{documentation:'https://u.example/d3', docsUrl:'https://u.example/d2'}", null, "documentationUrl", "'https://u.example/d2'"),
+                c("blank documentationUrl skipped", "{documentationUrl:'  ', docsUrl:'https://u.example/d2'}", null, "documentationUrl", "'https://u.example/d2'"),
+                c("no-break space counts as blank", "{documentationUrl:'\u00a0', documentation:'https://u.example/d3'}", null, "documentationUrl", "'https://u.example/d3'"),
+                c("non-string documentationUrl skipped", "{documentationUrl:5, docsUrl:'https://u.example/d2'}", null, "documentationUrl", "'https://u.example/d2'"),
+                c("documentation URL with a leading space skipped", "{documentationUrl:' https://u.example/d1', docsUrl:'https://u.example/d2'}", null, "documentationUrl", "'https://u.example/d2'"),
+                c("non-http documentationUrl skipped", "{documentationUrl:'javascript:alert(1)', docsUrl:'https://u.example/d2'}", null, "documentationUrl", "'https://u.example/d2'"),
                 c("all documentation aliases blank", "{documentationUrl:'', docsUrl:' ', documentation:null}", null, "documentationUrl", null),
 
-                c("sourceUrl", "{sourceUrl:'s1'}", null, "sourceUrl", "'s1'"),
-                c("repositoryUrl", "{repositoryUrl:'s2'}", null, "sourceUrl", "'s2'"),
-                c("repoUrl", "{repoUrl:'s3'}", null, "sourceUrl", "'s3'"),
-                c("codeUrl", "{codeUrl:'s4'}", null, "sourceUrl", "'s4'"),
-                c("sourceUrl before repositoryUrl", "{repositoryUrl:'s2', sourceUrl:'s1'}", null, "sourceUrl", "'s1'"),
-                c("repositoryUrl before repoUrl", "{repoUrl:'s3', repositoryUrl:'s2'}", null, "sourceUrl", "'s2'"),
-                c("repoUrl before codeUrl", "{codeUrl:'s4', repoUrl:'s3'}", null, "sourceUrl", "'s3'"),
-                c("blank sourceUrl skipped", "{sourceUrl:'\\t', codeUrl:'s4'}", null, "sourceUrl", "'s4'"),
-                c("non-string sourceUrl skipped", "{sourceUrl:['s1'], repoUrl:'s3'}", null, "sourceUrl", "'s3'"),
+                c("sourceUrl", "{sourceUrl:'https://u.example/s1'}", null, "sourceUrl", "'https://u.example/s1'"),
+                c("repositoryUrl", "{repositoryUrl:'https://u.example/s2'}", null, "sourceUrl", "'https://u.example/s2'"),
+                c("repoUrl", "{repoUrl:'https://u.example/s3'}", null, "sourceUrl", "'https://u.example/s3'"),
+                c("codeUrl", "{codeUrl:'https://u.example/s4'}", null, "sourceUrl", "'https://u.example/s4'"),
+                c("sourceUrl before repositoryUrl", "{repositoryUrl:'https://u.example/s2', sourceUrl:'https://u.example/s1'}", null, "sourceUrl", "'https://u.example/s1'"),
+                c("repositoryUrl before repoUrl", "{repoUrl:'https://u.example/s3', repositoryUrl:'https://u.example/s2'}", null, "sourceUrl", "'https://u.example/s2'"),
+                c("repoUrl before codeUrl", "{codeUrl:'https://u.example/s4', repoUrl:'https://u.example/s3'}", null, "sourceUrl", "'https://u.example/s3'"),
+                c("blank sourceUrl skipped", "{sourceUrl:'\\t', codeUrl:'https://u.example/s4'}", null, "sourceUrl", "'https://u.example/s4'"),
+                c("non-string sourceUrl skipped", "{sourceUrl:['https://u.example/s1'], repoUrl:'https://u.example/s3'}", null, "sourceUrl", "'https://u.example/s3'"),
 
                 c("version", "{version:'1.0.0'}", null, "version", "'1.0.0'"),
                 c("revision", "{revision:'r7'}", null, "version", "'r7'"),
@@ -164,18 +167,18 @@ class AgentNormalizerTest {
                 c("non-string protocolVersion dropped", "{}", "{protocolVersion:0.3}", "protocolVersion", null),
                 c("record protocolVersion is not read", "{protocolVersion:'0.3.0'}", null, "protocolVersion", null),
 
-                c("card documentationUrl when record has none", "{}", "{documentationUrl:'cd'}", "documentationUrl", "'cd'"),
-                c("card docsUrl when record has none", "{}", "{docsUrl:'cd2'}", "documentationUrl", "'cd2'"),
-                c("card documentation when record has none", "{}", "{documentation:'cd3'}", "documentationUrl", "'cd3'"),
-                c("card documentUrl (compatible extra alias)", "{}", "{documentUrl:'cd4'}", "documentationUrl", "'cd4'"),
-                c("card documentationUrl not over the record's", "{docsUrl:'rd'}", "{documentationUrl:'cd'}", "documentationUrl", "'rd'"),
-                c("card documentationUrl when record's is blank", "{documentationUrl:' '}", "{documentationUrl:'cd'}", "documentationUrl", "'cd'"),
-                c("blank card documentationUrl skipped", "{}", "{documentationUrl:'', docsUrl:'cd2'}", "documentationUrl", "'cd2'"),
-                c("card sourceUrl when record has none", "{}", "{sourceUrl:'cs'}", "sourceUrl", "'cs'"),
-                c("card repositoryUrl when record has none", "{}", "{repositoryUrl:'cs2'}", "sourceUrl", "'cs2'"),
-                c("card repoUrl when record has none", "{}", "{repoUrl:'cs3'}", "sourceUrl", "'cs3'"),
-                c("card codeUrl when record has none", "{}", "{codeUrl:'cs4'}", "sourceUrl", "'cs4'"),
-                c("card sourceUrl not over the record's", "{codeUrl:'rs'}", "{sourceUrl:'cs'}", "sourceUrl", "'rs'"),
+                c("card documentationUrl when record has none", "{}", "{documentationUrl:'https://u.example/cd'}", "documentationUrl", "'https://u.example/cd'"),
+                c("card docsUrl when record has none", "{}", "{docsUrl:'https://u.example/cd2'}", "documentationUrl", "'https://u.example/cd2'"),
+                c("card documentation when record has none", "{}", "{documentation:'https://u.example/cd3'}", "documentationUrl", "'https://u.example/cd3'"),
+                c("card documentUrl (compatible extra alias)", "{}", "{documentUrl:'https://u.example/cd4'}", "documentationUrl", "'https://u.example/cd4'"),
+                c("card documentationUrl not over the record's", "{docsUrl:'https://u.example/rd'}", "{documentationUrl:'https://u.example/cd'}", "documentationUrl", "'https://u.example/rd'"),
+                c("card documentationUrl when record's is not http(s)", "{documentationUrl:'docs/index.html'}", "{documentationUrl:'https://u.example/cd'}", "documentationUrl", "'https://u.example/cd'"),
+                c("blank card documentationUrl skipped", "{}", "{documentationUrl:'', docsUrl:'https://u.example/cd2'}", "documentationUrl", "'https://u.example/cd2'"),
+                c("card sourceUrl when record has none", "{}", "{sourceUrl:'https://u.example/cs'}", "sourceUrl", "'https://u.example/cs'"),
+                c("card repositoryUrl when record has none", "{}", "{repositoryUrl:'https://u.example/cs2'}", "sourceUrl", "'https://u.example/cs2'"),
+                c("card repoUrl when record has none", "{}", "{repoUrl:'https://u.example/cs3'}", "sourceUrl", "'https://u.example/cs3'"),
+                c("card codeUrl when record has none", "{}", "{codeUrl:'https://u.example/cs4'}", "sourceUrl", "'https://u.example/cs4'"),
+                c("card sourceUrl not over the record's", "{codeUrl:'https://u.example/rs'}", "{sourceUrl:'https://u.example/cs'}", "sourceUrl", "'https://u.example/rs'"),
                 c("card version is not read", "{}", "{version:'9'}", "version", null),
 
                 c("jsonRpcUrl from card url", "{}", "{url:'https://a.example/rpc'}", "jsonRpcUrl", "'https://a.example/rpc'"),
@@ -274,7 +277,11 @@ class AgentNormalizerTest {
                 c("no agentCardUrl", "{handle:'agent-one'}", null, null, null),
                 c("object agentCardUrl", "{handle:'agent-one', agentCardUrl:{href:'https://a.example/c'}}", null, null, null),
                 c("handle with U+0000 (not storable)", "{handle:'agent\\u0000one', agentCardUrl:'https://a.example/c'}", null, null, null),
-                c("a good card does not rescue a bad record", "{handle:1, agentCardUrl:'https://a.example/c'}", "{name:'x'}", null, null));
+                c("a good card does not rescue a bad record", "{handle:1, agentCardUrl:'https://a.example/c'}", "{name:'x'}", null, null),
+                c("blank handle", "{handle:' ', agentCardUrl:'https://a.example/c'}", null, null, null),
+                c("handle with a control character", "{handle:'agent\\none', agentCardUrl:'https://a.example/c'}", null, null, null),
+                c("agentCardUrl not a URL", "{handle:'agent-one', agentCardUrl:'not a url'}", null, null, null),
+                c("javascript: agentCardUrl", "{handle:'agent-one', agentCardUrl:'javascript:alert(1)'}", null, null, null));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -287,12 +294,11 @@ class AgentNormalizerTest {
 
     @Test
     void lenientAboutEverythingElse() {
-        // the compatible product indexed any string handle and card URL: no format checks here
-        ObjectNode agent = normalizer.normalize(json("{handle:' ', agentCardUrl:'not a url', updatedAt:5}"), null, REGISTRY)
+        ObjectNode agent = normalizer.normalize(json("{handle:'a', agentCardUrl:'HTTP://a.example/c', updatedAt:5}"), null, REGISTRY)
                 .orElseThrow();
-        assertThat(agent.get("handle").stringValue()).isEqualTo(" ");
-        assertThat(agent.get("agentCardUrl").stringValue()).isEqualTo("not a url");
-        assertThat(agent.get("name").stringValue()).isEqualTo(" ");
+        assertThat(agent.get("handle").stringValue()).isEqualTo("a");
+        assertThat(agent.get("agentCardUrl").stringValue()).isEqualTo("HTTP://a.example/c");
+        assertThat(agent.has("updatedAt")).isFalse();
     }
 
     @Test
@@ -343,24 +349,223 @@ class AgentNormalizerTest {
         assertThat(card).isEqualTo(cardBefore);
     }
 
-    // ---- hostile sizes ----
+    // ---- URLs: absolute http(s) or dropped, so no client rendering them is handed a script ----
+
+    static Stream<Arguments> urls() {
+        return Stream.of(
+                arguments("https", "https://a.example/x", true),
+                arguments("http", "http://a.example", true),
+                arguments("scheme in capitals", "HTTPS://A.EXAMPLE/x?q=1#f", true),
+                arguments("javascript:", "javascript:alert(1)", false),
+                arguments("javascript: in mixed case", "JaVaScRiPt:alert(1)", false),
+                arguments("javascript: behind a tab", "java\tscript:alert(1)", false),
+                arguments("data:", "data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==", false),
+                arguments("vbscript:", "vbscript:msgbox(1)", false),
+                arguments("file:", "file:///etc/passwd", false),
+                arguments("ftp:", "ftp://a.example/x", false),
+                arguments("leading space", " https://a.example/x", false),
+                arguments("leading tab", "\thttps://a.example/x", false),
+                arguments("leading control character", "\u0001https://a.example/x", false),
+                arguments("leading no-break space", "\u00a0https://a.example/x", false),
+                arguments("newline inside", "https://a.example/\nx", false),
+                arguments("space inside", "https://a.example/a b", false),
+                arguments("C1 control inside", "https://a.example/\u0085", false),
+                arguments("relative path", "/relative/path", false),
+                arguments("relative file", "docs/index.html", false),
+                arguments("protocol-relative", "//a.example/x", false),
+                arguments("no host", "https:///x", false),
+                arguments("scheme only", "https://", false),
+                arguments("scheme without slashes", "https:a.example", false),
+                arguments("prefix http but another scheme", "httpx://a.example", false),
+                arguments("over the URL budget", "https://a.example/" + "p".repeat(AgentBudgets.URL_JSON_BYTES), false));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("urls")
+    void everyUrlFieldIsHttpOrDropped(String name, String url, boolean kept) {
+        ObjectNode record = record("{}");
+        for (String field : List.of("documentationUrl", "sourceUrl", "didDocumentUrl", "meshDescriptorUrl")) {
+            record.put(field, url);
+        }
+        record.putObject("pricing").put("termsUrl", url).put("label", "p");
+        ObjectNode card = JsonNodeFactory.instance.objectNode();
+        card.put("iconUrl", url).put("url", url);
+
+        ObjectNode agent = normalizer.normalize(record, card, REGISTRY).orElseThrow();
+        for (String field : List.of("documentationUrl", "sourceUrl", "didDocumentUrl", "meshDescriptorUrl", "icon", "jsonRpcUrl")) {
+            if (kept) {
+                assertThat(agent.get(field).stringValue()).as(field).isEqualTo(url);
+            } else {
+                assertThat(agent.has(field)).as(field).isFalse();
+            }
+        }
+        assertThat(agent.get("pricing").has("termsUrl")).isEqualTo(kept);
+
+        // the card URL is required: an agent whose card URL is not http(s) is refused, not linked
+        ObjectNode withCard = record("{}").put("agentCardUrl", url);
+        AgentNormalizer.Result result = normalizer.normalizeOrExplain(withCard, null, REGISTRY);
+        assertThat(result.agent() != null).isEqualTo(kept);
+        if (!kept) {
+            assertThat(result.kind()).isEqualTo("malformed_record");
+        }
+    }
+
+    // ---- hostile sizes: every value within its budget (AgentBudgets) ----
 
     @Test
-    void stringsLongerThan8192CharsAreDropped() {
-        String limit = "d".repeat(8192);
-        String over = "d".repeat(8193);
-        ObjectNode agent = normalize("{documentationUrl:'" + over + "', docsUrl:'short'}",
-                "{description:'" + limit + "', name:'" + over + "'}").orElseThrow();
-        assertThat(agent.get("documentationUrl").stringValue()).isEqualTo("short");
-        assertThat(agent.get("description").stringValue()).hasSize(8192);
-        assertThat(agent.get("name").stringValue()).isEqualTo(HANDLE);
+    void textIsTruncatedAtACodePointBoundary() {
+        // a 3,000-character name made the registry's every commit fail: the index entry was too large
+        String emoji = "\uD83D\uDE00";
+        String name = "n".repeat(AgentBudgets.NAME_CODE_POINTS - 1) + emoji + "tail";
+        ObjectNode agent = normalize("{}", "{name:'" + name + "', description:'" + "d".repeat(3000)
+                + "', provider:{organization:'" + "o".repeat(300) + "'}}").orElseThrow();
+        String kept = agent.get("name").stringValue();
+        assertThat(kept.codePointCount(0, kept.length())).isEqualTo(AgentBudgets.NAME_CODE_POINTS);
+        assertThat(kept).endsWith(emoji); // the pair is whole, never a lone surrogate
+        assertThat(agent.get("description").stringValue()).hasSize(AgentBudgets.DESCRIPTION_CODE_POINTS);
+        assertThat(agent.get("author").stringValue()).hasSize(AgentBudgets.AUTHOR_CODE_POINTS);
 
-        assertThat(normalizer.normalize(json("{handle:'" + over + "', agentCardUrl:'c'}"), null, REGISTRY)).isEmpty();
+        String cut = normalize("{}", "{name:'" + "n".repeat(AgentBudgets.NAME_CODE_POINTS - 1) + emoji + "'}")
+                .orElseThrow().get("name").stringValue();
+        assertThat(cut).endsWith(emoji);
+        String beforePair = normalize("{}", "{name:'" + "n".repeat(AgentBudgets.NAME_CODE_POINTS) + emoji + "'}")
+                .orElseThrow().get("name").stringValue();
+        assertThat(beforePair).isEqualTo("n".repeat(AgentBudgets.NAME_CODE_POINTS));
+    }
 
-        ObjectNode nested = normalize("{pricing:{label:'" + over + "', notes:'ok'}, capabilities:['" + over + "', 'ok']}", null)
-                .orElseThrow();
-        assertThat(nested.get("pricing")).isEqualTo(json("{notes:'ok'}"));
-        assertThat(nested.get("tags")).isEqualTo(json("['ok']"));
+    @Test
+    void identifiersUrlsAndDatesOverTheirBudgetAreDroppedNotCut() {
+        String longUrl = "https://a.example/" + "p".repeat(AgentBudgets.URL_JSON_BYTES);
+        ObjectNode agent = normalize("{documentationUrl:'" + longUrl + "', docsUrl:'https://a.example/short',"
+                + " version:'" + "1".repeat(300) + "', revision:'r7', schema:'" + "s".repeat(300) + "'}", null).orElseThrow();
+        assertThat(agent.get("documentationUrl").stringValue()).isEqualTo("https://a.example/short");
+        assertThat(agent.get("version").stringValue()).isEqualTo("r7");
+        assertThat(agent.has("schema")).isFalse();
+
+        String over = "h".repeat(Handles.MAX_LENGTH + 1);
+        assertThat(normalizer.normalizeOrExplain(json("{handle:'" + over + "', agentCardUrl:'" + CARD_URL + "'}"), null, REGISTRY)
+                .kind()).isEqualTo("malformed_record");
+        assertThat(normalizer.normalize(json("{handle:'x', agentCardUrl:'" + longUrl + "'}"), null, REGISTRY)).isEmpty();
+    }
+
+    @Test
+    void tagsAreCutAndBoundedInCountAndBytes() {
+        ObjectNode agent = normalize("{capabilities:['" + "t".repeat(3000) + "', 'ok', 'ok']}", null).orElseThrow();
+        assertThat(tags(agent)).containsExactly("t".repeat(AgentBudgets.TAG_CODE_POINTS), "ok");
+
+        // 64-code-point tags: the byte budget of the whole array is reached before the count
+        List<String> long64 = IntStream.range(0, 40).mapToObj(i -> String.format("%02d", i) + "x".repeat(62)).toList();
+        ObjectNode many = normalize("{capabilities:" + long64.stream().map(t -> "'" + t + "'").toList() + "}", null).orElseThrow();
+        assertThat(tags(many)).hasSize(15).containsExactlyElementsOf(long64.subList(0, 15));
+        assertThat(AgentIndexFields.canonicalBytes(many.get("tags")).length).isLessThanOrEqualTo(AgentBudgets.TAGS_JSON_BYTES);
+        // a smaller tag after the budget was reached still fits in the room left
+        ObjectNode later = normalize("{capabilities:" + long64.stream().map(t -> "'" + t + "'").toList() + "}",
+                "{skills:[{tags:['a']}]}").orElseThrow();
+        assertThat(tags(later)).hasSize(16).endsWith("a");
+    }
+
+    @Test
+    void atMost64CapabilitiesAreTaken() {
+        ObjectNode agent = normalize("{capabilities:" + strings("cap", 100) + "}", null).orElseThrow();
+        assertThat(tags(agent)).hasSize(64).startsWith("cap0").endsWith("cap63");
+    }
+
+    @Test
+    void atMost64TagsInAll() {
+        String skills = IntStream.range(0, 10)
+                .mapToObj(s -> "{tags:" + strings("s" + s + "t", 40) + "}")
+                .reduce((a, b) -> a + "," + b).orElseThrow();
+        ObjectNode agent = normalize("{capabilities:" + strings("cap", 10) + "}", "{skills:[" + skills + "]}").orElseThrow();
+        List<String> tags = tags(agent);
+        assertThat(tags).hasSize(AgentBudgets.TAGS).doesNotHaveDuplicates();
+        assertThat(tags.subList(0, 10)).allMatch(t -> t.startsWith("cap"));
+        assertThat(tags.get(10)).isEqualTo("s0t0");
+        // every skill still lists its own tags, up to its budget
+        assertThat(agent.get("skills").get(9).get("tags")).hasSize(AgentBudgets.SKILL_TAGS);
+    }
+
+    @Test
+    void atMost64SkillsAndAtMost16TagsPerSkill() {
+        String skills = IntStream.range(0, 200).mapToObj(i -> "{name:'s" + i + "'}")
+                .reduce((a, b) -> a + "," + b).orElseThrow();
+        ObjectNode agent = normalize("{}", "{skills:[{tags:" + strings("t", 100) + "}," + skills + "]}").orElseThrow();
+        assertThat(agent.get("skills")).hasSize(AgentBudgets.SKILLS);
+        assertThat(agent.get("skills").get(0).get("tags")).hasSize(AgentBudgets.SKILL_TAGS);
+        assertThat(agent.get("skills").get(63).get("id").stringValue()).isEqualTo("skill-63");
+        assertThat(tags(agent)).hasSize(AgentBudgets.SKILL_TAGS);
+    }
+
+    @Test
+    void skillsPastTheirByteBudgetAreLeftOutWithTheirTags() {
+        String description = "d".repeat(AgentBudgets.SKILL_DESCRIPTION_CODE_POINTS);
+        String skills = IntStream.range(0, 20).mapToObj(i -> "{id:'k" + i + "', description:'" + description + "', tags:['t" + i + "']}")
+                .reduce((a, b) -> a + "," + b).orElseThrow();
+        ObjectNode agent = normalize("{}", "{skills:[" + skills + ", {id:'small', tags:['last']}]}").orElseThrow();
+        JsonNode kept = agent.get("skills");
+        assertThat(kept.size()).isBetween(2, 20);
+        assertThat(kept.get(kept.size() - 1).get("id").stringValue()).isEqualTo("small");
+        assertThat(AgentIndexFields.canonicalBytes(kept).length).isLessThanOrEqualTo(AgentBudgets.SKILLS_JSON_BYTES);
+        assertThat(tags(agent)).hasSize(kept.size()).endsWith("last");
+
+        ObjectNode cut = normalize("{}", "{skills:[{description:'" + description + "xyz'}]}").orElseThrow();
+        assertThat(cut.get("skills").get(0).get("description").stringValue()).isEqualTo(description);
+    }
+
+    @Test
+    void atMost32BuyerInputsAnd16Modalities() {
+        String inputs = IntStream.range(0, 100).mapToObj(i -> "{id:'i" + i + "'}")
+                .reduce((a, b) -> a + "," + b).orElseThrow();
+        ObjectNode agent = normalize("{buyerInputs:[" + inputs + "], inputModalities:" + strings("m", 100)
+                + ", outputModalities:['" + "m".repeat(100) + "', 'text']}", null).orElseThrow();
+        assertThat(agent.get("buyerInputs")).hasSize(AgentBudgets.BUYER_INPUTS);
+        assertThat(agent.get("inputModalities")).hasSize(AgentBudgets.MODALITIES);
+        assertThat(agent.get("outputModalities")).isEqualTo(json("['text']"));
+    }
+
+    @Test
+    void passThroughValuesAreBoundedInDepthWidthAndBytes() {
+        ObjectNode deep = JsonNodeFactory.instance.objectNode();
+        ObjectNode cursor = deep;
+        for (int i = 0; i < 40; i++) {
+            cursor = cursor.putObject("n");
+        }
+        ObjectNode record = record("{}");
+        record.set("proof", deep);
+        ArrayNode wide = record.putObject("publicKeys").putArray("ed25519");
+        IntStream.range(0, 1000).forEach(wide::add);
+        ObjectNode pricing = record.putObject("pricing");
+        IntStream.range(0, 100).forEach(i -> pricing.put("k" + i, "v".repeat(100)));
+
+        ObjectNode agent = normalizer.normalize(record, null, REGISTRY).orElseThrow();
+        int depth = 0;
+        for (JsonNode n = agent.get("proof"); n != null && n.isObject(); n = n.get("n")) {
+            depth++;
+        }
+        assertThat(depth).isEqualTo(AgentBudgets.COPY_DEPTH);
+        assertThat(agent.get("publicKeys").get("ed25519")).hasSize(AgentBudgets.COPY_ENTRIES);
+        assertThat(agent.get("pricing").size()).isBetween(30, 40);
+        assertThat(AgentIndexFields.canonicalBytes(agent.get("pricing")).length).isLessThanOrEqualTo(AgentBudgets.PRICING_JSON_BYTES);
+    }
+
+    @Test
+    void anAgentOverItsWholeBudgetIsRefusedWithAReason() {
+        ObjectNode record = record("{}");
+        String controls = "\u0001".repeat(AgentBudgets.DESCRIPTION_CODE_POINTS);
+        for (String field : List.of("pricing", "publicKeys", "proof")) {
+            ObjectNode value = record.putObject(field);
+            IntStream.range(0, 40).forEach(i -> value.put("k" + i, "v".repeat(90)));
+        }
+        ArrayNode inputs = record.putArray("buyerInputs");
+        IntStream.range(0, 32).forEach(i -> inputs.addObject().put("label", "l".repeat(240)));
+        ObjectNode card = (ObjectNode) json("{skills:[]}");
+        card.put("description", controls);
+        ArrayNode skills = (ArrayNode) card.get("skills");
+        IntStream.range(0, 64).forEach(i -> skills.addObject().put("id", "k" + i).put("description", "d".repeat(180)));
+
+        AgentNormalizer.Result result = normalizer.normalizeOrExplain(record, card, REGISTRY);
+        assertThat(result.agent()).isNull();
+        assertThat(result.kind()).isEqualTo("over_budget");
+        assertThat(result.reason()).contains("over the budget of " + AgentBudgets.AGENT_JSON_BYTES);
     }
 
     @Test
@@ -373,68 +578,6 @@ class AgentNormalizerTest {
         // a properly paired surrogate (an emoji) is fine
         assertThat(normalize("{}", "{description:'\\ud83d\\ude00'}").orElseThrow().get("description").stringValue())
                 .isEqualTo("\uD83D\uDE00");
-    }
-
-    @Test
-    void atMost64CapabilitiesAreTaken() {
-        ObjectNode agent = normalize("{capabilities:" + strings("cap", 100) + "}", null).orElseThrow();
-        assertThat(tags(agent)).hasSize(64).startsWith("cap0").endsWith("cap63");
-    }
-
-    @Test
-    void atMost256TagsInAll() {
-        String skills = IntStream.range(0, 10)
-                .mapToObj(s -> "{tags:" + strings("s" + s + "t", 40) + "}")
-                .reduce((a, b) -> a + "," + b).orElseThrow();
-        ObjectNode agent = normalize("{capabilities:" + strings("cap", 64) + "}", "{skills:[" + skills + "]}").orElseThrow();
-        List<String> tags = tags(agent);
-        assertThat(tags).hasSize(256).doesNotHaveDuplicates();
-        assertThat(tags.subList(0, 64)).allMatch(t -> t.startsWith("cap"));
-        assertThat(tags.get(64)).isEqualTo("s0t0");
-        // every skill still lists its own tags
-        assertThat(agent.get("skills").get(9).get("tags")).hasSize(40);
-    }
-
-    @Test
-    void atMost128SkillsAndAtMost64TagsPerSkill() {
-        String skills = IntStream.range(0, 200).mapToObj(i -> "{name:'s" + i + "'}")
-                .reduce((a, b) -> a + "," + b).orElseThrow();
-        ObjectNode agent = normalize("{}", "{skills:[{tags:" + strings("t", 100) + "}," + skills + "]}").orElseThrow();
-        assertThat(agent.get("skills")).hasSize(128);
-        assertThat(agent.get("skills").get(0).get("tags")).hasSize(64);
-        assertThat(agent.get("skills").get(127).get("id").stringValue()).isEqualTo("skill-127");
-        assertThat(tags(agent)).hasSize(64);
-    }
-
-    @Test
-    void atMost64BuyerInputsAndModalities() {
-        String inputs = IntStream.range(0, 100).mapToObj(i -> "{id:'i" + i + "'}")
-                .reduce((a, b) -> a + "," + b).orElseThrow();
-        ObjectNode agent = normalize("{buyerInputs:[" + inputs + "], inputModalities:" + strings("m", 100) + "}", null)
-                .orElseThrow();
-        assertThat(agent.get("buyerInputs")).hasSize(64);
-        assertThat(agent.get("inputModalities")).hasSize(64);
-    }
-
-    @Test
-    void passThroughValuesAreBoundedInDepthAndWidth() {
-        ObjectNode deep = JsonNodeFactory.instance.objectNode();
-        ObjectNode cursor = deep;
-        for (int i = 0; i < 40; i++) {
-            cursor = cursor.putObject("n");
-        }
-        ObjectNode record = record("{}");
-        record.set("proof", deep);
-        ArrayNode wide = record.putObject("publicKeys").putArray("ed25519");
-        IntStream.range(0, 1000).forEach(wide::add);
-
-        ObjectNode agent = normalizer.normalize(record, null, REGISTRY).orElseThrow();
-        int depth = 0;
-        for (JsonNode n = agent.get("proof"); n != null && n.isObject(); n = n.get("n")) {
-            depth++;
-        }
-        assertThat(depth).isEqualTo(AgentNormalizer.MAX_COPY_DEPTH);
-        assertThat(agent.get("publicKeys").get("ed25519")).hasSize(AgentNormalizer.MAX_COPY_ENTRIES);
     }
 
     // ---- fixtures and helpers ----

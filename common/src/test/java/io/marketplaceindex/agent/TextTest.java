@@ -33,4 +33,24 @@ class TextTest {
     void nulAndLoneSurrogatesAreNotStorable(String name, String text, boolean storable) {
         assertThat(Text.hasNoNulOrLoneSurrogate(text)).isEqualTo(storable);
     }
+
+    @org.junit.jupiter.api.Test
+    void truncationKeepsSurrogatePairsWhole() {
+        String emoji = "\uD83D\uDE00";
+        assertThat(Text.truncateCodePoints("ab" + emoji + "c", 3)).isEqualTo("ab" + emoji);
+        assertThat(Text.truncateCodePoints("ab" + emoji + "c", 2)).isEqualTo("ab");
+        assertThat(Text.truncateCodePoints("abc", 5)).isEqualTo("abc");
+        assertThat(Text.truncateUtf8("a" + emoji, 4)).isEqualTo("a");
+        assertThat(Text.truncateUtf8("a" + emoji, 5)).isEqualTo("a" + emoji);
+        assertThat(Text.truncateUtf8("\u00e9\u00e9", 3)).isEqualTo("\u00e9");
+    }
+
+    @org.junit.jupiter.api.Test
+    void jsonBytesIsAnUpperBoundOfTheWrittenJson() {
+        tools.jackson.databind.json.JsonMapper mapper = tools.jackson.databind.json.JsonMapper.builder().build();
+        for (String s : new String[] {"", "plain", "q\"b\\", "\u0001\n\t", "\u00e9\u65e5\uD83D\uDE00", "\u007f\u0085\u2028"}) {
+            assertThat(Text.jsonBytes(s, Long.MAX_VALUE)).as(s).isGreaterThanOrEqualTo(mapper.writeValueAsBytes(s).length);
+        }
+        assertThat(Text.jsonBytes("plain", Long.MAX_VALUE)).isEqualTo(7);
+    }
 }

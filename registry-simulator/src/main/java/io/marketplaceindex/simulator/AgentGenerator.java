@@ -81,6 +81,13 @@ final class AgentGenerator {
             return List.copyOf(all);
         }
 
+        Content withExtraCapabilities(List<String> extra) {
+            List<String> all = new java.util.ArrayList<>(capabilities);
+            all.addAll(extra);
+            return new Content(name, description, List.copyOf(all), skills, author, version, updatedAt,
+                    publishedAt, pricing, inputModalities, outputModalities, streaming, aliasFields);
+        }
+
         Content withName(String newName) {
             return new Content(newName, description, capabilities, skills, author, version, updatedAt,
                     publishedAt, pricing, inputModalities, outputModalities, streaming, aliasFields);

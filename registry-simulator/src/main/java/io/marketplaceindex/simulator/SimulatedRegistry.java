@@ -42,8 +42,12 @@ public final class SimulatedRegistry {
             "team/agent-slash", "agent#hash", "urn:agent:colon", "agent with space", "agént/ünï 1",
             "agent+plus 100%");
 
-    /** A renamed or mutated agent; absent from the map means revision 0 with the generated name. */
-    private record Revision(int revision, String name) {
+    /**
+     * A renamed or mutated agent; absent from the map means revision 0 with the generated name.
+     *
+     * @param extraCapabilities published after the generated capabilities (hostile tags for tests)
+     */
+    private record Revision(int revision, String name, List<String> extraCapabilities) {
     }
 
     private record ActiveFault(Fault fault, AtomicInteger used) {
@@ -235,6 +239,14 @@ public final class SimulatedRegistry {
      * @throws IllegalArgumentException when the handle is blank or already listed
      */
     public SimulatedAgent addAgent(String handle, String agentName) {
+        return addAgent(handle, agentName, List.of());
+    }
+
+    /**
+     * Like {@link #addAgent(String, String)}, with capabilities published after the generated ones
+     * (kept through later updates), for agents whose tags are hostile.
+     */
+    public SimulatedAgent addAgent(String handle, String agentName, List<String> extraCapabilities) {
         if (handle == null || handle.isBlank()) {
             throw new IllegalArgumentException("handle must not be blank");
         }
@@ -246,8 +258,8 @@ public final class SimulatedRegistry {
             List<String> copy = new ArrayList<>(addedInOrder);
             copy.add(handle);
             addedInOrder = List.copyOf(copy);
-            if (agentName != null) {
-                revisions.put(handle, new Revision(0, agentName));
+            if (agentName != null || !extraCapabilities.isEmpty()) {
+                revisions.put(handle, new Revision(0, agentName, List.copyOf(extraCapabilities)));
             }
             listingCache = null;
         }
@@ -681,8 +693,8 @@ public final class SimulatedRegistry {
                 throw new IllegalArgumentException("unknown handle: " + handle);
             }
             revisions.compute(handle, (h, old) -> old == null
-                    ? new Revision(1, newName)
-                    : new Revision(old.revision() + 1, newName != null ? newName : old.name()));
+                    ? new Revision(1, newName, List.of())
+                    : new Revision(old.revision() + 1, newName != null ? newName : old.name(), old.extraCapabilities()));
         }
         return agent(handle).orElseThrow();
     }
@@ -704,6 +716,9 @@ public final class SimulatedRegistry {
     private Content content(Slot slot) {
         Revision rev = revisions.get(slot.handle());
         Content c = AgentGenerator.content(contentSeed, slot.key(), rev == null ? 0 : rev.revision());
+        if (rev != null && !rev.extraCapabilities().isEmpty()) {
+            c = c.withExtraCapabilities(rev.extraCapabilities());
+        }
         return rev != null && rev.name() != null ? c.withName(rev.name()) : c;
     }
 

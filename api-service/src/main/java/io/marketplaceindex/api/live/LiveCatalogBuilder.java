@@ -15,14 +15,12 @@ import org.springframework.beans.factory.DisposableBean;
 import org.springframework.stereotype.Component;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
-import tools.jackson.databind.node.ObjectNode;
 
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
@@ -256,14 +254,14 @@ class LiveCatalogBuilder implements DisposableBean {
                 log.debug("live catalog: card of {} in registry {} not read: {}", handle, registry.id(), e.getMessage());
             }
         }
-        Optional<ObjectNode> agent = normalizer.normalize(record.body(), card, registry.ref());
-        if (agent.isEmpty()) {
-            throw new RegistryFetchException(RegistryFetchException.Kind.MALFORMED,
-                    "record lacks a string handle or agentCardUrl", null, null, null);
+        // the worker's normalizer, so the live catalog holds agents to the same budgets (AgentBudgets)
+        AgentNormalizer.Result agent = normalizer.normalizeOrExplain(record.body(), card, registry.ref());
+        if (agent.agent() == null) {
+            throw new RegistryFetchException(RegistryFetchException.Kind.MALFORMED, agent.reason(), null, null, null);
         }
-        AgentIndexFields fields = AgentIndexFields.of(agent.get());
+        AgentIndexFields fields = AgentIndexFields.of(agent.agent());
         return new LiveAgent(registry.id(), handle, registry.url(), fields.sortName(), fields.searchText(),
-                fields.tags(), json.writeValueAsString(agent.get()));
+                fields.tags(), json.writeValueAsString(agent.agent()));
     }
 
     private RegistryResult failed(LiveRegistry registry, long started, String error) {

@@ -16,7 +16,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 import org.springframework.stereotype.Component;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
-import tools.jackson.databind.node.ObjectNode;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -257,11 +256,12 @@ class HandleFetcher {
                 cardText = null;
                 cardFreshUntil = null;
             }
-            Optional<ObjectNode> agent = normalizer.normalize(record, card, registry.ref());
-            if (agent.isEmpty()) {
-                return new HandleResult.Failed(handle, "malformed_record", "record lacks a string handle or agentCardUrl");
+            AgentNormalizer.Result agent = normalizer.normalizeOrExplain(record, card, registry.ref());
+            if (agent.agent() == null) {
+                // a record without a usable handle or card URL, or an agent over its budget even after every field's
+                return new HandleResult.Failed(handle, agent.kind(), agent.reason());
             }
-            IndexedAgent indexed = IndexedAgent.of(agent.get());
+            IndexedAgent indexed = IndexedAgent.of(agent.agent());
             return new HandleResult.Fetched(new RowWrite(handle, indexed.json(), indexed.fields(), recordText,
                     cardUrl, cardText, recordEtag, cardEtag, cardLastModified, cardError, cardFreshUntil,
                     cardErrorDetail != null ? cardErrorDetail : cardError));

@@ -9,9 +9,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import org.springframework.dao.DataAccessException;
 import org.springframework.stereotype.Component;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.TransactionDefinition;
 import org.springframework.transaction.annotation.Transactional;
+import org.springframework.transaction.support.TransactionTemplate;
 
+import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -35,6 +40,13 @@ import java.util.UUID;
  * lock), so commits of different registries, on any replica, run side by side. The shared rows
  * (tag counters, catalog generation) come last ({@link CatalogStore#sealChange}): commits queue
  * only for that tail and their COMMIT.
+ *
+ * <p>One agent cannot fail its registry's commit: the normalizer keeps every value within its budget,
+ * and a row the database still refuses (an index entry over PostgreSQL's limit, a value it cannot
+ * store) is set aside. Each batch of row writes runs under a savepoint; when one fails for its data,
+ * the batch is rolled back to it and written again row by row, each under its own savepoint, and the
+ * refused rows are left as they were (a new one is not indexed, a changed one keeps its last good
+ * version) and listed in the registry's errors as {@code refused_by_database}.
  */
 @Component
 class SyncCommitter {
@@ -46,14 +58,18 @@ class SyncCommitter {
     private final SyncProperties properties;
     private final Clock clock;
     private final MeterRegistry meters;
+    /** Savepoints inside the commit's transaction, so one refused row does not abort it. */
+    private final TransactionTemplate savepoint;
 
     SyncCommitter(CatalogStore catalog, SyncStateStore state, SyncProperties properties, Clock clock,
-                  MeterRegistry meters) {
+                  MeterRegistry meters, PlatformTransactionManager transactions) {
         this.catalog = catalog;
         this.state = state;
         this.properties = properties;
         this.clock = clock;
         this.meters = meters;
+        this.savepoint = new TransactionTemplate(transactions);
+        this.savepoint.setPropagationBehavior(TransactionDefinition.PROPAGATION_NESTED);
     }
 
     /**
@@ -126,7 +142,6 @@ class SyncCommitter {
         List<RowWrite> changedRows = new ArrayList<>();
         List<RowWrite> sourceWrites = new ArrayList<>();
         List<CardFreshness> freshnessWrites = new ArrayList<>();
-        List<String> added = new ArrayList<>();
         for (HandleResult result : batch) {
             if (result instanceof HandleResult.NotModified) {
                 tally.unchanged++;
@@ -151,16 +166,9 @@ class SyncCommitter {
                 }
                 StoredRow old = stored.get(f.handle());
                 if (old == null) {
-                    added.add(f.handle());
                     newRows.add(write);
-                    sourceWrites.add(write);
-                    tally.tagDeltas.added(write.fields().tags());
                 } else if (!Arrays.equals(old.contentHash(), write.fields().contentHash())) {
-                    tally.updated++;
                     changedRows.add(write);
-                    sourceWrites.add(write);
-                    tally.tagDeltas.removed(old.tags());
-                    tally.tagDeltas.added(write.fields().tags());
                 } else {
                     tally.unchanged++;
                     if (!old.hasRecord() || !Objects.equals(old.recordEtag(), write.recordEtag())
@@ -173,17 +181,110 @@ class SyncCommitter {
                 }
             }
         }
-        if (!newRows.isEmpty()) {
-            // loaded under the registry's lock: none of these rows exists
-            catalog.insertRows(tally.registryId, newRows, properties.writeBatchSize());
-            catalog.clearTombstones(tally.registryId, added);
+        Set<String> refused = writeRows(tally, newRows, changedRows, now);
+        List<String> added = new ArrayList<>();
+        for (RowWrite write : newRows) {
+            if (!refused.contains(write.handle())) {
+                added.add(write.handle());
+                sourceWrites.add(write);
+                tally.tagDeltas.added(write.fields().tags());
+            }
         }
-        if (!changedRows.isEmpty()) {
-            catalog.upsertRows(tally.registryId, changedRows, properties.writeBatchSize());
+        for (RowWrite write : changedRows) {
+            if (!refused.contains(write.handle())) {
+                tally.updated++;
+                sourceWrites.add(write);
+                tally.tagDeltas.removed(stored.get(write.handle()).tags());
+                tally.tagDeltas.added(write.fields().tags());
+            }
         }
+        catalog.clearTombstones(tally.registryId, added);
         catalog.upsertSources(tally.registryId, sourceWrites, properties.writeBatchSize());
         catalog.updateCardFreshness(tally.registryId, freshnessWrites, properties.writeBatchSize());
         tally.added += added.size();
+    }
+
+    /**
+     * Inserts the new rows and rewrites the changed ones under one savepoint; when the database refuses
+     * one for its data, again row by row, setting the refused ones aside.
+     *
+     * @return the handles of the rows the database refused (nothing of theirs was written)
+     */
+    private Set<String> writeRows(Tally tally, List<RowWrite> newRows, List<RowWrite> changedRows, Instant now) {
+        if (newRows.isEmpty() && changedRows.isEmpty()) {
+            return Set.of();
+        }
+        try {
+            savepoint.executeWithoutResult(status -> {
+                // loaded under the registry's lock: none of the new rows exists
+                if (!newRows.isEmpty()) {
+                    catalog.insertRows(tally.registryId, newRows, properties.writeBatchSize());
+                }
+                if (!changedRows.isEmpty()) {
+                    catalog.upsertRows(tally.registryId, changedRows, properties.writeBatchSize());
+                }
+            });
+            return Set.of();
+        } catch (DataAccessException e) {
+            if (refusal(e) == null) {
+                throw e;
+            }
+            log.warn("registry {}: the database refused a row of a batch of {}; writing it row by row",
+                    tally.registryId, newRows.size() + changedRows.size());
+        }
+        Set<String> refused = new HashSet<>();
+        for (RowWrite row : newRows) {
+            writeOne(tally, row, refused, now, () -> catalog.insertRows(tally.registryId, List.of(row), 1));
+        }
+        for (RowWrite row : changedRows) {
+            writeOne(tally, row, refused, now, () -> catalog.upsertRows(tally.registryId, List.of(row), 1));
+        }
+        return refused;
+    }
+
+    private void writeOne(Tally tally, RowWrite row, Set<String> refused, Instant now, Runnable write) {
+        try {
+            savepoint.executeWithoutResult(status -> write.run());
+        } catch (DataAccessException e) {
+            String reason = refusal(e);
+            if (reason == null) {
+                throw e;
+            }
+            refused.add(row.handle());
+            // counted as failed, like a handle that could not be fetched, not as fetched
+            tally.fetched--;
+            tally.failed++;
+            tally.error(new SyncError(now, row.handle(), "refused_by_database", reason));
+            log.warn("registry {}: the database refused the row of handle {}: {}", tally.registryId,
+                    row.handle(), reason);
+        }
+    }
+
+    /**
+     * The database's reason when it refused a row for the row's own data: a data exception (class 22,
+     * e.g. a value it cannot store), a program limit (class 54, e.g. an index entry over its maximum)
+     * or a check constraint (23514). Null for anything else (a lost connection, a lock timeout, a
+     * unique key another writer took): the commit fails as before and the sync is retried.
+     */
+    private static String refusal(DataAccessException e) {
+        for (Throwable t = e; t != null && t.getCause() != t; t = t.getCause()) {
+            if (t instanceof SQLException sql) {
+                // a batch's own exception names the statement with its values; the server's error is the last one chained
+                SQLException last = sql;
+                for (int i = 0; i < 10 && last.getNextException() != null && last.getNextException() != last; i++) {
+                    last = last.getNextException();
+                }
+                String state = last.getSQLState() != null ? last.getSQLState() : sql.getSQLState();
+                if (state != null && (state.startsWith("22") || state.startsWith("54") || state.equals("23514"))) {
+                    String message = String.valueOf(last.getMessage());
+                    int line = message.indexOf('\n');
+                    message = line < 0 ? message : message.substring(0, line);
+                    return message.length() <= 300 ? message : message.substring(0, 300) + "…";
+                }
+                return null;
+            }
+        }
+        return null;
     }
 
     /**
