@@ -1,5 +1,6 @@
 package io.marketplaceindex.api.catalog;
 
+import io.marketplaceindex.api.web.ReadBudget;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
@@ -10,9 +11,11 @@ import java.util.List;
 class CatalogSummaryRepository {
 
     private final JdbcClient jdbc;
+    private final ReadBudget reads;
 
-    CatalogSummaryRepository(JdbcClient jdbc) {
+    CatalogSummaryRepository(JdbcClient jdbc, ReadBudget reads) {
         this.jdbc = jdbc;
+        this.reads = reads;
     }
 
     long generation() {
@@ -20,6 +23,10 @@ class CatalogSummaryRepository {
     }
 
     CatalogSummary load() {
+        return reads.read(this::read);
+    }
+
+    private CatalogSummary read() {
         // Read in one snapshot so the generation matches what the rest describes.
         record State(long generation, Timestamp builtAt) {
         }
