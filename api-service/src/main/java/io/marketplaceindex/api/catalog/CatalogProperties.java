@@ -21,6 +21,9 @@ import java.time.Duration;
  * @param maxOffset         the deepest {@code offset} served: a deeper one answers 400 pointing to
  *                          {@code cursor}, whose pages cost the same at any depth, while an offset is
  *                          walked entry by entry
+ * @param metaTagsMax       meta.tags of a catalog page lists this many of the most frequent tags (sorted
+ *                          by tag), with meta.tagsTruncated when there are more; all of them, with
+ *                          counts, are at /api/marketplace/tags
  */
 @ConfigurationProperties("marketplace.catalog")
 public record CatalogProperties(@DefaultValue("db") String source,
@@ -28,5 +31,6 @@ public record CatalogProperties(@DefaultValue("db") String source,
                                 @DefaultValue("20000") long exactCountMaxEstimate,
                                 @DefaultValue("60s") Duration backgroundCountTimeout,
                                 @DefaultValue("PT1H") Duration trigramSampleInterval,
-                                @DefaultValue("100000") int maxOffset) {
+                                @DefaultValue("100000") int maxOffset,
+                                @DefaultValue("200") int metaTagsMax) {
 }

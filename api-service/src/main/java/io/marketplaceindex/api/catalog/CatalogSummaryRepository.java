@@ -12,10 +12,12 @@ class CatalogSummaryRepository {
 
     private final JdbcClient jdbc;
     private final ReadBudget reads;
+    private final int maxTags;
 
-    CatalogSummaryRepository(JdbcClient jdbc, ReadBudget reads) {
+    CatalogSummaryRepository(JdbcClient jdbc, ReadBudget reads, CatalogProperties properties) {
         this.jdbc = jdbc;
         this.reads = reads;
+        this.maxTags = properties.metaTagsMax();
     }
 
     long generation() {
@@ -41,9 +43,23 @@ class CatalogSummaryRepository {
                         (Long) rs.getObject("last_duration_ms"),
                         "ok".equals(rs.getString("last_sync_status")) ? null : rs.getString("last_error")))
                 .list();
-        // marketplace_tag_counts primary key, already in output order
-        List<String> tags = jdbc.sql("SELECT tag FROM marketplace_tag_counts ORDER BY tag").query(String.class).list();
+        // Every page carries these, so they are the most frequent ones only: one registry with thousands of
+        // distinct tags must not inflate every answer. One more than the cap is read to tell that some
+        // were left out (rank > cap), then dropped. The sort by frequency reads all of
+        // marketplace_tag_counts (one row per distinct tag), once per catalog generation.
+        record Ranked(String tag, long rank) {
+        }
+        List<Ranked> ranked = jdbc.sql("""
+                        SELECT tag, rank
+                        FROM (SELECT tag, row_number() OVER (ORDER BY agent_count DESC, tag) AS rank
+                              FROM marketplace_tag_counts
+                              ORDER BY agent_count DESC, tag
+                              LIMIT ?) AS top
+                        ORDER BY tag
+                        """)
+                .param(maxTags + 1).query((rs, n) -> new Ranked(rs.getString(1), rs.getLong(2))).list();
+        List<String> tags = ranked.stream().filter(r -> r.rank() <= maxTags).map(Ranked::tag).toList();
         return new CatalogSummary(state.generation(), sources.size(),
-                state.builtAt() == null ? null : state.builtAt().toInstant(), sources, tags);
+                state.builtAt() == null ? null : state.builtAt().toInstant(), sources, tags, ranked.size() > maxTags);
     }
 }
