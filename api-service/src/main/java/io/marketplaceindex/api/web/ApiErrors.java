@@ -72,8 +72,15 @@ class ApiErrors {
 
     @ExceptionHandler(Exception.class)
     ResponseEntity<Map<String, Object>> unexpected(Exception e) {
+        // an answer meant for the client, wrapped on its way (a request that joined an identical one in
+        // the cache's single flight gets that one's failure inside a CompletionException)
+        for (Throwable cause = e.getCause(); cause != null && cause != cause.getCause(); cause = cause.getCause()) {
+            if (cause instanceof ApiException meant) {
+                return api(meant);
+            }
+        }
         // the database down or out of time, however deep the driver's exception was wrapped (by Spring,
-        // the pool, or the cache's single flight): 503 with Retry-After, not an error of ours
+        // the pool, or the single flight): 503 with Retry-After, not an error of ours
         var unavailable = DatabaseUnavailable.of(e);
         if (unavailable.isPresent()) {
             log.warn("request answered 503: {}", e.getMessage());

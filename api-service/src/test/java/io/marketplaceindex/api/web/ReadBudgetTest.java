@@ -23,6 +23,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -85,6 +86,17 @@ class ReadBudgetTest extends ApiTestSupport {
                         + " marketplace_catalog_sources IN ACCESS EXCLUSIVE MODE");
             }
             try {
+                // identical requests at once run one query (the cache's single flight): each of them hears 503
+                String same = "/api/marketplace?limit=7&" + fresh;
+                List<CompletableFuture<HttpResponse<String>>> together = new ArrayList<>();
+                for (int i = 0; i < 4; i++) {
+                    together.add(http.sendAsync(HttpRequest.newBuilder(uri(same)).timeout(Duration.ofSeconds(30)).GET()
+                            .build(), HttpResponse.BodyHandlers.ofString()));
+                }
+                for (CompletableFuture<HttpResponse<String>> response : together) {
+                    assertThat(response.get().statusCode()).as(same).isEqualTo(503);
+                    assertThat(response.get().headers().firstValue("Retry-After")).hasValue("1");
+                }
                 for (String path : reads) {
                     Reply answer = send(path);
                     assertThat(answer.status()).as(path).isEqualTo(503);
