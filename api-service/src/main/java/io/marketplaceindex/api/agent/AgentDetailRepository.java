@@ -1,6 +1,7 @@
 package io.marketplaceindex.api.agent;
 
 import io.marketplaceindex.api.web.RawJson;
+import io.marketplaceindex.api.web.ReadBudget;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
@@ -13,14 +14,16 @@ import java.util.UUID;
 class AgentDetailRepository {
 
     private final JdbcClient jdbc;
+    private final ReadBudget reads;
 
-    AgentDetailRepository(JdbcClient jdbc) {
+    AgentDetailRepository(JdbcClient jdbc, ReadBudget reads) {
         this.jdbc = jdbc;
+        this.reads = reads;
     }
 
     /** Three primary-key lookups in one statement, so the parts come from one snapshot. */
     Optional<AgentDetail> find(UUID registryId, String handle) {
-        return jdbc.sql("""
+        return reads.read(() -> jdbc.sql("""
                         SELECT r.agent::text AS agent, s.record, s.card,
                                r.updated_at, r.change_xid, s.fetched_at, s.card_error,
                                g.sync_status, g.last_success_at
@@ -37,12 +40,12 @@ class AgentDetailRepository {
                                 rs.getLong("change_xid"), instant(rs.getObject("fetched_at", OffsetDateTime.class)),
                                 rs.getString("card_error"), rs.getString("sync_status"),
                                 instant(rs.getObject("last_success_at", OffsetDateTime.class)))))
-                .optional();
+                .optional());
     }
 
     boolean registryExists(UUID registryId) {
-        return jdbc.sql("SELECT EXISTS (SELECT 1 FROM marketplace_registries WHERE id = ?)") // primary key
-                .param(registryId).query(Boolean.class).single();
+        return reads.read(() -> jdbc.sql("SELECT EXISTS (SELECT 1 FROM marketplace_registries WHERE id = ?)") // primary key
+                .param(registryId).query(Boolean.class).single());
     }
 
     private static Instant instant(OffsetDateTime value) {

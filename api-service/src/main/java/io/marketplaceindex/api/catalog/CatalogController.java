@@ -1,5 +1,6 @@
 package io.marketplaceindex.api.catalog;
 
+import io.marketplaceindex.api.web.ApiException;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
@@ -15,9 +16,11 @@ import org.springframework.web.bind.annotation.RestController;
 class CatalogController {
 
     private final CatalogService catalog;
+    private final int maxOffset;
 
-    CatalogController(CatalogService catalog) {
+    CatalogController(CatalogService catalog, CatalogProperties properties) {
         this.catalog = catalog;
+        this.maxOffset = properties.maxOffset();
     }
 
     @GetMapping(produces = MediaType.APPLICATION_JSON_VALUE)
@@ -30,6 +33,11 @@ class CatalogController {
                                    @RequestParam(required = false) String cursor,
                                    @RequestHeader(value = HttpHeaders.IF_NONE_MATCH, required = false) String ifNoneMatch) {
         CatalogQuery query = CatalogQuery.parse(limit, offset, sort, q, tags, registryUrl, cursor);
+        if (query.cursor() == null && query.offset() > maxOffset) {
+            // the database walks an offset entry by entry: past this depth only a cursor stays cheap
+            throw ApiException.badRequest("offset is at most " + maxOffset + "; to page deeper, pass meta.nextCursor"
+                    + " of the previous page as cursor");
+        }
         String etag = catalog.etag(query);
         if (ifNoneMatch != null && ifNoneMatch.contains(etag)) {
             return ResponseEntity.status(HttpStatus.NOT_MODIFIED).eTag(etag).build();

@@ -18,8 +18,14 @@ public record CatalogPage(List<RawAgent> data, long total, int offset, int limit
         }
     }
 
+    /**
+     * @param tags          the catalog's most frequent tags, sorted by tag; every tag with its count is at
+     *                      GET /api/marketplace/tags
+     * @param tagsTruncated true when the catalog has more distinct tags than {@code tags} lists
+     */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Meta(int registries, Instant builtAt, List<CatalogSummary.Source> sources, String cache,
-                       String catalog, List<String> tags, boolean totalExact, long generation, String nextCursor) {
+                       String catalog, List<String> tags, boolean tagsTruncated, boolean totalExact, long generation,
+                       String nextCursor) {
     }
 }

@@ -18,11 +18,19 @@ import java.time.Duration;
  *                          estimate at once, without trying to count within the timeout
  * @param trigramSampleInterval how often trigram frequencies are sampled for long {@code q} needles
  *                          (see SubstringNarrowing); 0 turns the narrowing off
+ * @param maxOffset         the deepest {@code offset} served: a deeper one answers 400 pointing to
+ *                          {@code cursor}, whose pages cost the same at any depth, while an offset is
+ *                          walked entry by entry
+ * @param metaTagsMax       meta.tags of a catalog page lists this many of the most frequent tags (sorted
+ *                          by tag), with meta.tagsTruncated when there are more; all of them, with
+ *                          counts, are at /api/marketplace/tags
  */
 @ConfigurationProperties("marketplace.catalog")
 public record CatalogProperties(@DefaultValue("db") String source,
                                 @DefaultValue("250ms") Duration exactCountTimeout,
                                 @DefaultValue("20000") long exactCountMaxEstimate,
                                 @DefaultValue("60s") Duration backgroundCountTimeout,
-                                @DefaultValue("PT1H") Duration trigramSampleInterval) {
+                                @DefaultValue("PT1H") Duration trigramSampleInterval,
+                                @DefaultValue("100000") int maxOffset,
+                                @DefaultValue("200") int metaTagsMax) {
 }

@@ -1,5 +1,6 @@
 package io.marketplaceindex.api.catalog;
 
+import io.marketplaceindex.api.web.ReadBudget;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 import tools.jackson.databind.JsonNode;
@@ -39,15 +40,17 @@ public class CatalogRepository {
     private static final Duration PLAN_TIMEOUT = Duration.ofSeconds(1);
 
     private final JdbcClient jdbc;
+    private final ReadBudget reads;
     private final CountBudget budget;
     private final JsonMapper json;
     private final SubstringNarrowing narrowing;
     private final long maxCountedEstimate;
     private final boolean countsOnRequests;
 
-    CatalogRepository(JdbcClient jdbc, CountBudget budget, JsonMapper json, SubstringNarrowing narrowing,
-                      CatalogProperties properties) {
+    CatalogRepository(JdbcClient jdbc, ReadBudget reads, CountBudget budget, JsonMapper json,
+                      SubstringNarrowing narrowing, CatalogProperties properties) {
         this.jdbc = jdbc;
+        this.reads = reads;
         this.budget = budget;
         this.json = json;
         this.narrowing = narrowing;
@@ -63,8 +66,8 @@ public class CatalogRepository {
     }
 
     public List<UUID> registryIdsByUrl(String normalizedUrl) {
-        return jdbc.sql("SELECT id FROM marketplace_registries WHERE url = ? AND enabled") // marketplace_registries_url_key
-                .param(normalizedUrl).query(UUID.class).list();
+        return reads.read(() -> jdbc.sql("SELECT id FROM marketplace_registries WHERE url = ? AND enabled") // marketplace_registries_url_key
+                .param(normalizedUrl).query(UUID.class).list());
     }
 
     public List<PageRow> page(CatalogQuery query, List<UUID> registryIds) {
@@ -95,10 +98,10 @@ public class CatalogRepository {
                 JOIN marketplace_catalog_rows r USING (registry_id, handle)
                 ORDER BY %s
                 """.formatted(where.sql(), keyset, order, prefixed(order));
-        return jdbc.sql(sql).params(params)
+        return reads.read(() -> jdbc.sql(sql).params(params)
                 .query((rs, n) -> new PageRow(rs.getString("agent"), rs.getString("sort_name"),
                         rs.getString("handle"), rs.getObject("registry_id", UUID.class)))
-                .list();
+                .list());
     }
 
     /**
@@ -114,19 +117,19 @@ public class CatalogRepository {
             return new Total(catalogTotal(), true);
         }
         if (onlyRegistry && query.registryUrl() != null) {
-            return new Total(jdbc.sql("""
+            return new Total(reads.read(() -> jdbc.sql("""
                             SELECT coalesce(sum(record_count), 0) FROM marketplace_registries WHERE id = ANY (?)
                             """)
-                    .param(registryIds.toArray(UUID[]::new)).query(Long.class).single(), true);
+                    .param(registryIds.toArray(UUID[]::new)).query(Long.class).single()), true);
         }
         if (query.needle() == null && query.registryUrl() == null && query.tags().size() == 1) {
-            return new Total(jdbc.sql("SELECT coalesce(max(agent_count), 0) FROM marketplace_tag_counts WHERE tag = ?")
-                    .param(query.tags().get(0)).query(Long.class).single(), true);
+            return new Total(reads.read(() -> jdbc.sql("SELECT coalesce(max(agent_count), 0) FROM marketplace_tag_counts WHERE tag = ?")
+                    .param(query.tags().get(0)).query(Long.class).single()), true);
         }
         if (query.needle() == null && query.registryUrl() == null && query.tags().size() == 2) {
-            return new Total(jdbc.sql(TWO_TAGS_TOTAL).params(query.tags().get(0), query.tags().get(1),
+            return new Total(reads.read(() -> jdbc.sql(TWO_TAGS_TOTAL).params(query.tags().get(0), query.tags().get(1),
                     query.tags().get(0), query.tags().get(1), query.tags().get(0), query.tags().get(1),
-                    query.tags().get(0), query.tags().get(1)).query(Long.class).single(), true);
+                    query.tags().get(0), query.tags().get(1)).query(Long.class).single()), true);
         }
         Where where = where(query, registryIds);
         if (!countsOnRequests) {
@@ -152,8 +155,8 @@ public class CatalogRepository {
     }
 
     private long catalogTotal() {
-        return jdbc.sql("SELECT coalesce(sum(record_count), 0) FROM marketplace_registries WHERE enabled")
-                .query(Long.class).single();
+        return reads.read(() -> jdbc.sql("SELECT coalesce(sum(record_count), 0) FROM marketplace_registries WHERE enabled")
+                .query(Long.class).single());
     }
 
     /**

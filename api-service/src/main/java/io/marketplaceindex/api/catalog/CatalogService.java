@@ -121,7 +121,7 @@ public class CatalogService {
     private byte[] render(List<CatalogPage.RawAgent> data, CatalogRepository.Total total, int offset,
                           CatalogQuery query, CatalogSummary current, String cacheLabel, String nextCursor) {
         var meta = new CatalogPage.Meta(current.registries(), current.builtAt(), current.sources(), cacheLabel,
-                "db", current.tags(), total.exact(), current.generation(), nextCursor);
+                "db", current.tags(), current.tagsTruncated(), total.exact(), current.generation(), nextCursor);
         return json.writeValueAsBytes(new CatalogPage(data, total.value(), offset, query.limit(), meta));
     }
 

@@ -11,14 +11,21 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Totals too costly to count within a request (a common substring at millions of rows) are
  * answered with an estimate first; the exact count is then computed once in the background and
  * kept in Redis for the catalog generation, so later pages of the same filters are exact.
+ *
+ * <p>The work is bounded whatever clients send: one count runs at a time (each within
+ * {@code marketplace.catalog.background-count-timeout}), a filter already waiting or running is not
+ * queued again, and at most {@link #MAX_WAITING} distinct filters wait; past that a new one is not
+ * counted now (its answer keeps the estimate, and a later request of it queues it again). Without the
+ * bound, a client sending distinct costly filters grew the queue, and the time it takes, without end.
  */
 @Component
 class ExactTotals implements AutoCloseable {
@@ -29,12 +36,20 @@ class ExactTotals implements AutoCloseable {
     private final StringRedisTemplate redis;
     private final CacheProperties cacheProperties;
     private final CatalogProperties properties;
+    /**
+     * Filters waiting for the counting thread. Each waits behind counts that may take up to the
+     * background timeout: a longer queue would mostly deliver totals after their generation has passed.
+     */
+    static final int MAX_WAITING = 32;
+
+    /** Keys queued or running: the same filter of the same generation is counted once. */
     private final Set<String> counting = ConcurrentHashMap.newKeySet();
-    private final ExecutorService counters = Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(r, "exact-total");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ThreadPoolExecutor counters = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS,
+            new ArrayBlockingQueue<>(MAX_WAITING), r -> {
+                Thread t = new Thread(r, "exact-total");
+                t.setDaemon(true);
+                return t;
+            }, new ThreadPoolExecutor.AbortPolicy());
 
     ExactTotals(CatalogRepository rows, StringRedisTemplate redis, CacheProperties cacheProperties,
                 CatalogProperties properties) {
@@ -76,7 +91,13 @@ class ExactTotals implements AutoCloseable {
             });
         } catch (RejectedExecutionException e) {
             counting.remove(key);
+            log.debug("exact total of {} not queued: {} counts already wait", query.filterKey(), MAX_WAITING);
         }
+    }
+
+    /** Counts queued or running (deduplicated): never more than {@link #MAX_WAITING} + 1. */
+    int pending() {
+        return counting.size();
     }
 
     private String key(long generation, CatalogQuery query) {

@@ -1,5 +1,6 @@
 package io.marketplaceindex.api.catalog;
 
+import io.marketplaceindex.api.web.ReadBudget;
 import org.springframework.jdbc.core.RowMapper;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
@@ -16,23 +17,25 @@ class TagFacetRepository {
             (rs, n) -> new TagFacets.Count(rs.getString("tag"), rs.getLong("n"));
 
     private final JdbcClient jdbc;
+    private final ReadBudget reads;
     private final CountBudget budget;
     private final CatalogRepository catalog;
 
-    TagFacetRepository(JdbcClient jdbc, CountBudget budget, CatalogRepository catalog) {
+    TagFacetRepository(JdbcClient jdbc, ReadBudget reads, CountBudget budget, CatalogRepository catalog) {
         this.jdbc = jdbc;
+        this.reads = reads;
         this.budget = budget;
         this.catalog = catalog;
     }
 
     /** The whole catalog: one row per distinct tag, maintained in the same transaction as the rows. */
     List<TagFacets.Count> all() {
-        // marketplace_tag_counts: a few thousand rows at most, sorted in memory
-        return jdbc.sql("""
+        // marketplace_tag_counts: one row per distinct tag, sorted in memory
+        return reads.read(() -> jdbc.sql("""
                         SELECT tag, agent_count AS n FROM marketplace_tag_counts
                         ORDER BY agent_count DESC, tag
                         """)
-                .query(COUNT).list();
+                .query(COUNT).list());
     }
 
     /**

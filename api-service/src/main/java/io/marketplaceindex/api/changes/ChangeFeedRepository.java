@@ -1,5 +1,6 @@
 package io.marketplaceindex.api.changes;
 
+import io.marketplaceindex.api.web.ReadBudget;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 import org.springframework.transaction.PlatformTransactionManager;
@@ -10,12 +11,15 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.OptionalLong;
 import java.util.UUID;
 
 /**
  * The changes feed: current rows (upserts) and tombstones (removals) merged in (change_xid,
  * registry_id, handle) order. Each side walks its own index in that order (catalog_rows_by_change,
- * catalog_tombstones_by_change) and stops after a page.
+ * catalog_tombstones_by_change) and stops after a page; with {@code updatedSince}, a side with few changes
+ * since then takes them from its time index (catalog_rows_by_updated_at, catalog_tombstones_by_removed_at).
+ * Every statement runs within the read budget ({@link ReadBudget}).
  *
  * <p>change_xid is the id of the transaction that wrote the change. Ids are handed out when writers
  * begin, not when they commit, so a transaction that is still open may later commit a change below
@@ -51,10 +55,12 @@ class ChangeFeedRepository {
             """;
 
     private final JdbcClient jdbc;
+    private final ReadBudget reads;
     private final TransactionTemplate snapshotTx;
 
-    ChangeFeedRepository(JdbcClient jdbc, PlatformTransactionManager transactions) {
+    ChangeFeedRepository(JdbcClient jdbc, ReadBudget reads, PlatformTransactionManager transactions) {
         this.jdbc = jdbc;
+        this.reads = reads;
         // the page and the watermark it is complete up to must come from one snapshot
         this.snapshotTx = new TransactionTemplate(transactions);
         this.snapshotTx.setReadOnly(true);
@@ -73,56 +79,12 @@ class ChangeFeedRepository {
     }
 
     Snapshot read(ChangeQuery query) {
-        List<String> conditions = new ArrayList<>();
-        conditions.add("change_xid < ?");
-        List<Object> keyset = new ArrayList<>();
-        ChangeCursor cursor = query.cursor();
-        if (cursor != null && cursor.isWatermark()) {
-            conditions.add("change_xid >= ?");
-            keyset.add(cursor.changeXid());
-        } else if (cursor != null) {
-            conditions.add("(change_xid, registry_id, handle) > (?, ?, ?)");
-            keyset.add(cursor.changeXid());
-            keyset.add(cursor.registryId());
-            keyset.add(cursor.handle());
-        }
-        String rowConditions = where(conditions, query.updatedSince() != null ? "updated_at >= ?" : null);
-        String tombstoneConditions = where(conditions, query.updatedSince() != null ? "removed_at >= ?" : null);
-        List<Object> sideParams = new ArrayList<>(keyset);
-        if (query.updatedSince() != null) {
-            // updated_at has no index: with updatedSince alone the scan of catalog_rows_by_change
-            // filters its way to the first recent row; following nextCursor afterwards is a pure keyset seek
-            sideParams.add(OffsetDateTime.ofInstant(query.updatedSince(), ZoneOffset.UTC));
-        }
-        int fetch = query.limit() + 1;
-        String sql = """
-                SELECT change, change_xid, registry_id, handle, at, agent
-                FROM ((SELECT 'upsert' AS change, change_xid, registry_id, handle, updated_at AS at, agent::text AS agent
-                       FROM marketplace_catalog_rows
-                       WHERE %s
-                       ORDER BY change_xid, registry_id, handle   -- catalog_rows_by_change
-                       LIMIT ?)
-                      UNION ALL
-                      (SELECT 'removal', change_xid, registry_id, handle, removed_at, NULL
-                       FROM marketplace_catalog_tombstones
-                       WHERE %s
-                       ORDER BY change_xid, registry_id, handle   -- catalog_tombstones_by_change
-                       LIMIT ?)) AS c
-                ORDER BY change_xid, registry_id, handle
-                LIMIT ?
-                """.formatted(rowConditions, tombstoneConditions);
-        return snapshotTx.execute(status -> {
-            // The first statement takes the transaction's snapshot; the page below reads in the same one.
+        return reads.read(snapshotTx, () -> {
+            // The transaction's snapshot is taken by its first statement (the budget's); the watermark and
+            // the page below read in that same one.
             long watermark = jdbc.sql(WATERMARK).query(Long.class).single();
-            List<Object> params = new ArrayList<>();
-            params.add(watermark);
-            params.addAll(sideParams);
-            params.add(fetch);
-            params.add(watermark);
-            params.addAll(sideParams);
-            params.add(fetch);
-            params.add(fetch);
-            List<Row> rows = jdbc.sql(sql).params(params)
+            Statement page = statement(query, watermark);
+            List<Row> rows = jdbc.sql(page.sql()).params(page.params())
                     .query((rs, n) -> new Row(rs.getString("change"), rs.getLong("change_xid"),
                             rs.getObject("registry_id", UUID.class), rs.getString("handle"),
                             rs.getObject("at", OffsetDateTime.class), rs.getString("agent")))
@@ -131,16 +93,147 @@ class ChangeFeedRepository {
         });
     }
 
-    /** The watermark alone: the feed's head, where a client that has everything before now starts. */
-    long watermark() {
-        return snapshotTx.execute(status -> jdbc.sql(WATERMARK).query(Long.class).single());
+    record Statement(String sql, List<Object> params) {
     }
 
-    private static String where(List<String> keyset, String since) {
-        List<String> all = new ArrayList<>(keyset);
-        if (since != null) {
-            all.add(since);
+    /** The page's statement as {@link #read} runs it (for a look at its plan). */
+    Statement statement(ChangeQuery query) {
+        return reads.read(snapshotTx, () -> statement(query, jdbc.sql(WATERMARK).query(Long.class).single()));
+    }
+
+    /**
+     * Both sides walk their change-order index from the cursor and stop after a page. With
+     * {@code updatedSince}, a side whose changes since then are few (at most {@link #RECENT_MAX}, counted
+     * on its time index) takes those from the time index and sorts them instead: a time after every
+     * change (or shortly before now) costs a look at that index, not a walk of the whole feed past rows
+     * that do not qualify. A time followed by more changes than that is walked in change order, and
+     * the rows' walk starts at the first stamp since then (see {@link #firstStampSince}) rather than
+     * at the start of the feed, past every older row.
+     */
+    private Statement statement(ChangeQuery query, long watermark) {
+        OffsetDateTime since = query.updatedSince() == null ? null
+                : OffsetDateTime.ofInstant(query.updatedSince(), ZoneOffset.UTC);
+        List<Object> params = new ArrayList<>();
+        String rows = side(ROWS, query.cursor(), watermark, since, query.limit() + 1, params);
+        String tombstones = side(TOMBSTONES, query.cursor(), watermark, since, query.limit() + 1, params);
+        params.add(query.limit() + 1);
+        String sql = """
+                SELECT change, change_xid, registry_id, handle, at, agent::text AS agent
+                FROM (%s
+                      UNION ALL
+                      %s) AS c
+                ORDER BY change_xid, registry_id, handle
+                LIMIT ?
+                """.formatted(rows, tombstones);
+        return new Statement(sql, params);
+    }
+
+    /** One table of the feed: its change-order index, its time column and that column's index. */
+    private record Side(String select, String table, String byChange, String time, String byTime) {
+    }
+
+    private static final Side ROWS = new Side("'upsert' AS change, change_xid, registry_id, handle, updated_at AS at, agent",
+            "marketplace_catalog_rows", "catalog_rows_by_change", "updated_at", "catalog_rows_by_updated_at");
+    private static final Side TOMBSTONES = new Side("'removal', change_xid, registry_id, handle, removed_at, NULL::jsonb",
+            "marketplace_catalog_tombstones", "catalog_tombstones_by_change", "removed_at",
+            "catalog_tombstones_by_removed_at");
+
+    /**
+     * Changes after {@code updatedSince} taken from the time index rather than found by walking the
+     * change order: a top-N sort of at most this many rows costs a few milliseconds.
+     */
+    static final int RECENT_MAX = 10_000;
+
+    private String side(Side side, ChangeCursor cursor, long watermark, OffsetDateTime since, int fetch,
+                        List<Object> params) {
+        List<String> conditions = new ArrayList<>();
+        List<Object> conditionParams = new ArrayList<>();
+        conditions.add("change_xid < ?");
+        conditionParams.add(watermark);
+        if (cursor != null && cursor.isWatermark()) {
+            conditions.add("change_xid >= ?");
+            conditionParams.add(cursor.changeXid());
+        } else if (cursor != null) {
+            conditions.add("(change_xid, registry_id, handle) > (?, ?, ?)");
+            conditionParams.add(cursor.changeXid());
+            conditionParams.add(cursor.registryId());
+            conditionParams.add(cursor.handle());
         }
-        return String.join(" AND ", all);
+        String from = side.table();
+        if (since != null && recentAtMost(side, since)) {
+            // the LIMIT keeps the outer conditions out of this walk of the time index: it reads exactly
+            // the changes since then (no more than the limit, as just counted in this snapshot)
+            from = "(SELECT * FROM %s WHERE %s >= ? ORDER BY %s LIMIT ?) AS recent  -- %s"
+                    .formatted(side.table(), side.time(), side.time(), side.byTime());
+            params.add(since);
+            params.add(RECENT_MAX + 1);
+        } else if (since != null) {
+            conditions.add(side.time() + " >= ?");
+            conditionParams.add(since);
+            if (side == ROWS) {
+                firstStampSince(since).ifPresent(first -> {
+                    conditions.add("change_xid >= ?");
+                    conditionParams.add(first);
+                });
+            }
+        }
+        params.addAll(conditionParams);
+        params.add(fetch);
+        return """
+                (SELECT %s
+                 FROM %s
+                 WHERE %s
+                 ORDER BY change_xid, registry_id, handle   -- %s, or the few recent rows sorted
+                 LIMIT ?)""".formatted(side.select(), from, String.join(" AND ", conditions), side.byChange());
+    }
+
+    /** Transactions since {@code updatedSince} looked at to find where its rows start in the change order. */
+    static final int STAMPS_MAX = 10_000;
+
+    /**
+     * The smallest stamp of the rows changed since {@code since}, found on catalog_rows_by_updated_at
+     * (updated_at, change_xid) with one index descent per distinct time since then: the first entry at
+     * each time holds that time's smallest stamp. The rows of one transaction share both its time
+     * (now()) and its stamp, so that is one descent per registry commit since then. Every row changed
+     * since then has a stamp at least this, so the walk in change order may start there.
+     *
+     * @return empty when more than {@link #STAMPS_MAX} distinct times follow (the walk starts at the feed's start)
+     */
+    private OptionalLong firstStampSince(OffsetDateTime since) {
+        record First(Long stamp, int times) {
+        }
+        First first = jdbc.sql("""
+                        WITH RECURSIVE times AS (
+                            (SELECT updated_at, change_xid, 1 AS n
+                             FROM marketplace_catalog_rows
+                             WHERE updated_at >= ?
+                             ORDER BY updated_at, change_xid LIMIT 1)   -- catalog_rows_by_updated_at
+                            UNION ALL
+                            SELECT next.updated_at, next.change_xid, times.n + 1
+                            FROM times CROSS JOIN LATERAL (
+                                SELECT updated_at, change_xid
+                                FROM marketplace_catalog_rows
+                                WHERE updated_at > times.updated_at
+                                ORDER BY updated_at, change_xid LIMIT 1) AS next   -- catalog_rows_by_updated_at
+                            WHERE times.n <= ?)
+                        SELECT min(change_xid), coalesce(max(n), 0) FROM times
+                        """)
+                .params(since, STAMPS_MAX)
+                .query((rs, n) -> new First((Long) rs.getObject(1), rs.getInt(2))).single();
+        return first.stamp() == null || first.times() > STAMPS_MAX ? OptionalLong.empty()
+                : OptionalLong.of(first.stamp());
+    }
+
+    /** Whether at most {@link #RECENT_MAX} changes of this side are as recent as {@code since}: a bounded look at its time index. */
+    private boolean recentAtMost(Side side, OffsetDateTime since) {
+        long recent = jdbc.sql("SELECT count(*) FROM (SELECT 1 FROM %s WHERE %s >= ? ORDER BY %s LIMIT ?) AS s -- %s"
+                        .formatted(side.table(), side.time(), side.time(), side.byTime()))
+                .params(since, RECENT_MAX + 1).query(Long.class).single();
+        return recent <= RECENT_MAX;
+    }
+
+    /** The watermark alone: the feed's head, where a client that has everything before now starts. */
+    long watermark() {
+        return reads.read(snapshotTx, () -> jdbc.sql(WATERMARK).query(Long.class).single());
     }
 }

@@ -3,6 +3,7 @@ package io.marketplaceindex.api.web;
 import io.marketplaceindex.registry.InvalidRegistryUrlException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.http.converter.HttpMessageNotReadableException;
@@ -25,7 +26,13 @@ class ApiErrors {
 
     @ExceptionHandler(ApiException.class)
     ResponseEntity<Map<String, Object>> api(ApiException e) {
-        return body(e.status(), e.getMessage());
+        ResponseEntity<Map<String, Object>> answer = body(e.status(), e.getMessage());
+        if (e.retryAfter() == null) {
+            return answer;
+        }
+        long seconds = Math.max(1, (e.retryAfter().toMillis() + 999) / 1000);
+        return ResponseEntity.status(answer.getStatusCode())
+                .header(HttpHeaders.RETRY_AFTER, Long.toString(seconds)).body(answer.getBody());
     }
 
     @ExceptionHandler(InvalidRegistryUrlException.class)
@@ -65,6 +72,20 @@ class ApiErrors {
 
     @ExceptionHandler(Exception.class)
     ResponseEntity<Map<String, Object>> unexpected(Exception e) {
+        // an answer meant for the client, wrapped on its way (a request that joined an identical one in
+        // the cache's single flight gets that one's failure inside a CompletionException)
+        for (Throwable cause = e.getCause(); cause != null && cause != cause.getCause(); cause = cause.getCause()) {
+            if (cause instanceof ApiException meant) {
+                return api(meant);
+            }
+        }
+        // the database down or out of time, however deep the driver's exception was wrapped (by Spring,
+        // the pool, or the single flight): 503 with Retry-After, not an error of ours
+        var unavailable = DatabaseUnavailable.of(e);
+        if (unavailable.isPresent()) {
+            log.warn("request answered 503: {}", e.getMessage());
+            return api(unavailable.get());
+        }
         log.error("request failed", e);
         return body(HttpStatus.INTERNAL_SERVER_ERROR, "internal error");
     }

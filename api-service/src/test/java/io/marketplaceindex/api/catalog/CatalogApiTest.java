@@ -97,6 +97,7 @@ class CatalogApiTest extends ApiTestSupport {
         assertThat(meta.get("sources")).hasSize(2);
         assertThat(meta.get("sources").get(0).get("agentCount").asInt()).isEqualTo(31);
         assertThat(strings(meta.get("tags"))).containsExactly("code-review", "finance", "search", "translation");
+        assertThat(meta.get("tagsTruncated").asBoolean()).isFalse();
     }
 
     /**

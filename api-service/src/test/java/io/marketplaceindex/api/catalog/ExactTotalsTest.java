@@ -5,12 +5,16 @@ import io.marketplaceindex.agent.RegistryRef;
 import io.marketplaceindex.api.ApiTestSupport;
 import io.marketplaceindex.api.cache.CatalogGeneration;
 import io.marketplaceindex.testsupport.CatalogSeeder;
+import io.marketplaceindex.testsupport.TestServices;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.test.context.TestPropertySource;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -80,5 +84,51 @@ class ExactTotalsTest extends ApiTestSupport {
         }
         assertThat(revalidated).as("the exact page reached the client that kept the estimate").isNotNull();
         assertThat(revalidated.get("total").asLong()).isEqualTo(137);
+    }
+
+    @Autowired
+    ExactTotals exactTotals;
+
+    /**
+     * Distinct costly filters arrive faster than they can be counted (here: the count waits on a locked
+     * table): the queue stops at its bound instead of growing with every filter, and a filter already
+     * waiting is not queued twice.
+     */
+    @Test
+    void theBackgroundCountsAreBoundedAndDeduplicated() throws Exception {
+        awaitNoPendingCounts();
+        long gen = generation.current();
+        try (Connection migration = DriverManager.getConnection(DATABASE, TestServices.postgresUser(),
+                TestServices.postgresPassword())) {
+            migration.setAutoCommit(false);
+            try (Statement st = migration.createStatement()) {
+                st.execute("LOCK TABLE marketplace_catalog_rows IN ACCESS EXCLUSIVE MODE");
+            }
+            try {
+                CatalogQuery first = CatalogQuery.parse(null, null, null, "bounded-0", null, null, null);
+                for (int i = 0; i < 10; i++) {
+                    exactTotals.computeLater(gen, first, List.of());
+                }
+                assertThat(exactTotals.pending()).as("one filter, asked ten times, counted once").isEqualTo(1);
+
+                for (int i = 1; i < 2_000; i++) {
+                    CatalogQuery query = CatalogQuery.parse(null, null, null, "bounded-" + i, null, null, null);
+                    exactTotals.computeLater(gen, query, List.of());
+                    exactTotals.computeLater(gen, query, List.of());
+                }
+                // one running (waiting for the lock) and the full queue behind it
+                assertThat(exactTotals.pending()).isEqualTo(ExactTotals.MAX_WAITING + 1);
+            } finally {
+                migration.rollback();
+            }
+        }
+        awaitNoPendingCounts();
+    }
+
+    private void awaitNoPendingCounts() throws InterruptedException {
+        for (int i = 0; i < 600 && exactTotals.pending() > 0; i++) {
+            Thread.sleep(100);
+        }
+        assertThat(exactTotals.pending()).isZero();
     }
 }

@@ -80,6 +80,10 @@ final class SqlProbe implements AutoCloseable {
         });
         context.registerBean(JsonMapper.class, () -> JsonMapper.builder().build());
         registerAs(context, propertiesType, properties);
+        // every read runs under the service's statement timeout (ReadBudget), counts under their own
+        Class<?> readPropertiesType = Class.forName("io.marketplaceindex.api.web.ReadProperties");
+        registerAs(context, readPropertiesType, Binder.get(environment).bindOrCreate("marketplace.read", readPropertiesType));
+        context.registerBean(Class.forName("io.marketplaceindex.api.web.ReadBudget"));
         context.registerBean(Class.forName(PKG + "CountBudget"));
         context.registerBean(Class.forName(PKG + "SubstringNarrowing"));
         context.registerBean(Class.forName(PKG + "CatalogRepository"));

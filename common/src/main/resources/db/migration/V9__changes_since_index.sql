@@ -1,0 +1,14 @@
+-- The changes feed's updatedSince: "changes made at or after T", served in change-stamp order.
+--
+-- Why: without an index on updated_at, any T was answered by walking catalog_rows_by_change from its
+-- start and testing every row until the first one changed since T: at a million rows, seconds of a read
+-- connection for a time after every change (an empty page) or one in the middle, on any anonymous
+-- request. With it, the feed counts the rows since T here (a bounded look: it stops past 10,000) and,
+-- when they are that few, takes them from here and sorts them. When there are more, it finds the
+-- smallest stamp among them with one descent per distinct updated_at since T (the rows of a commit
+-- share its time and its stamp: one descent per commit), which change_xid in the key makes an
+-- index-only step, and walks the change order from there instead of from the start.
+-- Tombstones have had catalog_tombstones_by_removed_at (V1) for the purge.
+--
+-- The cost is one more b-tree entry per row written by the worker (a timestamp and a bigint).
+CREATE INDEX catalog_rows_by_updated_at ON marketplace_catalog_rows (updated_at, change_xid);
