@@ -25,7 +25,9 @@ final class OwnKafka implements AutoCloseable {
         Path dir = stateDir.toAbsolutePath();
         this.port = port;
         this.env = Map.of("KAFKA_PORT", String.valueOf(port), "KAFKA_CONTROLLER_PORT", String.valueOf(controllerPort),
-                "KAFKA_STATE_DIR", dir.toString(), "KAFKA_HEAP_OPTS", "-Xms128m -Xmx384m");
+                "KAFKA_STATE_DIR", dir.toString(), "KAFKA_HEAP_OPTS", "-Xms128m -Xmx384m",
+                // a busy two-core machine has been seen to take a minute
+                "KAFKA_START_TIMEOUT", "180");
         this.log = dir.resolveSibling(dir.getFileName() + "-control.log");
     }
 
@@ -33,7 +35,13 @@ final class OwnKafka implements AutoCloseable {
     static OwnKafka start(Path stateDir) {
         OwnKafka broker = new OwnKafka(stateDir, ServiceProcesses.freePort(), ServiceProcesses.freePort());
         broker.broker("reset");
-        broker.broker("start");
+        try {
+            broker.broker("start");
+        } catch (RuntimeException e) {
+            // the script leaves a broker that did not start in time running: it must not outlive the test
+            broker.close();
+            throw e;
+        }
         return broker;
     }
 

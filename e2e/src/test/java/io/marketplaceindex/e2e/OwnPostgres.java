@@ -20,7 +20,6 @@ final class OwnPostgres implements AutoCloseable {
     private final Path dir;
     private final int port;
     private final Path log;
-    private boolean running;
 
     private OwnPostgres(Path dir, int port) {
         this.dir = dir.toAbsolutePath();
@@ -31,8 +30,12 @@ final class OwnPostgres implements AutoCloseable {
     /** initdb into {@code dir/data} (a previous one is deleted) and start on a free port. */
     static OwnPostgres start(Path dir) {
         OwnPostgres server = new OwnPostgres(dir, ServiceProcesses.freePort());
-        server.run("own_postgres_start \"$1\" \"$2\" none");
-        server.running = true;
+        try {
+            server.run("own_postgres_start \"$1\" \"$2\" none");
+        } catch (RuntimeException e) {
+            server.close(); // a server that started but failed a later step must not outlive the test
+            throw e;
+        }
         return server;
     }
 
@@ -44,24 +47,17 @@ final class OwnPostgres implements AutoCloseable {
     /** pg_ctl stop -m fast: sessions are ended, the data stays. */
     void stop() {
         run("own_postgres_stop \"$1\" keep");
-        running = false;
     }
 
     /** Starts the stopped server again on the same port with its data. */
     void startAgain() {
         run("own_postgres_resume \"$1\" \"$2\"");
-        running = true;
     }
 
     /** Stops the server if it runs and deletes its data. */
     @Override
     public void close() {
         run("own_postgres_stop \"$1\"");
-        running = false;
-    }
-
-    boolean running() {
-        return running;
     }
 
     private void run(String call) {
