@@ -123,7 +123,7 @@ class InfrastructureFaultsE2ETest {
         }
     }
 
-    /** Item: the broker stopped and started again mid-rebuild; the index ends exactly the registries' catalogs. */
+    /** The broker stopped and started again mid-rebuild; the index ends exactly the registries' catalogs. */
     @Test
     @Order(1)
     @Timeout(value = 5, unit = TimeUnit.MINUTES)
@@ -166,7 +166,7 @@ class InfrastructureFaultsE2ETest {
                         + " or coalesced; rows lost 0, duplicated 0 (" + REGISTRIES * AGENTS + " agents compared)");
     }
 
-    /** Item: Redis stopped and started again while the API serves; answers go on, caching resumes, nothing stale. */
+    /** Redis stopped and started again while the API serves; answers go on, caching resumes, nothing stale. */
     @Test
     @Order(2)
     @Timeout(value = 4, unit = TimeUnit.MINUTES)
@@ -193,8 +193,7 @@ class InfrastructureFaultsE2ETest {
         String renamedDown = "Renamed while Redis is down";
         registry.updateAgent(registry.handles().get(0), renamedDown);
         long changedDown = rebuildAndAwait(registry);
-        int stale = awaitChange(page, renamedDown);
-        long shownDown = System.nanoTime();
+        Shown shownDown = awaitChange(page, renamedDown);
 
         long starting = System.nanoTime();
         redis.startAgain();
@@ -213,21 +212,20 @@ class InfrastructureFaultsE2ETest {
         String renamedUp = "Renamed after Redis is back";
         registry.updateAgent(registry.handles().get(1), renamedUp);
         long changedUp = rebuildAndAwait(registry);
-        int staleUp = awaitChange(page, renamedUp);
-        long shownUp = System.nanoTime();
+        Shown shownUp = awaitChange(page, renamedUp);
         assertThat(cacheOf(read(page))).as("the changed page cached again").isEqualTo("hit");
         assertIndexEqualsTheRegistries();
         record("Redis stopped (SIGKILL) and started again, empty, while the API serves",
-                "requests tried while Redis was down: " + (tried + stale + 10) + ", errors 0, every uncached answer"
+                "requests tried while Redis was down: " + (tried + shownDown.reads()) + ", errors 0, every uncached answer"
                         + " from PostgreSQL with meta.cache \"bypass: redis unavailable\"",
-                "a change made while Redis was down shown " + ms(changedDown, shownDown) + " ms after its sync"
-                        + " finished; a change after it was back " + ms(changedUp, shownUp) + " ms;"
+                "a change made while Redis was down shown " + ms(changedDown, shownDown.at()) + " ms after its sync"
+                        + " finished; a change after it was back " + ms(changedUp, shownUp.at()) + " ms;"
                         + " stale answers after the change was shown: 0",
                 "Redis down " + ms(down, up) + " ms (start " + ms(starting, up) + " ms); caching resumed "
                         + ms(up, resumed) + " ms after Redis was back");
     }
 
-    /** Item: PostgreSQL stopped and started again while the API serves and a worker syncs. */
+    /** PostgreSQL stopped and started again while the API serves and a worker syncs. */
     @Test
     @Order(3)
     @Timeout(value = 5, unit = TimeUnit.MINUTES)
@@ -315,7 +313,7 @@ class InfrastructureFaultsE2ETest {
                         + REGISTRIES * AGENTS + " agents compared)");
     }
 
-    /** Item: the api-service restarted while clients read: connection errors only, never a wrong answer. */
+    /** The api-service restarted while clients read: connection errors only, never a wrong answer. */
     @Test
     @Order(4)
     @Timeout(value = 4, unit = TimeUnit.MINUTES)
@@ -405,22 +403,24 @@ class InfrastructureFaultsE2ETest {
         return System.nanoTime();
     }
 
-    /**
-     * Waits until the page shows the name, then reads it ten times more: it must keep showing it.
-     * Returns how many reads were made.
-     */
-    private int awaitChange(String page, String name) {
+    /** When a change was first seen on a page, and how many reads were made of it in all. */
+    record Shown(long at, int reads) {
+    }
+
+    /** Waits until the page shows the name, then reads it ten times more: it must keep showing it. */
+    private Shown awaitChange(String page, String name) {
         int[] reads = {0};
         awaitRead("the change on the page", page, r -> {
             reads[0]++;
             return r.status() == 200 && r.body().get("data").toString().contains(name);
         });
+        long shown = System.nanoTime();
         for (int i = 0; i < 10; i++) {
             Read again = read(page);
             assertThat(again.status()).isEqualTo(200);
             assertThat(again.body().get("data").toString()).as("read %d after the change was shown", i).contains(name);
         }
-        return reads[0] + 10;
+        return new Shown(shown, reads[0] + 10);
     }
 
     private void awaitRead(String what, String path, Predicate<Read> condition) {
