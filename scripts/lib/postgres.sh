@@ -30,10 +30,11 @@ as_postgres_user() {
 # own_postgres_pid DIR: the postmaster's pid.
 own_postgres_pid() { head -1 "$1/data/postmaster.pid"; }
 
-# own_postgres_start DIR PORT: initdb in DIR/data, start on 127.0.0.1:PORT, apply the settings and
-# restart so that all of them hold. The server log is DIR/server.log.
+# own_postgres_start DIR PORT [SETTINGS]: initdb in DIR/data, start on 127.0.0.1:PORT, apply the
+# settings (SQL; deploy/postgres-settings.sql unless given, "none" for the stock ones: a small server
+# for a test) and restart so that all of them hold. The server log is DIR/server.log.
 own_postgres_start() {
-  local dir="$1" port="$2" bin
+  local dir="$1" port="$2" settings="${3:-$REPO_ROOT/deploy/postgres-settings.sql}" bin
   bin="$(postgres_bindir)" || die "no PostgreSQL server binaries found (set PG_BINDIR, or use --postgres shared)"
   rm -rf "$dir"
   mkdir -p "$dir"
@@ -46,11 +47,24 @@ own_postgres_start() {
   local options="-p $port -c listen_addresses=127.0.0.1 -k $dir"
   as_postgres_user "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -o "$options" -w -t 60 start >/dev/null \
     || die "PostgreSQL did not start, see $dir/server.log"
-  psql -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$port" -U postgres -d postgres \
-    -f "$REPO_ROOT/deploy/postgres-settings.sql" >/dev/null || die "applying deploy/postgres-settings.sql failed"
-  as_postgres_user "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -o "$options" -w -t 60 restart >/dev/null \
-    || die "PostgreSQL did not restart, see $dir/server.log"
+  if [[ "$settings" != none ]]; then
+    psql -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$port" -U postgres -d postgres \
+      -f "$settings" >/dev/null || die "applying $settings failed"
+    as_postgres_user "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -o "$options" -w -t 60 restart >/dev/null \
+      || die "PostgreSQL did not restart, see $dir/server.log"
+  fi
   log "postgres: started on 127.0.0.1:$port (pid $(own_postgres_pid "$dir")), log: $dir/server.log"
+}
+
+# own_postgres_resume DIR PORT: start again, on the same port, a server that own_postgres_stop DIR keep
+# stopped (its data as it was).
+own_postgres_resume() {
+  local dir="$1" port="$2" bin
+  bin="$(postgres_bindir)" || die "no PostgreSQL server binaries found (set PG_BINDIR)"
+  as_postgres_user "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" \
+    -o "-p $port -c listen_addresses=127.0.0.1 -k $dir" -w -t 60 start >/dev/null \
+    || die "PostgreSQL did not start again, see $dir/server.log"
+  log "postgres: started again on 127.0.0.1:$port (pid $(own_postgres_pid "$dir"))"
 }
 
 # own_postgres_stop DIR [keep]: fast shutdown; the data directory goes unless the second argument is set.

@@ -38,71 +38,101 @@ public final class SystemStack implements ExtensionContext.Store.CloseableResour
     public static final String ADMIN_EMAIL = "ops@example.org";
     public static final String ADMIN_PASSWORD = "e2e-password-" + UUID.randomUUID();
 
-    private static final Duration STARTUP = Duration.ofSeconds(150);
+    // generous: on a busy two-core machine a service has been seen to need three minutes to start
+    private static final Duration STARTUP = Duration.ofSeconds(300);
 
     /**
      * @param name      names the database ({@code mi_test_<name>_<random>}, dropped on close) and
      *                  the log directory ({@code target/e2e-logs/<name>})
      * @param workers   indexer-worker processes, named worker-1 .. worker-N
      * @param workerEnv extra environment of every worker (e.g. Kafka session timeouts)
+     * @param apiEnv    extra environment of the api-service
      * @param simulator options of the in-JVM registry simulator
+     * @param servers   the PostgreSQL, Redis and Kafka the processes use
      */
-    public record Options(String name, int workers, Map<String, String> workerEnv, SimulatorOptions simulator) {
+    public record Options(String name, int workers, Map<String, String> workerEnv, Map<String, String> apiEnv,
+                          SimulatorOptions simulator, Servers servers) {
 
         public Options {
             Objects.requireNonNull(name, "name");
             workerEnv = Map.copyOf(workerEnv);
+            apiEnv = Map.copyOf(apiEnv);
             Objects.requireNonNull(simulator, "simulator");
+            Objects.requireNonNull(servers, "servers");
             if (workers < 1) {
                 throw new IllegalArgumentException("at least one worker");
             }
         }
 
-        /** The shared stack: two workers, default worker settings, a simulator without latency. */
+        /** The shared stack: two workers, default settings, a simulator without latency, the run's servers. */
         public static Options defaults() {
-            return new Options("e2e", 2, Map.of(), SimulatorOptions.defaults());
+            return new Options("e2e", 2, Map.of(), Map.of(), SimulatorOptions.defaults(), Servers.shared());
         }
 
         public Options withName(String newName) {
-            return new Options(newName, workers, workerEnv, simulator);
+            return new Options(newName, workers, workerEnv, apiEnv, simulator, servers);
         }
 
         public Options withWorkers(int count) {
-            return new Options(name, count, workerEnv, simulator);
+            return new Options(name, count, workerEnv, apiEnv, simulator, servers);
         }
 
         public Options withWorkerEnv(Map<String, String> env) {
-            return new Options(name, workers, env, simulator);
+            return new Options(name, workers, env, apiEnv, simulator, servers);
+        }
+
+        public Options withApiEnv(Map<String, String> env) {
+            return new Options(name, workers, workerEnv, env, simulator, servers);
         }
 
         public Options withSimulator(SimulatorOptions options) {
-            return new Options(name, workers, workerEnv, options);
+            return new Options(name, workers, workerEnv, apiEnv, options, servers);
+        }
+
+        public Options withServers(Servers newServers) {
+            return new Options(name, workers, workerEnv, apiEnv, simulator, newServers);
+        }
+    }
+
+    /**
+     * Where the processes find PostgreSQL ({@code jdbc:postgresql://host:port/}), Redis and Kafka: the
+     * run's shared servers, or servers of a test's own that it may stop and start again.
+     */
+    public record Servers(String postgresHostUrl, String redisUrl, String kafkaBootstrap) {
+
+        public static Servers shared() {
+            return new Servers(TestServices.postgresHostUrl(), TestServices.redisUrl(), TestServices.kafkaBootstrap());
         }
     }
 
     private final ServiceProcesses processes;
     private final Map<String, ServiceProcess> workers = new LinkedHashMap<>();
-    private final ServiceProcess api;
+    private ServiceProcess api;
+    private int apiStarts = 1;
+    private final Map<String, String> apiEnv;
     private final RegistrySimulator simulator;
     private final String consumerGroup;
     private final String database;
+    private final boolean sharedPostgres;
     private final Path apiJar;
     private final Map<String, String> env = new HashMap<>();
 
     private SystemStack(Options options) {
-        TestServices.requireKafka();
+        Servers servers = options.servers();
+        TestServices.requireKafka(servers.kafkaBootstrap());
         Path root = Path.of(System.getProperty("user.dir")).getParent();
         apiJar = root.resolve("api-service/target/api-service.jar");
         Path workerJar = root.resolve("indexer-worker/target/indexer-worker.jar");
         processes = new ServiceProcesses(Path.of("target", "e2e-logs", options.name()));
-        database = TestServices.uniqueDatabase(options.name());
+        database = TestServices.uniqueDatabase(servers.postgresHostUrl(), options.name());
+        sharedPostgres = servers.postgresHostUrl().equals(TestServices.postgresHostUrl());
         String prefix = TestServices.uniqueTopicPrefix();
         consumerGroup = prefix + "indexer";
         env.put("SPRING_DATASOURCE_URL", database);
         env.put("SPRING_DATASOURCE_USERNAME", TestServices.postgresUser());
         env.put("SPRING_DATASOURCE_PASSWORD", TestServices.postgresPassword());
-        env.put("SPRING_DATA_REDIS_URL", TestServices.redisUrl());
-        env.put("SPRING_KAFKA_BOOTSTRAP_SERVERS", TestServices.kafkaBootstrap());
+        env.put("SPRING_DATA_REDIS_URL", servers.redisUrl());
+        env.put("SPRING_KAFKA_BOOTSTRAP_SERVERS", servers.kafkaBootstrap());
         env.put("SPRING_KAFKA_CONSUMER_GROUP_ID", consumerGroup);
         env.put("MARKETPLACE_KAFKA_TOPIC_PREFIX", prefix);
         env.put("MARKETPLACE_CACHE_KEY_PREFIX", prefix);
@@ -116,7 +146,7 @@ public final class SystemStack implements ExtensionContext.Store.CloseableResour
                 String name = "worker-" + i;
                 workers.put(name, processes.startManagedService(name, workerJar, ServiceProcesses.SMALL_JVM, workerEnv));
             }
-            Map<String, String> apiEnv = new HashMap<>(env);
+            apiEnv = new HashMap<>(env);
             apiEnv.put("MARKETPLACE_ADMIN_TOKEN", ADMIN_TOKEN);
             // A handful of test clients: keep slots free on a PostgreSQL server shared by several suites.
             apiEnv.put("SPRING_DATASOURCE_HIKARI_MAXIMUM_POOL_SIZE", "4");
@@ -124,6 +154,7 @@ public final class SystemStack implements ExtensionContext.Store.CloseableResour
             apiEnv.put("MARKETPLACE_ADMIN_PASSWORD", ADMIN_PASSWORD);
             // the tests poll the catalog anonymously, many times a minute
             apiEnv.put("MARKETPLACE_RATE_LIMIT_ANONYMOUS_PER_MINUTE", "0");
+            apiEnv.putAll(options.apiEnv());
             api = processes.startService("api", apiJar, apiEnv);
             List<ServiceProcess> all = new ArrayList<>(workers.values());
             all.add(api);
@@ -158,6 +189,25 @@ public final class SystemStack implements ExtensionContext.Store.CloseableResour
 
     public String apiUrl() {
         return api.url();
+    }
+
+    /**
+     * Stops the api-service as a deployment does (SIGTERM: in-flight requests finish, then SIGKILL after
+     * the grace period), then starts a new process on the same port and waits until it is healthy.
+     */
+    public synchronized void restartApi(Duration grace) {
+        int port = api.port();
+        api.stop(grace);
+        Map<String, String> withPort = new HashMap<>(apiEnv);
+        withPort.put("SERVER_PORT", String.valueOf(port));
+        apiStarts++;
+        api = processes.start("api-" + apiStarts, apiJar, ServiceProcesses.SMALL_JVM, List.of(), withPort, port);
+        processes.awaitHealthy(api, STARTUP);
+    }
+
+    /** The JDBC URL of the stack's database. */
+    public String databaseUrl() {
+        return database;
     }
 
     public RegistrySimulator simulator() {
@@ -211,7 +261,10 @@ public final class SystemStack implements ExtensionContext.Store.CloseableResour
     public void close() {
         processes.close();
         simulator.close();
-        TestServices.dropDatabase(database);
+        // a test's own server goes with its data directory
+        if (sharedPostgres) {
+            TestServices.dropDatabase(database);
+        }
     }
 
     static void sleep(long millis) {

@@ -59,7 +59,12 @@ public final class TestServices {
      * @return its JDBC URL
      */
     public static String freshDatabase(String name) {
-        String url = emptyDatabase(name);
+        return freshDatabase(postgresHostUrl(), name);
+    }
+
+    /** {@link #freshDatabase(String)} on another server (a test's own), given as {@code jdbc:postgresql://host:port/}. */
+    public static String freshDatabase(String hostUrl, String name) {
+        String url = emptyDatabase(hostUrl, name);
         Flyway.configure().dataSource(url, postgresUser(), postgresPassword()).load().migrate();
         return url;
     }
@@ -71,16 +76,16 @@ public final class TestServices {
      * @return its JDBC URL
      */
     public static String databaseAtVersion(String name, String version) {
-        String url = emptyDatabase(name + "_" + UUID.randomUUID().toString().substring(0, 8));
+        String url = emptyDatabase(postgresHostUrl(), name + "_" + UUID.randomUUID().toString().substring(0, 8));
         Flyway.configure().dataSource(url, postgresUser(), postgresPassword()).target(version).load().migrate();
         return url;
     }
 
-    private static String emptyDatabase(String name) {
+    private static String emptyDatabase(String hostUrl, String name) {
         String workingDirectory = System.getProperty("user.dir");
         String checkout = Integer.toHexString(workingDirectory.hashCode());
         String db = ("mi_test_" + name + "_" + checkout).toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9_]", "_");
-        try (Connection admin = DriverManager.getConnection(postgresHostUrl() + "postgres", postgresUser(),
+        try (Connection admin = DriverManager.getConnection(hostUrl + "postgres", postgresUser(),
                 postgresPassword()); Statement st = admin.createStatement()) {
             dropDatabasesOfRemovedCheckouts(admin);
             st.execute("DROP DATABASE IF EXISTS " + db + " WITH (FORCE)");
@@ -88,10 +93,10 @@ public final class TestServices {
             st.execute("COMMENT ON DATABASE " + db + " IS '" + OWNER_MARK
                     + (host() + ":" + workingDirectory).replace("'", "''") + "'");
         } catch (SQLException e) {
-            throw new IllegalStateException("PostgreSQL is not reachable at " + postgresHostUrl()
+            throw new IllegalStateException("PostgreSQL is not reachable at " + hostUrl
                     + " as " + postgresUser() + ": " + e.getMessage(), e);
         }
-        return postgresHostUrl() + db;
+        return hostUrl + db;
     }
 
     /** Prefix of the comment on every test database: the host and directory of the run that made it. */
@@ -144,7 +149,12 @@ public final class TestServices {
      * database. Drop it with {@link #dropDatabase(String)} when done.
      */
     public static String uniqueDatabase(String name) {
-        return freshDatabase(name + "_" + UUID.randomUUID().toString().substring(0, 8));
+        return uniqueDatabase(postgresHostUrl(), name);
+    }
+
+    /** {@link #uniqueDatabase(String)} on another server, given as {@code jdbc:postgresql://host:port/}. */
+    public static String uniqueDatabase(String hostUrl, String name) {
+        return freshDatabase(hostUrl, name + "_" + UUID.randomUUID().toString().substring(0, 8));
     }
 
     /** Drops the database of a JDBC URL returned by {@link #freshDatabase(String)}, closing its connections. */
@@ -153,7 +163,9 @@ public final class TestServices {
         if (!db.matches("mi_test_[a-z0-9_]+")) {
             throw new IllegalArgumentException("not a test database: " + db);
         }
-        try (Connection admin = DriverManager.getConnection(postgresHostUrl() + "postgres", postgresUser(),
+        // on the server that holds it, which need not be the shared one
+        String hostUrl = jdbcUrl.substring(0, jdbcUrl.lastIndexOf('/') + 1);
+        try (Connection admin = DriverManager.getConnection(hostUrl + "postgres", postgresUser(),
                 postgresPassword()); Statement st = admin.createStatement()) {
             st.execute("DROP DATABASE IF EXISTS " + db + " WITH (FORCE)");
         } catch (SQLException e) {
@@ -235,12 +247,17 @@ public final class TestServices {
 
     /** Fails fast, with the way out, when no broker answers. */
     public static void requireKafka() {
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafkaBootstrap(),
+        requireKafka(kafkaBootstrap());
+    }
+
+    /** {@link #requireKafka()} for a broker at the given address (a test's own). */
+    public static void requireKafka(String bootstrap) {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
                 AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5000,
                 AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 8000))) {
             admin.describeCluster().clusterId().get(10, TimeUnit.SECONDS);
         } catch (Exception e) {
-            throw new IllegalStateException("No Kafka broker answers at " + kafkaBootstrap()
+            throw new IllegalStateException("No Kafka broker answers at " + bootstrap
                     + " (start one with scripts/kafka/broker start, or run the suite with scripts/test)", e);
         }
     }

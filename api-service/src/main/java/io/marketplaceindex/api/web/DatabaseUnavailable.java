@@ -1,5 +1,7 @@
 package io.marketplaceindex.api.web;
 
+import org.springframework.dao.DataAccessResourceFailureException;
+import org.springframework.data.redis.RedisConnectionFailureException;
 import org.springframework.http.HttpStatus;
 
 import java.sql.SQLException;
@@ -34,7 +36,10 @@ public final class DatabaseUnavailable {
     /** @return the answer for a failure of the database anywhere in {@code e}'s causes, else empty */
     static Optional<ApiException> of(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (t instanceof SQLTransientConnectionException) {
+            if (t instanceof RedisConnectionFailureException) {
+                return Optional.empty(); // never the client's: catalog answers bypass Redis while it is down
+            }
+            if (t instanceof SQLTransientConnectionException || t instanceof DataAccessResourceFailureException) {
                 return Optional.of(unreachable());
             }
             if (t instanceof SQLException sql && sql.getSQLState() != null) {

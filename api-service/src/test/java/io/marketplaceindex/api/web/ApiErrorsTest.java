@@ -1,0 +1,54 @@
+package io.marketplaceindex.api.web;
+
+import org.junit.jupiter.api.Test;
+import org.springframework.dao.DataAccessResourceFailureException;
+import org.springframework.data.redis.RedisConnectionFailureException;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.ResponseEntity;
+import org.springframework.jdbc.CannotGetJdbcConnectionException;
+
+import java.sql.SQLException;
+import java.sql.SQLTransientConnectionException;
+import java.util.Map;
+import java.util.concurrent.CompletionException;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * How the API answers when the database cannot be reached. The whole path (PostgreSQL stopped under a
+ * running api-service) is exercised end to end by the e2e suite's infrastructure fault test.
+ */
+class ApiErrorsTest {
+
+    private final ApiErrors errors = new ApiErrors();
+
+    @Test
+    void aDatabaseThatCannotBeReachedAnswers503WithRetryAfterAndAReason() {
+        SQLTransientConnectionException poolTimeout = new SQLTransientConnectionException(
+                "api - Connection is not available, request timed out after 3000ms");
+        for (Exception e : new Exception[] {
+                new CannotGetJdbcConnectionException("Failed to obtain JDBC Connection", poolTimeout),
+                // the failure of a query another request ran for this one (single flight)
+                new CompletionException(new DataAccessResourceFailureException("I/O error", null)),
+                new IllegalStateException(new SQLException("terminating connection due to administrator command",
+                        "57P01")),
+                new IllegalStateException(new SQLException("the database system is starting up", "57P03")),
+                new IllegalStateException(new SQLException("An I/O error occurred", "08006"))}) {
+            ResponseEntity<Map<String, Object>> answer = errors.unexpected(e);
+            assertThat(answer.getStatusCode().value()).as(e.toString()).isEqualTo(503);
+            assertThat(answer.getHeaders().getFirst(HttpHeaders.RETRY_AFTER)).isEqualTo("5");
+            assertThat(answer.getBody()).containsEntry("status", 503)
+                    .containsEntry("error", "the catalog database is unavailable; retry shortly");
+        }
+    }
+
+    @Test
+    void otherFailuresStayInternalErrors() {
+        for (Exception e : new Exception[] {new IllegalStateException("bug"),
+                new RedisConnectionFailureException("Redis down")}) {
+            ResponseEntity<Map<String, Object>> answer = errors.unexpected(e);
+            assertThat(answer.getStatusCode().value()).as(e.toString()).isEqualTo(500);
+            assertThat(answer.getBody()).containsEntry("error", "internal error");
+        }
+    }
+}
