@@ -47,7 +47,7 @@ public class LiveCatalog {
 
         @JsonInclude(JsonInclude.Include.NON_NULL)
         record Meta(int registries, Instant builtAt, List<CatalogSummary.Source> sources, String cache, String catalog,
-                    List<String> tags, boolean totalExact, long generation, String nextCursor, Boolean truncated,
+                    List<String> tags, boolean tagsTruncated, boolean totalExact, long generation, String nextCursor, Boolean truncated,
                     Integer maxAgents) {
         }
     }
@@ -59,6 +59,7 @@ public class LiveCatalog {
     private final LiveRegistryRepository registries;
     private final LiveCatalogStore store;
     private final JsonMapper json;
+    private final int metaTagsMax;
     private final AtomicReference<Emptiness> emptiness = new AtomicReference<>();
 
     LiveCatalog(CatalogProperties catalog, LiveRegistryRepository registries, LiveCatalogStore store,
@@ -71,6 +72,7 @@ public class LiveCatalog {
         this.registries = registries;
         this.store = store;
         this.json = json;
+        this.metaTagsMax = catalog.metaTagsMax();
     }
 
     /** Whether the live catalog answers at this catalog generation, and why. */
@@ -104,7 +106,8 @@ public class LiveCatalog {
         LiveIndex.Page page = index.query(query);
         List<CatalogPage.RawAgent> data = page.agents().stream().map(a -> new CatalogPage.RawAgent(a.json())).toList();
         var meta = new LivePage.Meta(snapshot.registries(), snapshot.builtAt(), snapshot.sources(),
-                served.status().label, mode.get().label(), index.tags(), true, generation, page.nextCursor(),
+                served.status().label, mode.get().label(), index.mostFrequentTags(metaTagsMax),
+                index.tags().size() > metaTagsMax, true, generation, page.nextCursor(),
                 snapshot.truncated() ? Boolean.TRUE : null, snapshot.truncated() ? snapshot.maxAgents() : null);
         int offset = query.cursor() == null ? query.offset() : 0;
         byte[] body = json.writeValueAsBytes(new LivePage(data, page.total(), offset, query.limit(), meta));

@@ -7,8 +7,9 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
+import java.util.TreeMap;
 import java.util.UUID;
 
 /**
@@ -31,6 +32,8 @@ final class LiveIndex {
     private final List<LiveAgent> byName;
     private final List<LiveAgent> byHandle;
     private final List<String> tags;
+    /** Every tag, the most frequent first (ties by tag), for meta.tags' cap. */
+    private final List<String> tagsByFrequency;
 
     LiveIndex(LiveSnapshot snapshot) {
         this.snapshot = snapshot;
@@ -40,9 +43,12 @@ final class LiveIndex {
         handles.sort(BY_HANDLE);
         this.byName = List.copyOf(names);
         this.byHandle = List.copyOf(handles);
-        Set<String> union = new TreeSet<>(CODE_POINTS);
-        snapshot.agents().forEach(a -> union.addAll(a.tags()));
-        this.tags = List.copyOf(union);
+        Map<String, Integer> counts = new TreeMap<>(CODE_POINTS);
+        snapshot.agents().forEach(a -> a.tags().forEach(tag -> counts.merge(tag, 1, Integer::sum)));
+        this.tags = List.copyOf(counts.keySet());
+        List<String> ranked = new ArrayList<>(this.tags);
+        ranked.sort(Comparator.comparing((String tag) -> counts.get(tag)).reversed().thenComparing(CODE_POINTS));
+        this.tagsByFrequency = List.copyOf(ranked);
     }
 
     LiveSnapshot snapshot() {
@@ -52,6 +58,19 @@ final class LiveIndex {
     /** Union of all tags of the whole live catalog, sorted as meta.tags of the index is. */
     List<String> tags() {
         return tags;
+    }
+
+    /**
+     * meta.tags as the index answers it (CatalogSummaryRepository): the {@code max} most frequent tags,
+     * sorted by tag; all of them when there are no more.
+     */
+    List<String> mostFrequentTags(int max) {
+        if (tags.size() <= max) {
+            return tags;
+        }
+        List<String> top = new ArrayList<>(tagsByFrequency.subList(0, max));
+        top.sort(CODE_POINTS);
+        return top;
     }
 
     record Page(List<LiveAgent> agents, long total, String nextCursor) {
