@@ -1,7 +1,9 @@
 // Checks what a schema lint cannot see in a compose file: that the files and folders it mounts or
 // builds from exist, that every depends_on names a service that exists (and starts with it), that
-// every long-running service has a health check, that published ports do not clash, and that the
-// api-service's trusted proxies are exactly the ones that proxy to it.
+// every long-running service has a health check, that published ports do not clash, that every
+// service:port named in the environment or in a mounted config file (nginx's upstream, Prometheus'
+// targets, Grafana's data source) is a port that service exposes, and that the api-service's
+// trusted proxies are exactly the ones that proxy to it.
 // Usage: node scripts/lib/check-compose.cjs docker-compose.yml (with the 'yaml' package on NODE_PATH).
 'use strict';
 const fs = require('node:fs');
@@ -135,6 +137,7 @@ for (const [name, service] of Object.entries(services)) {
 }
 
 checkTrustedProxies();
+checkServicePorts();
 
 function hasHealthcheck(service) {
   const check = service.healthcheck;
@@ -237,6 +240,56 @@ function checkTrustedProxies() {
       }
     }
   }
+}
+
+// The ports a service listens on, as compose knows them: expose and the container side of ports.
+function containerPorts(service) {
+  const result = new Set((service.expose || []).map((p) => String(p).split('/')[0]));
+  for (const port of service.ports || []) {
+    const spec = typeof port === 'object' ? String(port.target) : interpolate(String(port)).split('/')[0];
+    result.add(spec.split(':').pop());
+  }
+  return result;
+}
+
+function checkServicePorts() {
+  const pattern = new RegExp('(?<![\\w.-])(' + [...names].map((n) => n.replace(/[.-]/g, '\\$&')).join('|') + '):(\\d+)\\b', 'g');
+  const check = (text, where) => {
+    for (const match of String(text).matchAll(pattern)) {
+      if (!containerPorts(services[match[1]]).has(match[2])) {
+        problem(`${where} names ${match[1]}:${match[2]}, but ${match[1]} exposes no port ${match[2]}`);
+      }
+    }
+  };
+  for (const [name, service] of Object.entries(services)) {
+    const env = service.environment || {};
+    for (const value of Array.isArray(env) ? env : Object.entries(env).map(([k, v]) => `${k}=${v}`)) {
+      check(interpolate(String(value)), `service ${name}'s environment`);
+    }
+    for (const volume of service.volumes || []) {
+      const source = typeof volume === 'string' ? volume.split(':')[0] : volume.source;
+      if (!source || !(source.startsWith('.') || source.startsWith('/'))) continue;
+      for (const mounted of filesUnder(path.resolve(root, interpolate(source)))) {
+        const text = fs.readFileSync(mounted, 'utf8');
+        const where = `${path.relative(root, mounted)} (mounted into ${name})`;
+        check(text, where);
+        // Prometheus' DNS discovery names the service and the port apart
+        if (/\.ya?ml$/.test(mounted)) {
+          for (const job of (YAML.parse(text) || {}).scrape_configs || []) {
+            for (const sd of job.dns_sd_configs || []) {
+              for (const target of sd.names || []) check(`${target}:${sd.port}`, where);
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+function filesUnder(location) {
+  if (!fs.existsSync(location)) return [];
+  if (!fs.statSync(location).isDirectory()) return [location];
+  return fs.readdirSync(location).flatMap((entry) => filesUnder(path.join(location, entry)));
 }
 
 function serviceNetworksOf(name) {
