@@ -50,6 +50,21 @@ ensure_promtool() {
   command -v promtool >/dev/null 2>&1 || die "promtool not found (install the 'prometheus' package)"
 }
 
+# ensure_node: Node.js and npm run the compose file's lint (scripts/check-deploy); from the
+# distribution's packages when run as root and missing.
+ensure_node() {
+  if command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1; then
+    return 0
+  fi
+  if [[ "$(id -u)" == 0 ]] && command -v apt-get >/dev/null 2>&1; then
+    log "installing Node.js and npm from the distribution's packages"
+    DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null
+  fi
+  command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 \
+    || die "node and npm not found (install the 'nodejs' and 'npm' packages)"
+}
+
 # The benchmark drivers' classpath (benchmarks/target/classpath.txt). Builds the jars first when $1 is
 # non-empty or none was built yet: dependency:build-classpath in the same reactor run, so the
 # project's own modules resolve to the jars just built, never to stale copies in ~/.m2 (each module
