@@ -38,7 +38,7 @@ class ApiErrorsTest {
             assertThat(answer.getStatusCode().value()).as(e.toString()).isEqualTo(503);
             assertThat(answer.getHeaders().getFirst(HttpHeaders.RETRY_AFTER)).isEqualTo("5");
             assertThat(answer.getBody()).containsEntry("status", 503)
-                    .containsEntry("error", "the catalog database is unavailable; retry shortly");
+                    .containsEntry("error", "the database is unavailable; retry later");
         }
     }
 
