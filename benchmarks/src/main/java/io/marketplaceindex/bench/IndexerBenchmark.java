@@ -81,12 +81,15 @@ public final class IndexerBenchmark {
                                     rebuild (comma-separated names, or 'secondary' for all but the primary
                                     key), to measure what they cost a rebuild; the API's reads lose the
                                     plans that need them, and the report says so
+              --read-load           instead of the rest: wrk on a mix of catalog URLs of the api-service, idle
+                                    before the full rebuild, for the whole rebuild and idle after it (each
+                                    idle run --wrk-seconds); writes benchmarks/results/read-load-<date>.md
               --repo DIR            repository root (default: the current directory)""";
 
     record Options(int registries, int agents, int warmupRegistries, int scaleRegistries, int scaleAgents, int latencyMs, int freshnessRuns,
                    int freshnessAgents, int wrkSeconds, int wrkConnections, int simulatorThreads, int cardMaxAgeSeconds,
                    Path out, boolean keepData, boolean ownPostgres, List<String> withoutIndexes, Path repo,
-                   String commandLine) {
+                   String commandLine, boolean readLoad) {
     }
 
     /** {@code --without-indexes secondary}: every index of the catalog rows but the primary key. */
@@ -229,9 +232,14 @@ public final class IndexerBenchmark {
 
         Map<String, String> apiEnv = new LinkedHashMap<>(env);
         apiEnv.put("MARKETPLACE_ADMIN_TOKEN", adminToken);
-        // The api-service only answers the driver here; its default pool (16) would hold slots a
-        // shared PostgreSQL server may not have.
-        apiEnv.put("SPRING_DATASOURCE_HIKARI_MAXIMUM_POOL_SIZE", "4");
+        if (options.readLoad()) {
+            // wrk is one client at thousands of requests per second: the per-client limit would answer 429
+            apiEnv.put("MARKETPLACE_RATE_LIMIT_ANONYMOUS_PER_MINUTE", "0");
+        } else {
+            // The api-service only answers the driver here; its default pool (16) would hold slots a
+            // shared PostgreSQL server may not have.
+            apiEnv.put("SPRING_DATASOURCE_HIKARI_MAXIMUM_POOL_SIZE", "4");
+        }
         api = processes.startService("api", apiJar, List.of("-Xmx512m"), apiEnv);
         // Two workers, as the project deploys them (docker-compose, local-stack); both get warm in
         // the full rebuild, so the one-against-two comparison at the end compares warm JVMs.
@@ -239,7 +247,7 @@ public final class IndexerBenchmark {
             workers.add(processes.startManagedService("worker-" + i, workerJar, List.of("-Xmx1g"), workerEnv));
         }
         for (ServiceProcess p : concat(workers, List.of(api))) {
-            processes.awaitHealthy(p, Duration.ofSeconds(180));
+            processes.awaitHealthy(p, Duration.ofSeconds(600));
         }
         awaitConsumerGroup(2);
         if (!options.withoutIndexes().isEmpty()) {
@@ -270,6 +278,10 @@ public final class IndexerBenchmark {
         }
         Map<String, String> benchIds = connectEmpty(benchNames);
         long benchAgents = (long) options.registries() * options.agents();
+        if (options.readLoad()) {
+            readLoad(startedAt, machine, new ArrayList<>(benchIds.values()), benchNames, benchAgents);
+            return;
+        }
 
         // The floor, right before and right after the full rebuild (other users of the machine
         // come and go; the two runs bracket the rebuild), after a short warm-up of the simulator.
@@ -348,6 +360,62 @@ public final class IndexerBenchmark {
     }
 
     // ------------------------------------------------------------------------------------ steps
+
+    /**
+     * The catalog API under wrk, idle (before and after) and for the length of the full rebuild; the
+     * mix reads what the warm-up set put in the index, so the idle runs read a catalog too.
+     */
+    private void readLoad(Instant startedAt, Map<String, String> machine, List<String> ids, List<String> names,
+                          long agents) {
+        JsonNode first = plain.get(api.url() + "/api/marketplace?limit=1").ok().get("data");
+        if (first.isEmpty()) {
+            throw new IllegalStateException("--read-load reads the warm-up set: --warmup-registries must be > 0");
+        }
+        JsonNode agent = first.get(0);
+        String tag = plain.get(api.url() + "/api/marketplace/tags").ok().get("data").get(0).get("tag").asString();
+        String word = agent.get("name").asString().split("[^A-Za-z0-9]+")[0].toLowerCase(Locale.ROOT);
+        List<String> paths = List.of("/api/marketplace", "/api/marketplace?limit=50&offset=1000",
+                "/api/marketplace?q=" + JsonHttp.query(word), "/api/marketplace?tags=" + JsonHttp.query(tag),
+                "/api/marketplace?sort=handle&limit=20", "/api/marketplace/tags",
+                "/api/marketplace/" + agent.get("registryId").asString() + "/" + JsonHttp.query(agent.get("handle").asString()),
+                "/api/marketplace/changes?limit=100", "/api/marketplace/changes/head");
+        ReadLoad load = new ReadLoad(api.url(), paths, options.wrkConnections(), 5,
+                options.repo().resolve("benchmarks/target/read-load"));
+        say("read load: " + paths);
+        say(ReadLoad.format(load.measure("warm-up (not reported)", options.wrkSeconds())));
+        ReadLoad.Result before = load.measure("idle, before the rebuild", options.wrkSeconds());
+        say(ReadLoad.format(before));
+        ReadLoad.Running running = load.start("during the full rebuild", 3600);
+        Rebuild full;
+        ReadLoad.Result during;
+        try {
+            full = rebuild("full rebuild under read load", ids, names, agents);
+        } finally {
+            // stopped whatever happened: wrk would outlive the driver otherwise
+            during = running.stop();
+        }
+        say(ReadLoad.format(during));
+        ReadLoad.Result after = load.measure("idle, after the rebuild", options.wrkSeconds());
+        say(ReadLoad.format(after));
+        machine.put("loadAfter", MachineInfo.loadAverage());
+        machine.put("pressureAfter", MachineInfo.cpuPressure());
+        machine.put("postgres", postgresVersion());
+        String report = ReadLoad.report(options.commandLine(), startedAt, machine, load, List.of(before, during, after),
+                String.format(Locale.ROOT, "%,d registries × %,d agents (%,d agents) from empty, two workers, "
+                                + "after an unmeasured warm-up rebuild of %,d × %,d that the idle runs read: %.1f s, "
+                                + "%.0f agents/s, statuses %s", options.registries(), options.agents(), agents,
+                        options.warmupRegistries(), options.agents(), full.seconds(), full.agentsPerSecond(),
+                        full.statuses()));
+        try {
+            Files.createDirectories(options.out().toAbsolutePath().getParent());
+            Files.writeString(options.out(), report, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        System.out.println();
+        System.out.println(report);
+        say("report written to " + options.out());
+    }
 
     private List<ServiceProcess> liveWorkers() {
         return workers.stream().filter(ServiceProcess::isAlive).toList();
@@ -1019,11 +1087,17 @@ public final class IndexerBenchmark {
         v.put("--postgres", "own");
         v.put("--without-indexes", "");
         boolean keep = false;
+        boolean readLoad = false;
         StringBuilder commandLine = new StringBuilder("scripts/bench-indexer");
         for (int i = 0; i < argv.length; i++) {
             String arg = argv[i];
             if (arg.equals("--help") || arg.equals("-h")) {
                 return null;
+            }
+            if (arg.equals("--read-load")) {
+                readLoad = true;
+                commandLine.append(' ').append(arg);
+                continue;
             }
             if (arg.equals("--keep-data")) {
                 keep = true;
@@ -1047,7 +1121,8 @@ public final class IndexerBenchmark {
         }
         Path repo = Path.of(v.get("--repo")).toAbsolutePath().normalize();
         Path out = v.get("--out").isEmpty()
-                ? repo.resolve("benchmarks/results/indexer-" + LocalDate.now(ZoneOffset.UTC) + ".md")
+                ? repo.resolve("benchmarks/results/" + (readLoad ? "read-load-" : "indexer-")
+                        + LocalDate.now(ZoneOffset.UTC) + ".md")
                 : Path.of(v.get("--out")).toAbsolutePath();
         try {
             Options o = new Options(positive(v, "--registries"), positive(v, "--agents"),
@@ -1056,7 +1131,7 @@ public final class IndexerBenchmark {
                     positive(v, "--freshness-agents"), positive(v, "--wrk-seconds"), positive(v, "--wrk-connections"),
                     positive(v, "--simulator-threads"), Integer.parseInt(v.get("--card-max-age-s")), out, keep,
                     ownPostgres(v.get("--postgres")), indexNames(v.get("--without-indexes")), repo,
-                    commandLine.toString());
+                    commandLine.toString(), readLoad);
             if (o.latencyMs() < 0) {
                 throw new IllegalArgumentException("--latency-ms must not be negative");
             }

@@ -24,7 +24,19 @@ public record ChangeQuery(Instant updatedSince, ChangeCursor cursor, int limit) 
                 Limits.parse("limit", limit, DEFAULT_LIMIT, MAX_LIMIT));
     }
 
+    /** PostgreSQL's timestamps end in the year 294276; ISO-8601 instants go far beyond either way. */
+    private static final Instant EARLIEST = Instant.parse("0001-01-01T00:00:00Z");
+    private static final Instant LATEST = Instant.parse("9999-12-31T23:59:59.999999Z");
+
     private static Instant instant(String raw) {
+        Instant parsed = parseInstant(raw);
+        if (parsed != null && (parsed.isBefore(EARLIEST) || parsed.isAfter(LATEST))) {
+            throw ApiException.badRequest("updatedSince must lie between the years 0001 and 9999");
+        }
+        return parsed;
+    }
+
+    private static Instant parseInstant(String raw) {
         if (raw == null || raw.isBlank()) {
             return null;
         }

@@ -8,6 +8,7 @@ import jakarta.servlet.http.HttpSession;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
 import org.springframework.security.authentication.UsernamePasswordAuthenticationToken;
 import org.springframework.security.core.Authentication;
 import org.springframework.security.core.context.SecurityContext;
@@ -45,7 +46,8 @@ class LoginController {
         }
     }
 
-    @PostMapping("/login")
+    // declared, so that a wildcard or foreign Content-Type is a 415 before the body is read
+    @PostMapping(path = "/login", consumes = MediaType.APPLICATION_JSON_VALUE)
     Map<String, Object> login(@RequestBody LoginRequest body, HttpServletRequest request, HttpServletResponse response) {
         Optional<Long> wait = throttle.refusedForSeconds(request);
         if (wait.isPresent()) {

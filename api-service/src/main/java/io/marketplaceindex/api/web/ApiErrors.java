@@ -5,8 +5,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.http.converter.HttpMessageNotReadableException;
+import org.springframework.web.HttpMediaTypeNotAcceptableException;
 import org.springframework.web.HttpMediaTypeNotSupportedException;
 import org.springframework.web.HttpRequestMethodNotSupportedException;
 import org.springframework.web.bind.MissingServletRequestParameterException;
@@ -65,6 +67,11 @@ class ApiErrors {
         return body(HttpStatus.UNSUPPORTED_MEDIA_TYPE, "send application/json");
     }
 
+    @ExceptionHandler(HttpMediaTypeNotAcceptableException.class)
+    ResponseEntity<Map<String, Object>> notAcceptable(HttpMediaTypeNotAcceptableException e) {
+        return body(HttpStatus.NOT_ACCEPTABLE, "this endpoint answers application/json (the Accept header excludes it or is not valid)");
+    }
+
     @ExceptionHandler(NoResourceFoundException.class)
     ResponseEntity<Map<String, Object>> noResource(NoResourceFoundException e) {
         return body(HttpStatus.NOT_FOUND, "not found");
@@ -94,6 +101,7 @@ class ApiErrors {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("error", message);
         body.put("status", status.value());
-        return ResponseEntity.status(status).body(body);
+        // set, not negotiated: an Accept header without JSON (or an invalid one) must not turn the error into a 500
+        return ResponseEntity.status(status).contentType(MediaType.APPLICATION_JSON).body(body);
     }
 }
