@@ -3,6 +3,7 @@ package io.marketplaceindex.api.rebuild;
 import io.marketplaceindex.api.command.CommandPublisher;
 import io.marketplaceindex.events.RebuildReason;
 import io.marketplaceindex.events.RegistryCommand;
+import io.marketplaceindex.logging.SyncLogContext;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
 import tools.jackson.databind.json.JsonMapper;
@@ -70,7 +71,10 @@ public class RebuildService {
         UUID rebuildId = UUID.randomUUID();
         Instant requestedAt = clock.instant();
         for (UUID registryId : registryIds) {
-            commands.publish(new RegistryCommand.Rebuild(rebuildId, registryId, requestedAt, reason, force));
+            // a failure to publish is logged with the registry and rebuild it was for
+            try (SyncLogContext ignored = SyncLogContext.open(registryId, rebuildId)) {
+                commands.publish(new RegistryCommand.Rebuild(rebuildId, registryId, requestedAt, reason, force));
+            }
         }
         return new Started(rebuildId, requestedAt, registryIds);
     }

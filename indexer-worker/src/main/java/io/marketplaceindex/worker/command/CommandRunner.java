@@ -1,6 +1,7 @@
 package io.marketplaceindex.worker.command;
 
 import io.marketplaceindex.events.InvalidEventException;
+import io.marketplaceindex.logging.SyncLogContext;
 import io.marketplaceindex.worker.messaging.MessagingProperties;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -47,6 +48,14 @@ class CommandRunner {
      * stops first: the command is then unfinished and will be delivered again.
      */
     void run(ConsumerRecord<String, byte[]> record) throws InterruptedException {
+        // Every line about the command, its retries and its dead-lettering included, names its registry
+        // and rebuild; the runner's thread is pooled, so the context is restored whatever happens.
+        try (SyncLogContext ignored = handler.logContext(record)) {
+            runLogged(record);
+        }
+    }
+
+    private void runLogged(ConsumerRecord<String, byte[]> record) throws InterruptedException {
         BackOffExecution backOff = new FixedBackOff(RETRY_INTERVAL_MS, attempts - 1).start();
         while (true) {
             try {

@@ -3,6 +3,7 @@ package io.marketplaceindex.worker.command;
 import io.marketplaceindex.events.EventCodec;
 import io.marketplaceindex.events.RebuildReason;
 import io.marketplaceindex.events.RegistryCommand;
+import io.marketplaceindex.logging.SyncLogContext;
 import io.marketplaceindex.registry.InvalidRegistryUrlException;
 import io.marketplaceindex.registry.RegistryUrls;
 import io.marketplaceindex.worker.registry.RegistryRemoval;
@@ -60,6 +61,22 @@ class RegistryCommandHandler {
         } else if (command instanceof RegistryCommand.FinishSync finish) {
             chunked.finish(finish);
         }
+    }
+
+    /**
+     * The logging context of the command: its registry, and for a command that syncs, the rebuild the
+     * sync serves. An undecodable payload has none (its failure is logged with its offset).
+     */
+    SyncLogContext logContext(ConsumerRecord<String, byte[]> message) {
+        RegistryCommand command;
+        try {
+            command = codec.decodeCommand(message.value());
+        } catch (RuntimeException undecodable) {
+            return SyncLogContext.open(null, null);
+        }
+        boolean syncs = !(command instanceof RegistryCommand.Remove)
+                && !(command instanceof RegistryCommand.SetEnabled enable && !enable.enabled());
+        return SyncLogContext.open(command.registryId(), syncs ? command.commandId() : null);
     }
 
     /**

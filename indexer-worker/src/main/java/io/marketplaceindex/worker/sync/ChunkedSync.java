@@ -2,6 +2,7 @@ package io.marketplaceindex.worker.sync;
 
 import io.marketplaceindex.events.InvalidEventException;
 import io.marketplaceindex.events.RegistryCommand;
+import io.marketplaceindex.logging.SyncLogContext;
 import io.marketplaceindex.registry.Listing;
 import io.marketplaceindex.worker.catalog.CatalogStore;
 import io.marketplaceindex.worker.catalog.StoredRow;
@@ -298,7 +299,12 @@ public class ChunkedSync {
             ended.forEach(run -> recordFailure(run, "timeout", timeoutMessage(run)));
             return ended;
         });
-        failed.forEach(run -> log.warn("registry {}: {}", run.registryId(), timeoutMessage(run)));
+        for (SyncRun run : failed) {
+            // found by the reaper, outside any command: the line still names its registry and rebuild
+            try (SyncLogContext ignored = SyncLogContext.open(run.registryId(), run.rebuildId())) {
+                log.warn("registry {}: {}", run.registryId(), timeoutMessage(run));
+            }
+        }
         return failed.size();
     }
 

@@ -3,6 +3,7 @@ package io.marketplaceindex.worker.sync;
 import io.marketplaceindex.agent.AgentNormalizer;
 import io.marketplaceindex.agent.Handles;
 import io.marketplaceindex.agent.IndexedAgent;
+import io.marketplaceindex.logging.SyncLogContext;
 import io.marketplaceindex.registry.Fetched;
 import io.marketplaceindex.registry.RegistryClient;
 import io.marketplaceindex.registry.RegistryEndpoint;
@@ -92,7 +93,7 @@ class HandleFetcher {
         List<Future<?>> futures = new ArrayList<>(lanes);
         try {
             for (int lane = 0; lane < lanes; lane++) {
-                futures.add(fetchExecutor.submit(() -> {
+                futures.add(fetchExecutor.submit(SyncLogContext.propagate(() -> {
                     try {
                         for (int i = next.getAndIncrement(); i < results.length; i = next.getAndIncrement()) {
                             String handle = handles.get(i);
@@ -109,7 +110,7 @@ class HandleFetcher {
                         next.set(results.length); // the other lanes stop after their current handle
                         throw e;
                     }
-                }));
+                })));
             }
             for (Future<?> future : futures) {
                 future.get(); // also makes the lanes' writes to results visible here
