@@ -3,6 +3,7 @@ package io.marketplaceindex.api.web;
 import org.springframework.dao.DataAccessResourceFailureException;
 import org.springframework.data.redis.RedisConnectionFailureException;
 import org.springframework.http.HttpStatus;
+import org.springframework.transaction.TransactionSystemException;
 
 import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
@@ -36,6 +37,11 @@ public final class DatabaseUnavailable {
     /** @return the answer for a failure of the database anywhere in {@code e}'s causes, else empty */
     static Optional<ApiException> of(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            // the rollback after a lost connection fails too ("Connection is closed", no SQL state) and
+            // takes the place of the failure that says what happened: look at that one
+            if (t instanceof TransactionSystemException rollback && rollback.getApplicationException() != null) {
+                return of(rollback.getApplicationException());
+            }
             if (t instanceof RedisConnectionFailureException) {
                 return Optional.empty(); // never the client's: catalog answers bypass Redis while it is down
             }

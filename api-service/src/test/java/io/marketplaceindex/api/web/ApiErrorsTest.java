@@ -6,6 +6,7 @@ import org.springframework.data.redis.RedisConnectionFailureException;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.ResponseEntity;
 import org.springframework.jdbc.CannotGetJdbcConnectionException;
+import org.springframework.transaction.TransactionSystemException;
 
 import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
@@ -33,7 +34,9 @@ class ApiErrorsTest {
                 new IllegalStateException(new SQLException("terminating connection due to administrator command",
                         "57P01")),
                 new IllegalStateException(new SQLException("the database system is starting up", "57P03")),
-                new IllegalStateException(new SQLException("An I/O error occurred", "08006"))}) {
+                new IllegalStateException(new SQLException("An I/O error occurred", "08006")),
+                // the read budget's transaction: its rollback on the lost connection fails as well
+                rollbackFailedAfter(new DataAccessResourceFailureException("I/O error while sending to the backend"))}) {
             ResponseEntity<Map<String, Object>> answer = errors.unexpected(e);
             assertThat(answer.getStatusCode().value()).as(e.toString()).isEqualTo(503);
             assertThat(answer.getHeaders().getFirst(HttpHeaders.RETRY_AFTER)).isEqualTo("5");
@@ -50,5 +53,12 @@ class ApiErrorsTest {
             assertThat(answer.getStatusCode().value()).as(e.toString()).isEqualTo(500);
             assertThat(answer.getBody()).containsEntry("error", "internal error");
         }
+    }
+
+    private static TransactionSystemException rollbackFailedAfter(RuntimeException failure) {
+        TransactionSystemException rollback = new TransactionSystemException("JDBC rollback failed",
+                new SQLException("Connection is closed"));
+        rollback.initApplicationException(failure);
+        return rollback;
     }
 }
