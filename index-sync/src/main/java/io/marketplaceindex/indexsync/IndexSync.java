@@ -104,7 +104,21 @@ public final class IndexSync implements Callable<Integer> {
     public static void main(String[] args) {
         PrintWriter out = new PrintWriter(System.out, true, StandardCharsets.UTF_8);
         PrintWriter err = new PrintWriter(System.err, true, StandardCharsets.UTF_8);
-        System.exit(run(args, System.getenv(), out, err, System.console() != null));
+        System.exit(run(args, System.getenv(), out, err, onTerminal()));
+    }
+
+    /** Redrawing a line only makes sense on a terminal; cron and pipes get one line per change. */
+    private static boolean onTerminal() {
+        java.io.Console console = System.console();
+        if (console == null) {
+            return false;
+        }
+        try {
+            // from Java 22 a console exists when the output is redirected too; isTerminal tells them apart
+            return (Boolean) java.io.Console.class.getMethod("isTerminal").invoke(console);
+        } catch (ReflectiveOperationException e) {
+            return true; // before Java 22 a console is a terminal
+        }
     }
 
     /** Runs the command as {@link #main} does and returns its exit status instead of exiting. */
@@ -267,8 +281,15 @@ public final class IndexSync implements Callable<Integer> {
         out.println(mapper.writeValueAsString(doc));
     }
 
-    private static String describe(Exception e) {
-        return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    /** The first message in the cause chain (java.net.http's ConnectException has none of its own). */
+    private static String describe(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t.getMessage() != null && !t.getMessage().isBlank()) {
+                return t.getClass().getSimpleName() + ": " + t.getMessage();
+            }
+        }
+        return e instanceof java.net.ConnectException ? "cannot connect (nothing listening, or unreachable)"
+                : e.getClass().getSimpleName();
     }
 
     /** Accepts ISO-8601 durations (PT30M) and plain seconds (1800). */
