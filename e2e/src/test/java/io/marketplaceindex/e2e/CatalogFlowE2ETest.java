@@ -1,5 +1,6 @@
 package io.marketplaceindex.e2e;
 
+import io.marketplaceindex.simulator.Fault;
 import io.marketplaceindex.simulator.SimulatedAgent;
 import io.marketplaceindex.simulator.SimulatedRegistry;
 import org.junit.jupiter.api.BeforeAll;
@@ -10,6 +11,7 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.ExtendWith;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
 import java.time.Duration;
 import java.util.HashMap;
@@ -27,6 +29,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class CatalogFlowE2ETest {
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
 
     private SystemStack stack;
     private Api api;
@@ -137,21 +141,60 @@ class CatalogFlowE2ETest {
 
     @Test
     @Order(4)
-    void theIndexSyncCommandLineRebuildsAndReportsProgress() throws Exception {
+    void theIndexSyncCommandLineRebuildsThroughTheApiAndReportsProgress() {
         north.updateAgent(north.handles().get(11), "Changed For The Command Line");
-        SystemStack.CommandResult result = stack.indexSync();
+        SystemStack.CommandResult result = stack.indexSync("--timeout=PT2M");
         assertThat(result.exitCode()).as(result.output()).isZero();
-        assertThat(result.output()).contains("requested for 2 registries").contains("2/2 registries finished (0 failed)");
+        assertThat(result.stdout()).contains("requested for 2 registries").contains("2/2 registries finished (0 failed)")
+                .contains("north").contains("south");
         api.awaitCatalog("the CLI's rebuild visible", Duration.ofSeconds(30),
                 page -> api.get("/api/marketplace?q=changed%20for%20the%20command").body().get("total").asLong() == 1);
 
+        String northId = registryId("north");
+        String southId = registryId("south");
+        SystemStack.CommandResult json = stack.indexSync("--json", "--timeout=120", "--registry=" + southId);
+        assertThat(json.exitCode()).as(json.output()).isZero();
+        JsonNode document = JSON.readTree(json.stdout());
+        assertThat(document.get("rebuildId").asString()).isNotBlank();
+        assertThat(document.get("outcome").asString()).isEqualTo("succeeded");
+        assertThat(document.get("registries")).hasSize(1);
+        assertThat(document.get("registries").get(0).get("id").asString()).isEqualTo(southId);
+        assertThat(document.get("registries").get(0).get("status").asString()).isNotIn("failed", "queued", "syncing");
+
+        // a registry that cannot be listed fails its line; the other one still succeeds
+        north.setFault(Fault.status(Fault.Target.listing(), 404));
+        try {
+            SystemStack.CommandResult failed = stack.indexSync("--json", "--timeout=PT2M");
+            assertThat(failed.exitCode()).as(failed.output()).isEqualTo(1);
+            assertThat(failed.stderr()).contains("failed: registry north (" + northId + ")").doesNotContain("south");
+            Map<String, String> statuses = new HashMap<>();
+            JSON.readTree(failed.stdout()).get("registries")
+                    .forEach(r -> statuses.put(r.get("id").asString(), r.get("status").asString()));
+            assertThat(statuses).containsEntry(northId, "failed").containsKey(southId);
+            assertThat(statuses.get(southId)).isNotIn("failed", "queued", "syncing");
+        } finally {
+            north.clearFaults();
+        }
+        SystemStack.CommandResult healed = stack.indexSync("--registry", northId, "--timeout=PT2M");
+        assertThat(healed.exitCode()).as(healed.output()).isZero();
+
         SystemStack.CommandResult unknown = stack.indexSync("--registry=" + java.util.UUID.randomUUID());
-        assertThat(unknown.exitCode()).isEqualTo(2);
-        assertThat(unknown.output()).contains("unknown or disabled");
+        assertThat(unknown.exitCode()).as(unknown.output()).isEqualTo(2);
+        assertThat(unknown.stderr()).contains("(400)").contains("unknown or disabled");
 
         SystemStack.CommandResult notAnId = stack.indexSync("--registry=north");
         assertThat(notAnId.exitCode()).as(notAnId.output()).isEqualTo(2);
-        assertThat(notAnId.output()).contains("takes registry ids (UUIDs), not 'north'");
+        assertThat(notAnId.stderr()).contains("--registry").contains("'north'");
+        assertThat(result.output() + json.output() + unknown.output()).doesNotContain(SystemStack.ADMIN_TOKEN);
+    }
+
+    private String registryId(String name) {
+        for (JsonNode registry : api.asAdmin("GET", "/api/settings/registries", null).body().get("data")) {
+            if (name.equals(registry.get("name").asString())) {
+                return registry.get("id").asString();
+            }
+        }
+        throw new AssertionError("no registry named " + name);
     }
 
     private JsonNode awaitProgress(String rebuildId, int registries) {

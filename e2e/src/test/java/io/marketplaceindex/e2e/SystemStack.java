@@ -1,5 +1,6 @@
 package io.marketplaceindex.e2e;
 
+import io.marketplaceindex.indexsync.IndexSync;
 import io.marketplaceindex.simulator.RegistrySimulator;
 import io.marketplaceindex.simulator.SimulatorOptions;
 import io.marketplaceindex.testsupport.ServiceProcesses;
@@ -9,9 +10,9 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolver;
 
-import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.file.Path;
-import java.util.concurrent.TimeUnit;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -214,24 +215,24 @@ public final class SystemStack implements ExtensionContext.Store.CloseableResour
         return simulator;
     }
 
-    /** The index-sync command line against this system; returns its exit status and output. */
-    public CommandResult indexSync(String... args) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-jar", apiJar.toString(), "--spring.main.web-application-type=none", "--logging.level.root=warn",
-                "--marketplace.cli.index-sync=true"));
-        command.addAll(List.of(args));
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
-        builder.environment().putAll(env);
-        Process process = builder.start();
-        String output = new String(process.getInputStream().readAllBytes());
-        if (!process.waitFor(120, TimeUnit.SECONDS)) {
-            process.destroyForcibly();
-            throw new IllegalStateException("index-sync did not finish:\n" + output);
-        }
-        return new CommandResult(process.exitValue(), output);
+    /**
+     * The index-sync command line against this system's api-service, with the admin token in its
+     * environment (as an operator's cron would have it); returns its exit status, stdout and stderr.
+     */
+    public CommandResult indexSync(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = IndexSync.run(args, Map.of("MARKETPLACE_URL", apiUrl(), "MARKETPLACE_API_TOKEN", ADMIN_TOKEN),
+                new PrintWriter(out), new PrintWriter(err));
+        return new CommandResult(code, out.toString(), err.toString());
     }
 
-    public record CommandResult(int exitCode, String output) {
+    public record CommandResult(int exitCode, String stdout, String stderr) {
+
+        /** Both streams, as a terminal shows them. */
+        public String output() {
+            return stdout + stderr;
+        }
     }
 
     /** The workers by name (worker-1 ..), killed ones included. */

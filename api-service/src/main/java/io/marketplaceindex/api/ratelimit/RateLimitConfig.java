@@ -11,7 +11,7 @@ import org.springframework.data.redis.connection.RedisConnectionFactory;
 import java.time.Clock;
 
 @Configuration(proxyBeanMethods = false)
-@ConditionalOnWebApplication // not for the index-sync command line
+@ConditionalOnWebApplication // only where there are requests to guard
 class RateLimitConfig {
 
     @Bean
