@@ -8,6 +8,8 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.kafka.core.KafkaAdmin;
 
+import java.time.Duration;
+
 /**
  * What both services need to speak the event contracts: topic names, the codec, and the topics
  * themselves. Either service may create the topics (creation is idempotent), so neither depends on
@@ -43,5 +45,14 @@ public class EventsConfiguration {
     public KafkaAdmin.NewTopics topicDefinitions(Topics topics, TopicProperties properties) {
         return new KafkaAdmin.NewTopics(topics.definitions(properties.partitions(), properties.replicationFactor())
                 .toArray(NewTopic[]::new));
+    }
+
+    /**
+     * Readiness's "kafka" component. A healthy describe takes milliseconds; two seconds leaves room
+     * for a loaded machine while staying under a probe timeout of a few seconds.
+     */
+    @Bean
+    public KafkaHealthIndicator kafkaHealthIndicator(KafkaAdmin kafkaAdmin) {
+        return new KafkaHealthIndicator(kafkaAdmin, Duration.ofSeconds(2), Duration.ofSeconds(2));
     }
 }
