@@ -2,21 +2,26 @@ package io.marketplaceindex.api;
 
 import io.marketplaceindex.registry.RegistryClient;
 import io.marketplaceindex.registry.RegistryClientProperties;
+import io.marketplaceindex.tracing.TracingConfiguration;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.observation.ObservationRegistry;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Import;
 import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
 
 @Configuration(proxyBeanMethods = false)
 @EnableConfigurationProperties(RegistryClientProperties.class)
+@Import(TracingConfiguration.class)
 class ApiConfig {
 
     /** Used for the health probe when a registry is connected; same guards as the worker's. */
     @Bean(destroyMethod = "close")
-    RegistryClient registryClient(RegistryClientProperties properties, MeterRegistry meters) {
-        return new RegistryClient(properties.toSettings(), meters);
+    RegistryClient registryClient(RegistryClientProperties properties, MeterRegistry meters,
+                                  ObservationRegistry observations) {
+        return new RegistryClient(properties.toSettings(), meters, observations);
     }
 
     @Bean

@@ -1,5 +1,7 @@
 package io.marketplaceindex.logging;
 
+import io.micrometer.observation.Observation;
+import io.micrometer.observation.ObservationRegistry;
 import org.slf4j.MDC;
 
 import java.util.Map;
@@ -14,7 +16,9 @@ import java.util.concurrent.Callable;
  *
  * <p>Use it with try-with-resources: closing restores the context the thread had before, so a
  * pooled thread never carries one sync's ids into the next task. Tasks handed to another thread
- * take the context along through {@link #propagate(Callable)}.
+ * take the context along through {@link #propagate(Callable)}, and with
+ * {@link #propagate(Callable, ObservationRegistry)} the trace too: where tracing is set up, the trace
+ * and span ids are part of the logging context, and the task's own spans belong to the sync's trace.
  */
 public final class SyncLogContext implements AutoCloseable {
 
@@ -37,6 +41,23 @@ public final class SyncLogContext implements AutoCloseable {
         put(REGISTRY_ID, registryId);
         put(REBUILD_ID, rebuildId);
         return context;
+    }
+
+    /**
+     * Runs {@code task}, wherever it runs, with the logging context of the thread that wraps it and
+     * inside that thread's current observation (so that what the task observes is its child).
+     */
+    public static <T> Callable<T> propagate(Callable<T> task, ObservationRegistry observations) {
+        Observation current = observations.getCurrentObservation();
+        if (current == null) {
+            return propagate(task);
+        }
+        return propagate(() -> {
+            // A scope of this thread's own: the observation's scopes are kept per thread.
+            try (Observation.Scope ignored = current.openScope()) {
+                return task.call();
+            }
+        });
     }
 
     /** Runs {@code task}, wherever it runs, with the logging context of the thread that wraps it. */

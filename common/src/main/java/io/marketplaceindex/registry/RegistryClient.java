@@ -9,9 +9,12 @@ import io.github.resilience4j.retry.Retry;
 import io.github.resilience4j.retry.RetryConfig;
 import io.marketplaceindex.agent.Handles;
 import io.marketplaceindex.registry.RegistryFetchException.Kind;
+import io.marketplaceindex.tracing.TracingConfiguration;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.micrometer.observation.Observation;
+import io.micrometer.observation.ObservationRegistry;
 import org.apache.hc.client5.http.ConnectTimeoutException;
 import org.apache.hc.client5.http.SystemDefaultDnsResolver;
 import org.apache.hc.client5.http.classic.methods.HttpGet;
@@ -84,6 +87,12 @@ import java.util.function.Supplier;
  */
 public final class RegistryClient implements AutoCloseable {
 
+    /**
+     * The observation of each HTTP attempt: a span of the sync that asked, where tracing is set up.
+     * Its duration is measured already (registry.http.duration): a span only.
+     */
+    public static final String FETCH_OBSERVATION = TracingConfiguration.SPAN_ONLY + "registry.fetch";
+
     private static final Logger log = LoggerFactory.getLogger(RegistryClient.class);
 
     /** Bodies of answers we do not use are read up to this size to keep the connection reusable. */
@@ -98,6 +107,7 @@ public final class RegistryClient implements AutoCloseable {
         HEALTH, LISTING, RECORD, CARD;
 
         final String tag = name().toLowerCase(Locale.ROOT);
+        final String spanName = "GET registry " + tag;
     }
 
     /** What one attempt produced: a usable answer, already parsed when it is a 200. */
@@ -152,6 +162,7 @@ public final class RegistryClient implements AutoCloseable {
 
     private final RegistryClientSettings settings;
     private final MeterRegistry meters;
+    private final ObservationRegistry observations;
     private final CloseableHttpClient http;
     private final ScheduledThreadPoolExecutor deadlines;
     private final JsonMapper json;
@@ -162,9 +173,19 @@ public final class RegistryClient implements AutoCloseable {
     private final RateLimiterConfig rateLimiterConfig;
     private final ConcurrentMap<String, Guards> guards = new ConcurrentHashMap<>();
 
+    /** A client whose requests are measured but not observed (no spans). */
     public RegistryClient(RegistryClientSettings settings, MeterRegistry meters) {
+        this(settings, meters, ObservationRegistry.NOOP);
+    }
+
+    /**
+     * @param observations every HTTP attempt is observed here ({@link #FETCH_OBSERVATION}), as a child of
+     *                     the caller's current observation; {@link ObservationRegistry#NOOP} costs nothing
+     */
+    public RegistryClient(RegistryClientSettings settings, MeterRegistry meters, ObservationRegistry observations) {
         this.settings = Objects.requireNonNull(settings, "settings");
         this.meters = Objects.requireNonNull(meters, "meters");
+        this.observations = Objects.requireNonNull(observations, "observations");
         this.json = JsonMapper.builder()
                 // "{...} garbage" is not a record; Jackson would otherwise stop after the object
                 .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
@@ -424,6 +445,7 @@ public final class RegistryClient implements AutoCloseable {
         Deadline deadline = new Deadline(started + settings.totalRequestDeadline().toNanos());
         ScheduledFuture<?> timer = deadlines.schedule(deadline::fire,
                 settings.totalRequestDeadline().toNanos(), TimeUnit.NANOSECONDS);
+        Observation observation = observe(registry, target, start);
         String outcome = "io_error";
         try {
             Answer<T> answer = followRedirects(registry, target, start, maxBytes, ifNoneMatch, ifModifiedSince,
@@ -436,11 +458,27 @@ public final class RegistryClient implements AutoCloseable {
             return answer;
         } catch (RegistryFetchException e) {
             outcome = outcomeOf(e);
+            observation.error(e);
             throw e;
         } finally {
             timer.cancel(false);
             requestMeters.record(target, outcome, System.nanoTime() - started);
+            observation.lowCardinalityKeyValue("outcome", outcome).stop();
         }
+    }
+
+    /** The started observation of one attempt; a no-op one, built for nothing, without tracing. */
+    private Observation observe(RegistryEndpoint registry, Target target, URI uri) {
+        Observation observation = Observation.createNotStarted(FETCH_OBSERVATION, observations);
+        if (observation.isNoop()) {
+            return observation;
+        }
+        // The URL as errors show it (no credentials, bounded); the token never leaves its header.
+        return observation.contextualName(target.spanName)
+                .lowCardinalityKeyValue("target", target.tag)
+                .highCardinalityKeyValue("registry.id", registry.registryId())
+                .highCardinalityKeyValue("url.full", shortUrl(uri))
+                .start();
     }
 
     private <T> Answer<T> followRedirects(RegistryEndpoint registry, Target target, URI start, long maxBytes,

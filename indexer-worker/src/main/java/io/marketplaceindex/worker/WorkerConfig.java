@@ -6,10 +6,13 @@ import io.marketplaceindex.registry.RegistryClientProperties;
 import io.marketplaceindex.registry.RegistryClientSettings;
 import io.marketplaceindex.worker.messaging.MessagingProperties;
 import io.marketplaceindex.worker.sync.SyncProperties;
+import io.marketplaceindex.tracing.TracingConfiguration;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.observation.ObservationRegistry;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Import;
 
 import java.time.Clock;
 import java.util.concurrent.ExecutorService;
@@ -19,6 +22,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 @Configuration(proxyBeanMethods = false)
 @EnableConfigurationProperties(RegistryClientProperties.class)
+@Import(TracingConfiguration.class)
 class WorkerConfig {
 
     @Bean
@@ -34,7 +38,8 @@ class WorkerConfig {
      */
     @Bean(destroyMethod = "close")
     RegistryClient registryClient(RegistryClientProperties properties, SyncProperties sync,
-                                  MessagingProperties messaging, MeterRegistry meters) {
+                                  MessagingProperties messaging, MeterRegistry meters,
+                                  ObservationRegistry observations) {
         RegistryClientSettings settings = properties.toSettings();
         int inFlight = messaging.commandConcurrency() * sync.concurrencyPerRegistry();
         if (properties.maxConnectionsPerRoute() == null && settings.maxConnectionsPerRoute() < inFlight) {
@@ -43,7 +48,7 @@ class WorkerConfig {
                     .maxConnectionsTotal(Math.max(settings.maxConnectionsTotal(), inFlight))
                     .build();
         }
-        return new RegistryClient(settings, meters);
+        return new RegistryClient(settings, meters, observations);
     }
 
     @Bean

@@ -5,10 +5,16 @@ import io.marketplaceindex.logging.SyncLogContext;
 import io.marketplaceindex.worker.messaging.MessagingProperties;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.observation.Observation;
+import io.micrometer.observation.ObservationRegistry;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
 import org.springframework.kafka.listener.ConsumerRecordRecoverer;
+import org.springframework.kafka.support.micrometer.KafkaListenerObservation;
+import org.springframework.kafka.support.micrometer.KafkaListenerObservation.DefaultKafkaListenerObservationConvention;
+import org.springframework.kafka.support.micrometer.KafkaRecordReceiverContext;
 import org.springframework.stereotype.Component;
 import org.springframework.util.backoff.BackOffExecution;
 import org.springframework.util.backoff.FixedBackOff;
@@ -18,6 +24,11 @@ import tools.jackson.core.JacksonException;
  * Runs one command to an end: done, or parked in the dead-letter topic with its reason after
  * {@code marketplace.kafka.delivery-attempts} attempts (at once for a payload that can never be
  * decoded), so no registry's commands are blocked for ever by one that keeps failing.
+ *
+ * <p>A command is observed as Spring Kafka observes a listener's record: where tracing is set up, its
+ * span continues the trace whose context the record's headers carry (the operator's request that
+ * published it), and everything the command does (the sync, its requests, its commit, the change
+ * event it publishes) is part of that trace.
  */
 @Component
 class CommandRunner {
@@ -25,6 +36,8 @@ class CommandRunner {
     private static final Logger log = LoggerFactory.getLogger(CommandRunner.class);
     private static final long RETRY_INTERVAL_MS = 1_000;
     private static final long MAX_DEAD_LETTER_RETRY_MS = 30_000;
+    /** Names the command consumer in its observations, as a listener id would. */
+    static final String LISTENER_ID = "registry-commands";
 
     private final RegistryCommandHandler handler;
     private final ConsumerRecordRecoverer deadLetters;
@@ -32,10 +45,15 @@ class CommandRunner {
     private final Counter done;
     private final Counter retried;
     private final Counter deadLettered;
+    private final ObservationRegistry observations;
+    private final String groupId;
 
     CommandRunner(RegistryCommandHandler handler, ConsumerRecordRecoverer deadLetters,
-                  MessagingProperties properties, MeterRegistry meters) {
+                  MessagingProperties properties, MeterRegistry meters, ObservationRegistry observations,
+                  KafkaProperties kafka) {
         this.handler = handler;
+        this.observations = observations;
+        this.groupId = kafka.getConsumer().getGroupId();
         this.deadLetters = deadLetters;
         this.attempts = Math.max(1, properties.deliveryAttempts());
         this.done = meters.counter("marketplace.commands", "outcome", "done");
@@ -51,8 +69,15 @@ class CommandRunner {
         // Every line about the command, its retries and its dead-lettering included, names its registry
         // and rebuild; the runner's thread is pooled, so the context is restored whatever happens.
         try (SyncLogContext ignored = handler.logContext(record)) {
-            runLogged(record);
+            // inside the logging context: the span's scope adds the trace to it, and takes it out again
+            observe(record).observeChecked(() -> runLogged(record));
         }
+    }
+
+    private Observation observe(ConsumerRecord<String, byte[]> record) {
+        return KafkaListenerObservation.LISTENER_OBSERVATION.observation(null,
+                DefaultKafkaListenerObservationConvention.INSTANCE,
+                () -> new KafkaRecordReceiverContext(record, LISTENER_ID, null, groupId, () -> null), observations);
     }
 
     private void runLogged(ConsumerRecord<String, byte[]> record) throws InterruptedException {

@@ -14,6 +14,7 @@ import io.marketplaceindex.worker.catalog.StoredRow;
 import io.marketplaceindex.worker.registry.Registry;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.observation.ObservationRegistry;
 import org.springframework.stereotype.Component;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -54,6 +55,7 @@ class HandleFetcher {
     private final SyncProperties properties;
     private final Clock clock;
     private final Counter freshCardsSkipped;
+    private final ObservationRegistry observations;
     /**
      * Requests in flight per registry, shared by every sync and chunk of this process: chunks of one
      * registry run by several command runners must not multiply the load on that registry.
@@ -61,7 +63,8 @@ class HandleFetcher {
     private final Map<UUID, Semaphore> inFlightByRegistry = new ConcurrentHashMap<>();
 
     HandleFetcher(CatalogStore catalog, RegistryClient client, AgentNormalizer normalizer, JsonMapper json,
-                  ExecutorService fetchExecutor, SyncProperties properties, Clock clock, MeterRegistry meters) {
+                  ExecutorService fetchExecutor, SyncProperties properties, Clock clock, MeterRegistry meters,
+                  ObservationRegistry observations) {
         this.catalog = catalog;
         this.client = client;
         this.normalizer = normalizer;
@@ -69,6 +72,7 @@ class HandleFetcher {
         this.fetchExecutor = fetchExecutor;
         this.properties = properties;
         this.clock = clock;
+        this.observations = observations;
         this.freshCardsSkipped = Counter.builder("marketplace.sync.cards.fresh")
                 .description("Agent cards not requested: their record answered 304 and the stored card was still fresh")
                 .register(meters);
@@ -93,6 +97,7 @@ class HandleFetcher {
         List<Future<?>> futures = new ArrayList<>(lanes);
         try {
             for (int lane = 0; lane < lanes; lane++) {
+                // the lanes' requests are spans of the sync (or chunk) that runs them
                 futures.add(fetchExecutor.submit(SyncLogContext.propagate(() -> {
                     try {
                         for (int i = next.getAndIncrement(); i < results.length; i = next.getAndIncrement()) {
@@ -110,7 +115,7 @@ class HandleFetcher {
                         next.set(results.length); // the other lanes stop after their current handle
                         throw e;
                     }
-                })));
+                }, observations)));
             }
             for (Future<?> future : futures) {
                 future.get(); // also makes the lanes' writes to results visible here

@@ -3,12 +3,15 @@ package io.marketplaceindex.worker.sync;
 import io.marketplaceindex.registry.Listing;
 import io.marketplaceindex.registry.RegistryClient;
 import io.marketplaceindex.registry.RegistryFetchException;
+import io.marketplaceindex.tracing.TracingConfiguration;
 import io.marketplaceindex.worker.catalog.CatalogStore;
 import io.marketplaceindex.worker.catalog.StoredRow;
 import io.marketplaceindex.worker.registry.Registry;
 import io.marketplaceindex.worker.registry.RegistryStore;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.micrometer.observation.Observation;
+import io.micrometer.observation.ObservationRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Service;
@@ -29,9 +32,15 @@ import java.util.UUID;
  * registry does not hold this consumer thread (and its partition) for the whole fetch. A registry that
  * cannot be listed keeps its rows; a handle that fails keeps its row; nothing here throws for bad
  * registry data.
+ *
+ * <p>A sync is a span of the trace of the command that asked for it ({@link #SYNC_OBSERVATION}); its
+ * registry requests, its commit and its change event are its children.
  */
 @Service
 public class RegistrySyncer {
+
+    /** A registry's sync, as a span; marketplace.sync.duration measures it. */
+    static final String SYNC_OBSERVATION = TracingConfiguration.SPAN_ONLY + "sync";
 
     private static final Logger log = LoggerFactory.getLogger(RegistrySyncer.class);
 
@@ -45,10 +54,11 @@ public class RegistrySyncer {
     private final RegistryClient client;
     private final Clock clock;
     private final MeterRegistry meters;
+    private final ObservationRegistry observations;
 
     public RegistrySyncer(RegistryStore registries, CatalogStore catalog, SyncStateStore state, SyncCommitter committer,
                           HandleFetcher fetcher, ChunkedSync chunked, SyncReporter reporter, RegistryClient client,
-                          Clock clock, MeterRegistry meters) {
+                          Clock clock, MeterRegistry meters, ObservationRegistry observations) {
         this.registries = registries;
         this.catalog = catalog;
         this.state = state;
@@ -59,9 +69,19 @@ public class RegistrySyncer {
         this.client = client;
         this.clock = clock;
         this.meters = meters;
+        this.observations = observations;
     }
 
     public void sync(SyncRequest request) {
+        Observation.createNotStarted(SYNC_OBSERVATION, observations)
+                .contextualName("registry sync")
+                .lowCardinalityKeyValue("reason", request.reason().name().toLowerCase(Locale.ROOT))
+                .highCardinalityKeyValue("registry.id", request.registryId().toString())
+                .highCardinalityKeyValue("rebuild.id", request.rebuildId().toString())
+                .observe(() -> syncObserved(request));
+    }
+
+    private void syncObserved(SyncRequest request) {
         String reason = request.reason().name().toLowerCase(Locale.ROOT).replace('_', '-');
         Optional<Registry> found = registries.find(request.registryId());
         if (found.isEmpty() || !found.get().enabled()) {

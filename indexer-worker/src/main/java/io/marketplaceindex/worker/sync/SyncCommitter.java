@@ -9,11 +9,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.micrometer.observation.Observation;
+import io.micrometer.observation.ObservationRegistry;
+import io.marketplaceindex.tracing.TracingConfiguration;
 import org.springframework.dao.DataAccessException;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.TransactionDefinition;
 import org.springframework.transaction.annotation.Transactional;
+import org.springframework.transaction.support.TransactionSynchronization;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
 import org.springframework.transaction.support.TransactionTemplate;
 
 import java.sql.SQLException;
@@ -47,9 +52,15 @@ import java.util.UUID;
  * the batch is rolled back to it and written again row by row, each under its own savepoint, and the
  * refused rows are left as they were (a new one is not indexed, a changed one keeps its last good
  * version) and listed in the registry's errors as {@code refused_by_database}.
+ *
+ * <p>A commit is a span of the sync's trace ({@link #COMMIT_OBSERVATION}) from its first write to the
+ * end of its transaction, COMMIT included.
  */
 @Component
 class SyncCommitter {
+
+    /** A sync's commit, as a span; marketplace.sync.commit measures it. */
+    static final String COMMIT_OBSERVATION = TracingConfiguration.SPAN_ONLY + "commit";
 
     private static final Logger log = LoggerFactory.getLogger(SyncCommitter.class);
 
@@ -60,9 +71,10 @@ class SyncCommitter {
     private final MeterRegistry meters;
     /** Savepoints inside the commit's transaction, so one refused row does not abort it. */
     private final TransactionTemplate savepoint;
+    private final ObservationRegistry observations;
 
     SyncCommitter(CatalogStore catalog, SyncStateStore state, SyncProperties properties, Clock clock,
-                  MeterRegistry meters, PlatformTransactionManager transactions) {
+                  MeterRegistry meters, PlatformTransactionManager transactions, ObservationRegistry observations) {
         this.catalog = catalog;
         this.state = state;
         this.properties = properties;
@@ -70,6 +82,7 @@ class SyncCommitter {
         this.meters = meters;
         this.savepoint = new TransactionTemplate(transactions);
         this.savepoint.setPropagationBehavior(TransactionDefinition.PROPAGATION_NESTED);
+        this.observations = observations;
     }
 
     /**
@@ -91,12 +104,32 @@ class SyncCommitter {
     @Transactional
     CommitResult commit(SyncInput input, Runnable beforeSeal) {
         Timer.Sample sample = Timer.start(meters);
-        try {
+        Observation observation = observeUntilTransactionEnds(input.registryId());
+        try (Observation.Scope ignored = observation.openScope()) {
             return write(input, beforeSeal);
+        } catch (RuntimeException | Error e) {
+            observation.error(e);
+            throw e;
         } finally {
             // the transaction's work; its COMMIT follows when this method returns
             sample.stop(meters.timer("marketplace.sync.commit"));
         }
+    }
+
+    /** Started now, stopped once the transaction has committed or rolled back. */
+    private Observation observeUntilTransactionEnds(UUID registryId) {
+        Observation observation = Observation.createNotStarted(COMMIT_OBSERVATION, observations)
+                .contextualName("registry sync commit")
+                .highCardinalityKeyValue("registry.id", registryId.toString())
+                .start();
+        TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
+            @Override
+            public void afterCompletion(int status) {
+                observation.lowCardinalityKeyValue("outcome", status == STATUS_COMMITTED ? "committed" : "rolled_back")
+                        .stop();
+            }
+        });
+        return observation;
     }
 
     private CommitResult write(SyncInput input, Runnable beforeSeal) {
