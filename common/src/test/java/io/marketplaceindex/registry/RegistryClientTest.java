@@ -3,6 +3,9 @@ package io.marketplaceindex.registry;
 import io.marketplaceindex.registry.RegistryFetchException.Kind;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.observation.Observation;
+import io.micrometer.observation.ObservationHandler;
+import io.micrometer.observation.ObservationRegistry;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -13,6 +16,7 @@ import java.io.OutputStream;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
@@ -272,6 +276,56 @@ class RegistryClientTest {
 
         assertThat(listing.handles()).containsExactly("agent-0001");
         assertThat(calls).hasValue(2);
+    }
+
+    /** Each HTTP attempt is an observation under the caller's, named and tagged without the token. */
+    @Test
+    void everyAttemptIsObservedAsAChildOfTheCallersObservation() {
+        AtomicInteger calls = new AtomicInteger();
+        server.on("/v1/records", ex -> {
+            if (calls.incrementAndGet() == 1) {
+                send(ex, 503, "text/html", "<h1>busy</h1>");
+            } else {
+                send(ex, 200, "application/json", "{\"handles\":[\"agent-0001\"]}");
+            }
+        });
+        List<Observation.Context> stopped = new CopyOnWriteArrayList<>();
+        ObservationRegistry observations = ObservationRegistry.create();
+        observations.observationConfig().observationHandler(new ObservationHandler<>() {
+            @Override
+            public void onStop(Observation.Context context) {
+                stopped.add(context);
+            }
+
+            @Override
+            public boolean supportsContext(Observation.Context context) {
+                return true;
+            }
+        });
+        RegistryClient client = new RegistryClient(fast().build(), meters, observations);
+        clients.add(client);
+
+        Observation sync = Observation.start("sync", observations);
+        try (Observation.Scope ignored = sync.openScope()) {
+            client.listHandles(registryWithToken());
+        } finally {
+            sync.stop();
+        }
+
+        List<Observation.Context> attempts = stopped.stream()
+                .filter(c -> c.getName().equals(RegistryClient.FETCH_OBSERVATION)).toList();
+        assertThat(attempts).hasSize(2).allSatisfy(c -> {
+            assertThat(c.getParentObservation()).isSameAs(sync);
+            assertThat(c.getContextualName()).isEqualTo("GET registry listing");
+            assertThat(c.getLowCardinalityKeyValue("target").getValue()).isEqualTo("listing");
+            assertThat(c.getHighCardinalityKeyValue("registry.id").getValue()).isEqualTo("reg-1");
+            assertThat(c.getHighCardinalityKeyValue("url.full").getValue()).isEqualTo(server.base() + "/v1/records");
+            assertThat(c.toString()).doesNotContain(TOKEN);
+        });
+        assertThat(attempts.get(0).getLowCardinalityKeyValue("outcome").getValue()).isEqualTo("server_error");
+        assertThat(attempts.get(0).getError()).isInstanceOf(RegistryFetchException.class);
+        assertThat(attempts.get(1).getLowCardinalityKeyValue("outcome").getValue()).isEqualTo("ok");
+        assertThat(attempts.get(1).getError()).isNull();
     }
 
     @Test

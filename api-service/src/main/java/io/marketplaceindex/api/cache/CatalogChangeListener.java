@@ -10,7 +10,9 @@ import org.springframework.stereotype.Component;
 
 /**
  * Every replica reads every change (a group of its own, from the latest offset): a change only
- * matters to caches that exist now.
+ * matters to caches that exist now. The listener is observed (spring.kafka.listener.observation-enabled):
+ * where tracing is set up, the cache bust is a span of the trace the event's headers carry, the
+ * sync's and the rebuild request's.
  */
 @Component
 class CatalogChangeListener {

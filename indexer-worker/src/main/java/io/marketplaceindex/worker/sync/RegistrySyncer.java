@@ -73,16 +73,16 @@ public class RegistrySyncer {
     }
 
     public void sync(SyncRequest request) {
+        String reason = request.reason().name().toLowerCase(Locale.ROOT).replace('_', '-');
         Observation.createNotStarted(SYNC_OBSERVATION, observations)
                 .contextualName("registry sync")
-                .lowCardinalityKeyValue("reason", request.reason().name().toLowerCase(Locale.ROOT))
+                .lowCardinalityKeyValue("reason", reason)
                 .highCardinalityKeyValue("registry.id", request.registryId().toString())
                 .highCardinalityKeyValue("rebuild.id", request.rebuildId().toString())
-                .observe(() -> syncObserved(request));
+                .observe(() -> sync(request, reason));
     }
 
-    private void syncObserved(SyncRequest request) {
-        String reason = request.reason().name().toLowerCase(Locale.ROOT).replace('_', '-');
+    private void sync(SyncRequest request, String reason) {
         Optional<Registry> found = registries.find(request.registryId());
         if (found.isEmpty() || !found.get().enabled()) {
             state.progressFinished(request.rebuildId(), request.registryId(), reason, "skipped",
