@@ -12,6 +12,7 @@ import io.marketplaceindex.simulator.SimulatorOptions;
 import io.marketplaceindex.worker.WorkerTestSupport;
 import io.micrometer.observation.Observation;
 import io.micrometer.observation.ObservationRegistry;
+import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
 import io.opentelemetry.sdk.trace.data.SpanData;
@@ -102,20 +103,19 @@ class TraceOfASyncTest extends WorkerTestSupport {
         }
         assertThat(awaitRebuild(rebuild)).isEqualTo("ok");
 
-        SpanData requestSpan = awaitSpan(s -> s.getName().equals("test.operator.request"));
-        String traceId = requestSpan.getTraceId();
-        SpanData send = awaitSpan(s -> s.getKind() == SpanKind.PRODUCER
+        SpanData sync = syncSpanOf(rebuild);
+        String traceId = sync.getTraceId();
+        SpanData requestSpan = awaitSpan(s -> s.getTraceId().equals(traceId)
+                && s.getName().equals("test.operator.request"));
+        SpanData send = awaitSpan(s -> s.getTraceId().equals(traceId) && s.getKind() == SpanKind.PRODUCER
                 && s.getName().equals(topics().commands() + " send"));
-        SpanData received = awaitSpan(s -> s.getKind() == SpanKind.CONSUMER
+        SpanData received = awaitSpan(s -> s.getTraceId().equals(traceId) && s.getKind() == SpanKind.CONSUMER
                 && s.getName().equals(topics().commands() + " process"));
-        SpanData sync = awaitSpan(s -> s.getName().equals("registry sync"));
-        SpanData commit = awaitSpan(s -> s.getName().equals("registry sync commit"));
-        SpanData changeSent = awaitSpan(s -> s.getKind() == SpanKind.PRODUCER
+        SpanData commit = awaitSpan(s -> s.getTraceId().equals(traceId) && s.getName().equals("registry sync commit"));
+        SpanData changeSent = awaitSpan(s -> s.getTraceId().equals(traceId) && s.getKind() == SpanKind.PRODUCER
                 && s.getName().equals(topics().catalogChanges() + " send"));
         await("every request's span", Duration.ofSeconds(10), () -> fetches(traceId).size() >= 1 + 2 * 6);
 
-        assertThat(List.of(send, received, sync, commit, changeSent)).allSatisfy(s ->
-                assertThat(s.getTraceId()).as(s.getName()).isEqualTo(traceId));
         assertThat(send.getParentSpanId()).isEqualTo(requestSpan.getSpanId());
         assertThat(received.getParentSpanId()).as("the consumer continues the record's context")
                 .isEqualTo(send.getSpanId());
@@ -149,6 +149,52 @@ class TraceOfASyncTest extends WorkerTestSupport {
                 .containsEntry("traceId", traceId));
         ((Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME)).detachAppender(logs);
         changes.close();
+    }
+
+    /** Chunks and the run's finish are commands the worker sends itself: the trace goes along. */
+    @Test
+    void aChunkedRunStaysInTheTraceOfTheRebuild() throws Exception {
+        int agents = 55; // over the tests' chunk threshold (50): three chunks of 20
+        SimulatedRegistry registry = simulator.addRegistry("traced-large", agents, 43L);
+        UUID id = register(registry);
+        UUID rebuild = UUID.randomUUID();
+
+        Observation request = Observation.start("test.operator.request", observations);
+        try (Observation.Scope ignored = request.openScope()) {
+            RegistryCommand command = new RegistryCommand.Rebuild(rebuild, id, Instant.now(), RebuildReason.OPERATOR,
+                    false);
+            kafka.send(topics().commands(), id.toString(), codec.encode(command)).get(10, TimeUnit.SECONDS);
+        } finally {
+            request.stop();
+        }
+        assertThat(awaitRebuild(rebuild)).isEqualTo("ok");
+
+        SpanData sync = syncSpanOf(rebuild);
+        String traceId = sync.getTraceId();
+        SpanData commit = awaitSpan(s -> s.getTraceId().equals(traceId) && s.getName().equals("registry sync commit"));
+        awaitSpan(s -> s.getTraceId().equals(traceId) && s.getKind() == SpanKind.PRODUCER
+                && s.getName().equals(topics().catalogChanges() + " send"));
+        await("every record request's span", Duration.ofSeconds(10), () -> fetches(traceId).stream()
+                .filter(f -> f.getName().equals("GET registry record")).count() == agents);
+
+        List<SpanData> chunkSends = spans.getFinishedSpanItems().stream()
+                .filter(s -> s.getTraceId().equals(traceId) && s.getKind() == SpanKind.PRODUCER
+                        && s.getParentSpanId().equals(sync.getSpanId())
+                        && s.getName().equals(topics().commands() + " send"))
+                .toList();
+        assertThat(chunkSends).as("the chunks, sent within the sync").hasSize(3);
+        assertThat(commit.getParentSpanId()).as("the run is applied by the finish command, in the same trace")
+                .isNotEqualTo(sync.getSpanId());
+        assertThat(spans.getFinishedSpanItems()).filteredOn(s -> s.getSpanId().equals(commit.getParentSpanId()))
+                .singleElement().satisfies(finish -> {
+                    assertThat(finish.getKind()).isEqualTo(SpanKind.CONSUMER);
+                    assertThat(finish.getTraceId()).isEqualTo(traceId);
+                });
+    }
+
+    private SpanData syncSpanOf(UUID rebuild) {
+        return awaitSpan(s -> s.getName().equals("registry sync")
+                && rebuild.toString().equals(s.getAttributes().get(AttributeKey.stringKey("rebuild.id"))));
     }
 
     private List<SpanData> fetches(String traceId) {

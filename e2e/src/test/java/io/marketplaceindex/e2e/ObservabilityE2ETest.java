@@ -1,5 +1,6 @@
 package io.marketplaceindex.e2e;
 
+import io.marketplaceindex.e2e.OtlpReceiver.Span;
 import io.marketplaceindex.simulator.SimulatedRegistry;
 import io.marketplaceindex.testsupport.ServiceProcesses.ServiceProcess;
 import org.junit.jupiter.api.AfterAll;
@@ -17,19 +18,31 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * What a Prometheus server sees: after a rebuild, {@code /actuator/prometheus} of the api-service and
- * of a worker (on the worker's management port, its only listener) holds every meter the README lists
- * and the alert rules and dashboard in {@code deploy/} use, with latency as histograms and no tag that
- * grows with the catalog (no handle, no URL).
+ * What the platform's Prometheus and tracing backend see of one rebuild, on one stack (the services
+ * start once for both):
+ * <ul>
+ * <li>{@code /actuator/prometheus} of the api-service and of a worker (on the worker's management
+ *     port, its only listener) holds every meter the README lists and the alert rules and dashboard in
+ *     {@code deploy/} use, with latency as histograms and no tag that grows with the catalog (no
+ *     handle, no URL);</li>
+ * <li>the rebuild is one trace across both services, as an OTLP collector receives it: the operator's
+ *     request, the command it publishes, the worker's sync with each of its HTTP requests and its
+ *     commit, the change event and the api-service's cache bust, each span the child of the one
+ *     before. The worker is told where to export by the SDK's standard variable
+ *     ({@code OTEL_EXPORTER_OTLP_ENDPOINT}), the api-service by Spring Boot's key: both ways are what
+ *     docs/tracing.md promises.</li>
+ * </ul>
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class MetricsScrapeE2ETest {
+class ObservabilityE2ETest {
 
     /** One series of the text format: name, labels, value. */
     private record Series(String name, Map<String, String> labels, String line) {
@@ -39,15 +52,23 @@ class MetricsScrapeE2ETest {
     private static final Pattern LABEL = Pattern.compile("([a-zA-Z_][a-zA-Z0-9_]*)=\"((?:[^\"\\\\]|\\\\.)*)\"");
 
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final OtlpReceiver collector = new OtlpReceiver();
     private SystemStack stack;
     private Api api;
+    private SimulatedRegistry registry;
+    private String rebuildId;
 
     @BeforeAll
     void startAndRebuild() {
         // a stack of its own: the shared one's registries are counted by other classes
-        stack = SystemStack.start(SystemStack.Options.defaults().withName("e2e_metrics").withWorkers(1));
+        stack = SystemStack.start(SystemStack.Options.defaults().withName("e2e_observability").withWorkers(1)
+                .withWorkerEnv(Map.of("OTEL_EXPORTER_OTLP_ENDPOINT", collector.baseUrl(),
+                        "MANAGEMENT_OPENTELEMETRY_TRACING_EXPORT_SCHEDULE_DELAY", "200ms"))
+                .withApiEnv(Map.of("MANAGEMENT_OPENTELEMETRY_TRACING_EXPORT_OTLP_ENDPOINT",
+                        collector.baseUrl() + "/v1/traces",
+                        "MANAGEMENT_OPENTELEMETRY_TRACING_EXPORT_SCHEDULE_DELAY", "200ms")));
         api = new Api(stack.apiUrl());
-        SimulatedRegistry registry = stack.simulator().addRegistry("metered", 40, 71L);
+        registry = stack.simulator().addRegistry("metered", 40, 71L);
         assertThat(api.asAdmin("POST", "/api/settings/registries",
                 "{\"name\":\"metered\",\"url\":\"" + registry.baseUrl() + "\"}").status()).isEqualTo(202);
         api.awaitCatalog("the registry indexed", Duration.ofSeconds(90),
@@ -55,7 +76,7 @@ class MetricsScrapeE2ETest {
         registry.updateAgent(registry.handles().get(3), "Renamed For The Meters");
         Api.Answer rebuild = api.asAdmin("POST", "/api/marketplace/index-rebuild", null);
         assertThat(rebuild.status()).isEqualTo(202);
-        String rebuildId = rebuild.body().get("rebuildId").asString();
+        rebuildId = rebuild.body().get("rebuildId").asString();
         awaitFinished(rebuildId);
         // reads through both cache tiers: a miss, then hits
         for (int i = 0; i < 3; i++) {
@@ -68,6 +89,7 @@ class MetricsScrapeE2ETest {
         if (stack != null) {
             stack.close();
         }
+        collector.close();
     }
 
     @Test
@@ -129,6 +151,40 @@ class MetricsScrapeE2ETest {
                 .satisfies(s -> assertThat(s.labels()).containsKey("registry"));
         assertThat(find(series, "kafka_consumer_fetch_manager_records_lag_max")).isNotEmpty();
         assertBoundedTags(series);
+    }
+
+    @Test
+    void theRebuildIsOneTraceFromTheRequestToTheCacheBust() {
+        Span sync = awaitSpan("the registry's sync", s -> s.name().equals("registry sync")
+                && rebuildId.equals(s.attributes().get("rebuild.id")));
+        String traceId = sync.traceId();
+        Span bust = awaitSpan("the cache bust", s -> s.traceId().equals(traceId)
+                && s.service().equals("api-service") && s.kind().equals("SPAN_KIND_CONSUMER"));
+        List<Span> trace = collector.spans().stream().filter(s -> s.traceId().equals(traceId)).toList();
+
+        Span request = only(trace, s -> s.service().equals("api-service") && s.kind().equals("SPAN_KIND_SERVER"));
+        assertThat(request.name()).isEqualTo("http post /api/marketplace/index-rebuild");
+        Span published = only(trace, s -> s.service().equals("api-service") && s.kind().equals("SPAN_KIND_PRODUCER"));
+        assertThat(ancestors(trace, published)).as("the command is published within the request").contains(request);
+        Span command = only(trace, s -> s.service().equals("indexer-worker") && s.kind().equals("SPAN_KIND_CONSUMER"));
+        assertThat(command.parentSpanId()).as("the worker continues the command's context")
+                .isEqualTo(published.spanId());
+        assertThat(sync.parentSpanId()).isEqualTo(command.spanId());
+        assertThat(sync.attributes()).containsEntry("reason", "operator");
+
+        List<Span> fetches = trace.stream().filter(s -> s.name().startsWith("GET registry ")).toList();
+        assertThat(fetches).allSatisfy(f -> assertThat(f.parentSpanId()).isEqualTo(sync.spanId()));
+        assertThat(fetches).filteredOn(f -> f.name().equals("GET registry listing")).hasSize(1);
+        assertThat(fetches).filteredOn(f -> f.name().equals("GET registry record")).hasSize(registry.size());
+        assertThat(fetches).filteredOn(f -> f.name().equals("GET registry card")).isNotEmpty();
+
+        Span commit = only(trace, s -> s.name().equals("registry sync commit"));
+        assertThat(commit.parentSpanId()).isEqualTo(sync.spanId());
+        assertThat(commit.attributes()).containsEntry("outcome", "committed");
+        Span announced = only(trace, s -> s.service().equals("indexer-worker") && s.kind().equals("SPAN_KIND_PRODUCER"));
+        assertThat(announced.parentSpanId()).isEqualTo(sync.spanId());
+        assertThat(bust.parentSpanId()).as("the api-service's cache bust continues the change event's context")
+                .isEqualTo(announced.spanId());
     }
 
     private static void assertHistogram(List<Series> series, String name) {
@@ -199,6 +255,42 @@ class MetricsScrapeE2ETest {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
         }
+    }
+
+    private static Span only(List<Span> trace, Predicate<Span> which) {
+        List<Span> found = trace.stream().filter(which).toList();
+        assertThat(found).as("in " + names(trace)).hasSize(1);
+        return found.get(0);
+    }
+
+    /** The span's parents up to the trace's root, nearest first. */
+    private static List<Span> ancestors(List<Span> trace, Span span) {
+        List<Span> chain = new ArrayList<>();
+        for (Optional<Span> parent = parent(trace, span); parent.isPresent(); parent = parent(trace, parent.get())) {
+            chain.add(parent.get());
+        }
+        return chain;
+    }
+
+    private static Optional<Span> parent(List<Span> trace, Span span) {
+        return trace.stream().filter(s -> s.spanId().equals(span.parentSpanId())).findFirst();
+    }
+
+    private static List<String> names(List<Span> spans) {
+        return spans.stream().map(s -> s.service() + ":" + s.kind() + ":" + s.name()).toList();
+    }
+
+    /** Spans leave a service in batches (every 200 ms here). */
+    private Span awaitSpan(String what, Predicate<Span> which) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (System.nanoTime() < deadline) {
+            Optional<Span> found = collector.spans().stream().filter(which).findFirst();
+            if (found.isPresent()) {
+                return found.get();
+            }
+            SystemStack.sleep(200);
+        }
+        throw new AssertionError("no span for " + what + " among " + names(collector.spans()));
     }
 
     private void awaitFinished(String rebuildId) {
