@@ -1,5 +1,6 @@
 package io.marketplaceindex.worker.sync;
 
+import io.marketplaceindex.tracing.TracingConfiguration;
 import io.marketplaceindex.worker.catalog.CardFreshness;
 import io.marketplaceindex.worker.catalog.CatalogStore;
 import io.marketplaceindex.worker.catalog.RowWrite;
@@ -11,7 +12,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.observation.Observation;
 import io.micrometer.observation.ObservationRegistry;
-import io.marketplaceindex.tracing.TracingConfiguration;
 import org.springframework.dao.DataAccessException;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.PlatformTransactionManager;
