@@ -19,10 +19,13 @@ COMMENT ON COLUMN marketplace_catalog_rows.proof_status IS
     'verdict on the record''s Ed25519 proof (valid | invalid | unsigned), as in agent.proof.status; null: not checked yet';
 
 -- verified=true walks these in output order, as the unfiltered catalog walks catalog_rows_by_name and
--- catalog_rows_by_handle, and holds only the verified agents, whatever share of the catalog they are.
+-- catalog_rows_by_handle; they hold only the verified agents, whatever share of the catalog they are.
+-- The handle order includes sort_name, which a page reads for its cursor: an index-only walk. Measured
+-- on 1M rows, 50k of them valid: first page 0.1 ms either order; sort=handle at offset 10,000 20 ms
+-- (without sort_name in it the planner sorted the name index instead, 270 ms).
 CREATE INDEX catalog_rows_verified_by_name ON marketplace_catalog_rows (sort_name, handle, registry_id) INCLUDE (tags)
     WHERE proof_status = 'valid';
-CREATE INDEX catalog_rows_verified_by_handle ON marketplace_catalog_rows (handle, registry_id)
+CREATE INDEX catalog_rows_verified_by_handle ON marketplace_catalog_rows (handle, registry_id) INCLUDE (sort_name)
     WHERE proof_status = 'valid';
 
 -- Chunked runs carry the verdict through staging with the rest of the row.
