@@ -74,6 +74,14 @@ public final class AgentBudgets {
     public static final int BUYER_INPUTS_JSON_BYTES = 8_192;
     public static final int PUBLIC_KEYS_JSON_BYTES = 4_096;
     public static final int PROOF_JSON_BYTES = 4_096;
+    /**
+     * Record proof verification ({@link RecordProofs}): key entries of {@code publicKeys.ed25519} searched for
+     * the signing kid; the kid itself (stored and served, so a longer one makes the proof invalid); and the
+     * signed message (the canonical JSON of four record fields), beyond which nothing is hashed.
+     */
+    public static final int PROOF_KEYS = 64;
+    public static final int PROOF_KID_CODE_POINTS = 256;
+    public static final int PROOF_SIGNED_JSON_BYTES = 16_384;
     /** Nesting and width of those pass-through values. */
     public static final int COPY_DEPTH = 16;
     public static final int COPY_ENTRIES = 256;

@@ -32,8 +32,12 @@ import java.util.StringJoiner;
  * @param searchText  lower-cased name, description, handle, author and tags, joined with {@link #SEPARATOR}
  * @param tags        the agent's tags, in the agent's order
  * @param contentHash SHA-256 of {@link #canonicalBytes(JsonNode) the agent's canonical JSON}
+ * @param proofStatus the wire name of the agent's {@code proof.status} ({@link RecordProof.Status}) as the worker
+ *                    wrote it ({@link RecordProof#writeTo}); null when the agent has none (the API serves
+ *                    such rows as {@code none})
  */
-public record AgentIndexFields(String sortName, String searchText, List<String> tags, byte[] contentHash) {
+public record AgentIndexFields(String sortName, String searchText, List<String> tags, byte[] contentHash,
+                               String proofStatus) {
 
     /** U+001F (unit separator): between the fields of {@link #searchText}, and stripped from all of them. */
     public static final char SEPARATOR = '\u001f';
@@ -56,6 +60,11 @@ public record AgentIndexFields(String sortName, String searchText, List<String> 
         Objects.requireNonNull(searchText, "searchText");
         tags = List.copyOf(tags);
         contentHash = contentHash.clone();
+    }
+
+    /** Fields of an agent without a checked proof. */
+    public AgentIndexFields(String sortName, String searchText, List<String> tags, byte[] contentHash) {
+        this(sortName, searchText, tags, contentHash, null);
     }
 
     /**
@@ -93,7 +102,8 @@ public record AgentIndexFields(String sortName, String searchText, List<String> 
         }
         tags.forEach(tag -> addSearchable(search, tag));
 
-        return new AgentIndexFields(sortName, search.toString(), tags, sha256(canonicalBytes));
+        return new AgentIndexFields(sortName, search.toString(), tags, sha256(canonicalBytes),
+                proofStatus(normalizedAgent.get("proof")));
     }
 
     /**
@@ -123,18 +133,32 @@ public record AgentIndexFields(String sortName, String searchText, List<String> 
                 && sortName.equals(that.sortName)
                 && searchText.equals(that.searchText)
                 && tags.equals(that.tags)
-                && Arrays.equals(contentHash, that.contentHash);
+                && Arrays.equals(contentHash, that.contentHash)
+                && Objects.equals(proofStatus, that.proofStatus);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(sortName, searchText, tags, Arrays.hashCode(contentHash));
+        return Objects.hash(sortName, searchText, tags, Arrays.hashCode(contentHash), proofStatus);
     }
 
     @Override
     public String toString() {
         return "AgentIndexFields[sortName=" + sortName + ", tags=" + tags
-                + ", contentHash=" + HexFormat.of().formatHex(contentHash) + "]";
+                + ", contentHash=" + HexFormat.of().formatHex(contentHash) + ", proofStatus=" + proofStatus + "]";
+    }
+
+    private static String proofStatus(JsonNode proof) {
+        JsonNode status = proof != null && proof.isObject() ? proof.get("status") : null;
+        if (status == null || !status.isString()) {
+            return null;
+        }
+        for (RecordProof.Status known : RecordProof.Status.values()) {
+            if (known.wire().equals(status.stringValue())) {
+                return known.wire();
+            }
+        }
+        return null;
     }
 
     private static void addSearchable(StringJoiner search, String value) {

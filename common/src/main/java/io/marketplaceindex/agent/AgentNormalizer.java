@@ -174,7 +174,7 @@ public final class AgentNormalizer {
         putString(agent, "meshDescriptorUrl", url(record.get("meshDescriptorUrl")));
         putNode(agent, "buyerInputs", buyerInputs(record.get("buyerInputs")));
         putNode(agent, "publicKeys", object(record.get("publicKeys"), AgentBudgets.PUBLIC_KEYS_JSON_BYTES));
-        putNode(agent, "proof", object(record.get("proof"), AgentBudgets.PROOF_JSON_BYTES));
+        putNode(agent, "proof", proof(record.get("proof")));
 
         int bytes = AgentIndexFields.canonicalBytes(agent).length;
         if (bytes > AgentBudgets.AGENT_JSON_BYTES) {
@@ -442,6 +442,18 @@ public final class AgentNormalizer {
 
     private static JsonNode object(JsonNode value, int budget) {
         return value != null && value.isObject() ? value(copy(value, 0, budget)) : null;
+    }
+
+    /**
+     * The record's proof object as given, without {@code status} and {@code reason}: those are the index's
+     * verdict ({@link RecordProof#writeTo}), which a registry must not be able to write for itself.
+     */
+    private static JsonNode proof(JsonNode value) {
+        JsonNode proof = object(value, AgentBudgets.PROOF_JSON_BYTES);
+        if (proof instanceof ObjectNode copied) {
+            copied.remove(List.of("status", "reason"));
+        }
+        return proof;
     }
 
     /** Buyer inputs are declarations (objects); anything else in the array is malformed and skipped. */

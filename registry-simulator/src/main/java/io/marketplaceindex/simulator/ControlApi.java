@@ -114,6 +114,15 @@ final class ControlApi {
                 out.put("cardMaxAgeSeconds", registry.cardMaxAge() == null ? null : registry.cardMaxAge().toSeconds());
                 yield ok(out);
             }
+            case "proofs" -> {
+                registry.signRecords(!"false".equals(query.get("sign")));
+                registry.setProofDefectShares(intParam(query, "tamperedEvery", 0), intParam(query, "unsignedEvery", 0));
+                yield ok(Map.of("signed", registry.signsRecords()));
+            }
+            case "proof-defect" -> {
+                registry.setProofDefect(required(query, "handle"), ProofDefect.fromWire(required(query, "defect")));
+                yield ok(Map.of("handle", query.get("handle"), "defect", query.get("defect")));
+            }
             case "auth" -> {
                 String token = query.get("token");
                 registry.setAuthToken(token);

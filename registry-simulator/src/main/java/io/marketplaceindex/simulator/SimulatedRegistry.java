@@ -97,6 +97,12 @@ public final class SimulatedRegistry {
     private volatile boolean cardEtags = true;
     /** Handles whose record names their card at {@code /moved-cards/...}, where a different card lives. */
     private final Set<String> movedCards = ConcurrentHashMap.newKeySet();
+    /** Signs records when set; null (the default) publishes them without keys or proofs. */
+    private volatile RecordSigner signer;
+    private final Map<String, ProofDefect> proofDefects = new ConcurrentHashMap<>();
+    /** Every n-th handle (by hash) gets this defect; 0: none. */
+    private volatile int tamperedEvery;
+    private volatile int unsignedEvery;
 
     private final AtomicLong requests = new AtomicLong();
     private final AtomicLong healthRequests = new AtomicLong();
@@ -358,6 +364,63 @@ public final class SimulatedRegistry {
         }
     }
 
+    /**
+     * Signs every record with this registry's Ed25519 key (derived from its seed and name), as a
+     * registry of the compatible product does; off publishes records without keys or proofs (the default).
+     */
+    public void signRecords(boolean enabled) {
+        this.signer = enabled ? new RecordSigner(seed, name, json) : null;
+    }
+
+    public boolean signsRecords() {
+        return signer != null;
+    }
+
+    /** Makes the handle's proof wrong (or absent) in the given way while records are signed; NONE undoes it. */
+    public void setProofDefect(String handle, ProofDefect defect) {
+        if (defect == ProofDefect.NONE) {
+            proofDefects.remove(handle);
+        } else {
+            proofDefects.put(Objects.requireNonNull(handle, "handle"), defect);
+        }
+    }
+
+    /**
+     * For demos: every {@code tamperedEvery}-th and {@code unsignedEvery}-th handle (picked by a hash of the
+     * handle, so the same ones each time) is served tampered or unsigned while records are signed; 0 for none.
+     */
+    public void setProofDefectShares(int tamperedEvery, int unsignedEvery) {
+        if (tamperedEvery < 0 || unsignedEvery < 0) {
+            throw new IllegalArgumentException("tamperedEvery and unsignedEvery must be 0 or more");
+        }
+        this.tamperedEvery = tamperedEvery;
+        this.unsignedEvery = unsignedEvery;
+    }
+
+    /** How the handle's record proof is served: {@link ProofDefect#UNSIGNED} while records are not signed. */
+    public ProofDefect proofDefect(String handle) {
+        if (signer == null) {
+            return ProofDefect.UNSIGNED;
+        }
+        ProofDefect chosen = proofDefects.get(handle);
+        if (chosen != null) {
+            return chosen;
+        }
+        long h = Math.floorMod(AgentGenerator.hash(handle), Long.MAX_VALUE);
+        if (tamperedEvery > 0 && h % tamperedEvery == 0) {
+            return ProofDefect.TAMPERED;
+        }
+        if (unsignedEvery > 0 && (h / 7) % unsignedEvery == 0) {
+            return ProofDefect.UNSIGNED;
+        }
+        return ProofDefect.NONE;
+    }
+
+    /** The verdict an indexer should reach on the handle's record: valid, invalid or unsigned. */
+    public String expectedProofStatus(String handle) {
+        return proofDefect(handle).expectedStatus();
+    }
+
     /** Adds a fault after those already set; the first matching one with budget left applies. */
     public void setFault(Fault fault) {
         faults.add(new ActiveFault(Objects.requireNonNull(fault, "fault"), new AtomicInteger()));
@@ -493,7 +556,12 @@ public final class SimulatedRegistry {
             return error(404, "unknown handle");
         }
         Content c = content(slot.get());
-        byte[] body = json.writeValueAsBytes(recordJson(handle, c));
+        Map<String, Object> record = recordJson(handle, c);
+        RecordSigner recordSigner = signer;
+        if (recordSigner != null) {
+            recordSigner.sign(record, proofDefect(handle));
+        }
+        byte[] body = json.writeValueAsBytes(record);
         String etag = HttpSupport.weakEtag(body);
         Instant lastModified = c.updatedAt().truncatedTo(ChronoUnit.SECONDS);
         if (HttpSupport.ifNoneMatchHits(headers.getFirst("If-None-Match"), etag)) {

@@ -75,8 +75,8 @@ public final class CatalogSeeder implements AutoCloseable {
             }
             try (PreparedStatement ps = connection.prepareStatement("""
                     INSERT INTO marketplace_catalog_rows
-                        (registry_id, handle, agent, change_xid, sort_name, search_text, tags, content_hash)
-                    VALUES (?, ?, ?::jsonb, ?, ?, ?, ?, ?)
+                        (registry_id, handle, agent, change_xid, sort_name, search_text, tags, content_hash, proof_status)
+                    VALUES (?, ?, ?::jsonb, ?, ?, ?, ?, ?, ?)
                     """)) {
                 int n = 0;
                 for (ObjectNode agent : agents) {
@@ -89,6 +89,8 @@ public final class CatalogSeeder implements AutoCloseable {
                     ps.setString(6, fields.searchText());
                     ps.setArray(7, connection.createArrayOf("text", fields.tags().toArray()));
                     ps.setBytes(8, fields.contentHash());
+                    // an agent given a proof verdict (RecordProof.writeTo) is stored as the worker stores it
+                    ps.setString(9, fields.proofStatus());
                     ps.addBatch();
                     if (++n % 1000 == 0) {
                         ps.executeBatch();

@@ -1,5 +1,6 @@
 package io.marketplaceindex.api.agent;
 
+import io.marketplaceindex.api.catalog.ServedAgent;
 import io.marketplaceindex.api.web.RawJson;
 import io.marketplaceindex.api.web.ReadBudget;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -24,7 +25,7 @@ class AgentDetailRepository {
     /** Three primary-key lookups in one statement, so the parts come from one snapshot. */
     Optional<AgentDetail> find(UUID registryId, String handle) {
         return reads.read(() -> jdbc.sql("""
-                        SELECT r.agent::text AS agent, s.record, s.card,
+                        SELECT (%s)::text AS agent, s.record, s.card,
                                r.updated_at, r.change_xid, s.fetched_at, s.card_error,
                                g.sync_status, g.last_success_at
                         FROM marketplace_catalog_rows r                       -- primary key (registry_id, handle)
@@ -32,7 +33,7 @@ class AgentDetailRepository {
                         LEFT JOIN marketplace_catalog_sources s               -- primary key (registry_id, handle)
                                ON s.registry_id = r.registry_id AND s.handle = r.handle
                         WHERE r.registry_id = ? AND r.handle = ?
-                        """)
+                        """.formatted(ServedAgent.jsonb("r.")))
                 .params(registryId, handle)
                 .query((rs, n) -> new AgentDetail(RawJson.of(rs.getString("agent")), RawJson.of(rs.getString("record")),
                         RawJson.of(rs.getString("card")),

@@ -20,9 +20,10 @@ import java.util.List;
  * @param needle      q in the lower-cased form of the index's search text, or null
  * @param registryUrl normalized registry URL filter, or null
  * @param cursor      keyset position from a previous page's meta.nextCursor, or null
+ * @param verified    only agents whose record proof is valid ({@code verified=true})
  */
 public record CatalogQuery(int limit, int offset, Sort sort, String q, String needle, List<String> tags,
-                           String registryUrl, Cursor cursor) {
+                           String registryUrl, Cursor cursor, boolean verified) {
 
     public static final int DEFAULT_LIMIT = 50;
     public static final int MAX_LIMIT = 200;
@@ -35,6 +36,16 @@ public record CatalogQuery(int limit, int offset, Sort sort, String q, String ne
 
     public static CatalogQuery parse(String limit, String offset, String sort, String q, String tags,
                                      String registryUrl, String cursor) {
+        return parse(limit, offset, sort, q, tags, registryUrl, cursor, null);
+    }
+
+    public static CatalogQuery parse(String limit, String offset, String sort, String q, String tags,
+                                     String registryUrl, String cursor, String verified) {
+        boolean onlyVerified = switch (verified == null || verified.isBlank() ? "false" : verified.trim()) {
+            case "true" -> true;
+            case "false" -> false;
+            default -> throw ApiException.badRequest("verified must be 'true' or 'false'");
+        };
         int parsedLimit = Limits.parse("limit", limit, DEFAULT_LIMIT, MAX_LIMIT);
         int parsedOffset = offset == null || offset.isBlank() ? 0 : Limits.integer("offset", offset);
         if (parsedOffset < 0) {
@@ -60,27 +71,29 @@ public record CatalogQuery(int limit, int offset, Sort sort, String q, String ne
         }
         String url = registryUrl == null || registryUrl.isBlank() ? null : RegistryUrls.normalizeForMatch(registryUrl);
         CatalogQuery query = new CatalogQuery(parsedLimit, parsedOffset, parsedSort, needle == null ? null : trimmedQ,
-                needle, parsedTags, url, null);
+                needle, parsedTags, url, null, onlyVerified);
         if (cursor != null && !cursor.isBlank()) {
             query = new CatalogQuery(parsedLimit, 0, parsedSort, query.q, needle, parsedTags, url,
-                    Cursor.decode(cursor, parsedSort, query.filterKey()));
+                    Cursor.decode(cursor, parsedSort, query.filterKey()), onlyVerified);
         }
         return query;
     }
 
     /** The same filters without the tags one: what tag facets count under (see TagFacetService). */
     CatalogQuery withoutTags() {
-        return new CatalogQuery(limit, offset, sort, q, needle, List.of(), registryUrl, null);
+        return new CatalogQuery(limit, offset, sort, q, needle, List.of(), registryUrl, null, verified);
     }
 
     public boolean hasFilters() {
-        return needle != null || !tags.isEmpty() || registryUrl != null;
+        return needle != null || !tags.isEmpty() || registryUrl != null || verified;
     }
 
     /** Identifies the filters and sort (not the page): a cursor is only valid for the same ones. */
     public String filterKey() {
         return digest(sort + "\n" + (needle == null ? "" : needle) + "\n" + String.join("\u001f", tags) + "\n"
-                + (registryUrl == null ? "" : registryUrl));
+                + (registryUrl == null ? "" : registryUrl)
+                // only when set, so that keys (and cursors) of unverified queries stay what they were
+                + (verified ? "\nverified" : ""));
     }
 
     /** Identifies the whole answer, for cache keys and ETags. */

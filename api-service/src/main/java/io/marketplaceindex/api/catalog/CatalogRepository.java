@@ -17,7 +17,9 @@ import java.util.UUID;
  * catalog_rows_by_name (sort_name, handle, registry_id) INCLUDE (tags), catalog_rows_by_handle (handle, registry_id)
  * or catalog_rows_by_registry_name; filters narrow it through catalog_rows_search_trgm (q) and
  * catalog_rows_tags (tags). Deep offsets use a deferred join: the offset is skipped over the
- * narrow index entries, and only the page's rows are read in full.
+ * narrow index entries, and only the page's rows are read in full. verified=true walks the partial
+ * indexes catalog_rows_verified_by_name and catalog_rows_verified_by_handle (V16), which hold only the
+ * verified rows, in the same orders.
  */
 @Repository
 public class CatalogRepository {
@@ -89,7 +91,7 @@ public class CatalogRepository {
         params.add(query.limit());
         params.add(query.offset());
         String sql = """
-                SELECT r.agent::text AS agent, k.sort_name, k.handle, k.registry_id
+                SELECT (%s)::text AS agent, k.sort_name, k.handle, k.registry_id
                 FROM (SELECT registry_id, handle, sort_name
                       FROM marketplace_catalog_rows
                       WHERE %s%s
@@ -97,7 +99,7 @@ public class CatalogRepository {
                       LIMIT ? OFFSET ?) k
                 JOIN marketplace_catalog_rows r USING (registry_id, handle)
                 ORDER BY %s
-                """.formatted(where.sql(), keyset, order, prefixed(order));
+                """.formatted(ServedAgent.jsonb("r."), where.sql(), keyset, order, prefixed(order));
         return reads.read(() -> jdbc.sql(sql).params(params)
                 .query((rs, n) -> new PageRow(rs.getString("agent"), rs.getString("sort_name"),
                         rs.getString("handle"), rs.getObject("registry_id", UUID.class)))
@@ -112,7 +114,7 @@ public class CatalogRepository {
      * a common substring's count takes over a second, so trying would only spend the budget.
      */
     public Total total(CatalogQuery query, List<UUID> registryIds) {
-        boolean onlyRegistry = query.needle() == null && query.tags().isEmpty();
+        boolean onlyRegistry = query.needle() == null && query.tags().isEmpty() && !query.verified();
         if (!query.hasFilters()) {
             return new Total(catalogTotal(), true);
         }
@@ -122,11 +124,12 @@ public class CatalogRepository {
                             """)
                     .param(registryIds.toArray(UUID[]::new)).query(Long.class).single()), true);
         }
-        if (query.needle() == null && query.registryUrl() == null && query.tags().size() == 1) {
+        boolean tagsOnly = query.needle() == null && query.registryUrl() == null && !query.verified();
+        if (tagsOnly && query.tags().size() == 1) {
             return new Total(reads.read(() -> jdbc.sql("SELECT coalesce(max(agent_count), 0) FROM marketplace_tag_counts WHERE tag = ?")
                     .param(query.tags().get(0)).query(Long.class).single()), true);
         }
-        if (query.needle() == null && query.registryUrl() == null && query.tags().size() == 2) {
+        if (tagsOnly && query.tags().size() == 2) {
             return new Total(reads.read(() -> jdbc.sql(TWO_TAGS_TOTAL).params(query.tags().get(0), query.tags().get(1),
                     query.tags().get(0), query.tags().get(1), query.tags().get(0), query.tags().get(1),
                     query.tags().get(0), query.tags().get(1)).query(Long.class).single()), true);
@@ -213,6 +216,9 @@ public class CatalogRepository {
         if (!query.tags().isEmpty()) {
             conditions.add("tags && ?::text[]"); // catalog_rows_tags
             params.add(query.tags().toArray(String[]::new));
+        }
+        if (query.verified()) {
+            conditions.add(ServedAgent.VERIFIED); // catalog_rows_verified_by_name, catalog_rows_verified_by_handle
         }
         if (query.registryUrl() != null && registryIds.size() == 1) {
             // One registry (the url key is unique): an equality, so that the planner knows registry_id is

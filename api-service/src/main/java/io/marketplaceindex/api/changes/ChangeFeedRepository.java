@@ -1,5 +1,6 @@
 package io.marketplaceindex.api.changes;
 
+import io.marketplaceindex.api.catalog.ServedAgent;
 import io.marketplaceindex.api.web.ReadBudget;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
@@ -132,7 +133,8 @@ class ChangeFeedRepository {
     private record Side(String select, String table, String byChange, String time, String byTime) {
     }
 
-    private static final Side ROWS = new Side("'upsert' AS change, change_xid, registry_id, handle, updated_at AS at, agent",
+    private static final Side ROWS = new Side("'upsert' AS change, change_xid, registry_id, handle, updated_at AS at, "
+            + ServedAgent.jsonb("") + " AS agent",
             "marketplace_catalog_rows", "catalog_rows_by_change", "updated_at", "catalog_rows_by_updated_at");
     private static final Side TOMBSTONES = new Side("'removal', change_xid, registry_id, handle, removed_at, NULL::jsonb",
             "marketplace_catalog_tombstones", "catalog_tombstones_by_change", "removed_at",

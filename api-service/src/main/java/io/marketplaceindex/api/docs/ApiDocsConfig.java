@@ -196,10 +196,13 @@ class ApiDocsConfig {
                 + "trailing slashes ignored").schema(new StringSchema().format("uri")));
         parameters.add(new QueryParameter().name("cursor").description("meta.nextCursor of the previous page, for "
                 + "keyset paging at any depth; bound to the same sort and filters").schema(new StringSchema()));
+        parameters.add(new QueryParameter().name("verified").description("true: only agents whose record proof "
+                + "verifies (proof.status valid); false: all").schema(new StringSchema()._enum(List.of("true", "false"))
+                ._default("false")));
         parameters.add(new HeaderParameter().name("If-None-Match").description("ETag of an earlier answer")
                 .schema(new StringSchema()));
         op.parameters(parameters);
-        ApiResponses responses = responses(400, "invalid limit, offset, sort, q, tags or cursor",
+        ApiResponses responses = responses(400, "invalid limit, offset, sort, q, tags, cursor or verified",
                 401, "the catalog is not public and the caller is not signed in",
                 429, "anonymous rate limit exceeded; see Retry-After");
         responses.addApiResponse("200", new ApiResponse().description("a page of the catalog")
@@ -282,6 +285,15 @@ class ApiDocsConfig {
         agent.description("a normalized agent: handle, name, description, tags, skills, agentCardUrl, registryId, "
                 + "registryName, registryUrl, and more when the registry provides them");
         agent.additionalProperties(true);
+        ObjectSchema proof = new ObjectSchema();
+        proof.description("the record proof as the indexer found it (docs/record-proof.md), beside the registry's "
+                + "own type, signer and sigHex");
+        proof.addProperty("status", new StringSchema()._enum(List.of("valid", "invalid", "unsigned", "none")))
+                .addProperty("reason", new StringSchema().nullable(true)
+                        .description("why invalid, or why nothing was checked (none); null otherwise"))
+                .addProperty("signingKid", new StringSchema().nullable(true));
+        proof.additionalProperties(true);
+        agent.addProperty("proof", proof);
         ObjectSchema page = new ObjectSchema();
         page.addProperty("data", new ArraySchema().items(agent)).addProperty("total", new IntegerSchema().format("int64"))
                 .addProperty("offset", new IntegerSchema()).addProperty("limit", new IntegerSchema())

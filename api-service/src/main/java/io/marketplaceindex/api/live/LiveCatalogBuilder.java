@@ -3,6 +3,7 @@ package io.marketplaceindex.api.live;
 import io.marketplaceindex.agent.AgentIndexFields;
 import io.marketplaceindex.agent.AgentNormalizer;
 import io.marketplaceindex.agent.Handles;
+import io.marketplaceindex.agent.RecordProofs;
 import io.marketplaceindex.api.catalog.CatalogSummary;
 import io.marketplaceindex.registry.Fetched;
 import io.marketplaceindex.registry.Listing;
@@ -259,9 +260,11 @@ class LiveCatalogBuilder implements DisposableBean {
         if (agent.agent() == null) {
             throw new RegistryFetchException(RegistryFetchException.Kind.MALFORMED, agent.reason(), null, null, null);
         }
+        // verified as the worker verifies it, so that the live catalog serves and filters the same proof
+        RecordProofs.verify(record.body()).writeTo(agent.agent());
         AgentIndexFields fields = AgentIndexFields.of(agent.agent());
         return new LiveAgent(registry.id(), handle, registry.url(), fields.sortName(), fields.searchText(),
-                fields.tags(), json.writeValueAsString(agent.agent()));
+                fields.tags(), json.writeValueAsString(agent.agent()), fields.proofStatus());
     }
 
     private RegistryResult failed(LiveRegistry registry, long started, String error) {

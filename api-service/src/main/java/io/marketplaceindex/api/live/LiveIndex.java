@@ -1,5 +1,6 @@
 package io.marketplaceindex.api.live;
 
+import io.marketplaceindex.agent.RecordProof;
 import io.marketplaceindex.api.catalog.CatalogQuery;
 import io.marketplaceindex.api.catalog.Cursor;
 
@@ -111,6 +112,9 @@ final class LiveIndex {
             return false;
         }
         if (query.registryUrl() != null && !query.registryUrl().equals(agent.registryUrl())) {
+            return false;
+        }
+        if (query.verified() && !RecordProof.Status.VALID.wire().equals(agent.proofStatus())) {
             return false;
         }
         if (wanted != null) {

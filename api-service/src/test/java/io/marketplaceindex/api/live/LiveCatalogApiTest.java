@@ -5,6 +5,7 @@ import io.marketplaceindex.api.cache.CatalogGeneration;
 import io.marketplaceindex.api.catalog.CatalogQuery;
 import io.marketplaceindex.registry.RegistryUrls;
 import io.marketplaceindex.simulator.Fault;
+import io.marketplaceindex.simulator.ProofDefect;
 import io.marketplaceindex.simulator.RegistrySimulator;
 import io.marketplaceindex.simulator.SimulatedAgent;
 import io.marketplaceindex.simulator.SimulatedRegistry;
@@ -64,6 +65,10 @@ class LiveCatalogApiTest extends ApiTestSupport {
         simulator = RegistrySimulator.start(SimulatorOptions.defaults());
         healthy = simulator.addRegistry("live-healthy", 45, 31L);
         healthy.setAuthToken(REGISTRY_TOKEN); // the live path must read the token from the registry row
+        // record proofs are verified on the live path as the worker verifies them
+        healthy.signRecords(true);
+        healthy.setProofDefect(healthy.handles().get(4), ProofDefect.TAMPERED);
+        healthy.setProofDefect(healthy.handles().get(11), ProofDefect.UNSIGNED);
         failing = simulator.addRegistry("live-failing", 10, 32L);
         failing.setFault(Fault.status(Fault.Target.listing(), 500));
         try (CatalogSeeder seeder = new CatalogSeeder(DATABASE)) {
@@ -130,7 +135,12 @@ class LiveCatalogApiTest extends ApiTestSupport {
             agent.get("tags").forEach(t -> agentTags.add(t.asString()));
             assertThat(agentTags).isEqualTo(source.tags());
             tags.addAll(agentTags);
+            assertThat(agent.get("proof").get("status").asString()).as(source.handle())
+                    .isEqualTo(healthy.expectedProofStatus(source.handle()));
         }
+        List<JsonNode> verified = allAgents("verified=true");
+        assertThat(verified).hasSize(healthy.size() - 2)
+                .allSatisfy(a -> assertThat(a.get("proof").get("status").asString()).isEqualTo("valid"));
         assertThat(truth).isEmpty();
         List<String> metaTags = new ArrayList<>();
         meta.get("tags").forEach(t -> metaTags.add(t.asString()));
@@ -199,6 +209,13 @@ class LiveCatalogApiTest extends ApiTestSupport {
             assertThat(keys(db.get("data"))).as(entry.getKey())
                     .containsExactlyElementsOf(livePage.agents().stream().map(a -> a.registryId() + "/" + a.handle()).toList());
         }
+        CatalogQuery verified = CatalogQuery.parse("200", null, null, null, null, null, null, "true");
+        LiveIndex.Page liveVerified = liveIndex.query(verified);
+        JsonNode dbVerified = get("/api/marketplace?limit=200&verified=true").body();
+        assertThat(liveVerified.total()).isEqualTo(healthy.size() - 2);
+        assertThat(dbVerified.get("total").asLong()).isEqualTo(liveVerified.total());
+        assertThat(keys(dbVerified.get("data"))).containsExactlyElementsOf(
+                liveVerified.agents().stream().map(a -> a.registryId() + "/" + a.handle()).toList());
         // keyset pages agree too, cursor for cursor
         for (String sort : List.of("name", "handle")) {
             String cursor = null;

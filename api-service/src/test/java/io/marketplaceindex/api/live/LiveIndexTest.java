@@ -45,6 +45,6 @@ class LiveIndexTest {
     }
 
     private static LiveAgent agent(String handle, List<String> tags) {
-        return new LiveAgent("r", handle, "http://r.example", handle, handle, tags, "{}");
+        return new LiveAgent("r", handle, "http://r.example", handle, handle, tags, "{}", null);
     }
 }

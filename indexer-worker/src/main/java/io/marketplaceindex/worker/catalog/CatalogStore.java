@@ -56,7 +56,7 @@ public class CatalogStore {
     private static final String STORED_ROW_COLUMNS = """
             SELECT r.handle, r.content_hash, r.tags, s.record_etag, s.card_etag, s.card_last_modified,
                    s.record IS NOT NULL AS has_record, s.card IS NOT NULL AS has_card, s.card_url,
-                   s.card_fresh_until
+                   s.card_fresh_until, r.proof_status IS NOT NULL AS proof_checked
             FROM marketplace_catalog_rows r
             LEFT JOIN marketplace_catalog_sources s USING (registry_id, handle)
             """;
@@ -98,7 +98,7 @@ public class CatalogStore {
         return new StoredRow(rs.getString("handle"), rs.getBytes("content_hash"), textArray(rs.getArray("tags")),
                 rs.getString("record_etag"), rs.getString("card_etag"), rs.getString("card_last_modified"),
                 rs.getBoolean("has_record"), rs.getBoolean("has_card"), rs.getString("card_url"),
-                instant(rs.getTimestamp("card_fresh_until")));
+                instant(rs.getTimestamp("card_fresh_until")), rs.getBoolean("proof_checked"));
     }
 
     public Optional<String> storedRecord(UUID registryId, String handle) {
@@ -199,21 +199,26 @@ public class CatalogStore {
         jdbcTemplate.batchUpdate(INSERT_ROW, rows, batchSize, (ps, row) -> bindRow(ps, registryId, row));
     }
 
-    /** Rewrites rows, stamped with this transaction's id; an equal content hash writes nothing. */
+    /**
+     * Rewrites rows, stamped with this transaction's id; an equal content hash writes nothing, unless the
+     * row has no proof status yet (written before proofs were checked).
+     */
     public void upsertRows(UUID registryId, List<RowWrite> rows, int batchSize) {
         jdbcTemplate.batchUpdate(INSERT_ROW + """
                 ON CONFLICT (registry_id, handle) DO UPDATE
                 SET agent = EXCLUDED.agent, updated_at = EXCLUDED.updated_at, change_xid = EXCLUDED.change_xid,
                     sort_name = EXCLUDED.sort_name, search_text = EXCLUDED.search_text, tags = EXCLUDED.tags,
-                    content_hash = EXCLUDED.content_hash
+                    content_hash = EXCLUDED.content_hash, proof_status = EXCLUDED.proof_status
                 WHERE marketplace_catalog_rows.content_hash <> EXCLUDED.content_hash
+                   OR marketplace_catalog_rows.proof_status IS DISTINCT FROM EXCLUDED.proof_status
                 """, rows, batchSize, (ps, row) -> bindRow(ps, registryId, row));
     }
 
     private static final String INSERT_ROW = """
             INSERT INTO marketplace_catalog_rows
-                (registry_id, handle, agent, updated_at, change_xid, sort_name, search_text, tags, content_hash)
-            VALUES (?, ?, ?::jsonb, now(), %s, ?, ?, ?, ?)
+                (registry_id, handle, agent, updated_at, change_xid, sort_name, search_text, tags, content_hash,
+                 proof_status)
+            VALUES (?, ?, ?::jsonb, now(), %s, ?, ?, ?, ?, ?)
             """.formatted(CHANGE_STAMP);
 
     private static void bindRow(PreparedStatement ps, UUID registryId, RowWrite row) throws SQLException {
@@ -224,6 +229,7 @@ public class CatalogStore {
         ps.setString(5, row.fields().searchText());
         ps.setArray(6, textArray(ps, row.fields().tags()));
         ps.setBytes(7, row.fields().contentHash());
+        ps.setString(8, row.fields().proofStatus());
     }
 
     /**

@@ -11,8 +11,10 @@ import java.util.List;
  *                if the card changed)
  * @param cardFreshUntil until when the stored card is fresh by its HTTP headers (capped when stored); null when
  *                       it is not fresh
+ * @param proofChecked   whether the row has a record proof status: a row written before proofs were verified
+ *                       has none, and its record is fetched again in full (not conditionally) to get one
  */
 public record StoredRow(String handle, byte[] contentHash, List<String> tags, String recordEtag, String cardEtag,
                         String cardLastModified, boolean hasRecord, boolean hasCard, String cardUrl,
-                        Instant cardFreshUntil) {
+                        Instant cardFreshUntil, boolean proofChecked) {
 }

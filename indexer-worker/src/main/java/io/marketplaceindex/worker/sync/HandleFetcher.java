@@ -3,6 +3,7 @@ package io.marketplaceindex.worker.sync;
 import io.marketplaceindex.agent.AgentNormalizer;
 import io.marketplaceindex.agent.Handles;
 import io.marketplaceindex.agent.IndexedAgent;
+import io.marketplaceindex.agent.RecordProofs;
 import io.marketplaceindex.logging.SyncLogContext;
 import io.marketplaceindex.registry.Fetched;
 import io.marketplaceindex.registry.RegistryClient;
@@ -137,7 +138,9 @@ class HandleFetcher {
             return new HandleResult.Failed(handle, "invalid_handle", "handle is blank, too long or has control characters");
         }
         try {
-            boolean haveRecord = stored != null && stored.hasRecord();
+            // A row without a proof status predates proof checks: an unconditional request brings the record
+            // to verify (once), where a 304 would keep the row as it is.
+            boolean haveRecord = stored != null && stored.hasRecord() && stored.proofChecked();
             Fetched recordFetch = client.recordFetch(endpoint, handle,
                     haveRecord ? stored.recordEtag() : null);
             // null while an unchanged (304) record stays in the database, read only when needed
@@ -267,6 +270,8 @@ class HandleFetcher {
                 // a record without a usable handle or card URL, or an agent over its budget even after every field's
                 return new HandleResult.Failed(handle, agent.kind(), agent.reason());
             }
+            // the proof is part of the agent as served (and so of its content hash): a changed verdict is a changed row
+            RecordProofs.verify(record).writeTo(agent.agent());
             IndexedAgent indexed = IndexedAgent.of(agent.agent());
             return new HandleResult.Fetched(new RowWrite(handle, indexed.json(), indexed.fields(), recordText,
                     cardUrl, cardText, recordEtag, cardEtag, cardLastModified, cardError, cardFreshUntil,

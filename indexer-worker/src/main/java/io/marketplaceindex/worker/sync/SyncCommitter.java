@@ -200,7 +200,8 @@ class SyncCommitter {
                 StoredRow old = stored.get(f.handle());
                 if (old == null) {
                     newRows.add(write);
-                } else if (!Arrays.equals(old.contentHash(), write.fields().contentHash())) {
+                } else if (!Arrays.equals(old.contentHash(), write.fields().contentHash()) || !old.proofChecked()) {
+                    // a row without a proof status is rewritten once to get one, even were its hash equal
                     changedRows.add(write);
                 } else {
                     tally.unchanged++;

@@ -155,8 +155,8 @@ class SyncRunStore {
                 INSERT INTO marketplace_sync_staging
                     (run_id, handle, chunk_index, position, kind, agent, sort_name, search_text, tags, content_hash,
                      record, card, record_etag, card_etag, card_last_modified, card_error, http_status, error_kind, error,
-                     card_fresh_until, card_url)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                     card_fresh_until, card_url, proof_status)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """, results, batchSize, (ps, result) -> {
             ps.setObject(1, runId);
             ps.setString(2, result.handle());
@@ -189,6 +189,7 @@ class SyncRunStore {
                     : result instanceof HandleResult.CardRevalidated r ? r.cardFreshUntil() : null;
             ps.setTimestamp(20, freshUntil == null ? null : Timestamp.from(freshUntil));
             ps.setString(21, write == null ? null : write.cardUrl());
+            ps.setString(22, write == null ? null : write.fields().proofStatus());
         });
     }
 
@@ -212,7 +213,7 @@ class SyncRunStore {
                 List<Staged> page = jdbc.sql("""
                                 SELECT chunk_index, position, handle, kind, agent, sort_name, search_text, tags,
                                        content_hash, record, card, record_etag, card_etag, card_last_modified,
-                                       card_error, http_status, error_kind, error, card_fresh_until, card_url
+                                       card_error, http_status, error_kind, error, card_fresh_until, card_url, proof_status
                                 FROM marketplace_sync_staging
                                 WHERE run_id = ? AND (chunk_index, position) > (?, ?)  -- sync_staging_in_listing_order
                                 ORDER BY chunk_index, position
@@ -285,7 +286,7 @@ class SyncRunStore {
                 return new HandleResult.Failed(handle, rs.getString("error_kind"), rs.getString("error"));
             case "fetched":
                 AgentIndexFields fields = new AgentIndexFields(rs.getString("sort_name"), rs.getString("search_text"),
-                        textArray(rs.getArray("tags")), rs.getBytes("content_hash"));
+                        textArray(rs.getArray("tags")), rs.getBytes("content_hash"), rs.getString("proof_status"));
                 return new HandleResult.Fetched(new RowWrite(handle, rs.getString("agent"), fields,
                         rs.getString("record"), rs.getString("card_url"), rs.getString("card"),
                         rs.getString("record_etag"), rs.getString("card_etag"), rs.getString("card_last_modified"),
