@@ -2,15 +2,18 @@ package io.marketplaceindex.api;
 
 import io.marketplaceindex.registry.RegistryClient;
 import io.marketplaceindex.registry.RegistryClientProperties;
+import io.marketplaceindex.secrets.TokenEncryptionConfiguration;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Import;
 import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
 
 @Configuration(proxyBeanMethods = false)
 @EnableConfigurationProperties(RegistryClientProperties.class)
+@Import(TokenEncryptionConfiguration.class)
 class ApiConfig {
 
     /** Used for the health probe when a registry is connected; same guards as the worker's. */

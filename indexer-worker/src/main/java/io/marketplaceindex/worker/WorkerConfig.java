@@ -4,12 +4,14 @@ import io.marketplaceindex.agent.AgentNormalizer;
 import io.marketplaceindex.registry.RegistryClient;
 import io.marketplaceindex.registry.RegistryClientProperties;
 import io.marketplaceindex.registry.RegistryClientSettings;
+import io.marketplaceindex.secrets.TokenEncryptionConfiguration;
 import io.marketplaceindex.worker.messaging.MessagingProperties;
 import io.marketplaceindex.worker.sync.SyncProperties;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Import;
 
 import java.time.Clock;
 import java.util.concurrent.ExecutorService;
@@ -19,6 +21,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 @Configuration(proxyBeanMethods = false)
 @EnableConfigurationProperties(RegistryClientProperties.class)
+@Import(TokenEncryptionConfiguration.class)
 class WorkerConfig {
 
     @Bean
