@@ -178,8 +178,10 @@ class RegistryController {
             changed.put("sendTokenToCards", request.sendTokenToCards());
         }
         ResponseEntity<Map<String, Object>> answer = accepted(registryId, commandId, changed);
-        // the re-sync the edit asks for is followed like a rebuild, under the command's id
-        answer.getBody().put("progress", "/api/marketplace/index-rebuild/" + commandId);
+        if (current.enabled()) {
+            // the re-sync the edit asks for is followed like a rebuild, under the command's id
+            answer.getBody().put("progress", "/api/marketplace/index-rebuild/" + commandId);
+        }
         return answer;
     }
 

@@ -50,8 +50,8 @@ class RegistryReadRepository {
                 .param(ids.toArray(UUID[]::new)).query(UUID.class).list();
     }
 
-    /** What an edit keeps unless it changes it: the URL and the stored (encrypted) token. */
-    record StoredSettings(String url, String authToken) {
+    /** What an edit keeps unless it changes it: the URL and the stored (encrypted) token; and whether it will sync. */
+    record StoredSettings(String url, String authToken, boolean enabled) {
         @Override
         public String toString() {
             return "StoredSettings[url=" + url + "]";
@@ -59,8 +59,10 @@ class RegistryReadRepository {
     }
 
     Optional<StoredSettings> settings(UUID id) {
-        return jdbc.sql("SELECT url, auth_token FROM marketplace_registries WHERE id = ?").param(id)
-                .query((rs, n) -> new StoredSettings(rs.getString("url"), rs.getString("auth_token"))).optional();
+        return jdbc.sql("SELECT url, auth_token, enabled FROM marketplace_registries WHERE id = ?").param(id)
+                .query((rs, n) -> new StoredSettings(rs.getString("url"), rs.getString("auth_token"),
+                        rs.getBoolean("enabled")))
+                .optional();
     }
 
     /**
