@@ -128,6 +128,35 @@ class RegistryEditTest extends WorkerTestSupport {
         }
     }
 
+    /** The registry moved host: same handles, new base URL. Every row stays and now names the new URL. */
+    @Test
+    void aRegistryThatMovedKeepsItsRowsWhichNameTheNewUrl() throws Exception {
+        try (RegistrySimulator newHost = RegistrySimulator.start(SimulatorOptions.defaults())) {
+            String name = "moving-" + NAMES.incrementAndGet();
+            SimulatedRegistry before = simulator.addRegistry(name, 10, 69L);
+            SimulatedRegistry after = newHost.addRegistry(name, 10, 69L);
+            assertThat(after.handles()).isEqualTo(before.handles());
+            UUID id = UUID.randomUUID();
+            UUID connect = UUID.randomUUID();
+            send(new RegistryCommand.Connect(connect, id, Instant.now(), "Moving", before.baseUrl(), null, null, OPERATOR));
+            assertThat(awaitRebuild(connect)).isEqualTo("ok");
+
+            UUID move = UUID.randomUUID();
+            send(new RegistryCommand.Edit(move, id, Instant.now(), null, after.baseUrl(), null, null, null, OPERATOR));
+            assertThat(awaitRebuild(move)).isEqualTo("ok");
+
+            assertIndexMatches(id, after);
+            assertThat(registryRow(id).get("url")).isEqualTo(after.baseUrl());
+            assertThat(jdbc.sql("SELECT DISTINCT agent->>'registryUrl' FROM marketplace_catalog_rows WHERE registry_id = ?")
+                    .param(id).query(String.class).list()).containsExactly(after.baseUrl());
+            assertThat(jdbc.sql("SELECT count(*) FROM marketplace_catalog_tombstones WHERE registry_id = ?").param(id)
+                    .query(Integer.class).single()).as("no row was removed").isZero();
+            // the old host's validators were dropped: every record was fetched whole from the new one
+            assertThat(after.stats().notModified()).isZero();
+            assertThat(after.stats().records()).isEqualTo(after.size());
+        }
+    }
+
     @Test
     void aClearedTokenIsGoneAndAKeptOneStays() throws Exception {
         SimulatedRegistry registry = simulator.addRegistry("keep-" + NAMES.incrementAndGet(), 4, 62L);
