@@ -41,8 +41,9 @@ public sealed interface RegistryCommand {
     Instant requestedAt();
 
     /**
-     * Who asked: the authenticated principal's name, or a system name ({@link #CRON}, {@link #CLI});
-     * null for worker-internal commands and commands written before version 2.
+     * Who asked: the authenticated principal's name (the command line asks through the API with a token,
+     * so it is that token's name), or {@link #CRON} for the scheduled producer; null for worker-internal
+     * commands and commands written before version 2.
      */
     default String requestedBy() {
         return null;
@@ -50,8 +51,6 @@ public sealed interface RegistryCommand {
 
     /** {@link #requestedBy()} of the scheduled producer. */
     String CRON = "cron";
-    /** {@link #requestedBy()} of a command line without an identity of its own. */
-    String CLI = "cli";
 
     /**
      * Connect a new registry, then sync it. The token travels only here and in the worker's store,
