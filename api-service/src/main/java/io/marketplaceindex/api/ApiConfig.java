@@ -2,6 +2,7 @@ package io.marketplaceindex.api;
 
 import io.marketplaceindex.registry.RegistryClient;
 import io.marketplaceindex.registry.RegistryClientProperties;
+import io.marketplaceindex.secrets.TokenEncryptionConfiguration;
 import io.marketplaceindex.tracing.TracingConfiguration;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.observation.ObservationRegistry;
@@ -14,7 +15,7 @@ import org.springframework.transaction.support.TransactionTemplate;
 
 @Configuration(proxyBeanMethods = false)
 @EnableConfigurationProperties(RegistryClientProperties.class)
-@Import(TracingConfiguration.class)
+@Import({TracingConfiguration.class, TokenEncryptionConfiguration.class})
 class ApiConfig {
 
     /** Used for the health probe when a registry is connected; same guards as the worker's. */

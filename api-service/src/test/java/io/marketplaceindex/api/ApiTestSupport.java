@@ -40,6 +40,8 @@ public abstract class ApiTestSupport {
     protected static final String ADMIN_EMAIL = "ops@example.org";
     protected static final String ADMIN_PASSWORD = "correct horse battery staple";
     protected static final String TOPIC_PREFIX = TestServices.uniqueTopicPrefix();
+    /** The registry-token key the service encrypts with. */
+    protected static final String TOKEN_KEY = TestServices.newTokenKey("api-test");
     protected static final String DATABASE;
     /** The service's pool logs in as a reader, as in production; the tests' own statements run as the owner. */
     private static final TestServices.Login SERVICE_LOGIN;
@@ -75,6 +77,8 @@ public abstract class ApiTestSupport {
         registry.add("marketplace.cache.key-prefix", () -> TOPIC_PREFIX);
         registry.add("marketplace.registry.allow-private-addresses", () -> "true");
         registry.add("marketplace.admin-token", () -> ADMIN_TOKEN);
+        // a placeholder, so that a test class can run without a key with a plain test property
+        registry.add("marketplace.token-encryption.key", () -> "${marketplace.test.token-key:" + TOKEN_KEY + "}");
         registry.add("marketplace.admin-email", () -> ADMIN_EMAIL);
         registry.add("marketplace.admin-password", () -> ADMIN_PASSWORD);
     }

@@ -15,10 +15,14 @@ import java.util.UUID;
  *
  * <p>Contract {@value #VERSION}: fields may be added, never renamed or removed; consumers ignore
  * unknown fields. Payloads of every released version are kept in test resources and must parse.
+ * Version 2 added {@link Edit} and {@code requestedBy} on the operator commands (null in version 1
+ * payloads), and made {@code authToken} ciphertext ({@code io.marketplaceindex.secrets.TokenCipher});
+ * a version 1 connect may still carry a plain-text token, which the worker encrypts when it stores it.
  */
 @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
 @JsonSubTypes({
         @JsonSubTypes.Type(value = RegistryCommand.Connect.class, name = "registry.connect"),
+        @JsonSubTypes.Type(value = RegistryCommand.Edit.class, name = "registry.edit"),
         @JsonSubTypes.Type(value = RegistryCommand.SetEnabled.class, name = "registry.set-enabled"),
         @JsonSubTypes.Type(value = RegistryCommand.Remove.class, name = "registry.remove"),
         @JsonSubTypes.Type(value = RegistryCommand.Rebuild.class, name = "registry.rebuild"),
@@ -27,7 +31,7 @@ import java.util.UUID;
 })
 public sealed interface RegistryCommand {
 
-    int VERSION = 1;
+    int VERSION = 2;
 
     /** Identifies this command (for a rebuild: the rebuild id shared by all its registries). */
     UUID commandId();
@@ -37,17 +41,35 @@ public sealed interface RegistryCommand {
     Instant requestedAt();
 
     /**
-     * Connect a new registry, then sync it. The token travels only here and in the worker's store.
+     * Who asked: the authenticated principal's name (the command line asks through the API with a token,
+     * so it is that token's name), or {@link #CRON} for the scheduled producer; null for worker-internal
+     * commands and commands written before version 2.
+     */
+    default String requestedBy() {
+        return null;
+    }
+
+    /** {@link #requestedBy()} of the scheduled producer. */
+    String CRON = "cron";
+
+    /**
+     * Connect a new registry, then sync it. The token travels only here and in the worker's store,
+     * encrypted (see the contract's version note).
      *
      * @param sendTokenToCards send the token to the registry's cards on its origin too; null (commands
      *                         written before the field existed) means no
      */
     record Connect(UUID commandId, UUID registryId, Instant requestedAt, String name, String url, String authToken,
-                   Boolean sendTokenToCards)
+                   Boolean sendTokenToCards, String requestedBy)
             implements RegistryCommand {
 
         public Connect(UUID commandId, UUID registryId, Instant requestedAt, String name, String url, String authToken) {
-            this(commandId, registryId, requestedAt, name, url, authToken, null);
+            this(commandId, registryId, requestedAt, name, url, authToken, null, null);
+        }
+
+        public Connect(UUID commandId, UUID registryId, Instant requestedAt, String name, String url, String authToken,
+                       Boolean sendTokenToCards) {
+            this(commandId, registryId, requestedAt, name, url, authToken, sendTokenToCards, null);
         }
 
         public boolean tokenToCards() {
@@ -58,14 +80,45 @@ public sealed interface RegistryCommand {
         public String toString() {
             return "Connect[commandId=" + commandId + ", registryId=" + registryId + ", name=" + name + ", url=" + url
                     + ", authToken=" + (authToken == null ? "none" : "(redacted)") + ", sendTokenToCards=" + sendTokenToCards
-                    + "]";
+                    + ", requestedBy=" + requestedBy + "]";
         }
     }
 
-    record SetEnabled(UUID commandId, UUID registryId, Instant requestedAt, boolean enabled) implements RegistryCommand {
+    /**
+     * Change a registry's settings in place, keeping its rows, then sync it with the new settings.
+     * A null field keeps its value.
+     *
+     * @param authToken      a new token (encrypted, like Connect's); null keeps the token unless {@code clearAuthToken}
+     * @param clearAuthToken remove the token
+     */
+    record Edit(UUID commandId, UUID registryId, Instant requestedAt, String name, String url, String authToken,
+                Boolean clearAuthToken, Boolean sendTokenToCards, String requestedBy) implements RegistryCommand {
+
+        public boolean clearsToken() {
+            return Boolean.TRUE.equals(clearAuthToken);
+        }
+
+        @Override
+        public String toString() {
+            return "Edit[commandId=" + commandId + ", registryId=" + registryId + ", name=" + name + ", url=" + url
+                    + ", authToken=" + (authToken == null ? (clearsToken() ? "cleared" : "kept") : "(replaced)")
+                    + ", sendTokenToCards=" + sendTokenToCards + ", requestedBy=" + requestedBy + "]";
+        }
     }
 
-    record Remove(UUID commandId, UUID registryId, Instant requestedAt) implements RegistryCommand {
+    record SetEnabled(UUID commandId, UUID registryId, Instant requestedAt, boolean enabled, String requestedBy)
+            implements RegistryCommand {
+
+        public SetEnabled(UUID commandId, UUID registryId, Instant requestedAt, boolean enabled) {
+            this(commandId, registryId, requestedAt, enabled, null);
+        }
+    }
+
+    record Remove(UUID commandId, UUID registryId, Instant requestedAt, String requestedBy) implements RegistryCommand {
+
+        public Remove(UUID commandId, UUID registryId, Instant requestedAt) {
+            this(commandId, registryId, requestedAt, null);
+        }
     }
 
     /**
@@ -74,8 +127,12 @@ public sealed interface RegistryCommand {
      *
      * @param force accept a listing that the shrink guard would otherwise refuse
      */
-    record Rebuild(UUID commandId, UUID registryId, Instant requestedAt, RebuildReason reason, boolean force)
-            implements RegistryCommand {
+    record Rebuild(UUID commandId, UUID registryId, Instant requestedAt, RebuildReason reason, boolean force,
+                   String requestedBy) implements RegistryCommand {
+
+        public Rebuild(UUID commandId, UUID registryId, Instant requestedAt, RebuildReason reason, boolean force) {
+            this(commandId, registryId, requestedAt, reason, force, null);
+        }
     }
 
     /**

@@ -36,6 +36,29 @@ class EventCodecTest {
     }
 
     @Test
+    void versionOnePayloadsSayNobodyAskedAndVersionTwoOnesNameWho() throws IOException {
+        for (String v1 : new String[]{"command-connect-v1.json", "command-rebuild-v1.json", "command-set-enabled-v1.json",
+                "command-remove-v1.json"}) {
+            assertThat(codec.decodeCommand(resource(v1)).requestedBy()).as(v1).isNull();
+        }
+        assertThat(codec.decodeCommand(resource("command-edit-v2.json")))
+                .isEqualTo(new RegistryCommand.Edit(UUID.fromString("0b8d0d6e-8a5e-4d43-9a43-9f1f6a3c0c06"), REGISTRY,
+                        Instant.parse("2026-12-06T08:00:00Z"), "Demo renamed", null,
+                        "enc:v1:k1:c2VhbGVkLWJ5dGVzLW5vdC1yZWFs", false, null, "ops@example.org"));
+        assertThat(codec.decodeCommand(resource("command-rebuild-v2.json")))
+                .isEqualTo(new RegistryCommand.Rebuild(UUID.fromString("0b8d0d6e-8a5e-4d43-9a43-9f1f6a3c0c07"),
+                        REGISTRY, Instant.parse("2026-12-06T08:00:00Z"), RebuildReason.REGISTRY_EDITED, false,
+                        RegistryCommand.CRON));
+    }
+
+    @Test
+    void anEditNeverLogsItsToken() {
+        var edit = new RegistryCommand.Edit(UUID.randomUUID(), REGISTRY, Instant.now(), null, null, "enc:v1:k1:abc",
+                null, null, "ops");
+        assertThat(edit.toString()).doesNotContain("abc").contains("replaced");
+    }
+
+    @Test
     void releasedChunkedSyncPayloadsStillParse() throws IOException {
         UUID rebuild = UUID.fromString("0b8d0d6e-8a5e-4d43-9a43-9f1f6a3c0c02");
         assertThat(codec.decodeCommand(resource("command-sync-chunk-v1.json")))
@@ -89,8 +112,14 @@ class EventCodecTest {
         for (RegistryCommand command : new RegistryCommand[]{
                 new RegistryCommand.Connect(UUID.randomUUID(), REGISTRY, now, "n", "https://x.example", null),
                 new RegistryCommand.Connect(UUID.randomUUID(), REGISTRY, now, "n", "https://x.example", "t", true),
+                new RegistryCommand.Connect(UUID.randomUUID(), REGISTRY, now, "n", "https://x.example", "t", true, "ops"),
+                new RegistryCommand.Edit(UUID.randomUUID(), REGISTRY, now, "n", "https://y.example", null, true, false, "ops"),
+                new RegistryCommand.Edit(UUID.randomUUID(), REGISTRY, now, null, null, null, null, null, null),
                 new RegistryCommand.SetEnabled(UUID.randomUUID(), REGISTRY, now, true),
+                new RegistryCommand.SetEnabled(UUID.randomUUID(), REGISTRY, now, false, "ops"),
                 new RegistryCommand.Remove(UUID.randomUUID(), REGISTRY, now),
+                new RegistryCommand.Remove(UUID.randomUUID(), REGISTRY, now, "cli"),
+                new RegistryCommand.Rebuild(UUID.randomUUID(), REGISTRY, now, RebuildReason.CRON, false, "cron"),
                 new RegistryCommand.Rebuild(UUID.randomUUID(), REGISTRY, now, RebuildReason.REGISTRY_CONNECTED, true),
                 new RegistryCommand.SyncChunk(UUID.randomUUID(), REGISTRY, now, RUN, 1, 2, List.of("a", "agent with space")),
                 new RegistryCommand.FinishSync(UUID.randomUUID(), REGISTRY, now, RUN)}) {

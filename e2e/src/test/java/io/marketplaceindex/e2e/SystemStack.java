@@ -38,6 +38,8 @@ public final class SystemStack implements ExtensionContext.Store.CloseableResour
     public static final String ADMIN_TOKEN = "e2e-" + UUID.randomUUID();
     public static final String ADMIN_EMAIL = "ops@example.org";
     public static final String ADMIN_PASSWORD = "e2e-password-" + UUID.randomUUID();
+    /** The registry-token key both services get, as a deployment gives it. */
+    public static final String TOKEN_KEY = TestServices.newTokenKey("e2e");
 
     // generous: on a busy two-core machine a service has been seen to need three minutes to start
     private static final Duration STARTUP = Duration.ofSeconds(300);
@@ -113,6 +115,7 @@ public final class SystemStack implements ExtensionContext.Store.CloseableResour
     private final Map<String, String> apiEnv;
     private final RegistrySimulator simulator;
     private final String consumerGroup;
+    private final String topicPrefix;
     private final String database;
     private final boolean sharedPostgres;
     private final Path apiJar;
@@ -129,6 +132,7 @@ public final class SystemStack implements ExtensionContext.Store.CloseableResour
         sharedPostgres = servers.postgresHostUrl().equals(TestServices.postgresHostUrl());
         String prefix = TestServices.uniqueTopicPrefix();
         consumerGroup = prefix + "indexer";
+        topicPrefix = prefix;
         env.put("SPRING_DATASOURCE_URL", database);
         env.put("SPRING_DATASOURCE_USERNAME", TestServices.postgresUser());
         env.put("SPRING_DATASOURCE_PASSWORD", TestServices.postgresPassword());
@@ -138,6 +142,7 @@ public final class SystemStack implements ExtensionContext.Store.CloseableResour
         env.put("MARKETPLACE_KAFKA_TOPIC_PREFIX", prefix);
         env.put("MARKETPLACE_CACHE_KEY_PREFIX", prefix);
         env.put("MARKETPLACE_REGISTRY_ALLOW_PRIVATE_ADDRESSES", "true");
+        env.put("MARKETPLACE_TOKEN_ENCRYPTION_KEY", TOKEN_KEY);
         simulator = RegistrySimulator.start(options.simulator());
         try {
             // All at once: the schema is already migrated, so no process waits for another.
@@ -246,6 +251,16 @@ public final class SystemStack implements ExtensionContext.Store.CloseableResour
             throw new NoSuchElementException("no worker named " + name);
         }
         return p;
+    }
+
+    /** The stack's topics (a prefix of its own on the shared broker). */
+    public io.marketplaceindex.events.Topics topics() {
+        return new io.marketplaceindex.events.Topics(topicPrefix);
+    }
+
+    /** Where each process's stdout and stderr are written, one {@code <name>.log} per process. */
+    public Path logDirectory() {
+        return processes.logs();
     }
 
     /** The Kafka consumer group the workers share. */

@@ -4,6 +4,7 @@ import io.marketplaceindex.agent.AgentNormalizer;
 import io.marketplaceindex.registry.RegistryClient;
 import io.marketplaceindex.registry.RegistryClientProperties;
 import io.marketplaceindex.registry.RegistryClientSettings;
+import io.marketplaceindex.secrets.TokenEncryptionConfiguration;
 import io.marketplaceindex.tracing.TracingConfiguration;
 import io.marketplaceindex.worker.messaging.MessagingProperties;
 import io.marketplaceindex.worker.sync.SyncProperties;
@@ -22,7 +23,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 @Configuration(proxyBeanMethods = false)
 @EnableConfigurationProperties(RegistryClientProperties.class)
-@Import(TracingConfiguration.class)
+@Import({TracingConfiguration.class, TokenEncryptionConfiguration.class})
 class WorkerConfig {
 
     @Bean

@@ -41,6 +41,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 public abstract class WorkerTestSupport {
 
     protected static final String TOPIC_PREFIX = TestServices.uniqueTopicPrefix();
+    /** Registry tokens are encrypted under this key; tokens under the previous one still decrypt (a rotation). */
+    protected static final String TOKEN_KEY = TestServices.newTokenKey("test-current");
+    protected static final String PREVIOUS_TOKEN_KEY = TestServices.newTokenKey("test-previous");
     protected static final String DATABASE;
     private static final TestServices.Login WORKER_LOGIN;
     private static final DataSource OWNER;
@@ -76,6 +79,8 @@ public abstract class WorkerTestSupport {
         registry.add("spring.kafka.consumer.group-id", () -> TOPIC_PREFIX + "indexer");
         registry.add("marketplace.kafka.topic-prefix", () -> TOPIC_PREFIX);
         registry.add("marketplace.registry.allow-private-addresses", () -> "true");
+        registry.add("marketplace.token-encryption.key", () -> TOKEN_KEY);
+        registry.add("marketplace.token-encryption.previous-keys", () -> PREVIOUS_TOKEN_KEY);
         // short timeouts keep the fault tests quick
         registry.add("marketplace.registry.response-timeout", () -> "1s");
         registry.add("marketplace.registry.total-request-deadline", () -> "3s");

@@ -240,6 +240,16 @@ public final class TestServices {
         }
     }
 
+    /**
+     * A fresh registry-token encryption key, {@code <keyId>:<base64 of 32 random bytes>}, the form
+     * MARKETPLACE_TOKEN_ENCRYPTION_KEY takes.
+     */
+    public static String newTokenKey(String keyId) {
+        byte[] key = new byte[32];
+        new java.security.SecureRandom().nextBytes(key);
+        return keyId + ":" + java.util.Base64.getEncoder().encodeToString(key);
+    }
+
     /** Topic prefix that keeps one suite's topics apart from another's on a shared broker. */
     public static String uniqueTopicPrefix() {
         return "t" + UUID.randomUUID().toString().substring(0, 8) + ".";

@@ -146,13 +146,36 @@ class ApiDocsConfig {
                     .parameters(List.of(new QueryParameter().name("id").required(true).schema(uuid())))
                     .responses(responses(202, "accepted", 400, "id is required", 401, "no valid token or session",
                             403, "role below operator", 404, "no such registry", 503, "the command bus is unavailable")));
+            describe(api, "/api/settings/registries/{id}", PathItem.HttpMethod.PATCH, op -> operator(op, REGISTRIES,
+                    "Edit a registry",
+                    "Changes name, url, token or sendTokenToCards in place (the registry keeps its agents); an absent "
+                            + "field is kept. authToken replaces the token, clearAuthToken: true removes it. A new url "
+                            + "or token is probed as connect probes it; then the workers re-sync the registry, "
+                            + "followed at the answer's progress link. Tokens are refused while no encryption key "
+                            + "is configured.")
+                    .parameters(List.of(pathId("id", "registry id")))
+                    .requestBody(jsonBody(true, new ObjectSchema()
+                            .addProperty("name", new StringSchema().maxLength(200))
+                            .addProperty("url", new StringSchema().format("uri"))
+                            .addProperty("authToken", new StringSchema().format("password"))
+                            .addProperty("clearAuthToken", new BooleanSchema())
+                            .addProperty("sendTokenToCards", new BooleanSchema())))
+                    .responses(responses(202, "accepted: id, commandId, what changed, progress, links",
+                            400, "nothing to change, invalid name or url, a blank token, token and clearAuthToken "
+                                    + "together, or no token encryption key configured",
+                            401, "no valid token or session", 403, "role below operator", 404, "no such registry",
+                            409, "another registry has this url",
+                            422, "the registry's health check failed with the new url or token",
+                            503, "the command bus is unavailable")));
             describe(api, "/api/settings/registries/{id}", PathItem.HttpMethod.GET, op -> operator(op, REGISTRIES,
-                    "One registry", "With its recent errors and the commands the workers refused.")
+                    "One registry", "With its recent errors and its command history: who asked for what "
+                            + "(requested_by), accepted or refused by the workers.")
                     .parameters(List.of(pathId("id", "registry id")))
                     .responses(responses(200, "{data: registry, commands: [...]}", 400, "not an id",
                             401, "no valid token or session", 403, "role below operator", 404, "no such registry")));
             describe(api, "/api/settings/registries/commands/{commandId}", PathItem.HttpMethod.GET, op -> operator(op,
-                    REGISTRIES, "Result of a registry command", "Recorded when the worker refused a command.")
+                    REGISTRIES, "Result of a registry command", "Recorded when a worker carried out or refused the command, "
+                            + "with who asked for it.")
                     .parameters(List.of(pathId("commandId", "the commandId a registry change answered")))
                     .responses(responses(200, "{data: result}", 400, "not an id", 401, "no valid token or session",
                             403, "role below operator", 404, "no result recorded (yet)")));

@@ -1,8 +1,10 @@
 package io.marketplaceindex.api.rebuild;
 
 import io.marketplaceindex.api.web.ApiException;
+import io.marketplaceindex.api.security.Requester;
 import io.marketplaceindex.events.RebuildReason;
 import org.springframework.http.HttpStatus;
+import org.springframework.security.core.Authentication;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -34,7 +36,8 @@ class RebuildController {
     }
 
     @PostMapping
-    ResponseEntity<Map<String, Object>> rebuild(@RequestBody(required = false) RebuildRequest request) {
+    ResponseEntity<Map<String, Object>> rebuild(@RequestBody(required = false) RebuildRequest request,
+                                                Authentication auth) {
         List<UUID> targets;
         if (request == null || request.registryIds() == null) {
             targets = rebuilds.enabledRegistries();
@@ -54,7 +57,8 @@ class RebuildController {
             throw new ApiException(HttpStatus.CONFLICT, "no enabled registry to rebuild");
         }
         boolean force = request != null && Boolean.TRUE.equals(request.force());
-        RebuildService.Started started = rebuilds.request(targets, RebuildReason.OPERATOR, force);
+        RebuildService.Started started = rebuilds.request(targets, RebuildReason.OPERATOR, force,
+                Requester.of(auth));
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("rebuildId", started.rebuildId().toString());
         body.put("status", "accepted");

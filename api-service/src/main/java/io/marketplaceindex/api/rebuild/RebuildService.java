@@ -67,13 +67,15 @@ public class RebuildService {
         return new Progress(rebuildId.toString(), registries.size(), finished, failed, registries);
     }
 
-    public Started request(List<UUID> registryIds, RebuildReason reason, boolean force) {
+    /** @param requestedBy who asked: the principal's name, or {@link RegistryCommand#CRON} */
+    public Started request(List<UUID> registryIds, RebuildReason reason, boolean force, String requestedBy) {
         UUID rebuildId = UUID.randomUUID();
         Instant requestedAt = clock.instant();
         for (UUID registryId : registryIds) {
             // a failure to publish is logged with the registry and rebuild it was for
             try (SyncLogContext ignored = SyncLogContext.open(registryId, rebuildId)) {
-                commands.publish(new RegistryCommand.Rebuild(rebuildId, registryId, requestedAt, reason, force));
+                commands.publish(new RegistryCommand.Rebuild(rebuildId, registryId, requestedAt, reason, force,
+                        requestedBy));
             }
         }
         return new Started(rebuildId, requestedAt, registryIds);

@@ -1,6 +1,7 @@
 package io.marketplaceindex.api.rebuild;
 
 import io.marketplaceindex.events.RebuildReason;
+import io.marketplaceindex.events.RegistryCommand;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
@@ -26,7 +27,8 @@ class ScheduledRebuild {
 
     @Scheduled(cron = "${marketplace.rebuild.cron}", zone = "UTC")
     void rebuild() {
-        RebuildService.Started started = rebuilds.request(rebuilds.enabledRegistries(), RebuildReason.CRON, false);
+        RebuildService.Started started = rebuilds.request(rebuilds.enabledRegistries(), RebuildReason.CRON, false,
+                RegistryCommand.CRON);
         log.info("scheduled rebuild {} requested for {} registries", started.rebuildId(), started.registryIds().size());
     }
 }

@@ -50,10 +50,28 @@ class RegistryReadRepository {
                 .param(ids.toArray(UUID[]::new)).query(UUID.class).list();
     }
 
-    /** Commands the worker refused, e.g. a duplicate URL that raced past the API's check. */
+    /** What an edit keeps unless it changes it: the URL and the stored (encrypted) token; and whether it will sync. */
+    record StoredSettings(String url, String authToken, boolean enabled) {
+        @Override
+        public String toString() {
+            return "StoredSettings[url=" + url + "]";
+        }
+    }
+
+    Optional<StoredSettings> settings(UUID id) {
+        return jdbc.sql("SELECT url, auth_token, enabled FROM marketplace_registries WHERE id = ?").param(id)
+                .query((rs, n) -> new StoredSettings(rs.getString("url"), rs.getString("auth_token"),
+                        rs.getBoolean("enabled")))
+                .optional();
+    }
+
+    /**
+     * The registry's command history, newest first: who asked for what, and whether the worker carried it
+     * out or refused it (e.g. a duplicate URL that raced past the API's check). command_results_by_registry.
+     */
     List<Map<String, Object>> commandResults(UUID registryId) {
         return jdbc.sql("""
-                        SELECT command_id, command, status, error, recorded_at
+                        SELECT command_id, command, status, error, requested_by, recorded_at
                         FROM marketplace_command_results WHERE registry_id = ? ORDER BY recorded_at DESC LIMIT 20
                         """)
                 .param(registryId).query().listOfRows();
@@ -61,7 +79,7 @@ class RegistryReadRepository {
 
     Optional<Map<String, Object>> commandResult(UUID commandId) {
         return jdbc.sql("""
-                        SELECT command_id, registry_id, command, status, error, recorded_at
+                        SELECT command_id, registry_id, command, status, error, requested_by, recorded_at
                         FROM marketplace_command_results WHERE command_id = ?
                         """)
                 .param(commandId).query().listOfRows().stream().findFirst();

@@ -38,6 +38,7 @@ class ApiDocsTest extends ApiTestSupport {
         JsonNode paths = answer.body().get("paths");
         assertThat(paths.get("/api/marketplace/index-rebuild").get("post").get("security")).isNotEmpty();
         assertThat(paths.get("/api/settings/registries").get("post").get("responses").has("409")).isTrue();
+        assertThat(paths.get("/api/settings/registries/{id}").get("patch").get("responses").has("422")).isTrue();
         assertThat(paths.get("/api/auth/login").get("post").get("tags").get(0).asString()).isEqualTo("auth");
         assertThat(answer.body().get("components").get("securitySchemes").has("bearerToken")).isTrue();
     }

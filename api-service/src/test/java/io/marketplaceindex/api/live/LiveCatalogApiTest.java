@@ -81,7 +81,8 @@ class LiveCatalogApiTest extends ApiTestSupport {
              // the simulator guards its cards with the token too: a registry whose operator sends it to cards
              PreparedStatement ps = db.prepareStatement(
                      "UPDATE marketplace_registries SET auth_token = ?, send_token_to_cards = true WHERE id = ?")) {
-            ps.setString(1, REGISTRY_TOKEN);
+            // stored as the worker stores it: encrypted; the live path decrypts it for its fetches
+            ps.setString(1, io.marketplaceindex.secrets.TokenCipher.of(TOKEN_KEY, null).encrypt(REGISTRY_TOKEN, healthyId));
             ps.setObject(2, healthyId);
             ps.executeUpdate();
         }

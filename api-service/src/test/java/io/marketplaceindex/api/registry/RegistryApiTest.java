@@ -4,6 +4,7 @@ import io.marketplaceindex.api.ApiTestSupport;
 import io.marketplaceindex.events.EventCodec;
 import io.marketplaceindex.events.RegistryCommand;
 import io.marketplaceindex.events.Topics;
+import io.marketplaceindex.secrets.TokenCipher;
 import io.marketplaceindex.simulator.RegistrySimulator;
 import io.marketplaceindex.simulator.SimulatedRegistry;
 import io.marketplaceindex.simulator.SimulatorOptions;
@@ -114,8 +115,11 @@ class RegistryApiTest extends ApiTestSupport {
         assertThat(published).singleElement().isInstanceOfSatisfying(RegistryCommand.Connect.class, c -> {
             assertThat(c.registryId().toString()).isEqualTo(id);
             assertThat(c.url()).isEqualTo(registry.baseUrl());
-            assertThat(c.authToken()).isEqualTo("tok-123");
+            // published encrypted, for this registry only
+            assertThat(c.authToken()).startsWith(TokenCipher.PREFIX).doesNotContain("tok-123");
+            assertThat(TokenCipher.of(TOKEN_KEY, null).decrypt(c.authToken(), c.registryId())).isEqualTo("tok-123");
             assertThat(c.tokenToCards()).isFalse();
+            assertThat(c.requestedBy()).isEqualTo("api-token");
         });
     }
 

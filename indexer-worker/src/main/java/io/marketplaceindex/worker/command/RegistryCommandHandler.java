@@ -6,6 +6,7 @@ import io.marketplaceindex.events.RegistryCommand;
 import io.marketplaceindex.logging.SyncLogContext;
 import io.marketplaceindex.registry.InvalidRegistryUrlException;
 import io.marketplaceindex.registry.RegistryUrls;
+import io.marketplaceindex.worker.registry.RegistryEdit;
 import io.marketplaceindex.worker.registry.RegistryRemoval;
 import io.marketplaceindex.worker.registry.RegistryStore;
 import io.marketplaceindex.worker.sync.ChunkedSync;
@@ -16,6 +17,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.stereotype.Component;
+
+import java.time.Clock;
 
 /**
  * What each command does. {@link CommandConsumer} runs one command at a time per key (registry id),
@@ -34,14 +37,18 @@ class RegistryCommandHandler {
     private final RegistryRemoval removal;
     private final RegistrySyncer syncer;
     private final ChunkedSync chunked;
+    private final RegistryEdit edits;
+    private final Clock clock;
 
     RegistryCommandHandler(EventCodec codec, RegistryStore registries, RegistryRemoval removal,
-                            RegistrySyncer syncer, ChunkedSync chunked) {
+                           RegistrySyncer syncer, ChunkedSync chunked, RegistryEdit edits, Clock clock) {
         this.codec = codec;
         this.registries = registries;
         this.removal = removal;
         this.syncer = syncer;
         this.chunked = chunked;
+        this.edits = edits;
+        this.clock = clock;
     }
 
     void handle(ConsumerRecord<String, byte[]> message) {
@@ -49,11 +56,15 @@ class RegistryCommandHandler {
         log.debug("command {} from {}-{}@{}", command, message.topic(), message.partition(), message.offset());
         if (command instanceof RegistryCommand.Connect connect) {
             connect(connect);
+        } else if (command instanceof RegistryCommand.Edit edit) {
+            edit(edit);
         } else if (command instanceof RegistryCommand.SetEnabled setEnabled) {
             setEnabled(setEnabled);
         } else if (command instanceof RegistryCommand.Remove remove) {
             removal.removeRegistry(remove.registryId(), remove.commandId());
+            accepted(remove, "remove");
         } else if (command instanceof RegistryCommand.Rebuild rebuild) {
+            accepted(rebuild, "rebuild");
             syncer.sync(new SyncRequest(rebuild.registryId(), rebuild.commandId(), rebuild.reason(),
                     rebuild.requestedAt(), rebuild.force()));
         } else if (command instanceof RegistryCommand.SyncChunk chunk) {
@@ -92,17 +103,47 @@ class RegistryCommandHandler {
         }
         boolean askedForSync = command instanceof RegistryCommand.Rebuild
                 || command instanceof RegistryCommand.Connect
+                || command instanceof RegistryCommand.Edit
                 || (command instanceof RegistryCommand.SetEnabled enable && enable.enabled());
         if (askedForSync) {
             syncer.abandoned(command.commandId(), command.registryId(), String.valueOf(failure.getMessage()));
         }
     }
 
+    /** A line in the registry's command history: who asked for what. */
+    private void accepted(RegistryCommand command, String name) {
+        registries.recordCommandResult(command.commandId(), command.registryId(), name, "accepted", null,
+                command.requestedBy());
+    }
+
+    private void rejected(RegistryCommand command, String name, String why) {
+        registries.recordCommandResult(command.commandId(), command.registryId(), name, "rejected", why,
+                command.requestedBy());
+    }
+
+    private void edit(RegistryCommand.Edit edit) {
+        RegistryEdit.Outcome outcome = edits.apply(edit);
+        if (!outcome.applied()) {
+            rejected(edit, "edit", outcome.rejection());
+            return;
+        }
+        accepted(edit, "edit");
+        if (outcome.enabled()) {
+            // Requested now, not when the operator asked: a sync that began before the edit was applied
+            // fetched with the old settings and must not answer this one.
+            syncer.sync(new SyncRequest(edit.registryId(), edit.commandId(), RebuildReason.REGISTRY_EDITED,
+                    clock.instant(), false));
+        }
+    }
+
     private void setEnabled(RegistryCommand.SetEnabled command) {
+        String name = command.enabled() ? "enable" : "disable";
         if (!registries.setEnabled(command.registryId(), command.enabled())) {
-            registries.recordCommandResult(command.commandId(), command.registryId(), "set-enabled", "rejected",
-                    "unknown registry");
-        } else if (command.enabled()) {
+            rejected(command, name, "unknown registry");
+            return;
+        }
+        accepted(command, name);
+        if (command.enabled()) {
             syncer.sync(new SyncRequest(command.registryId(), command.commandId(), RebuildReason.REGISTRY_ENABLED,
                     command.requestedAt(), false));
         } else {
@@ -116,19 +157,17 @@ class RegistryCommandHandler {
         try {
             url = RegistryUrls.normalize(connect.url());
         } catch (InvalidRegistryUrlException e) {
-            registries.recordCommandResult(connect.commandId(), connect.registryId(), "connect", "rejected",
-                    e.getMessage());
+            rejected(connect, "connect", e.getMessage());
             return;
         }
         try {
             registries.insert(connect.registryId(), connect.name(), url, connect.authToken(), connect.tokenToCards());
         } catch (DuplicateKeyException e) {
             // Two connects of one URL raced past the API's check: the first one wins.
-            registries.recordCommandResult(connect.commandId(), connect.registryId(), "connect", "rejected",
-                    "a registry with url " + url + " is already connected");
+            rejected(connect, "connect", "a registry with url " + url + " is already connected");
             return;
         }
-        registries.recordCommandResult(connect.commandId(), connect.registryId(), "connect", "accepted", null);
+        accepted(connect, "connect");
         syncer.sync(new SyncRequest(connect.registryId(), connect.commandId(), RebuildReason.REGISTRY_CONNECTED,
                 connect.requestedAt(), false));
     }

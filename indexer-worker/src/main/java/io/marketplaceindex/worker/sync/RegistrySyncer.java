@@ -135,6 +135,15 @@ public class RegistrySyncer {
     }
 
     private String syncListed(SyncRequest request, Registry registry, Instant startedAt, String reason) {
+        if (registry.tokenError() != null) {
+            // Fetching without the token would only collect 401s; the operator must fix the key.
+            SyncError error = new SyncError(clock.instant(), null, "token", registry.tokenError());
+            state.recordFailure(registry.id(), startedAt, clock.instant(), "error", error, "registry: internal error");
+            state.progressFinished(request.rebuildId(), registry.id(), reason, "failed",
+                    Map.of("status", "error", "error", registry.tokenError()));
+            log.error("registry {} not synced: {}", registry.id(), registry.tokenError());
+            return "failed";
+        }
         Listing listing;
         try {
             listing = client.listHandles(registry.endpoint());
