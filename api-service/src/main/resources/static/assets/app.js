@@ -16,8 +16,9 @@
     const res = await fetch('/api/auth/me');
     const me = await res.json();
     $('operator-panel').hidden = !me.authenticated;
-    $('show-login').hidden = !!me.authenticated;
-    $('login-form').hidden = true;
+    // a form already opened (by the user, or by a private catalog asking for a sign-in) stays open
+    if (me.authenticated) $('login-form').hidden = true;
+    $('show-login').hidden = !!me.authenticated || !$('login-form').hidden;
     $('registries').hidden = !me.authenticated;
     if (me.authenticated) {
       $('operator-user').textContent = me.user;

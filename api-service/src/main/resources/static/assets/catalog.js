@@ -99,6 +99,7 @@ function skeletons() {
 function renderSources(meta) {
   const sources = Array.isArray(meta.sources) ? meta.sources : [];
   const box = $('registry-pills');
+  const focused = box.contains(document.activeElement) ? document.activeElement.dataset.registryUrl : undefined;
   box.replaceChildren();
   sources.forEach((s) => {
     const label = s.ok ? `${s.name} · ${s.agentCount} agent${s.agentCount === 1 ? '' : 's'}`
@@ -113,6 +114,7 @@ function renderSources(meta) {
       changed(false);
     });
     box.append(pill);
+    if (s.url === focused) pill.focus();
   });
   const failed = sources.filter((s) => !s.ok);
   const banner = $('banner');
@@ -240,6 +242,8 @@ function renderTags() {
   const others = state.tagFacets.filter((f) => !state.tags.includes(f.tag)
     && (!needle || f.tag.toLowerCase().includes(needle))).slice(0, TAGS_SHOWN);
   const box = $('tags');
+  // the chips are redrawn (a click, new counts): the keyboard stays on the chip it was on
+  const focused = box.contains(document.activeElement) ? document.activeElement.dataset.tag : undefined;
   box.replaceChildren();
   [...chosen, ...others].forEach(({ tag, count }) => {
     const pressed = state.tags.includes(tag);
@@ -249,13 +253,12 @@ function renderTags() {
     chip.addEventListener('click', () => {
       state.tags = pressed ? state.tags.filter((t) => t !== tag) : [...state.tags, tag];
       changed(false);
-      // the chip is redrawn: keep the keyboard where it was
-      const again = [...$('tags').querySelectorAll('.tag')].find((b) => b.dataset.tag === tag);
-      if (again) again.focus();
     });
     box.append(chip);
   });
   if (!box.children.length) box.append(el('p', { class: 'muted' }, needle ? 'No tag matches.' : 'No tags.'));
+  const again = focused === undefined ? null : [...box.querySelectorAll('.tag')].find((b) => b.dataset.tag === focused);
+  if (again) again.focus();
 }
 
 function reload() {
