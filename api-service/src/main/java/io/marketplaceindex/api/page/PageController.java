@@ -1,5 +1,6 @@
 package io.marketplaceindex.api.page;
 
+import io.swagger.v3.oas.annotations.Hidden;
 import org.springframework.stereotype.Controller;
 import org.springframework.web.bind.annotation.GetMapping;
 
@@ -7,7 +8,9 @@ import org.springframework.web.bind.annotation.GetMapping;
  * The web page's addresses. The page is one static document that reads its address itself (the
  * catalog's filters from the query string, an agent from the path), so every address it owns is
  * answered with that same document; a reload or a shared link therefore shows the same view.
+ * Hidden from the API description: these answer a page, not data.
  */
+@Hidden
 @Controller
 class PageController {
 

@@ -49,6 +49,14 @@ class PageRoutesTest extends ApiTestSupport {
     }
 
     @Test
+    void theApiDescriptionLeavesThePageOut() throws Exception {
+        HttpResponse<String> docs = get("/v3/api-docs");
+        assertThat(docs.statusCode()).isEqualTo(200);
+        assertThat(JSON.readTree(docs.body()).get("paths").propertyNames())
+                .contains("/api/marketplace").doesNotContain("/", "/marketplace", "/marketplace/agent");
+    }
+
+    @Test
     void onlyGetIsServedAndOtherAddressesStayRefused() throws Exception {
         HttpResponse<String> post = http.send(HttpRequest.newBuilder(uri("/marketplace"))
                 .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
