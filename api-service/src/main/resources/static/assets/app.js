@@ -1,10 +1,8 @@
-// The catalog page: server-driven search, tag filters, sort and infinite scroll over
-// GET /api/marketplace (cursor paging), plus a small operator panel.
+// The operator panel of the page: sign-in, the registries table and a rebuild. The catalog and the
+// agent detail are main.js's; a sign-in is announced to them with a 'marketplace:signed-in' event
+// (a catalog that is not public needs one before it answers).
 (() => {
-  const PAGE = 48;
-  const state = { q: '', sort: 'name', tags: new Set(), cursor: null, loading: false, done: false, seq: 0 };
   const $ = (id) => document.getElementById(id);
-  const grid = $('grid');
 
   function el(tag, attrs = {}, text) {
     const node = document.createElement(tag);
@@ -13,92 +11,14 @@
     return node;
   }
 
-  function card(agent) {
-    const li = el('li', { class: 'card', 'data-handle': agent.handle });
-    li.append(el('h3', {}, agent.name || agent.handle));
-    li.append(el('div', { class: 'handle' }, agent.handle));
-    if (agent.description) li.append(el('p', {}, agent.description));
-    const meta = [agent.author, agent.version && 'v' + agent.version, agent.registryName].filter(Boolean).join(' · ');
-    if (meta) li.append(el('div', { class: 'meta' }, meta));
-    if (Array.isArray(agent.tags) && agent.tags.length) {
-      const chips = el('div', { class: 'chips' });
-      agent.tags.slice(0, 8).forEach((t) => chips.append(el('span', {}, t)));
-      li.append(chips);
-    }
-    return li;
-  }
-
-  function renderTags(tags) {
-    const box = $('tags');
-    box.replaceChildren();
-    tags.forEach((t) => {
-      const b = el('button', { class: 'tag', type: 'button', 'aria-pressed': String(state.tags.has(t)) }, t);
-      b.addEventListener('click', () => {
-        state.tags.has(t) ? state.tags.delete(t) : state.tags.add(t);
-        reset();
-      });
-      box.append(b);
-    });
-  }
-
-  async function load() {
-    if (state.loading || state.done) return;
-    state.loading = true;
-    const seq = state.seq;
-    const params = new URLSearchParams({ limit: String(PAGE), sort: state.sort });
-    if (state.q) params.set('q', state.q);
-    if (state.tags.size) params.set('tags', [...state.tags].join(','));
-    if (state.cursor) params.set('cursor', state.cursor);
-    try {
-      const res = await fetch('/api/marketplace?' + params, { headers: { Accept: 'application/json' } });
-      const body = await res.json();
-      if (seq !== state.seq) return; // a newer search replaced this one
-      if (!res.ok) throw new Error(body.error || ('HTTP ' + res.status));
-      $('error').hidden = true;
-      body.data.forEach((a) => grid.append(card(a)));
-      state.cursor = body.meta.nextCursor || null;
-      state.done = !state.cursor;
-      renderTags(body.meta.tags || []);
-      const shown = grid.children.length;
-      $('status').textContent = `${shown} of ${body.total}${body.meta.totalExact === false ? ' (about)' : ''} agents`
-        + ` from ${body.meta.registries} registries`;
-      $('load-more').hidden = state.done;
-    } catch (e) {
-      if (seq !== state.seq) return;
-      $('error').textContent = 'Could not load the catalog: ' + e.message;
-      $('error').hidden = false;
-    } finally {
-      if (seq === state.seq) state.loading = false;
-    }
-  }
-
-  function reset() {
-    state.seq++;
-    state.cursor = null;
-    state.done = false;
-    state.loading = false;
-    grid.replaceChildren();
-    load();
-  }
-
-  let debounce;
-  $('search').addEventListener('input', (e) => {
-    clearTimeout(debounce);
-    debounce = setTimeout(() => { state.q = e.target.value.trim(); reset(); }, 250);
-  });
-  $('sort').addEventListener('change', (e) => { state.sort = e.target.value; reset(); });
-  $('load-more').addEventListener('click', load);
-  new IntersectionObserver((entries) => {
-    if (entries.some((x) => x.isIntersecting)) load();
-  }).observe($('sentinel'));
-
   // Operator panel
   async function whoAmI() {
     const res = await fetch('/api/auth/me');
     const me = await res.json();
     $('operator-panel').hidden = !me.authenticated;
-    $('show-login').hidden = !!me.authenticated;
-    $('login-form').hidden = true;
+    // a form already opened (by the user, or by a private catalog asking for a sign-in) stays open
+    if (me.authenticated) $('login-form').hidden = true;
+    $('show-login').hidden = !!me.authenticated || !$('login-form').hidden;
     $('registries').hidden = !me.authenticated;
     if (me.authenticated) {
       $('operator-user').textContent = me.user;
@@ -134,7 +54,8 @@
       return;
     }
     $('error').hidden = true;
-    whoAmI();
+    await whoAmI();
+    document.dispatchEvent(new CustomEvent('marketplace:signed-in'));
   });
   $('logout-button').addEventListener('click', async () => {
     await fetch('/api/auth/logout', { method: 'POST' });
@@ -143,12 +64,11 @@
   $('rebuild-button').addEventListener('click', async () => {
     const res = await fetch('/api/marketplace/index-rebuild', { method: 'POST' });
     const body = await res.json();
-    $('status').textContent = res.ok
+    $('operator-status').textContent = res.ok
       ? `Rebuild ${body.rebuildId} requested for ${body.registries.length} registries`
       : 'Rebuild failed: ' + body.error;
     setTimeout(loadRegistries, 2000);
   });
 
   whoAmI().catch(() => {});
-  load();
 })();

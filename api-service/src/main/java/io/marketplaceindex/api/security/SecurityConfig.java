@@ -86,6 +86,8 @@ class SecurityConfig {
                     }
                     auth.requestMatchers(HttpMethod.GET, "/", "/index.html", "/assets/**", "/favicon.ico",
                             "/error").permitAll();
+                    // the page itself holds no data: a private catalog's page asks for a sign-in
+                    auth.requestMatchers(HttpMethod.GET, "/marketplace", "/marketplace/**").permitAll();
                     // The API description and its browser (springdoc): public, they describe public knowledge.
                     auth.requestMatchers(HttpMethod.GET, "/v3/api-docs", "/v3/api-docs/**", "/swagger-ui.html",
                             "/swagger-ui/**").permitAll();

@@ -1,0 +1,338 @@
+// The catalog: GET /api/marketplace with q, tags, registryUrl and sort, paged with meta.nextCursor
+// (infinite scroll and a Load more button), tag facets from /api/marketplace/tags, registries from
+// meta.sources. Every filter lives in the address (?q=&tags=&registryUrl=&sort=&view=), so a view can
+// be shared, reloaded, and walked with back and forward.
+import { $, el, getJson, ApiError, formatTime, agentPath, proofBadge, iconElement } from './util.js';
+
+const PAGE = 48;
+const TAGS_SHOWN = 30;
+const SEARCH_DELAY_MS = 300;
+
+const state = {
+  q: '', tags: [], registryUrl: '', sort: 'name', view: 'grid',
+  cursor: null, loading: false, done: false, failed: false, seq: 0, shown: 0, tagFacets: [],
+};
+let observer;
+let lastWriteWasTyping = false;
+
+/** The filters in the address; anything unknown falls back to the default. */
+function readUrl() {
+  const params = new URLSearchParams(location.search);
+  state.q = (params.get('q') || '').trim();
+  state.tags = (params.get('tags') || '').split(',').map((t) => t.trim()).filter(Boolean);
+  state.registryUrl = params.get('registryUrl') || '';
+  state.sort = params.get('sort') === 'handle' ? 'handle' : 'name';
+  state.view = params.get('view') === 'list' ? 'list' : 'grid';
+}
+
+function urlOfState() {
+  const params = new URLSearchParams();
+  if (state.q) params.set('q', state.q);
+  if (state.tags.length) params.set('tags', state.tags.join(','));
+  if (state.registryUrl) params.set('registryUrl', state.registryUrl);
+  if (state.sort !== 'name') params.set('sort', state.sort);
+  if (state.view !== 'grid') params.set('view', state.view);
+  const query = params.toString();
+  return '/marketplace' + (query ? '?' + query : '');
+}
+
+/** Records the new filters in the history: typing refines one entry, any other change adds one. */
+function writeUrl(typing) {
+  const url = urlOfState();
+  if (url === location.pathname + location.search) return;
+  if (typing && lastWriteWasTyping) history.replaceState(null, '', url);
+  else history.pushState(null, '', url);
+  lastWriteWasTyping = typing;
+}
+
+function syncControls() {
+  if ($('search').value.trim() !== state.q) $('search').value = state.q;
+  $('sort').value = state.sort;
+  $('view-grid').setAttribute('aria-pressed', String(state.view === 'grid'));
+  $('view-list').setAttribute('aria-pressed', String(state.view === 'list'));
+  $('grid').className = state.view === 'list' ? 'list' : 'grid';
+}
+
+function filterParams() {
+  const params = new URLSearchParams();
+  if (state.q) params.set('q', state.q);
+  if (state.tags.length) params.set('tags', state.tags.join(','));
+  if (state.registryUrl) params.set('registryUrl', state.registryUrl);
+  return params;
+}
+
+function card(agent) {
+  const li = el('li', { class: 'card', 'data-registry-id': agent.registryId, 'data-handle': agent.handle });
+  const head = el('div', { class: 'card-head' });
+  head.append(iconElement(agent.icon, 40, agent.name || agent.handle));
+  const title = el('h3');
+  title.append(el('a', { href: agentPath(agent.registryId, agent.handle), class: 'card-link' }, agent.name || agent.handle));
+  const names = el('div', { class: 'names' });
+  names.append(title, el('div', { class: 'handle' }, agent.handle));
+  head.append(names);
+  const badge = proofBadge(agent.proof);
+  if (badge) head.append(badge);
+  li.append(head);
+  if (agent.description) li.append(el('p', { class: 'description' }, agent.description));
+  const meta = [agent.author, agent.version && 'v' + agent.version, agent.registryName].filter(Boolean).join(' · ');
+  if (meta) li.append(el('div', { class: 'meta' }, meta));
+  if (Array.isArray(agent.tags) && agent.tags.length) {
+    const chips = el('ul', { class: 'chips', 'aria-label': 'Tags' });
+    agent.tags.slice(0, 8).forEach((t) => chips.append(el('li', {}, t)));
+    if (agent.tags.length > 8) chips.append(el('li', { class: 'more-tags' }, '+' + (agent.tags.length - 8)));
+    li.append(chips);
+  }
+  return li;
+}
+
+function skeletons() {
+  const grid = $('grid');
+  grid.replaceChildren();
+  grid.setAttribute('aria-busy', 'true');
+  for (let i = 0; i < 6; i++) {
+    const li = el('li', { class: 'card skeleton', 'aria-hidden': 'true' });
+    li.append(el('div', { class: 'bone bone-title' }), el('div', { class: 'bone' }), el('div', { class: 'bone bone-short' }));
+    grid.append(li);
+  }
+}
+
+function renderSources(meta) {
+  const sources = Array.isArray(meta.sources) ? meta.sources : [];
+  const box = $('registry-pills');
+  const focused = box.contains(document.activeElement) ? document.activeElement.dataset.registryUrl : undefined;
+  box.replaceChildren();
+  sources.forEach((s) => {
+    const label = s.ok ? `${s.name} · ${s.agentCount} agent${s.agentCount === 1 ? '' : 's'}`
+      : `${s.name} · ${s.error || 'failed'}`;
+    const pressed = state.registryUrl !== '' && sameRegistry(state.registryUrl, s.url);
+    const pill = el('button', {
+      type: 'button', class: 'pill' + (s.ok ? '' : ' pill-failed'), 'aria-pressed': String(pressed),
+      'data-registry-url': s.url, title: s.url,
+    }, label);
+    pill.addEventListener('click', () => {
+      state.registryUrl = pressed ? '' : s.url;
+      changed(false);
+    });
+    box.append(pill);
+    if (s.url === focused) pill.focus();
+  });
+  const failed = sources.filter((s) => !s.ok);
+  const banner = $('banner');
+  banner.replaceChildren();
+  banner.hidden = failed.length === 0;
+  if (failed.length) {
+    banner.append(el('strong', {}, failed.length === 1 ? 'A registry failed to sync. ' : failed.length + ' registries failed to sync. '));
+    const list = el('ul');
+    failed.forEach((s) => list.append(el('li', {}, `${s.name}: ${s.error || 'unknown error'}`)));
+    banner.append(list, el('p', {}, 'Their agents show as of their last successful sync.'));
+  }
+  const mode = meta.catalog === 'db' ? 'from the index' : 'live from the registries (' + meta.catalog + ')';
+  $('built').textContent = meta.builtAt ? `Index built ${formatTime(meta.builtAt)} · catalog ${mode}` : `Catalog ${mode}`;
+}
+
+function sameRegistry(a, b) {
+  return String(a).replace(/\/+$/, '').toLowerCase() === String(b).replace(/\/+$/, '').toLowerCase();
+}
+
+function renderEmpty(meta) {
+  const empty = $('empty');
+  const noRegistries = !meta || !Array.isArray(meta.sources) || meta.sources.length === 0;
+  const filtered = state.q || state.tags.length || state.registryUrl;
+  empty.hidden = false;
+  $('clear-filters').hidden = !filtered;
+  if (filtered) {
+    $('empty-title').textContent = 'No agents match';
+    $('empty-text').textContent = 'Nothing in the catalog matches these filters. Try fewer tags or another search.';
+  } else if (noRegistries) {
+    $('empty-title').textContent = 'No registries connected';
+    $('empty-text').textContent = 'Once an operator connects a registry and it is indexed, its agents show here.';
+  } else {
+    $('empty-title').textContent = 'No agents yet';
+    $('empty-text').textContent = 'The connected registries have not listed any agent yet.';
+  }
+}
+
+async function loadPage() {
+  if (state.loading || state.done) return;
+  state.loading = true;
+  const seq = state.seq;
+  const first = state.cursor === null;
+  const params = filterParams();
+  params.set('limit', String(PAGE));
+  params.set('sort', state.sort);
+  if (state.cursor) params.set('cursor', state.cursor);
+  $('load-more').disabled = true;
+  try {
+    const body = await getJson('/api/marketplace?' + params, {
+      onWait: (s) => { if (seq === state.seq) $('status').textContent = `The catalog is busy; asking again in ${s} s…`; },
+      isStale: () => seq !== state.seq,
+    });
+    if (seq !== state.seq) return; // a newer filter replaced this one
+    $('error').hidden = true;
+    const grid = $('grid');
+    if (first) {
+      grid.replaceChildren();
+      renderSources(body.meta);
+    }
+    grid.setAttribute('aria-busy', 'false');
+    body.data.forEach((a) => grid.append(card(a)));
+    state.shown += body.data.length;
+    state.cursor = body.meta.nextCursor || null;
+    state.done = !state.cursor;
+    state.failed = false;
+    $('load-more').textContent = 'Load more';
+    const about = body.meta.totalExact === false ? 'about ' : '';
+    $('status').textContent = `Showing ${state.shown} of ${about}${body.total} agent${body.total === 1 ? '' : 's'}`;
+    if (state.shown === 0) renderEmpty(body.meta);
+    else $('empty').hidden = true;
+    $('load-more').hidden = state.done;
+  } catch (e) {
+    if (seq !== state.seq) return;
+    $('grid').setAttribute('aria-busy', 'false');
+    if (first) $('grid').replaceChildren();
+    // scrolling does not retry a failed page (it would ask again and again); the button does
+    state.failed = true;
+    $('load-more').hidden = e instanceof ApiError && e.status === 401;
+    $('load-more').textContent = 'Try again';
+    showLoadError(e);
+  } finally {
+    if (seq === state.seq) {
+      state.loading = false;
+      $('load-more').disabled = false;
+      // the sentinel may still be in view (a tall screen): observing again reports it at once
+      if (!state.done && !state.failed && observer) { observer.unobserve($('sentinel')); observer.observe($('sentinel')); }
+    }
+  }
+}
+
+function showLoadError(e) {
+  if (e instanceof ApiError && e.status === 401) {
+    $('status').textContent = 'Sign in to see the catalog.';
+    $('empty').hidden = false;
+    $('empty-title').textContent = 'Sign in to see the catalog';
+    $('empty-text').textContent = 'This catalog is private: its agents are shown to signed-in users only.';
+    $('clear-filters').hidden = true;
+    if (!$('show-login').hidden) $('show-login').click();
+    return;
+  }
+  $('error').textContent = 'Could not load the catalog: ' + e.message;
+  $('error').hidden = false;
+  $('status').textContent = 'The catalog could not be loaded.';
+}
+
+async function loadTags() {
+  const seq = state.seq;
+  try {
+    const body = await getJson('/api/marketplace/tags?' + filterParams(), { isStale: () => seq !== state.seq });
+    if (seq !== state.seq) return;
+    state.tagFacets = Array.isArray(body.data) ? body.data : [];
+    $('tag-search-box').hidden = state.tagFacets.length <= TAGS_SHOWN;
+    renderTags();
+  } catch (e) {
+    if (seq !== state.seq || (e instanceof ApiError && e.status === 401)) return;
+    $('tags').replaceChildren(el('p', { class: 'muted' }, 'Tags could not be loaded: ' + e.message));
+  }
+}
+
+/** The chosen tags first, then the most frequent ones (or those matching the tag search). */
+function renderTags() {
+  const needle = $('tag-search').value.trim().toLowerCase();
+  const counts = new Map(state.tagFacets.map((f) => [f.tag, f.count]));
+  const chosen = state.tags.map((t) => ({ tag: t, count: counts.get(t) }));
+  const others = state.tagFacets.filter((f) => !state.tags.includes(f.tag)
+    && (!needle || f.tag.toLowerCase().includes(needle))).slice(0, TAGS_SHOWN);
+  const box = $('tags');
+  // the chips are redrawn (a click, new counts): the keyboard stays on the chip it was on
+  const focused = box.contains(document.activeElement) ? document.activeElement.dataset.tag : undefined;
+  box.replaceChildren();
+  [...chosen, ...others].forEach(({ tag, count }) => {
+    const pressed = state.tags.includes(tag);
+    const chip = el('button', { type: 'button', class: 'tag', 'aria-pressed': String(pressed), 'data-tag': tag });
+    chip.append(el('span', { class: 'tag-name' }, tag));
+    if (count !== undefined) chip.append(el('span', { class: 'count', 'aria-label': count + ' agents' }, String(count)));
+    chip.addEventListener('click', () => {
+      state.tags = pressed ? state.tags.filter((t) => t !== tag) : [...state.tags, tag];
+      changed(false);
+    });
+    box.append(chip);
+  });
+  if (!box.children.length) box.append(el('p', { class: 'muted' }, needle ? 'No tag matches.' : 'No tags.'));
+  const again = focused === undefined ? null : [...box.querySelectorAll('.tag')].find((b) => b.dataset.tag === focused);
+  if (again) again.focus();
+}
+
+function reload() {
+  state.seq++;
+  state.cursor = null;
+  state.done = false;
+  state.loading = false;
+  state.failed = false;
+  state.shown = 0;
+  $('empty').hidden = true;
+  $('load-more').hidden = true;
+  $('status').textContent = 'Loading agents…';
+  skeletons();
+  renderTags();
+  loadPage();
+  loadTags();
+}
+
+/** A filter changed on the page: record it in the address and load the new view. */
+function changed(typing) {
+  writeUrl(typing);
+  syncControls();
+  reload();
+}
+
+function commitSearch(typing) {
+  const q = $('search').value.trim();
+  if (q === state.q) return;
+  state.q = q;
+  changed(typing);
+}
+
+export function startCatalog() {
+  readUrl();
+  syncControls();
+  document.title = 'Marketplace';
+  let debounce;
+  $('search').addEventListener('input', () => {
+    clearTimeout(debounce);
+    debounce = setTimeout(() => commitSearch(true), SEARCH_DELAY_MS);
+  });
+  $('search').addEventListener('keydown', (e) => {
+    if (e.key === 'Escape') {
+      e.preventDefault();
+      clearTimeout(debounce);
+      $('search').value = '';
+      commitSearch(false);
+    }
+  });
+  $('search-form').addEventListener('submit', (e) => {
+    e.preventDefault();
+    clearTimeout(debounce);
+    commitSearch(false);
+  });
+  $('sort').addEventListener('change', () => { state.sort = $('sort').value; changed(false); });
+  $('view-grid').addEventListener('click', () => { state.view = 'grid'; writeUrl(false); syncControls(); });
+  $('view-list').addEventListener('click', () => { state.view = 'list'; writeUrl(false); syncControls(); });
+  $('tag-search').addEventListener('input', renderTags);
+  $('clear-filters').addEventListener('click', () => {
+    state.q = ''; state.tags = []; state.registryUrl = '';
+    changed(false);
+    $('search').focus();
+  });
+  $('load-more').addEventListener('click', loadPage);
+  observer = new IntersectionObserver((entries) => {
+    if (!state.failed && entries.some((x) => x.isIntersecting)) loadPage();
+  }, { rootMargin: '0px 0px 400px 0px' });
+  observer.observe($('sentinel'));
+  window.addEventListener('popstate', () => {
+    lastWriteWasTyping = false;
+    readUrl();
+    syncControls();
+    reload();
+  });
+  document.addEventListener('marketplace:signed-in', reload);
+  reload();
+}
