@@ -1,5 +1,9 @@
 package io.marketplaceindex.api.security;
 
+import io.marketplaceindex.api.account.Accounts;
+import io.marketplaceindex.api.account.AdminBootstrap;
+import io.marketplaceindex.api.account.Caller;
+import io.marketplaceindex.api.account.Role;
 import io.marketplaceindex.api.ratelimit.LoginThrottle;
 import io.marketplaceindex.api.web.ApiException;
 import jakarta.servlet.http.HttpServletRequest;
@@ -20,6 +24,7 @@ import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
 
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 
@@ -29,12 +34,15 @@ import java.util.Optional;
 @RequestMapping("/api/auth")
 class LoginController {
 
-    private final SecurityProperties properties;
+    private final Accounts accounts;
+    private final AdminBootstrap bootstrap;
     private final SecurityContextRepository contexts;
     private final LoginThrottle throttle;
 
-    LoginController(SecurityProperties properties, SecurityContextRepository contexts, LoginThrottle throttle) {
-        this.properties = properties;
+    LoginController(Accounts accounts, AdminBootstrap bootstrap, SecurityContextRepository contexts,
+                    LoginThrottle throttle) {
+        this.accounts = accounts;
+        this.bootstrap = bootstrap;
         this.contexts = contexts;
         this.throttle = throttle;
     }
@@ -64,10 +72,11 @@ class LoginController {
             throw new ApiException(HttpStatus.TOO_MANY_REQUESTS, "too many failed sign-ins for this account; retry in "
                     + locked.get() + " s");
         }
-        boolean emailOk = properties.adminEmail() != null && properties.adminEmail().equalsIgnoreCase(body.email().trim());
-        boolean passwordOk = Secrets.matches(properties.adminPassword(), body.password());
-        if (!emailOk || !passwordOk) {
+        bootstrap.ensure();
+        Optional<Caller> caller = accounts.signIn(body.email(), body.password());
+        if (caller.isEmpty()) {
             throttle.failed(request, body.email());
+            // a disabled account gets the same answer: it tells a guesser nothing
             throw new ApiException(HttpStatus.UNAUTHORIZED, "wrong email or password");
         }
         HttpSession old = request.getSession(false);
@@ -75,13 +84,13 @@ class LoginController {
             old.invalidate(); // a fresh session id on login: no session fixation
         }
         request.getSession(true); // the only place a session is created (the context repository never does)
-        Authentication auth = UsernamePasswordAuthenticationToken.authenticated(properties.adminEmail(), null,
-                Roles.ADMIN.authorities());
+        Authentication auth = UsernamePasswordAuthenticationToken.authenticated(caller.get(), null,
+                caller.get().role().authorities());
         SecurityContext context = SecurityContextHolder.createEmptyContext();
         context.setAuthentication(auth);
         SecurityContextHolder.setContext(context);
         contexts.saveContext(context, request, response);
-        return Map.of("user", properties.adminEmail(), "role", "admin");
+        return Map.of("user", caller.get().name(), "role", caller.get().role().id());
     }
 
     @PostMapping("/logout")
@@ -95,12 +104,15 @@ class LoginController {
     }
 
     @GetMapping("/me")
-    Map<String, Object> me(Authentication auth) {
-        if (auth == null || !auth.isAuthenticated()) {
+    Map<String, Object> me(Authentication auth, HttpServletRequest request) {
+        Role role = auth == null || !auth.isAuthenticated() ? null : Role.of(auth.getAuthorities());
+        if (role == null) {
             return Map.of("authenticated", false);
         }
-        String role = auth.getAuthorities().stream().map(a -> a.getAuthority().substring(5).toLowerCase())
-                .reduce((a, b) -> b).orElse("viewer");
-        return Map.of("authenticated", true, "user", auth.getName(), "role", role);
+        Map<String, Object> answer = new LinkedHashMap<>();
+        answer.put("authenticated", true);
+        answer.put("user", auth.getName());
+        answer.put("role", role.id());
+        return answer;
     }
 }

@@ -1,5 +1,6 @@
 package io.marketplaceindex.api.security;
 
+import io.marketplaceindex.api.account.ApiTokens;
 import jakarta.servlet.http.HttpServletResponse;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.context.annotation.Bean;
@@ -7,6 +8,8 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.core.Ordered;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.http.HttpMethod;
+import org.springframework.security.access.hierarchicalroles.RoleHierarchy;
+import org.springframework.security.access.hierarchicalroles.RoleHierarchyImpl;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.config.http.SessionCreationPolicy;
 import org.springframework.security.web.SecurityFilterChain;
@@ -35,6 +38,15 @@ class SecurityConfig {
         return repository;
     }
 
+    /** viewer < operator < admin: a caller holds one role, and this says what it implies. */
+    @Bean
+    static RoleHierarchy roleHierarchy() {
+        return RoleHierarchyImpl.withDefaultRolePrefix()
+                .role("ADMIN").implies("OPERATOR")
+                .role("OPERATOR").implies("VIEWER")
+                .build();
+    }
+
     /** Bounds the sign-in body before anything reads it, ahead of every other filter. */
     @Bean
     FilterRegistrationBean<LoginBodyLimitFilter> loginBodyLimitFilter() {
@@ -45,7 +57,7 @@ class SecurityConfig {
     }
 
     @Bean
-    SecurityFilterChain api(HttpSecurity http, SecurityProperties properties,
+    SecurityFilterChain api(HttpSecurity http, SecurityProperties properties, ApiTokens tokens,
                             SecurityContextRepository contexts) throws Exception {
         http
                 // Sessions are only created by the login endpoint; the session cookie is SameSite=Strict
@@ -65,7 +77,7 @@ class SecurityConfig {
                 .httpBasic(b -> b.disable())
                 .formLogin(f -> f.disable())
                 .logout(l -> l.disable())
-                .addFilterBefore(new BearerTokenFilter(properties), UsernamePasswordAuthenticationFilter.class)
+                .addFilterBefore(new BearerTokenFilter(properties, tokens), UsernamePasswordAuthenticationFilter.class)
                 .exceptionHandling(e -> e
                         .authenticationEntryPoint((request, response, ex) ->
                                 json(response, HttpServletResponse.SC_UNAUTHORIZED, "authentication required"))
@@ -78,6 +90,9 @@ class SecurityConfig {
                     // (agent detail being /api/marketplace/{registryId}/{handle...}) would match it too.
                     auth.requestMatchers("/api/marketplace/index-rebuild", "/api/marketplace/index-rebuild/**")
                             .hasRole("OPERATOR");
+                    auth.requestMatchers("/api/settings/users", "/api/settings/users/**").hasRole("ADMIN");
+                    // everyone signed in manages their own tokens (at most their own role)
+                    auth.requestMatchers("/api/settings/tokens", "/api/settings/tokens/**").hasRole("VIEWER");
                     auth.requestMatchers("/api/settings/**").hasRole("OPERATOR");
                     if (properties.publicCatalog()) {
                         auth.requestMatchers(HttpMethod.GET, "/api/marketplace", "/api/marketplace/**").permitAll();
@@ -95,7 +110,7 @@ class SecurityConfig {
         return http.build();
     }
 
-    private static void json(HttpServletResponse response, int status, String message) throws java.io.IOException {
+    static void json(HttpServletResponse response, int status, String message) throws java.io.IOException {
         response.setStatus(status);
         response.setContentType("application/json");
         response.getWriter().write("{\"error\":\"" + message + "\",\"status\":" + status + "}");
