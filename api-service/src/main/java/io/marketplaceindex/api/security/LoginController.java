@@ -18,6 +18,8 @@ import org.springframework.security.core.Authentication;
 import org.springframework.security.core.context.SecurityContext;
 import org.springframework.security.core.context.SecurityContextHolder;
 import org.springframework.security.web.context.SecurityContextRepository;
+import org.springframework.security.web.csrf.CsrfToken;
+import org.springframework.security.web.csrf.CsrfTokenRepository;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
@@ -38,13 +40,15 @@ class LoginController {
     private final AdminBootstrap bootstrap;
     private final SecurityContextRepository contexts;
     private final LoginThrottle throttle;
+    private final CsrfTokenRepository csrfTokens;
 
     LoginController(Accounts accounts, AdminBootstrap bootstrap, SecurityContextRepository contexts,
-                    LoginThrottle throttle) {
+                    LoginThrottle throttle, CsrfTokenRepository csrfTokens) {
         this.accounts = accounts;
         this.bootstrap = bootstrap;
         this.contexts = contexts;
         this.throttle = throttle;
+        this.csrfTokens = csrfTokens;
     }
 
     record LoginRequest(String email, String password) {
@@ -90,7 +94,10 @@ class LoginController {
         context.setAuthentication(auth);
         SecurityContextHolder.setContext(context);
         contexts.saveContext(context, request, response);
-        return Map.of("user", caller.get().name(), "role", caller.get().role().id());
+        // a new session gets a new CSRF token: one seen before sign-in is worth nothing after it
+        CsrfToken csrf = csrfTokens.generateToken(request);
+        csrfTokens.saveToken(csrf, request, response);
+        return Map.of("user", caller.get().name(), "role", caller.get().role().id(), "csrfToken", csrf.getToken());
     }
 
     @PostMapping("/logout")
@@ -103,6 +110,7 @@ class LoginController {
         return Map.of("loggedOut", true);
     }
 
+    /** The caller; a session's answer carries its CSRF token, for a page that was reloaded. */
     @GetMapping("/me")
     Map<String, Object> me(Authentication auth, HttpServletRequest request) {
         Role role = auth == null || !auth.isAuthenticated() ? null : Role.of(auth.getAuthorities());
@@ -113,6 +121,10 @@ class LoginController {
         answer.put("authenticated", true);
         answer.put("user", auth.getName());
         answer.put("role", role.id());
+        CsrfToken csrf = request.getSession(false) == null ? null : csrfTokens.loadToken(request);
+        if (csrf != null) {
+            answer.put("csrfToken", csrf.getToken());
+        }
         return answer;
     }
 }
