@@ -142,7 +142,7 @@ class SecurityConfig {
                     auth.requestMatchers(HttpMethod.GET, "/", "/index.html", "/assets/**", "/favicon.ico",
                             "/error").permitAll();
                     // The API description and its browser (springdoc): public, they describe public knowledge.
-                    auth.requestMatchers(HttpMethod.GET, "/v3/api-docs", "/v3/api-docs/**",
+                    auth.requestMatchers(HttpMethod.GET, "/v3/api-docs", "/v3/api-docs.yaml", "/v3/api-docs/**",
                             "/swagger-ui.html", "/swagger-ui/**").permitAll();
                     auth.requestMatchers("/actuator/**").hasRole("ADMIN");
                     auth.anyRequest().denyAll();
