@@ -121,6 +121,12 @@ class CatalogPageE2ETest {
         assertThat(page.locator("#operator-panel")).isVisible();
         assertThat(page.locator("#registry-rows tr").first()).isVisible();
         assertThat(page.locator("#registry-rows")).containsText("East");
+        // signing out is a change: it goes through only with the session's CSRF token, which the page sends
+        page.locator("#logout-button").click();
+        assertThat(page.locator("#show-login")).isVisible();
+        page.reload();
+        assertThat(page.locator("#show-login")).isVisible();
+        assertThat(page.locator("#operator-panel")).isHidden();
         page.close();
     }
 }
