@@ -11,10 +11,19 @@
     return node;
   }
 
-  // Operator panel
+  // Operator panel. A signed-in session sends its CSRF token with every state-changing request: the
+  // server hands it out with the sign-in answer and with /api/auth/me, and keeps it in the session.
+  let csrfToken = null;
+  function changing(method) {
+    const headers = {};
+    if (csrfToken) headers['X-CSRF-TOKEN'] = csrfToken;
+    return { method, headers };
+  }
+
   async function whoAmI() {
     const res = await fetch('/api/auth/me');
     const me = await res.json();
+    csrfToken = me.csrfToken || null;
     $('operator-panel').hidden = !me.authenticated;
     // a form already opened (by the user, or by a private catalog asking for a sign-in) stays open
     if (me.authenticated) $('login-form').hidden = true;
@@ -58,11 +67,11 @@
     document.dispatchEvent(new CustomEvent('marketplace:signed-in'));
   });
   $('logout-button').addEventListener('click', async () => {
-    await fetch('/api/auth/logout', { method: 'POST' });
+    await fetch('/api/auth/logout', changing('POST'));
     whoAmI();
   });
   $('rebuild-button').addEventListener('click', async () => {
-    const res = await fetch('/api/marketplace/index-rebuild', { method: 'POST' });
+    const res = await fetch('/api/marketplace/index-rebuild', changing('POST'));
     const body = await res.json();
     $('operator-status').textContent = res.ok
       ? `Rebuild ${body.rebuildId} requested for ${body.registries.length} registries`

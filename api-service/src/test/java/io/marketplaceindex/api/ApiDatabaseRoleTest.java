@@ -1,6 +1,7 @@
 package io.marketplaceindex.api;
 
 import com.zaxxer.hikari.HikariDataSource;
+import io.marketplaceindex.testsupport.TestServices;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 
@@ -18,9 +19,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
 /**
- * "The api-service only reads" is enforced by the database, not only by the pool's read-only
- * setting: through the service's own pool, every kind of write to every catalog table is refused
- * for lack of privilege, also after the session has been switched back to read-write.
+ * "The api-service never writes the index" is enforced by the database: through the service's own
+ * pool, every kind of write to every catalog table is refused for lack of privilege, also after the
+ * session has been switched to read-write. It writes its own schema, marketplace_control (accounts,
+ * tokens, sessions), which no other role of the index may read or write.
  */
 class ApiDatabaseRoleTest extends ApiTestSupport {
 
@@ -87,6 +89,52 @@ class ApiDatabaseRoleTest extends ApiTestSupport {
     }
 
     @Test
+    void theServiceWritesItsControlSchemaButMayNotChangeIt() throws SQLException {
+        Connection c = pool.getConnection();
+        try (Statement st = c.createStatement()) {
+            c.setAutoCommit(false);
+            for (String table : controlTables()) {
+                st.execute("DELETE FROM marketplace_control." + table + " WHERE false");
+            }
+            st.execute("INSERT INTO marketplace_control.users (email, password_hash, role, created_by) "
+                    + "VALUES ('role-test@example.org', '{noop}x', 'viewer', 'test')");
+            st.execute("UPDATE marketplace_control.users SET disabled = true WHERE email = 'role-test@example.org'");
+            st.execute("DELETE FROM marketplace_control.users WHERE email = 'role-test@example.org'");
+            c.rollback();
+            for (String ddl : List.of("CREATE TABLE marketplace_control.intruder (id int)",
+                    "DROP TABLE marketplace_control.users", "ALTER TABLE marketplace_control.api_tokens ADD COLUMN x int",
+                    "TRUNCATE marketplace_control.users CASCADE", "CREATE TABLE public.intruder (id int)")) {
+                st.execute("SAVEPOINT s");
+                assertRefused(st, ddl, INSUFFICIENT_PRIVILEGE, "42501");
+                st.execute("ROLLBACK TO SAVEPOINT s");
+            }
+        } finally {
+            c.rollback();
+            c.setAutoCommit(true);
+            ((HikariDataSource) pool).evictConnection(c);
+        }
+    }
+
+    /**
+     * Password and token hashes and sessions are the api-service's alone: the worker's and the index
+     * readers' groups (scripts/index-sync reads as one) may neither read nor write any of it.
+     */
+    @Test
+    void noOtherRoleOfTheIndexMayTouchTheControlSchema() throws SQLException {
+        List<String> tables = controlTables();
+        assertThat(tables).contains("users", "api_tokens", "spring_session", "spring_session_attributes");
+        for (String role : List.of("marketplace_reader", "marketplace_writer", TestServices.workerLogin().user())) {
+            assertThat(sql("SELECT has_schema_privilege(?, 'marketplace_control', 'USAGE')", role)).as(role)
+                    .isEqualTo(false);
+            for (String table : tables) {
+                assertThat(sql("SELECT has_table_privilege(?, ?, 'SELECT, INSERT, UPDATE, DELETE, TRUNCATE')", role,
+                        "marketplace_control." + table)).as("%s on %s", role, table).isEqualTo(false);
+            }
+        }
+        assertThat(sql("SELECT has_schema_privilege('marketplace_api', 'marketplace_control', 'CREATE')")).isEqualTo(false);
+    }
+
+    @Test
     void noOtherRoleCanBeTakenOn() throws SQLException {
         for (String escape : List.of("SET ROLE marketplace_writer", "SET ROLE " + superuser(),
                 "SET SESSION AUTHORIZATION " + superuser())) {
@@ -130,6 +178,21 @@ class ApiDatabaseRoleTest extends ApiTestSupport {
             while (rs.next()) {
                 tables.put(rs.getString(1), rs.getString(2));
             }
+        }
+        return tables;
+    }
+
+    private static List<String> controlTables() {
+        List<String> tables = new ArrayList<>();
+        try (Connection c = java.sql.DriverManager.getConnection(DATABASE, TestServices.postgresUser(),
+                TestServices.postgresPassword()); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT tablename FROM pg_tables WHERE schemaname = 'marketplace_control' "
+                     + "ORDER BY tablename")) {
+            while (rs.next()) {
+                tables.add(rs.getString(1));
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
         }
         return tables;
     }

@@ -83,7 +83,7 @@ public abstract class ApiTestSupport {
         registry.add("marketplace.admin-password", () -> ADMIN_PASSWORD);
     }
 
-    protected record Answer(int status, JsonNode body, HttpResponse<String> raw) {
+    public record Answer(int status, JsonNode body, HttpResponse<String> raw) {
     }
 
     protected Answer get(String path, String... headers) {
@@ -106,7 +106,7 @@ public abstract class ApiTestSupport {
     }
 
     /**
-     * Runs a statement on the test database as a writer (the API's own connection is read-only):
+     * Runs a statement on the test database as a writer (the API's own role may not write the index):
      * for state the seeder does not write, such as sources, tombstones and sync status.
      *
      * @return the first column of the first row, for statements that return one, else null

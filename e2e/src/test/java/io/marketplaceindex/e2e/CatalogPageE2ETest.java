@@ -390,6 +390,12 @@ class CatalogPageE2ETest {
         page.locator("#login-form button[type=submit]").click();
         assertThat(page.locator("#operator-panel")).isVisible();
         assertThat(page.locator("#registry-rows")).containsText("Page East");
+        // signing out is a change: it goes through only with the session's CSRF token, which the page sends
+        page.locator("#logout-button").click();
+        assertThat(page.locator("#show-login")).isVisible();
+        page.reload();
+        assertThat(page.locator("#show-login")).isVisible();
+        assertThat(page.locator("#operator-panel")).isHidden();
         watched.assertNoErrors();
         watched.close();
     }

@@ -103,7 +103,7 @@ class WorkerDatabaseRoleTest extends WorkerTestSupport {
     }
 
     @Test
-    void theSchemaTheHistoryAndTruncateAreOutOfItsReach() throws SQLException {
+    void theSchemaTheHistoryTruncateAndTheApiServicesControlSchemaAreOutOfItsReach() throws SQLException {
         for (String statement : List.of(
                 "CREATE TABLE marketplace_intruder (id int)",
                 "ALTER TABLE marketplace_catalog_rows ADD COLUMN intruder int",
@@ -112,7 +112,13 @@ class WorkerDatabaseRoleTest extends WorkerTestSupport {
                 "TRUNCATE marketplace_catalog_rows CASCADE",
                 "SELECT count(*) FROM flyway_schema_history",
                 "DELETE FROM flyway_schema_history",
-                "SET ROLE marketplace_reader")) {
+                "SET ROLE marketplace_reader",
+                // the api-service's own schema: accounts, token hashes, sessions are none of its business
+                "SELECT count(*) FROM marketplace_control.users",
+                "SELECT count(*) FROM marketplace_control.api_tokens",
+                "SELECT count(*) FROM marketplace_control.spring_session",
+                "DELETE FROM marketplace_control.spring_session_attributes",
+                "CREATE TABLE marketplace_control.intruder (id int)")) {
             try (Connection c = pool.getConnection(); Statement st = c.createStatement()) {
                 st.execute(statement);
                 fail("not refused: " + statement);

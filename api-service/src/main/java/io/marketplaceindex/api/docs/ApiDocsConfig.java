@@ -62,9 +62,9 @@ class ApiDocsConfig {
                         answers {"error": reason, "status": code}."""))
                 .components(new Components()
                         .addSecuritySchemes(BEARER, new SecurityScheme().type(SecurityScheme.Type.HTTP).scheme("bearer")
-                                .description("MARKETPLACE_ADMIN_TOKEN (admin role)"))
+                                .description("an API token from POST /api/settings/tokens (its role), or MARKETPLACE_ADMIN_TOKEN (admin)"))
                         .addSecuritySchemes(SESSION, new SecurityScheme().type(SecurityScheme.Type.APIKEY)
-                                .in(SecurityScheme.In.COOKIE).name("JSESSIONID")
+                                .in(SecurityScheme.In.COOKIE).name("SESSION")
                                 .description("session cookie set by POST /api/auth/login"))
                         .addSchemas("Error", new ObjectSchema()
                                 .addProperty("error", new StringSchema().description("why, for a human"))
@@ -180,7 +180,7 @@ class ApiDocsConfig {
                     .responses(responses(200, "{data: result}", 400, "not an id", 401, "no valid token or session",
                             403, "role below operator", 404, "no result recorded (yet)")));
             describe(api, "/api/auth/login", PathItem.HttpMethod.POST, op -> op.tags(List.of(AUTH))
-                    .summary("Sign in").description("Starts a session (cookie, SameSite=Strict) with the admin role.")
+                    .summary("Sign in").description("Starts a session (cookie, SameSite=Strict) with the account's role.")
                     .requestBody(jsonBody(true, new ObjectSchema().addProperty("email", new StringSchema())
                             .addProperty("password", new StringSchema().format("password"))
                             .required(List.of("email", "password"))))

@@ -1,5 +1,9 @@
 package io.marketplaceindex.api.security;
 
+import io.marketplaceindex.api.account.Accounts;
+import io.marketplaceindex.api.account.AdminBootstrap;
+import io.marketplaceindex.api.account.Caller;
+import io.marketplaceindex.api.account.Role;
 import io.marketplaceindex.api.ratelimit.LoginThrottle;
 import io.marketplaceindex.api.web.ApiException;
 import jakarta.servlet.http.HttpServletRequest;
@@ -14,12 +18,15 @@ import org.springframework.security.core.Authentication;
 import org.springframework.security.core.context.SecurityContext;
 import org.springframework.security.core.context.SecurityContextHolder;
 import org.springframework.security.web.context.SecurityContextRepository;
+import org.springframework.security.web.csrf.CsrfToken;
+import org.springframework.security.web.csrf.CsrfTokenRepository;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
 
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 
@@ -29,14 +36,19 @@ import java.util.Optional;
 @RequestMapping("/api/auth")
 class LoginController {
 
-    private final SecurityProperties properties;
+    private final Accounts accounts;
+    private final AdminBootstrap bootstrap;
     private final SecurityContextRepository contexts;
     private final LoginThrottle throttle;
+    private final CsrfTokenRepository csrfTokens;
 
-    LoginController(SecurityProperties properties, SecurityContextRepository contexts, LoginThrottle throttle) {
-        this.properties = properties;
+    LoginController(Accounts accounts, AdminBootstrap bootstrap, SecurityContextRepository contexts,
+                    LoginThrottle throttle, CsrfTokenRepository csrfTokens) {
+        this.accounts = accounts;
+        this.bootstrap = bootstrap;
         this.contexts = contexts;
         this.throttle = throttle;
+        this.csrfTokens = csrfTokens;
     }
 
     record LoginRequest(String email, String password) {
@@ -64,10 +76,11 @@ class LoginController {
             throw new ApiException(HttpStatus.TOO_MANY_REQUESTS, "too many failed sign-ins for this account; retry in "
                     + locked.get() + " s");
         }
-        boolean emailOk = properties.adminEmail() != null && properties.adminEmail().equalsIgnoreCase(body.email().trim());
-        boolean passwordOk = Secrets.matches(properties.adminPassword(), body.password());
-        if (!emailOk || !passwordOk) {
+        bootstrap.ensure();
+        Optional<Caller> caller = accounts.signIn(body.email(), body.password());
+        if (caller.isEmpty()) {
             throttle.failed(request, body.email());
+            // a disabled account gets the same answer: it tells a guesser nothing
             throw new ApiException(HttpStatus.UNAUTHORIZED, "wrong email or password");
         }
         HttpSession old = request.getSession(false);
@@ -75,13 +88,16 @@ class LoginController {
             old.invalidate(); // a fresh session id on login: no session fixation
         }
         request.getSession(true); // the only place a session is created (the context repository never does)
-        Authentication auth = UsernamePasswordAuthenticationToken.authenticated(properties.adminEmail(), null,
-                Roles.ADMIN.authorities());
+        Authentication auth = UsernamePasswordAuthenticationToken.authenticated(caller.get(), null,
+                caller.get().role().authorities());
         SecurityContext context = SecurityContextHolder.createEmptyContext();
         context.setAuthentication(auth);
         SecurityContextHolder.setContext(context);
         contexts.saveContext(context, request, response);
-        return Map.of("user", properties.adminEmail(), "role", "admin");
+        // a new session gets a new CSRF token: one seen before sign-in is worth nothing after it
+        CsrfToken csrf = csrfTokens.generateToken(request);
+        csrfTokens.saveToken(csrf, request, response);
+        return Map.of("user", caller.get().name(), "role", caller.get().role().id(), "csrfToken", csrf.getToken());
     }
 
     @PostMapping("/logout")
@@ -94,13 +110,21 @@ class LoginController {
         return Map.of("loggedOut", true);
     }
 
+    /** The caller; a session's answer carries its CSRF token, for a page that was reloaded. */
     @GetMapping("/me")
-    Map<String, Object> me(Authentication auth) {
-        if (auth == null || !auth.isAuthenticated()) {
+    Map<String, Object> me(Authentication auth, HttpServletRequest request) {
+        Role role = auth == null || !auth.isAuthenticated() ? null : Role.of(auth.getAuthorities());
+        if (role == null) {
             return Map.of("authenticated", false);
         }
-        String role = auth.getAuthorities().stream().map(a -> a.getAuthority().substring(5).toLowerCase())
-                .reduce((a, b) -> b).orElse("viewer");
-        return Map.of("authenticated", true, "user", auth.getName(), "role", role);
+        Map<String, Object> answer = new LinkedHashMap<>();
+        answer.put("authenticated", true);
+        answer.put("user", auth.getName());
+        answer.put("role", role.id());
+        CsrfToken csrf = request.getSession(false) == null ? null : csrfTokens.loadToken(request);
+        if (csrf != null) {
+            answer.put("csrfToken", csrf.getToken());
+        }
+        return answer;
     }
 }

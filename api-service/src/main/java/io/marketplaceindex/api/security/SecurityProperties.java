@@ -7,9 +7,9 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * Credentials come from the environment only. An unset token or password disables that way in;
  * nothing has a default secret.
  *
- * @param adminToken    bearer token with the admin role (MARKETPLACE_ADMIN_TOKEN)
- * @param adminEmail    login of the web page's admin (MARKETPLACE_ADMIN_EMAIL)
- * @param adminPassword its password (MARKETPLACE_ADMIN_PASSWORD)
+ * @param adminToken    bootstrap bearer token with the admin role, of no account (MARKETPLACE_ADMIN_TOKEN)
+ * @param adminEmail    the first admin account, created while no account exists (MARKETPLACE_ADMIN_EMAIL)
+ * @param adminPassword its first password (MARKETPLACE_ADMIN_PASSWORD); later changes here change nothing
  * @param publicCatalog whether catalog reads need no login (MARKETPLACE_PUBLIC_CATALOG)
  */
 @ConfigurationProperties("marketplace")
