@@ -185,11 +185,12 @@ public final class TestServices {
 
     /**
      * The login a test of the api-service connects as: a member of {@code marketplace_reader}, as the
-     * deployment's {@code marketplace_api} is. Created on first use, shared by every checkout on the server.
-     * Call it after {@link #freshDatabase(String)}: the migrations create the group.
+     * deployment's {@code marketplace_api} is, and of {@code marketplace_api} itself, which alone may write
+     * the schema {@code marketplace_control}. Created on first use, shared by every checkout on the server.
+     * Call it after {@link #freshDatabase(String)}: the migrations create the groups.
      */
     public static Login apiLogin() {
-        return login("mi_test_api", "marketplace_reader");
+        return login("mi_test_api", "marketplace_reader", "marketplace_api");
     }
 
     /** The same for the indexer-worker's pool: a member of {@code marketplace_writer}, as {@code marketplace_worker} is. */
@@ -201,24 +202,28 @@ public final class TestServices {
      * Roles belong to the server, so suites of several checkouts may ask for the same one at once: they
      * take turns on an advisory lock of the maintenance database, which they all connect to.
      */
-    private static Login login(String user, String group) {
+    private static Login login(String user, String... groups) {
         try (Connection admin = DriverManager.getConnection(postgresHostUrl() + "postgres", postgresUser(),
                 postgresPassword())) {
             admin.setAutoCommit(false);
             try (Statement st = admin.createStatement()) {
                 st.execute("SELECT pg_advisory_xact_lock(hashtext('mi_test_logins'))");
-                if (!exists(admin, "SELECT 1 FROM pg_roles WHERE rolname = ?", group)) {
-                    throw new IllegalStateException("role " + group + " does not exist: the migrations create it when "
-                            + "the role that runs them (" + postgresUser() + ") may create roles");
+                for (String group : groups) {
+                    if (!exists(admin, "SELECT 1 FROM pg_roles WHERE rolname = ?", group)) {
+                        throw new IllegalStateException("role " + group + " does not exist: the migrations create it "
+                                + "when the role that runs them (" + postgresUser() + ") may create roles");
+                    }
                 }
                 if (!exists(admin, "SELECT 1 FROM pg_roles WHERE rolname = ?", user)) {
                     String password = postgresPassword().isEmpty() ? ""
                             : " PASSWORD '" + postgresPassword().replace("'", "''") + "'";
                     st.execute("CREATE ROLE " + user + " LOGIN" + password);
                 }
-                if (!exists(admin, "SELECT 1 FROM pg_auth_members WHERE roleid = ?::regrole AND member = ?::regrole",
-                        group, user)) {
-                    st.execute("GRANT " + group + " TO " + user);
+                for (String group : groups) {
+                    if (!exists(admin, "SELECT 1 FROM pg_auth_members WHERE roleid = ?::regrole AND member = ?::regrole",
+                            group, user)) {
+                        st.execute("GRANT " + group + " TO " + user);
+                    }
                 }
             }
             admin.commit();
