@@ -95,7 +95,9 @@ class ScheduledRebuildReplicasTest {
         properties.put("marketplace.rebuild.jitter", "PT0.3S");
         properties.put("marketplace.rebuild.ttl-check-interval", "0");
         properties.put("logging.level.io.marketplaceindex.api.rebuild", "warn");
-        return new SpringApplicationBuilder(ApiServiceApplication.class).properties(properties).run();
+        // as arguments: default properties would lose to application.yml
+        String[] args = properties.entrySet().stream().map(e -> "--" + e.getKey() + "=" + e.getValue()).toArray(String[]::new);
+        return new SpringApplicationBuilder(ApiServiceApplication.class).run(args);
     }
 
     /** Every scheduled rebuild command on the topic: its rebuild id and when it was requested. */
