@@ -177,14 +177,15 @@ public class SyncStateStore {
     private static final String JOINED_REBUILD = "joinedRebuild";
 
     /**
-     * The smallest ttlSecondsRecommended of the registry's rows, raised to the minimum (first parameter) and
-     * capped to an integer; NULL when no row recommends one. The first entry of catalog_rows_recommended_ttl.
+     * The smallest ttlSecondsRecommended of the registry's rows, raised to the minimum (first parameter), in
+     * whole seconds rounded down; NULL when no row recommends one. The first entry of
+     * catalog_rows_recommended_ttl for the registry, however many rows it has.
      */
     private static final String RECOMMENDED_TTL = """
-            (SELECT CASE WHEN min(t) IS NULL THEN NULL
-                         ELSE greatest(?, least(min(t), 2147483647))::integer END
+            (SELECT floor(greatest(?, least(t, 2147483647)))::integer
              FROM (SELECT (agent -> 'ttlSecondsRecommended')::numeric AS t FROM marketplace_catalog_rows
-                   WHERE registry_id = ? AND jsonb_typeof(agent -> 'ttlSecondsRecommended') = 'number') recommended)""";
+                   WHERE registry_id = ? AND jsonb_typeof(agent -> 'ttlSecondsRecommended') = 'number'
+                   ORDER BY (agent -> 'ttlSecondsRecommended')::numeric LIMIT 1) smallest)""";
 
     /** New errors first, then the older ones, cut to the newest MAX_RECENT_ERRORS. */
     private static final String MERGE_ERRORS = """
