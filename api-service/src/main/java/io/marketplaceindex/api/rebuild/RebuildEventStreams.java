@@ -35,6 +35,12 @@ class RebuildEventStreams implements DisposableBean {
 
     private static final Logger log = LoggerFactory.getLogger(RebuildEventStreams.class);
 
+    /**
+     * A comment line after this long without an event: a client that went away is only noticed on a
+     * write, and would otherwise hold its slot until the maximum duration; proxies keep the stream open too.
+     */
+    private static final long KEEP_ALIVE_NANOS = Duration.ofSeconds(15).toNanos();
+
     private final RebuildService rebuilds;
     private final RebuildEventsProperties properties;
     private final Semaphore slots;
@@ -84,6 +90,7 @@ class RebuildEventStreams implements DisposableBean {
         private final Map<Object, String> sent = new HashMap<>();
         private final AtomicBoolean closed = new AtomicBoolean();
         private volatile ScheduledFuture<?> task;
+        private long lastWrite = System.nanoTime();
 
         Stream(UUID rebuildId, SseEmitter emitter) {
             this.rebuildId = rebuildId;
@@ -101,7 +108,12 @@ class RebuildEventStreams implements DisposableBean {
                     String state = event.toString();
                     if (!state.equals(sent.put(line.get("registryId"), state))) {
                         emitter.send(SseEmitter.event().name("registry").data(event));
+                        lastWrite = System.nanoTime();
                     }
+                }
+                if (System.nanoTime() - lastWrite > KEEP_ALIVE_NANOS) {
+                    emitter.send(SseEmitter.event().comment("keep-alive"));
+                    lastWrite = System.nanoTime();
                 }
                 if (progress.ended()) {
                     emitter.send(SseEmitter.event().name("end").data(summary(progress)));

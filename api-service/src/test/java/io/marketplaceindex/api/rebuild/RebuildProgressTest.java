@@ -116,6 +116,11 @@ class RebuildProgressTest extends ApiTestSupport {
         Answer unknown = get("/api/marketplace/index-rebuild/" + UUID.randomUUID() + "/events", admin());
         assertThat(unknown.status()).isEqualTo(404);
         assertThat(unknown.body().get("error").asString()).startsWith("no rebuild ");
+        // as an event-stream client asks: still a plain 404 with its reason
+        Answer asStream = get("/api/marketplace/index-rebuild/" + UUID.randomUUID() + "/events",
+                "Authorization", "Bearer " + ADMIN_TOKEN, "Accept", "text/event-stream");
+        assertThat(asStream.status()).isEqualTo(404);
+        assertThat(asStream.body().get("error").asString()).startsWith("no rebuild ");
         assertThat(get("/api/marketplace/index-rebuild/not-an-id/events", admin()).status()).isEqualTo(400);
         assertThat(get("/api/marketplace/index-rebuild/" + UUID.randomUUID() + "/events").status()).isEqualTo(401);
     }
