@@ -40,6 +40,7 @@ class RebuildEventStreams implements DisposableBean {
      * write, and would otherwise hold its slot until the maximum duration; proxies keep the stream open too.
      */
     private static final long KEEP_ALIVE_NANOS = Duration.ofSeconds(15).toNanos();
+    private static final Duration SAFETY_NET = Duration.ofSeconds(30);
 
     private final RebuildService rebuilds;
     private final RebuildEventsProperties properties;
@@ -67,11 +68,16 @@ class RebuildEventStreams implements DisposableBean {
                     + properties.maxStreams() + " per replica): retry later, or poll the progress",
                     Duration.ofSeconds(5));
         }
-        SseEmitter emitter = new SseEmitter(properties.maxDuration().toMillis());
+        // The stream's own poll ends it at the maximum duration, with a timeout event; the container's
+        // async timeout, a little later, is the safety net (an event sent from its callback is lost).
+        SseEmitter emitter = new SseEmitter(properties.maxDuration().plus(SAFETY_NET).toMillis());
         Stream stream = new Stream(rebuildId, emitter);
         stream.task = poller.scheduleWithFixedDelay(stream::poll, 0, properties.pollInterval().toMillis(),
                 TimeUnit.MILLISECONDS);
-        emitter.onTimeout(stream::timedOut);
+        emitter.onTimeout(() -> {
+            stream.close();
+            emitter.complete();
+        });
         emitter.onCompletion(stream::close);
         emitter.onError(e -> stream.close());
         return emitter;
@@ -90,7 +96,8 @@ class RebuildEventStreams implements DisposableBean {
         private final Map<Object, String> sent = new HashMap<>();
         private final AtomicBoolean closed = new AtomicBoolean();
         private volatile ScheduledFuture<?> task;
-        private long lastWrite = System.nanoTime();
+        private final long openedAt = System.nanoTime();
+        private long lastWrite = openedAt;
 
         Stream(UUID rebuildId, SseEmitter emitter) {
             this.rebuildId = rebuildId;
@@ -119,6 +126,11 @@ class RebuildEventStreams implements DisposableBean {
                     emitter.send(SseEmitter.event().name("end").data(summary(progress)));
                     close();
                     emitter.complete();
+                } else if (System.nanoTime() - openedAt >= properties.maxDuration().toNanos()) {
+                    emitter.send(SseEmitter.event().name("timeout").data(Map.of("rebuildId", rebuildId.toString(),
+                            "maxDuration", properties.maxDuration().toString())));
+                    close();
+                    emitter.complete();
                 }
             } catch (IOException | IllegalStateException e) {
                 // the client went away (or the emitter already completed): nothing to tell anyone
@@ -129,29 +141,16 @@ class RebuildEventStreams implements DisposableBean {
             }
         }
 
-        void timedOut() {
-            if (close()) {
-                try {
-                    emitter.send(SseEmitter.event().name("timeout").data(Map.of("rebuildId", rebuildId.toString(),
-                            "maxDuration", properties.maxDuration().toString())));
-                } catch (IOException | IllegalStateException e) {
-                    log.debug("timeout event of rebuild {} not sent: {}", rebuildId, e.toString());
-                }
-                emitter.complete();
-            }
-        }
-
-        /** @return whether this call closed it (the slot is released once) */
-        boolean close() {
+        /** Stops polling and releases the slot, once. */
+        void close() {
             if (!closed.compareAndSet(false, true)) {
-                return false;
+                return;
             }
             ScheduledFuture<?> polling = task;
             if (polling != null) {
                 polling.cancel(false);
             }
             slots.release();
-            return true;
         }
     }
 
