@@ -102,6 +102,15 @@ class RebuildEventsE2ETest {
             west.clearFaults();
         }
 
+        // The command line follows the same stream: with its polling slowed to ten minutes it still ends as
+        // soon as the rebuild does (polling alone would sleep past its three-minute timeout and fail).
+        long started = System.nanoTime();
+        SystemStack.CommandResult cli = stack.indexSync("--registry=" + ids.get("events-east"), "--poll-interval=PT10M",
+                "--timeout=PT3M");
+        assertThat(cli.exitCode()).as(cli.output()).isZero();
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(90));
+        assertThat(cli.stdout()).contains("events-east").contains("1/1 registries finished (0 failed)");
+
         Api.Answer unknown = api.asAdmin("GET", "/api/marketplace/index-rebuild/" + java.util.UUID.randomUUID() + "/events", null);
         assertThat(unknown.status()).isEqualTo(404);
     }
