@@ -6,8 +6,9 @@
 -- starts: the worker's migrations (V11__database_roles.sql) grant the tables to the two group roles,
 -- which must exist by then, and these login roles are members of them.
 --
---   marketplace_api     member of marketplace_reader: SELECT on the index's tables; reads and writes its own
---                       schema marketplace_control (accounts, API tokens, sessions; granted by V13)
+--   marketplace_api     member of marketplace_reader: SELECT on the index's tables; and the only role that may
+--                       write the schema marketplace_control (accounts, API tokens, sessions: V13; rebuild
+--                       requests, schedule ticks: V15)
 --   marketplace_worker  member of marketplace_writer: SELECT, INSERT, UPDATE, DELETE on them; no TRUNCATE,
 --                       no DDL (the worker applies migrations as the schema owner, SPRING_FLYWAY_USER)
 --

@@ -32,6 +32,9 @@ class ApiDatabaseRoleTest extends ApiTestSupport {
     @Autowired
     DataSource pool;
 
+    @Autowired
+    io.marketplaceindex.api.control.ControlDatabase control;
+
     @Test
     void theServiceConnectsAsAReaderThatIsNeitherSuperuserNorOwner() throws SQLException {
         try (Connection c = pool.getConnection(); Statement st = c.createStatement();
@@ -86,6 +89,32 @@ class ApiDatabaseRoleTest extends ApiTestSupport {
         }
         assertThat(sql("SELECT count(*) FROM marketplace_catalog_state")).as("the state row is still there")
                 .isEqualTo(1L);
+    }
+
+    /** The writable pool of marketplace_control: its two tables, nothing of the catalog, no DDL. */
+    @Test
+    void theControlPoolWritesTheControlSchemaOnly() throws SQLException {
+        assertThat(control.jdbc().sql("""
+                INSERT INTO marketplace_control.schedule_ticks (task, tick_at, claimed_by) VALUES ('role-test', now(), 'test')
+                """).update()).isEqualTo(1);
+        assertThat(control.jdbc().sql("DELETE FROM marketplace_control.schedule_ticks WHERE task = 'role-test'").update())
+                .isEqualTo(1);
+        List<String> refused = new ArrayList<>();
+        for (String table : catalogTables().keySet()) {
+            refused.add("DELETE FROM " + table);
+            refused.add("INSERT INTO " + table + " DEFAULT VALUES");
+        }
+        refused.add("UPDATE marketplace_control.rebuild_requests SET reason = reason");
+        refused.add("CREATE TABLE marketplace_control.intruder (a int)");
+        refused.add("DROP TABLE marketplace_control.rebuild_requests");
+        for (String write : refused) {
+            try {
+                control.jdbc().sql(write).update();
+                fail("not refused: " + write);
+            } catch (org.springframework.dao.DataAccessException e) {
+                assertThat(((SQLException) e.getMostSpecificCause()).getSQLState()).as(write).isEqualTo(INSUFFICIENT_PRIVILEGE);
+            }
+        }
     }
 
     @Test

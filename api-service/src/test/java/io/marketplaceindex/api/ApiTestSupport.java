@@ -33,7 +33,9 @@ import java.time.Duration;
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 @TestPropertySource(properties = {"marketplace.rate-limit.anonymous-per-minute=0",
-        "marketplace.rate-limit.login-per-minute=0", "marketplace.rate-limit.login-failures-per-account-per-hour=0"})
+        "marketplace.rate-limit.login-per-minute=0", "marketplace.rate-limit.login-failures-per-account-per-hour=0",
+        // the scheduled producer would publish into the suites' topics on the hour: its own tests turn it on
+        "marketplace.rebuild.cron=-", "marketplace.rebuild.ttl-check-interval=0"})
 public abstract class ApiTestSupport {
 
     protected static final String ADMIN_TOKEN = "test-admin-token-" + java.util.UUID.randomUUID();

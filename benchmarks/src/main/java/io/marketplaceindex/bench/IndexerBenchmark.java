@@ -232,6 +232,9 @@ public final class IndexerBenchmark {
 
         Map<String, String> apiEnv = new LinkedHashMap<>(env);
         apiEnv.put("MARKETPLACE_ADMIN_TOKEN", adminToken);
+        // every rebuild measured is the benchmark's own: no scheduled one may land in a measurement
+        apiEnv.put("MARKETPLACE_REBUILD_CRON", "-");
+        apiEnv.put("MARKETPLACE_REBUILD_TTL_CHECK_INTERVAL", "0");
         if (options.readLoad()) {
             // wrk is one client at thousands of requests per second: the per-client limit would answer 429
             apiEnv.put("MARKETPLACE_RATE_LIMIT_ANONYMOUS_PER_MINUTE", "0");

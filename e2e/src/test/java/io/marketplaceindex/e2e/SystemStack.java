@@ -160,6 +160,9 @@ public final class SystemStack implements ExtensionContext.Store.CloseableResour
             apiEnv.put("MARKETPLACE_ADMIN_PASSWORD", ADMIN_PASSWORD);
             // the tests poll the catalog anonymously, many times a minute
             apiEnv.put("MARKETPLACE_RATE_LIMIT_ANONYMOUS_PER_MINUTE", "0");
+            // the tests request every rebuild they count; a test of the schedule turns it on
+            apiEnv.put("MARKETPLACE_REBUILD_CRON", "-");
+            apiEnv.put("MARKETPLACE_REBUILD_TTL_CHECK_INTERVAL", "0");
             apiEnv.putAll(options.apiEnv());
             api = processes.startService("api", apiJar, apiEnv);
             List<ServiceProcess> all = new ArrayList<>(workers.values());

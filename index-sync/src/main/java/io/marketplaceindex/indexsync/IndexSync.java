@@ -180,6 +180,18 @@ public final class IndexSync implements Callable<Integer> {
 
         Instant deadline = Instant.now().plus(timeout);
         Progress shown = new Progress(terminal && !json, out);
+        String eventsPath = accepted.body().path("links").path("events").asString("");
+        if (!eventsPath.isEmpty()) {
+            // Live lines as the api-service streams them; the outcome is read from the progress below
+            // either way, which also carries on by polling when the stream was refused or cut.
+            client.follow(eventsPath, deadline, event -> {
+                Line line = Line.ofEvent(event);
+                Line before = lines.put(line.id(), line);
+                if (!json && (before == null || !before.sameState(line))) {
+                    shown.changed(line);
+                }
+            });
+        }
         while (true) {
             JsonNode progress;
             try {

@@ -32,6 +32,20 @@ record Line(String id, String name, String status, ObjectNode counts, String err
                 error.isString() ? error.asString() : error.isMissingNode() || error.isNull() ? null : error.toString());
     }
 
+    /** From a {@code registry} event of the progress stream: its counts are the sync's counts. */
+    static Line ofEvent(JsonNode event) {
+        ObjectNode counts = JsonNodeFactory.instance.objectNode();
+        for (Map.Entry<String, JsonNode> field : event.path("counts").properties()) {
+            if (field.getValue().isNumber()) {
+                counts.set(field.getKey(), field.getValue());
+            }
+        }
+        JsonNode error = event.path("error");
+        return new Line(event.path("registryId").asString(), textOrNull(event.path("name")),
+                event.path("status").asString("unknown"), counts,
+                error.isString() ? error.asString() : error.isMissingNode() || error.isNull() ? null : error.toString());
+    }
+
     private static String textOrNull(JsonNode node) {
         return node.isString() ? node.asString() : null;
     }

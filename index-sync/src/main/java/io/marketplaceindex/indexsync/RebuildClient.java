@@ -5,14 +5,20 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
+import java.util.function.Consumer;
 
 /** The two calls of the rebuild API: start one, read its progress. */
 final class RebuildClient {
@@ -53,6 +59,42 @@ final class RebuildClient {
     /** @param path the progress link of the accepted rebuild */
     Answer progress(String path) throws IOException, InterruptedException {
         return send(HttpRequest.newBuilder(resolve(path)).GET());
+    }
+
+    /**
+     * Follows the rebuild's server-sent events, handing over each registry event, until the end event or
+     * the deadline (checked on each line: the api-service writes at least every 15 s).
+     *
+     * @return whether the end event came; false when the stream was refused, cut or outlived the deadline
+     * (the caller polls the progress instead)
+     */
+    boolean follow(String path, Instant deadline, Consumer<JsonNode> registryEvent) throws InterruptedException {
+        HttpResponse<InputStream> response;
+        try {
+            response = http.send(HttpRequest.newBuilder(resolve(path)).timeout(REQUEST_TIMEOUT)
+                    .header("Accept", "text/event-stream")
+                    .header("Authorization", "Bearer " + token).GET().build(), HttpResponse.BodyHandlers.ofInputStream());
+        } catch (IOException e) {
+            return false;
+        }
+        try (BufferedReader reader = new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8))) {
+            if (response.statusCode() != 200) {
+                return false;
+            }
+            String event = "message";
+            for (String line = reader.readLine(); line != null && Instant.now().isBefore(deadline); line = reader.readLine()) {
+                if (line.startsWith("event:")) {
+                    event = line.substring(6).trim();
+                } else if (line.startsWith("data:") && "registry".equals(event)) {
+                    registryEvent.accept(mapper.readTree(line.substring(5)));
+                } else if (line.startsWith("data:") && "end".equals(event)) {
+                    return true;
+                }
+            }
+            return false;
+        } catch (IOException | JacksonException e) {
+            return false;
+        }
     }
 
     private URI resolve(String path) {

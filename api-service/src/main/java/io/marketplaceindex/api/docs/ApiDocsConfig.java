@@ -109,10 +109,20 @@ class ApiDocsConfig {
                             503, "the command bus (Kafka) failed; registries requested before the failure may "
                                     + "already sync, and repeating the request is harmless (coalesced)")));
             describe(api, "/api/marketplace/index-rebuild/{rebuildId}", PathItem.HttpMethod.GET, op -> operator(op,
-                    REBUILD, "Progress of a rebuild", "One line per registry: status, started/finished, detail.")
+                    REBUILD, "Progress of a rebuild", "One line per registry: queued until a worker picks it up, "
+                            + "then syncing and its outcome; started/finished, detail.")
                     .parameters(List.of(pathId("rebuildId", "the rebuildId POST answered")))
                     .responses(responses(200, "progress", 400, "not an id", 401, "no valid token or session",
                             403, "role below operator")));
+            describe(api, "/api/marketplace/index-rebuild/{rebuildId}/events", PathItem.HttpMethod.GET, op -> operator(op,
+                    REBUILD, "Progress of a rebuild as server-sent events",
+                    "text/event-stream: a 'registry' event per change of a registry's state (registryId, name, "
+                            + "status, counts or error), then 'end' (total, finished, failed) when every registry "
+                            + "has an outcome, or 'timeout' when the stream reached its maximum duration.")
+                    .parameters(List.of(pathId("rebuildId", "the rebuildId POST answered")))
+                    .responses(responses(200, "the event stream", 400, "not an id", 401, "no valid token or session",
+                            403, "role below operator", 404, "no such rebuild",
+                            503, "too many streams open on this replica (Retry-After)")));
             describe(api, "/api/settings/registries", PathItem.HttpMethod.GET, op -> operator(op, REGISTRIES,
                     "List registries", "Every registry with its sync state; never its token (only hasAuthToken).")
                     .responses(responses(200, "{data: [registry]}", 401, "no valid token or session",

@@ -5,6 +5,7 @@ import io.marketplaceindex.api.security.Requester;
 import io.marketplaceindex.events.RebuildReason;
 import org.springframework.http.HttpStatus;
 import org.springframework.security.core.Authentication;
+import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -12,6 +13,7 @@ import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -26,9 +28,11 @@ import java.util.UUID;
 class RebuildController {
 
     private final RebuildService rebuilds;
+    private final RebuildEventStreams streams;
 
-    RebuildController(RebuildService rebuilds) {
+    RebuildController(RebuildService rebuilds, RebuildEventStreams streams) {
         this.rebuilds = rebuilds;
+        this.streams = streams;
     }
 
     /** @param registryIds optional subset; force accepts listings the shrink guard would refuse */
@@ -64,13 +68,22 @@ class RebuildController {
         body.put("status", "accepted");
         body.put("requestedAt", started.requestedAt().toString());
         body.put("registries", started.registryIds().stream().map(UUID::toString).toList());
-        body.put("links", Map.of("progress", "/api/marketplace/index-rebuild/" + started.rebuildId()));
+        String progress = "/api/marketplace/index-rebuild/" + started.rebuildId();
+        body.put("links", Map.of("progress", progress, "events", progress + "/events"));
+        // every registry is queued from this moment: the answer says so without a second request
+        body.put("progress", rebuilds.progress(started.rebuildId()));
         return ResponseEntity.status(HttpStatus.ACCEPTED).body(body);
     }
 
     @GetMapping("/{rebuildId}")
     RebuildService.Progress progress(@PathVariable String rebuildId) {
         return rebuilds.progress(uuid(rebuildId));
+    }
+
+    /** Server-sent events: a {@code registry} event per state change, then {@code end} (or {@code timeout}). */
+    @GetMapping(path = "/{rebuildId}/events", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
+    SseEmitter events(@PathVariable String rebuildId) {
+        return streams.open(uuid(rebuildId));
     }
 
     private static UUID uuid(String raw) {

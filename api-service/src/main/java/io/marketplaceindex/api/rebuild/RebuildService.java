@@ -1,6 +1,7 @@
 package io.marketplaceindex.api.rebuild;
 
 import io.marketplaceindex.api.command.CommandPublisher;
+import io.marketplaceindex.api.control.ControlDatabase;
 import io.marketplaceindex.events.RebuildReason;
 import io.marketplaceindex.events.RegistryCommand;
 import io.marketplaceindex.logging.SyncLogContext;
@@ -8,23 +9,36 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
 import tools.jackson.databind.json.JsonMapper;
 
+import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 
-/** Publishes one rebuild command per registry, all sharing one rebuild id. */
+/**
+ * Publishes one rebuild command per registry, all sharing one rebuild id, after recording each
+ * registry as queued; reads the rebuild's progress, one line per registry.
+ */
 @Service
 public class RebuildService {
 
+    /** Line states of a registry whose outcome is not known yet. */
+    static final Set<String> UNFINISHED = Set.of("queued", "syncing");
+
     private final JdbcClient jdbc;
+    private final ControlDatabase control;
     private final CommandPublisher commands;
     private final Clock clock;
     private final JsonMapper json;
 
-    public RebuildService(JdbcClient jdbc, CommandPublisher commands, Clock clock, JsonMapper json) {
+    public RebuildService(JdbcClient jdbc, ControlDatabase control, CommandPublisher commands, Clock clock,
+                          JsonMapper json) {
         this.jdbc = jdbc;
+        this.control = control;
         this.commands = commands;
         this.clock = clock;
         this.json = json;
@@ -33,8 +47,17 @@ public class RebuildService {
     public record Started(UUID rebuildId, Instant requestedAt, List<UUID> registryIds) {
     }
 
-    /** One line per registry the workers have picked up for this rebuild. */
-    public record Progress(String rebuildId, int started, long finished, long failed, List<Map<String, Object>> registries) {
+    /**
+     * One line per registry of the rebuild: {@code queued} until a worker picks it up, then the
+     * worker's status. {@code started} counts the lines a worker picked up, {@code finished} those with
+     * an outcome; the rebuild has ended when {@code total > 0} and {@code finished == total}.
+     */
+    public record Progress(String rebuildId, int total, long queued, long started, long finished, long failed,
+                           List<Map<String, Object>> registries) {
+
+        public boolean ended() {
+            return total > 0 && finished == total;
+        }
     }
 
     public List<UUID> enabledRegistries() {
@@ -46,38 +69,102 @@ public class RebuildService {
                 .param(ids.toArray(UUID[]::new)).query(UUID.class).list();
     }
 
+    /**
+     * Registries whose records recommend re-reading them sooner than the scheduled rebuild does: enabled, not
+     * syncing, and neither synced nor requested within their recommended TTL (which the worker keeps,
+     * clamped to its minimum). Registries are few; each one's last request is the first entry of
+     * rebuild_requests_registry.
+     */
+    public List<UUID> dueByTtl(Instant now) {
+        return jdbc.sql("""
+                        SELECT r.id FROM marketplace_registries r
+                        WHERE r.enabled AND r.recommended_ttl_seconds IS NOT NULL
+                          AND r.sync_status IS DISTINCT FROM 'syncing'
+                          AND greatest(coalesce(r.last_attempt_at, '-infinity'),
+                                       coalesce((SELECT max(q.requested_at) FROM marketplace_control.rebuild_requests q
+                                                 WHERE q.registry_id = r.id), '-infinity'))
+                              <= ?::timestamptz - make_interval(secs => r.recommended_ttl_seconds)
+                        ORDER BY r.id
+                        """)
+                .param(Timestamp.from(now)).query(UUID.class).list();
+    }
+
+    /** Each part reads by a primary key (rebuild_id, registry_id); a worker's line replaces the queued one. */
+    private static final String PROGRESS = """
+            SELECT p.registry_id AS "registryId", r.name, p.reason, p.status, q.requested_at AS "requestedAt",
+                   p.started_at AS "startedAt", p.finished_at AS "finishedAt", p.detail::text AS detail
+            FROM marketplace_rebuild_progress p
+            LEFT JOIN marketplace_control.rebuild_requests q ON q.rebuild_id = p.rebuild_id AND q.registry_id = p.registry_id
+            LEFT JOIN marketplace_registries r ON r.id = p.registry_id
+            WHERE p.rebuild_id = :rebuild
+            UNION ALL
+            SELECT q.registry_id, r.name, q.reason, 'queued', q.requested_at, NULL, NULL, '{}'
+            FROM marketplace_control.rebuild_requests q
+            LEFT JOIN marketplace_registries r ON r.id = q.registry_id
+            WHERE q.rebuild_id = :rebuild
+              AND NOT EXISTS (SELECT 1 FROM marketplace_rebuild_progress p
+                              WHERE p.rebuild_id = q.rebuild_id AND p.registry_id = q.registry_id)
+            ORDER BY 2, 1
+            """;
+
     public Progress progress(UUID rebuildId) {
-        List<Map<String, Object>> registries = jdbc.sql("""
-                        SELECT p.registry_id AS "registryId", r.name, p.reason, p.status, p.started_at AS "startedAt",
-                               p.finished_at AS "finishedAt", p.detail::text AS detail
-                        FROM marketplace_rebuild_progress p
-                        LEFT JOIN marketplace_registries r ON r.id = p.registry_id
-                        WHERE p.rebuild_id = ?
-                        ORDER BY r.name, p.registry_id
-                        """) // primary key (rebuild_id, registry_id)
-                .param(rebuildId).query().listOfRows().stream()
+        List<Map<String, Object>> registries = jdbc.sql(PROGRESS).param("rebuild", rebuildId).query().listOfRows()
+                .stream()
                 .map(row -> {
-                    Map<String, Object> line = new java.util.LinkedHashMap<>(row);
+                    Map<String, Object> line = new LinkedHashMap<>(row);
                     line.put("detail", json.readTree((String) row.get("detail")));
                     return line;
                 })
                 .toList();
-        long finished = registries.stream().filter(r -> !"syncing".equals(r.get("status"))).count();
+        long queued = registries.stream().filter(r -> "queued".equals(r.get("status"))).count();
+        long finished = registries.stream().filter(r -> !UNFINISHED.contains((String) r.get("status"))).count();
         long failed = registries.stream().filter(r -> "failed".equals(r.get("status"))).count();
-        return new Progress(rebuildId.toString(), registries.size(), finished, failed, registries);
+        return new Progress(rebuildId.toString(), registries.size(), queued, registries.size() - queued, finished,
+                failed, registries);
+    }
+
+    /** Whether the rebuild was ever requested or touched by a worker. */
+    public boolean exists(UUID rebuildId) {
+        return jdbc.sql("""
+                        SELECT EXISTS (SELECT 1 FROM marketplace_control.rebuild_requests WHERE rebuild_id = ?)
+                            OR EXISTS (SELECT 1 FROM marketplace_rebuild_progress WHERE rebuild_id = ?)
+                        """) // both by the leading column of their primary keys
+                .params(rebuildId, rebuildId).query(Boolean.class).single();
     }
 
     /** @param requestedBy who asked: the principal's name, or {@link RegistryCommand#CRON} */
     public Started request(List<UUID> registryIds, RebuildReason reason, boolean force, String requestedBy) {
         UUID rebuildId = UUID.randomUUID();
         Instant requestedAt = clock.instant();
-        for (UUID registryId : registryIds) {
-            // a failure to publish is logged with the registry and rebuild it was for
-            try (SyncLogContext ignored = SyncLogContext.open(registryId, rebuildId)) {
-                commands.publish(new RegistryCommand.Rebuild(rebuildId, registryId, requestedAt, reason, force,
-                        requestedBy));
+        // Queued before published: a worker's line can only replace it, never precede it.
+        control.jdbc().sql("""
+                        INSERT INTO marketplace_control.rebuild_requests (rebuild_id, registry_id, reason, requested_at)
+                        SELECT ?, registry_id, ?, ? FROM unnest(?::uuid[]) AS registry_id
+                        """)
+                .params(rebuildId, reasonName(reason), Timestamp.from(requestedAt), registryIds.toArray(UUID[]::new))
+                .update();
+        int published = 0;
+        try {
+            for (UUID registryId : registryIds) {
+                // a failure to publish is logged with the registry and rebuild it was for
+                try (SyncLogContext ignored = SyncLogContext.open(registryId, rebuildId)) {
+                    commands.publish(new RegistryCommand.Rebuild(rebuildId, registryId, requestedAt, reason, force,
+                            requestedBy));
+                }
+                published++;
             }
+        } catch (RuntimeException e) {
+            // what was never published must not show as queued for ever
+            List<UUID> unpublished = registryIds.subList(published, registryIds.size());
+            control.jdbc().sql("DELETE FROM marketplace_control.rebuild_requests WHERE rebuild_id = ? AND registry_id = ANY (?)")
+                    .params(rebuildId, unpublished.toArray(UUID[]::new)).update();
+            throw e;
         }
         return new Started(rebuildId, requestedAt, registryIds);
+    }
+
+    /** The reason as the worker's progress lines spell it. */
+    private static String reasonName(RebuildReason reason) {
+        return reason.name().toLowerCase(Locale.ROOT).replace('_', '-');
     }
 }

@@ -2,6 +2,7 @@ package io.marketplaceindex.api.security;
 
 import io.marketplaceindex.api.account.ApiTokens;
 import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.DispatcherType;
 import jakarta.servlet.http.HttpServletResponse;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.context.annotation.Bean;
@@ -124,6 +125,10 @@ class SecurityConfig {
                                 ex instanceof CsrfException ? "missing or wrong CSRF token (X-CSRF-TOKEN)"
                                         : "not allowed for your role")))
                 .authorizeHttpRequests(auth -> {
+                    // The dispatch that completes an asynchronous answer (the rebuild event stream) belongs
+                    // to a request already authorized; a bearer token is not read again for it, so without
+                    // this its completion would be refused and the stream cut without its last chunk.
+                    auth.dispatcherTypeMatchers(DispatcherType.ASYNC).permitAll();
                     auth.requestMatchers("/api/auth/**").permitAll();
                     auth.requestMatchers("/actuator/health/**", "/actuator/health", "/actuator/info").permitAll();
                     // First match wins: this must stay above the public GET /api/marketplace/**, which

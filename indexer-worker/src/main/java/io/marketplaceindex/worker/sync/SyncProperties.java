@@ -24,6 +24,10 @@ import java.time.Duration;
  *                               trusted: while a card is fresh and its record answers 304, the card is not
  *                               requested again. The cap keeps a registry from pinning a card for ever; 0 turns
  *                               freshness off (every sync revalidates every card)
+ * @param minRecommendedTtl      the shortest re-sync interval a registry's records may recommend
+ *                               ({@code ttlSecondsRecommended}): the smallest recommendation of its records is
+ *                               kept for the scheduled producer, raised to this, so that a registry cannot ask
+ *                               for constant syncs
  */
 @ConfigurationProperties("marketplace.sync")
 public record SyncProperties(@DefaultValue("8") int concurrencyPerRegistry,
@@ -35,7 +39,8 @@ public record SyncProperties(@DefaultValue("8") int concurrencyPerRegistry,
                              @DefaultValue("1000") int chunkSize,
                              @DefaultValue("PT30M") Duration runTimeout,
                              @DefaultValue("P1D") Duration runRetention,
-                             @DefaultValue("PT1H") Duration cardMaxFreshness) {
+                             @DefaultValue("PT1H") Duration cardMaxFreshness,
+                             @DefaultValue("PT5M") Duration minRecommendedTtl) {
 
     public SyncProperties {
         if (chunkThreshold < 0) {
@@ -46,6 +51,9 @@ public record SyncProperties(@DefaultValue("8") int concurrencyPerRegistry,
         }
         if (runTimeout.isNegative() || runTimeout.isZero()) {
             throw new IllegalArgumentException("marketplace.sync.run-timeout must be positive");
+        }
+        if (minRecommendedTtl.toSeconds() < 1) {
+            throw new IllegalArgumentException("marketplace.sync.min-recommended-ttl must be at least one second");
         }
         if (cardMaxFreshness.isNegative()) {
             throw new IllegalArgumentException("marketplace.sync.card-max-freshness must not be negative");

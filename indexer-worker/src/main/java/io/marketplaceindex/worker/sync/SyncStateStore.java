@@ -21,10 +21,12 @@ public class SyncStateStore {
 
     private final JdbcClient jdbc;
     private final JsonMapper json;
+    private final long minRecommendedTtlSeconds;
 
-    public SyncStateStore(JdbcClient jdbc, JsonMapper json) {
+    public SyncStateStore(JdbcClient jdbc, JsonMapper json, SyncProperties properties) {
         this.jdbc = jdbc;
         this.json = json;
+        this.minRecommendedTtlSeconds = properties.minRecommendedTtl().toSeconds();
     }
 
     /**
@@ -53,12 +55,14 @@ public class SyncStateStore {
                             last_success_started_at = ?, last_duration_ms = ?, consecutive_failures = 0,
                             last_error = ?, last_error_public = NULL, last_counts = ?::jsonb,
                             record_count = (SELECT count(*) FROM marketplace_catalog_rows WHERE registry_id = ?),
+                            recommended_ttl_seconds = %s,
                             recent_errors = %s
                         WHERE id = ?
-                        """.formatted(MERGE_ERRORS))
+                        """.formatted(RECOMMENDED_TTL, MERGE_ERRORS))
                 .params(Timestamp.from(finishedAt), Timestamp.from(finishedAt), Timestamp.from(startedAt),
                         Duration.between(startedAt, finishedAt).toMillis(), warning, json.writeValueAsString(counts),
-                        registryId, json.writeValueAsString(errors), MAX_RECENT_ERRORS, registryId)
+                        registryId, minRecommendedTtlSeconds, registryId, json.writeValueAsString(errors),
+                        MAX_RECENT_ERRORS, registryId)
                 .update();
     }
 
@@ -171,6 +175,17 @@ public class SyncStateStore {
     }
 
     private static final String JOINED_REBUILD = "joinedRebuild";
+
+    /**
+     * The smallest ttlSecondsRecommended of the registry's rows, raised to the minimum (first parameter), in
+     * whole seconds rounded down; NULL when no row recommends one. The first entry of
+     * catalog_rows_recommended_ttl for the registry, however many rows it has.
+     */
+    private static final String RECOMMENDED_TTL = """
+            (SELECT floor(greatest(?, least(t, 2147483647)))::integer
+             FROM (SELECT (agent -> 'ttlSecondsRecommended')::numeric AS t FROM marketplace_catalog_rows
+                   WHERE registry_id = ? AND jsonb_typeof(agent -> 'ttlSecondsRecommended') = 'number'
+                   ORDER BY (agent -> 'ttlSecondsRecommended')::numeric LIMIT 1) smallest)""";
 
     /** New errors first, then the older ones, cut to the newest MAX_RECENT_ERRORS. */
     private static final String MERGE_ERRORS = """
