@@ -4,7 +4,8 @@
 # the server (checkpointer, WAL writer, autovacuum), not only the backends of its database.
 
 # The directory of initdb/pg_ctl/postgres: PG_BINDIR, else pg_config's, else the newest of the
-# distribution's /usr/lib/postgresql/<major>/bin.
+# distribution's /usr/lib/postgresql/<major>/bin, else the binaries scripts/postgres/server runs from
+# Maven artifacts (a machine with no PostgreSQL installed).
 postgres_bindir() {
   if [[ -n "${PG_BINDIR:-}" ]]; then
     printf '%s' "$PG_BINDIR"
@@ -13,18 +14,30 @@ postgres_bindir() {
   else
     local newest
     newest="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)"
-    [[ -n "$newest" && -x "$newest/initdb" ]] || return 1
-    printf '%s' "$newest"
+    if [[ -n "$newest" && -x "$newest/initdb" ]]; then
+      printf '%s' "$newest"
+    else
+      "$REPO_ROOT/scripts/postgres/server" bindir
+    fi
   fi
 }
 
-# PostgreSQL refuses to run as root: as root, its commands run as the 'postgres' system user.
+# PostgreSQL refuses to run as root. As root, its commands run as the 'postgres' system user when
+# there is one that may run them (the distribution's server), else in a user namespace where they
+# are not root (unshare -U, as scripts/postgres/server runs the binaries from Maven artifacts).
 as_postgres_user() {
-  if [[ "$(id -u)" == 0 ]]; then
+  if [[ "$(id -u)" != 0 ]]; then
+    "$@"
+  elif postgres_user_runs "$1"; then
     runuser -u postgres -- "$@"
   else
-    "$@"
+    unshare -U "$@"
   fi
+}
+
+# postgres_user_runs BINARY: root, and the 'postgres' system user exists and may run BINARY.
+postgres_user_runs() {
+  [[ "$(id -u)" == 0 ]] && id -u postgres >/dev/null 2>&1 && runuser -u postgres -- test -x "$1"
 }
 
 # own_postgres_pid DIR: the postmaster's pid.
@@ -38,7 +51,7 @@ own_postgres_start() {
   bin="$(postgres_bindir)" || die "no PostgreSQL server binaries found (set PG_BINDIR, or use --postgres shared)"
   rm -rf "$dir"
   mkdir -p "$dir"
-  if [[ "$(id -u)" == 0 ]]; then
+  if postgres_user_runs "$bin/initdb"; then
     chown postgres: "$dir"
   fi
   log "postgres: initdb in $dir/data ($("$bin/postgres" --version))"

@@ -1,6 +1,7 @@
 package io.marketplaceindex.e2e;
 
 import io.marketplaceindex.testsupport.ServiceProcesses;
+import io.marketplaceindex.testsupport.StoppableServers;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -14,7 +15,7 @@ import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A Redis server of a test's own ({@code redis-server} from the PATH, nothing persisted), on a free
+ * A Redis server of a test's own ({@link StoppableServers#redisServerBinary()}, nothing persisted), on a free
  * port, that can be stopped and started again on the same port, which the shared server must never be.
  */
 final class OwnRedis implements AutoCloseable {
@@ -47,13 +48,13 @@ final class OwnRedis implements AutoCloseable {
         }
         try {
             Files.createDirectories(log.getParent());
-            process = new ProcessBuilder("redis-server", "--port", String.valueOf(port), "--bind", "127.0.0.1",
+            process = new ProcessBuilder(StoppableServers.redisServerBinary(), "--port", String.valueOf(port), "--bind", "127.0.0.1",
                     "--save", "", "--appendonly", "no")
                     .redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
                     .start();
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot start redis-server (is it on the PATH?)", e);
+            throw new UncheckedIOException("cannot start redis-server", e);
         }
         long deadline = System.nanoTime() + START.toNanos();
         while (!answersPing()) {

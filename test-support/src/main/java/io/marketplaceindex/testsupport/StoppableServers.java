@@ -49,10 +49,38 @@ public final class StoppableServers {
     }
 
     /**
-     * A Redis server of its own ({@code redis-server} from the PATH), in memory only.
+     * A Redis server of its own ({@link #redisServerBinary()}), in memory only.
      */
     public static Stoppable redis() {
         return new RedisServer(freePort());
+    }
+
+    /**
+     * The {@code redis-server} on the PATH, else the one {@code scripts/redis/server} unpacks from the
+     * Maven artifacts it runs on a machine where no Redis is installed.
+     */
+    public static String redisServerBinary() {
+        for (String dir : System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator)) {
+            if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, "redis-server"))) {
+                return Path.of(dir, "redis-server").toString();
+            }
+        }
+        Path script = repositoryRoot().resolve("scripts/redis/server");
+        try {
+            Process process = new ProcessBuilder(script.toString(), "binary")
+                    .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+            String path = new String(process.getInputStream().readAllBytes()).strip();
+            if (!process.waitFor(300, TimeUnit.SECONDS) || process.exitValue() != 0 || path.isEmpty()) {
+                process.destroyForcibly();
+                throw new IllegalStateException("no redis-server on the PATH, and " + script + " binary failed");
+            }
+            return path;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
     }
 
     /**
@@ -90,11 +118,11 @@ public final class StoppableServers {
                 return;
             }
             try {
-                process = new ProcessBuilder("redis-server", "--port", String.valueOf(port), "--bind", "127.0.0.1",
+                process = new ProcessBuilder(redisServerBinary(), "--port", String.valueOf(port), "--bind", "127.0.0.1",
                         "--save", "", "--appendonly", "no")
                         .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
             } catch (IOException e) {
-                throw new IllegalStateException("redis-server could not be started (is it on the PATH?)", e);
+                throw new IllegalStateException("redis-server could not be started", e);
             }
             awaitPort(port, true, 10_000, "redis-server on port " + port);
         }
