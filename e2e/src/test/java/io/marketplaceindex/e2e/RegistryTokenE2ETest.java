@@ -74,7 +74,7 @@ class RegistryTokenE2ETest {
             List<String> history = new ArrayList<>();
             detail.get("commands").forEach(c -> history.add(c.get("command").asString() + ":"
                     + c.get("status").asString() + ":" + c.get("requested_by").asString()));
-            assertThat(history).contains("connect:accepted:api-token", "edit:accepted:api-token");
+            assertThat(history).contains("connect:accepted:bootstrap-token", "edit:accepted:bootstrap-token");
             answers.add(api.asAdmin("GET", "/api/settings/registries", null).body().toString());
             answers.add(api.get("/api/marketplace?limit=200").body().toString());
 

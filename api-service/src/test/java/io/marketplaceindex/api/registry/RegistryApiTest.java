@@ -1,5 +1,6 @@
 package io.marketplaceindex.api.registry;
 
+import io.marketplaceindex.api.account.Caller;
 import io.marketplaceindex.api.ApiTestSupport;
 import io.marketplaceindex.events.EventCodec;
 import io.marketplaceindex.events.RegistryCommand;
@@ -119,7 +120,7 @@ class RegistryApiTest extends ApiTestSupport {
             assertThat(c.authToken()).startsWith(TokenCipher.PREFIX).doesNotContain("tok-123");
             assertThat(TokenCipher.of(TOKEN_KEY, null).decrypt(c.authToken(), c.registryId())).isEqualTo("tok-123");
             assertThat(c.tokenToCards()).isFalse();
-            assertThat(c.requestedBy()).isEqualTo("api-token");
+            assertThat(c.requestedBy()).isEqualTo(Caller.BOOTSTRAP_TOKEN);
         });
     }
 

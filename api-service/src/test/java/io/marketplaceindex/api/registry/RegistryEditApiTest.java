@@ -1,5 +1,6 @@
 package io.marketplaceindex.api.registry;
 
+import io.marketplaceindex.api.account.Caller;
 import io.marketplaceindex.api.ApiTestSupport;
 import io.marketplaceindex.events.EventCodec;
 import io.marketplaceindex.events.RegistryCommand;
@@ -139,7 +140,7 @@ class RegistryEditApiTest extends ApiTestSupport {
                         assertThat(cipher.decrypt(edit.authToken(), guardedId)).isEqualTo(NEW_TOKEN);
                         assertThat(edit.clearsToken()).isFalse();
                         assertThat(edit.sendTokenToCards()).isTrue();
-                        assertThat(edit.requestedBy()).isEqualTo("api-token");
+                        assertThat(edit.requestedBy()).isEqualTo(Caller.BOOTSTRAP_TOKEN);
                     });
         } finally {
             guarded.setAuthToken(STORED_TOKEN);

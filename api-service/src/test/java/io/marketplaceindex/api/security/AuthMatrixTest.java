@@ -82,6 +82,8 @@ class AuthMatrixTest extends ApiTestSupport {
             // an unknown rebuild id answers an empty progress, not 404
             new Endpoint("GET /api/marketplace/index-rebuild/{rebuildId}", "/api/marketplace/index-rebuild/" + NO_SUCH,
                     null, Access.OPERATOR, 200),
+            new Endpoint("GET /api/marketplace/index-rebuild/{rebuildId}/events",
+                    "/api/marketplace/index-rebuild/" + NO_SUCH + "/events", null, Access.OPERATOR, 404),
             new Endpoint("GET /api/settings/registries", "/api/settings/registries", null, Access.OPERATOR, 200),
             new Endpoint("GET /api/settings/registries/{id}", "/api/settings/registries/" + NO_SUCH, null,
                     Access.OPERATOR, 404),
@@ -89,6 +91,8 @@ class AuthMatrixTest extends ApiTestSupport {
                     "/api/settings/registries/commands/" + NO_SUCH, null, Access.OPERATOR, 404),
             new Endpoint("POST /api/settings/registries", "/api/settings/registries", "{}", Access.OPERATOR, 400),
             new Endpoint("PATCH /api/settings/registries", "/api/settings/registries", "{}", Access.OPERATOR, 400),
+            new Endpoint("PATCH /api/settings/registries/{id}", "/api/settings/registries/" + NO_SUCH, "{}",
+                    Access.OPERATOR, 404),
             new Endpoint("DELETE /api/settings/registries", "/api/settings/registries?id=nope", null, Access.OPERATOR, 400),
             // accounts: admins; tokens: everyone signed in, for themselves
             new Endpoint("GET /api/settings/users", "/api/settings/users", null, Access.ADMIN, 200),
@@ -117,8 +121,15 @@ class AuthMatrixTest extends ApiTestSupport {
             new Endpoint("GET /actuator/metrics/{requiredMetricName}", "/actuator/metrics/jvm.threads.live", null,
                     Access.ADMIN, 200),
             new Endpoint("GET /actuator/prometheus", "/actuator/prometheus", null, Access.ADMIN, 200),
-            // the page, served from static resources (no handler method to enumerate)
-            new Endpoint("GET /", "/", null, Access.PUBLIC, 200),
+            // the page: / sends the browser to /marketplace, whose routes all serve the one document
+            new Endpoint("GET /", "/", null, Access.PUBLIC, 302),
+            new Endpoint("GET /marketplace", "/marketplace", null, Access.PUBLIC, 200),
+            new Endpoint("GET /marketplace/", "/marketplace/", null, Access.PUBLIC, 200),
+            new Endpoint("GET /marketplace/agent", "/marketplace/agent?registryId=" + NO_SUCH + "&handle=x", null,
+                    Access.PUBLIC, 200),
+            new Endpoint("GET /marketplace/{registryId}/{*handle}", "/marketplace/" + NO_SUCH + "/x", null,
+                    Access.PUBLIC, 200),
+            // static resources (no handler method to enumerate)
             new Endpoint("GET /index.html", "/index.html", null, Access.PUBLIC, 200),
             new Endpoint("GET /assets/app.js", "/assets/app.js", null, Access.PUBLIC, 200),
             new Endpoint("GET /assets/app.css", "/assets/app.css", null, Access.PUBLIC, 200));
