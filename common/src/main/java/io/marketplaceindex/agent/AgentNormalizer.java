@@ -16,7 +16,8 @@ import java.util.function.Function;
 
 /**
  * Turns a registry record and its Agent Card into the normalized agent the index stores and the
- * catalog API serves, following the compatible product's merge rules (DESIGN §2, "Normalized agent").
+ * catalog API serves, following the compatible product's merge rules (docs/registry-protocol.md,
+ * "The normalized agent").
  *
  * <p>Reading is lenient, as the compatible product's is: unknown fields are ignored, aliases are
  * honoured, and a value of the wrong JSON type is treated as absent. A valid handle ({@link Handles})

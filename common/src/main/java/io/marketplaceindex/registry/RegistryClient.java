@@ -72,9 +72,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
- * Reads registries (section 2 of the design) while treating every byte they send as hostile:
- * SSRF guard on every connection, bounded bodies, a wall-clock deadline per attempt, manual
- * redirects, JSON-only content, and per-registry retry, circuit breaker and rate limit.
+ * Reads registries (the protocol is in docs/registry-protocol.md) while treating every byte they
+ * send as hostile: SSRF guard on every connection, bounded bodies, a wall-clock deadline per
+ * attempt, manual redirects, JSON-only content, and per-registry retry, circuit breaker and rate
+ * limit.
  *
  * <p>Blocking by design: one pooled connection manager shared by all registries, called from the
  * caller's own bounded thread pools. Thread-safe; create one per process and close it on shutdown.

@@ -30,7 +30,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * start once for both):
  * <ul>
  * <li>{@code /actuator/prometheus} of the api-service and of a worker (on the worker's management
- *     port, its only listener) holds every meter the README lists and the alert rules and dashboard in
+ *     port, its only listener) holds every meter docs/operations.md lists and the alert rules and
+ *     dashboard in
  *     {@code deploy/} use, with latency as histograms and no tag that grows with the catalog (no
  *     handle, no URL);</li>
  * <li>the rebuild is one trace across both services, as an OTLP collector receives it: the operator's

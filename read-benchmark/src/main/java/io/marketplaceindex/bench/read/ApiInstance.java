@@ -15,7 +15,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * A real api-service process: {@code api-service/target/api-service.jar}, launched through its own
  * Spring Boot PropertiesLauncher so that {@code loader.path} can add the benchmark jar (the static-page
- * floor) to it. Configured only through the environment keys the README documents.
+ * floor) to it. Configured only through the environment keys docs/configuration.md documents.
  */
 final class ApiInstance implements AutoCloseable {
 
