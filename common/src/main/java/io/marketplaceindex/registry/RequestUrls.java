@@ -1,10 +1,10 @@
 package io.marketplaceindex.registry;
 
 import io.marketplaceindex.registry.RegistryFetchException.Kind;
+import org.apache.hc.core5.net.PercentCodec;
 
 import java.net.URI;
 import java.net.URISyntaxException;
-import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.Objects;
 
@@ -12,7 +12,6 @@ import java.util.Objects;
 final class RequestUrls {
 
     private static final int MAX_CARD_URL_CHARS = 4096;
-    private static final char[] HEX = "0123456789ABCDEF".toCharArray();
 
     private RequestUrls() {
     }
@@ -87,25 +86,15 @@ final class RequestUrls {
 
     /**
      * Percent-encodes a handle as exactly one path segment: every byte of its UTF-8 form outside
-     * RFC 3986 "unreserved" is escaped, so '/', '#', '?', ':' and spaces cannot change the URL's
-     * structure. "." and ".." are escaped too, lest they read as dot segments.
+     * RFC 3986 "unreserved" is escaped (HttpCore's codec, shared with the registry simulator), so '/',
+     * '#', '?', ':' and spaces cannot change the URL's structure. "." and ".." are escaped too, lest
+     * they read as dot segments.
      */
     static String encodePathSegment(String segment) {
         if (segment.equals(".") || segment.equals("..")) {
             return segment.replace(".", "%2E");
         }
-        byte[] bytes = segment.getBytes(StandardCharsets.UTF_8);
-        StringBuilder sb = new StringBuilder(bytes.length + 16);
-        for (byte b : bytes) {
-            int c = b & 0xff;
-            if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')
-                    || c == '-' || c == '.' || c == '_' || c == '~') {
-                sb.append((char) c);
-            } else {
-                sb.append('%').append(HEX[c >> 4]).append(HEX[c & 0x0f]);
-            }
-        }
-        return sb.toString();
+        return PercentCodec.RFC3986.encode(segment);
     }
 
     private static boolean isAscii(String s) {
