@@ -81,7 +81,7 @@ class AgentNormalizerPropertiesTest {
         for (String field : URL_FIELDS) {
             JsonNode url = agent.get(field);
             if (url != null) {
-                assertThat(AgentNormalizer.httpUrl(url.stringValue())).as(field).isNotNull();
+                assertThat(AgentFields.httpUrl(url.stringValue())).as(field).isNotNull();
                 assertThat(bytes(url)).isLessThanOrEqualTo(AgentBudgets.URL_JSON_BYTES);
             }
         }

@@ -54,41 +54,41 @@ class RegistryClientPartsTest {
 
     @Test
     void handlesBecomeOnePathSegment() {
-        assertThat(RegistryClient.encodePathSegment("a/b#c:d e")).isEqualTo("a%2Fb%23c%3Ad%20e");
-        assertThat(RegistryClient.encodePathSegment("A-z_0.9~")).isEqualTo("A-z_0.9~");
-        assertThat(RegistryClient.encodePathSegment("ü?%+")).isEqualTo("%C3%BC%3F%25%2B");
-        assertThat(RegistryClient.encodePathSegment("..")).isEqualTo("%2E%2E");
-        assertThat(RegistryClient.encodePathSegment(".")).isEqualTo("%2E");
-        assertThat(RegistryClient.encodePathSegment("...")).isEqualTo("...");
+        assertThat(RequestUrls.encodePathSegment("a/b#c:d e")).isEqualTo("a%2Fb%23c%3Ad%20e");
+        assertThat(RequestUrls.encodePathSegment("A-z_0.9~")).isEqualTo("A-z_0.9~");
+        assertThat(RequestUrls.encodePathSegment("ü?%+")).isEqualTo("%C3%BC%3F%25%2B");
+        assertThat(RequestUrls.encodePathSegment("..")).isEqualTo("%2E%2E");
+        assertThat(RequestUrls.encodePathSegment(".")).isEqualTo("%2E");
+        assertThat(RequestUrls.encodePathSegment("...")).isEqualTo("...");
     }
 
     @Test
     void usableHandles() {
-        assertThat(RegistryClient.isUsableHandle("acme/agent-😀")).isTrue();
-        assertThat(RegistryClient.isUsableHandle("x".repeat(512))).isTrue();
-        assertThat(RegistryClient.isUsableHandle("x".repeat(513))).isFalse();
-        assertThat(RegistryClient.isUsableHandle(" \t")).isFalse();
-        assertThat(RegistryClient.isUsableHandle("line\nbreak")).isFalse();
-        assertThat(RegistryClient.isUsableHandle("del\u007f")).isFalse();
+        assertThat(RegistryParsers.isUsableHandle("acme/agent-😀")).isTrue();
+        assertThat(RegistryParsers.isUsableHandle("x".repeat(512))).isTrue();
+        assertThat(RegistryParsers.isUsableHandle("x".repeat(513))).isFalse();
+        assertThat(RegistryParsers.isUsableHandle(" \t")).isFalse();
+        assertThat(RegistryParsers.isUsableHandle("line\nbreak")).isFalse();
+        assertThat(RegistryParsers.isUsableHandle("del\u007f")).isFalse();
         // the index's rule (Handles): C1 controls are not refused, and length counts code points
-        assertThat(RegistryClient.isUsableHandle("c1\u0085")).isTrue();
-        assertThat(RegistryClient.isUsableHandle("\uD83D\uDE00".repeat(300))).isTrue();
-        assertThat(RegistryClient.isUsableHandle("lone\ud800")).isFalse();
-        assertThat(RegistryClient.isUsableHandle("\udc00lone")).isFalse();
+        assertThat(RegistryParsers.isUsableHandle("c1\u0085")).isTrue();
+        assertThat(RegistryParsers.isUsableHandle("\uD83D\uDE00".repeat(300))).isTrue();
+        assertThat(RegistryParsers.isUsableHandle("lone\ud800")).isFalse();
+        assertThat(RegistryParsers.isUsableHandle("\udc00lone")).isFalse();
     }
 
     @Test
     void retryAfterInSecondsOrAsADate() {
-        assertThat(RegistryClient.parseRetryAfter("7")).isEqualTo(Duration.ofSeconds(7));
-        assertThat(RegistryClient.parseRetryAfter(" 0 ")).isEqualTo(Duration.ZERO);
-        assertThat(RegistryClient.parseRetryAfter("99999999999999999999")).isGreaterThan(Duration.ofDays(1));
-        assertThat(RegistryClient.parseRetryAfter(null)).isNull();
-        assertThat(RegistryClient.parseRetryAfter("soon")).isNull();
-        assertThat(RegistryClient.parseRetryAfter("-5")).isNull();
+        assertThat(ResponseBodies.parseRetryAfter("7")).isEqualTo(Duration.ofSeconds(7));
+        assertThat(ResponseBodies.parseRetryAfter(" 0 ")).isEqualTo(Duration.ZERO);
+        assertThat(ResponseBodies.parseRetryAfter("99999999999999999999")).isGreaterThan(Duration.ofDays(1));
+        assertThat(ResponseBodies.parseRetryAfter(null)).isNull();
+        assertThat(ResponseBodies.parseRetryAfter("soon")).isNull();
+        assertThat(ResponseBodies.parseRetryAfter("-5")).isNull();
 
         String inTenSeconds = DateTimeFormatter.RFC_1123_DATE_TIME.format(ZonedDateTime.now(ZoneOffset.UTC).plusSeconds(10));
-        assertThat(RegistryClient.parseRetryAfter(inTenSeconds)).isBetween(Duration.ofSeconds(8), Duration.ofSeconds(11));
-        assertThat(RegistryClient.parseRetryAfter("Wed, 21 Oct 2015 07:28:00 GMT")).isEqualTo(Duration.ZERO);
+        assertThat(ResponseBodies.parseRetryAfter(inTenSeconds)).isBetween(Duration.ofSeconds(8), Duration.ofSeconds(11));
+        assertThat(ResponseBodies.parseRetryAfter("Wed, 21 Oct 2015 07:28:00 GMT")).isEqualTo(Duration.ZERO);
     }
 
     @Test

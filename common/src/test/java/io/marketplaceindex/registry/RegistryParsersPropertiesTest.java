@@ -2,7 +2,6 @@ package io.marketplaceindex.registry;
 
 import io.marketplaceindex.agent.Handles;
 import io.marketplaceindex.agent.JsonArbitraries;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.ForAll;
@@ -10,8 +9,6 @@ import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 import net.jqwik.api.ShrinkingMode;
 import net.jqwik.api.Tuple;
-import net.jqwik.api.lifecycle.AfterContainer;
-import net.jqwik.api.lifecycle.BeforeContainer;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.JsonNodeFactory;
@@ -33,17 +30,7 @@ class RegistryParsersPropertiesTest {
 
     private static final URI URL = URI.create("https://registry.example.org/agents/x");
     private static final JsonMapper JSON = JsonMapper.builder().build();
-    private static RegistryClient client;
-
-    @BeforeContainer
-    static void start() {
-        client = new RegistryClient(RegistryClientSettings.defaults(), new SimpleMeterRegistry());
-    }
-
-    @AfterContainer
-    static void stop() {
-        client.close();
-    }
+    private final RegistryParsers parsers = new RegistryParsers();
 
     @Provide
     Arbitrary<byte[]> bodies() {
@@ -69,13 +56,13 @@ class RegistryParsersPropertiesTest {
     @Property(tries = 300, shrinking = ShrinkingMode.OFF, seed = "20261206")
     void aBodyIsAnObjectOrMalformedNeverAnythingElse(@ForAll("bodies") byte[] body) {
         try {
-            JsonNode node = client.parseObject(body, URL);
+            JsonNode node = parsers.parseObject(body, URL);
             assertThat(node.isObject()).isTrue();
         } catch (RegistryFetchException e) {
             assertThat(e.kind()).isEqualTo(RegistryFetchException.Kind.MALFORMED);
         }
         try {
-            Listing listing = client.parseListing(body, URL);
+            Listing listing = parsers.parseListing(body, URL);
             assertThat(listing.handles()).allMatch(Handles::isValid);
         } catch (RegistryFetchException e) {
             assertThat(e.kind()).isEqualTo(RegistryFetchException.Kind.MALFORMED);

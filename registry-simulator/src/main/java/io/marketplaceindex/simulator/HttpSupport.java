@@ -1,5 +1,7 @@
 package io.marketplaceindex.simulator;
 
+import org.apache.hc.core5.net.PercentCodec;
+
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -19,9 +21,6 @@ import java.util.Optional;
 
 /** Percent-encoding, conditional-request and date rules, kept strict so client bugs show up. */
 final class HttpSupport {
-
-    private static final String UNRESERVED =
-            "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~";
 
     private static final DateTimeFormatter IMF_FIXDATE =
             DateTimeFormatter.ofPattern("EEE, dd MMM yyyy HH:mm:ss 'GMT'", Locale.US);
@@ -73,19 +72,12 @@ final class HttpSupport {
         }
     }
 
-    /** RFC 3986 path-segment encoding: everything but unreserved characters is escaped. */
+    /**
+     * RFC 3986 path-segment encoding: everything but unreserved characters is escaped, with HttpCore's
+     * codec, the one the index's registry client encodes handles with.
+     */
     static String encodeSegment(String value) {
-        StringBuilder out = new StringBuilder(value.length() + 16);
-        for (byte b : value.getBytes(StandardCharsets.UTF_8)) {
-            int c = b & 0xff;
-            if (c < 128 && UNRESERVED.indexOf(c) >= 0) {
-                out.append((char) c);
-            } else {
-                out.append('%').append(Character.toUpperCase(Character.forDigit(c >> 4, 16)))
-                        .append(Character.toUpperCase(Character.forDigit(c & 0xf, 16)));
-            }
-        }
-        return out.toString();
+        return PercentCodec.RFC3986.encode(value);
     }
 
     /** Raw path split on '/', keeping empty segments so "//" and trailing slashes stay visible. */

@@ -138,146 +138,154 @@ class HandleFetcher {
             return new HandleResult.Failed(handle, "invalid_handle", "handle is blank, too long or has control characters");
         }
         try {
-            // A row without a proof status predates proof checks: an unconditional request brings the record
-            // to verify (once), where a 304 would keep the row as it is.
-            boolean haveRecord = stored != null && stored.hasRecord() && stored.proofChecked();
-            Fetched recordFetch = client.recordFetch(endpoint, handle,
-                    haveRecord ? stored.recordEtag() : null);
-            // null while an unchanged (304) record stays in the database, read only when needed
-            JsonNode record = null;
-            String recordText = null;
-            String recordEtag = null;
-            boolean recordNotModified = false;
-            switch (recordFetch.status()) {
-                case NOT_FOUND, GONE -> {
-                    return new HandleResult.Gone(handle, recordFetch.httpStatus());
-                }
-                case NOT_MODIFIED -> {
-                    if (!haveRecord) {
-                        return new HandleResult.Failed(handle, "malformed_record",
-                                "record answered 304 to a request without a validator");
-                    }
-                    recordNotModified = true;
-                    recordEtag = stored.recordEtag();
-                }
-                default -> {
-                    record = recordFetch.body();
-                    recordText = SourceJson.storable(recordFetch.rawBody(), record, json);
-                    recordEtag = recordFetch.etag();
-                }
-            }
-            boolean haveCard = stored != null && stored.hasCard();
-            if (recordNotModified && haveCard
-                    && isFresh(stored.cardFreshUntil(), properties.cardMaxFreshness(), clock.instant())) {
-                // The record that names the card is unchanged and the card's host promised the card would
-                // not change before then: no request, no database read, no write.
-                freshCardsSkipped.increment();
-                return new HandleResult.NotModified(handle);
-            }
-            String cardUrl;
-            if (recordNotModified && stored.cardUrl() != null) {
-                // An unchanged agent then costs two conditional requests and no database read.
-                cardUrl = stored.cardUrl();
-            } else {
-                if (recordNotModified) {
-                    StoredRecord loaded = storedRecord(registry, endpoint, handle, stored);
-                    record = loaded.record();
-                    recordText = loaded.text();
-                    recordEtag = loaded.etag();
-                }
-                HandleResult invalid = invalidRecord(handle, record);
-                if (invalid != null) {
-                    return invalid;
-                }
-                cardUrl = record.get("agentCardUrl").stringValue();
-            }
-            // A record that names another card now: the stored card's validators say nothing about that one
-            // (a Last-Modified can fool a different resource into a 304), and it is no last good data for it.
-            boolean haveThisCard = haveCard && cardUrl.equals(stored.cardUrl());
-
-            JsonNode card = null;
-            String cardText = null;
-            String cardEtag = null;
-            String cardLastModified = null;
-            String cardError = null;
-            String cardErrorDetail = null;
-            boolean cardNotModified = false;
-            Instant cardFreshUntil = null;
-            try {
-                Fetched cardFetch = client.cardFetch(endpoint, cardUrl,
-                        haveThisCard ? stored.cardEtag() : null, haveThisCard ? stored.cardLastModified() : null);
-                switch (cardFetch.status()) {
-                    case OK -> {
-                        card = cardFetch.body();
-                        cardText = SourceJson.storable(cardFetch.rawBody(), card, json);
-                        cardEtag = cardFetch.etag();
-                        cardLastModified = cardFetch.lastModified();
-                        cardFreshUntil = freshUntil(cardFetch.freshFor(), properties.cardMaxFreshness(), clock.instant());
-                    }
-                    case NOT_MODIFIED -> {
-                        cardNotModified = haveThisCard;
-                        // a 304 renews the stored card's freshness (RFC 9111 §4.3.4)
-                        cardFreshUntil = freshUntil(cardFetch.freshFor(), properties.cardMaxFreshness(), clock.instant());
-                    }
-                    default -> cardError = "agent card answered HTTP " + cardFetch.httpStatus();
-                }
-                if (cardFetch.status() == Fetched.Status.NOT_MODIFIED && !haveThisCard) {
-                    cardError = "agent card answered 304 to a request without a validator";
-                }
-            } catch (RegistryFetchException e) {
-                // The card error is served publicly: only its public form is stored with the agent.
-                cardError = "agent card: " + e.publicMessage();
-                cardErrorDetail = e.getMessage();
-                // Last good data: a card that fails now keeps the one fetched before.
-                cardNotModified = haveThisCard;
-            }
-            if (cardError != null) {
-                // a card kept as last good data is not fresh: the next sync asks for it again
-                cardFreshUntil = null;
-            }
-            if (recordNotModified && cardNotModified && cardError == null) {
-                return cardFreshUntil == null && stored.cardFreshUntil() == null
-                        ? new HandleResult.NotModified(handle)
-                        : new HandleResult.CardRevalidated(handle, cardFreshUntil);
-            }
-            if (record == null) {
-                // The record is unchanged but the card is not (or failed): the agent is rebuilt
-                // from the stored record.
-                StoredRecord loaded = storedRecord(registry, endpoint, handle, stored);
-                record = loaded.record();
-                recordText = loaded.text();
-                recordEtag = loaded.etag();
-                HandleResult invalid = invalidRecord(handle, record);
-                if (invalid != null) {
-                    return invalid;
-                }
-            }
-            if (cardNotModified) {
-                // stored again as the index holds it
-                cardText = catalog.storedCard(registry.id(), handle).orElse(null);
-                card = cardText == null ? null : json.readTree(cardText);
-                cardEtag = stored.cardEtag();
-                cardLastModified = stored.cardLastModified();
-            }
-            if (card != null && !card.isObject()) {
-                cardError = "agent card is not a JSON object";
-                card = null;
-                cardText = null;
-                cardFreshUntil = null;
-            }
-            AgentNormalizer.Result agent = normalizer.normalizeOrExplain(record, card, registry.ref());
-            if (agent.agent() == null) {
-                // a record without a usable handle or card URL, or an agent over its budget even after every field's
-                return new HandleResult.Failed(handle, agent.kind(), agent.reason());
-            }
-            // the proof is part of the agent as served (and so of its content hash): a changed verdict is a changed row
-            RecordProofs.verify(record).writeTo(agent.agent());
-            IndexedAgent indexed = IndexedAgent.of(agent.agent());
-            return new HandleResult.Fetched(new RowWrite(handle, indexed.json(), indexed.fields(), recordText,
-                    cardUrl, cardText, recordEtag, cardEtag, cardLastModified, cardError, cardFreshUntil,
-                    cardErrorDetail != null ? cardErrorDetail : cardError));
+            RecordStep step = recordStep(registry, endpoint, handle, stored);
+            return step.done() != null ? step.done() : cardStep(registry, endpoint, handle, stored, step);
         } catch (RegistryFetchException e) {
             return new HandleResult.Failed(handle, e.kind().name().toLowerCase(Locale.ROOT), e.getMessage());
+        }
+    }
+
+    /**
+     * The record as a step leaves it: {@code record} and {@code text} are null while an unchanged (304)
+     * record stays in the database, read only when needed.
+     */
+    private record RecordState(JsonNode record, String text, String etag, boolean notModified) {
+        RecordState loaded(StoredRecord stored) {
+            return new RecordState(stored.record(), stored.text(), stored.etag(), notModified);
+        }
+    }
+
+    /** What the record step decided: the handle's result already ({@code done}), or the card to ask for. */
+    private record RecordStep(HandleResult done, RecordState record, String cardUrl) {
+        static RecordStep done(HandleResult result) {
+            return new RecordStep(result, null, null);
+        }
+    }
+
+    /**
+     * The card as the card step leaves it. {@code notModified}: the stored card stands (it answered 304,
+     * or it failed and is kept as last good data); {@code freshUntil} is null whenever there is an error.
+     */
+    private record CardState(JsonNode card, String text, String etag, String lastModified, String error,
+                             String errorDetail, boolean notModified, Instant freshUntil) {
+        static CardState failed(String error, String errorDetail, boolean keepStored) {
+            // a card kept as last good data is not fresh: the next sync asks for it again
+            return new CardState(null, null, null, null, error, errorDetail, keepStored, null);
+        }
+
+        /** The stored card, as the index holds it, in place of the one that was not sent again. */
+        CardState stored(String storedText, JsonNode storedCard, StoredRow row) {
+            return new CardState(storedCard, storedText, row.cardEtag(), row.cardLastModified(), error, errorDetail,
+                    notModified, freshUntil);
+        }
+
+        CardState notAnObject() {
+            return new CardState(null, null, etag, lastModified, "agent card is not a JSON object", errorDetail,
+                    notModified, null);
+        }
+    }
+
+    private RecordStep recordStep(Registry registry, RegistryEndpoint endpoint, String handle, StoredRow stored) {
+        // A row without a proof status predates proof checks: an unconditional request brings the record
+        // to verify (once), where a 304 would keep the row as it is.
+        boolean haveRecord = stored != null && stored.hasRecord() && stored.proofChecked();
+        Fetched fetched = client.recordFetch(endpoint, handle, haveRecord ? stored.recordEtag() : null);
+        RecordState state;
+        switch (fetched.status()) {
+            case NOT_FOUND, GONE -> {
+                return RecordStep.done(new HandleResult.Gone(handle, fetched.httpStatus()));
+            }
+            case NOT_MODIFIED -> {
+                if (!haveRecord) {
+                    return RecordStep.done(new HandleResult.Failed(handle, "malformed_record",
+                            "record answered 304 to a request without a validator"));
+                }
+                state = new RecordState(null, null, stored.recordEtag(), true);
+            }
+            default -> state = new RecordState(fetched.body(), SourceJson.storable(fetched.rawBody(), fetched.body(), json),
+                    fetched.etag(), false);
+        }
+        if (state.notModified() && stored.hasCard()
+                && isFresh(stored.cardFreshUntil(), properties.cardMaxFreshness(), clock.instant())) {
+            // The record that names the card is unchanged and the card's host promised the card would
+            // not change before then: no request, no database read, no write.
+            freshCardsSkipped.increment();
+            return RecordStep.done(new HandleResult.NotModified(handle));
+        }
+        if (state.notModified() && stored.cardUrl() != null) {
+            // An unchanged agent then costs two conditional requests and no database read.
+            return new RecordStep(null, state, stored.cardUrl());
+        }
+        if (state.notModified()) {
+            state = state.loaded(storedRecord(registry, endpoint, handle, stored));
+        }
+        HandleResult invalid = invalidRecord(handle, state.record());
+        return invalid != null ? RecordStep.done(invalid)
+                : new RecordStep(null, state, state.record().get("agentCardUrl").stringValue());
+    }
+
+    private HandleResult cardStep(Registry registry, RegistryEndpoint endpoint, String handle, StoredRow stored,
+                                  RecordStep step) {
+        String cardUrl = step.cardUrl();
+        // A record that names another card now: the stored card's validators say nothing about that one
+        // (a Last-Modified can fool a different resource into a 304), and it is no last good data for it.
+        boolean haveThisCard = stored != null && stored.hasCard() && cardUrl.equals(stored.cardUrl());
+        CardState card = fetchCard(endpoint, cardUrl, stored, haveThisCard);
+        RecordState record = step.record();
+        if (record.notModified() && card.notModified() && card.error() == null) {
+            return card.freshUntil() == null && stored.cardFreshUntil() == null
+                    ? new HandleResult.NotModified(handle)
+                    : new HandleResult.CardRevalidated(handle, card.freshUntil());
+        }
+        if (record.record() == null) {
+            // The record is unchanged but the card is not (or failed): the agent is rebuilt from the stored record.
+            record = record.loaded(storedRecord(registry, endpoint, handle, stored));
+            HandleResult invalid = invalidRecord(handle, record.record());
+            if (invalid != null) {
+                return invalid;
+            }
+        }
+        if (card.notModified()) {
+            // stored again as the index holds it
+            String text = catalog.storedCard(registry.id(), handle).orElse(null);
+            card = card.stored(text, text == null ? null : json.readTree(text), stored);
+        }
+        if (card.card() != null && !card.card().isObject()) {
+            card = card.notAnObject();
+        }
+        AgentNormalizer.Result agent = normalizer.normalizeOrExplain(record.record(), card.card(), registry.ref());
+        if (agent.agent() == null) {
+            // a record without a usable handle or card URL, or an agent over its budget even after every field's
+            return new HandleResult.Failed(handle, agent.kind(), agent.reason());
+        }
+        // the proof is part of the agent as served (and so of its content hash): a changed verdict is a changed row
+        RecordProofs.verify(record.record()).writeTo(agent.agent());
+        IndexedAgent indexed = IndexedAgent.of(agent.agent());
+        return new HandleResult.Fetched(new RowWrite(handle, indexed.json(), indexed.fields(), record.text(),
+                cardUrl, card.text(), record.etag(), card.etag(), card.lastModified(), card.error(), card.freshUntil(),
+                card.errorDetail() != null ? card.errorDetail() : card.error()));
+    }
+
+    /** One conditional card request; a failure is a card error, never the handle's. */
+    private CardState fetchCard(RegistryEndpoint endpoint, String cardUrl, StoredRow stored, boolean haveThisCard) {
+        try {
+            Fetched fetched = client.cardFetch(endpoint, cardUrl,
+                    haveThisCard ? stored.cardEtag() : null, haveThisCard ? stored.cardLastModified() : null);
+            return switch (fetched.status()) {
+                case OK -> new CardState(fetched.body(), SourceJson.storable(fetched.rawBody(), fetched.body(), json),
+                        fetched.etag(), fetched.lastModified(), null, null, false,
+                        freshUntil(fetched.freshFor(), properties.cardMaxFreshness(), clock.instant()));
+                // a 304 renews the stored card's freshness (RFC 9111 §4.3.4)
+                case NOT_MODIFIED -> haveThisCard
+                        ? new CardState(null, null, null, null, null, null, true,
+                                freshUntil(fetched.freshFor(), properties.cardMaxFreshness(), clock.instant()))
+                        : CardState.failed("agent card answered 304 to a request without a validator", null, false);
+                default -> CardState.failed("agent card answered HTTP " + fetched.httpStatus(), null, false);
+            };
+        } catch (RegistryFetchException e) {
+            // The card error is served publicly: only its public form is stored with the agent.
+            // Last good data: a card that fails now keeps the one fetched before.
+            return CardState.failed("agent card: " + e.publicMessage(), e.getMessage(), haveThisCard);
         }
     }
 
