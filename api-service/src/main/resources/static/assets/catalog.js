@@ -334,5 +334,7 @@ export function startCatalog() {
     reload();
   });
   document.addEventListener('marketplace:signed-in', reload);
+  // the operator console changed the registries (a rebuild ended, one was disabled or removed)
+  document.addEventListener('marketplace:catalog-changed', reload);
   reload();
 }
