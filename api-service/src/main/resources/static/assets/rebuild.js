@@ -87,7 +87,7 @@ async function poll(rebuildId, followed, onEnd) {
 
 /** Shows a rebuild the API accepted (its answer) and follows it to its end; onEnd runs once then. */
 export function followRebuild(accepted, onEnd) {
-  if (current) current.close();
+  if (current) current.close(); // a newer rebuild replaces the one followed
   $('rebuild').hidden = false;
   $('rebuild').setAttribute('aria-busy', 'true');
   $('rebuild-progress').replaceChildren();
@@ -97,22 +97,24 @@ export function followRebuild(accepted, onEnd) {
   const lines = (accepted.progress && accepted.progress.registries) || ids.map((id) => ({ registryId: id, status: 'queued' }));
   lines.forEach(show);
 
+  // The server ends the stream after 'end' (or 'timeout'); the page closes its side only then, in
+  // the 'error' that follows, since closing first would cut a response still being written.
   const stream = new EventSource(accepted.links.events);
   current = stream;
+  let outcome = null;
   stream.addEventListener('registry', (e) => show(JSON.parse(e.data)));
   stream.addEventListener('end', (e) => {
-    stream.close();
+    outcome = 'end';
     current = null;
     finish(JSON.parse(e.data), onEnd);
   });
   stream.addEventListener('timeout', () => {
-    stream.close();
+    outcome = 'timeout';
     $('rebuild-result').textContent = 'The progress stream timed out; asking for the progress instead.';
-    poll(accepted.rebuildId, stream, onEnd);
   });
   stream.addEventListener('error', () => {
-    if (current !== stream) return;
     stream.close();
+    if (outcome === 'end' || current !== stream) return;
     poll(accepted.rebuildId, stream, onEnd);
   });
 }
