@@ -7,6 +7,10 @@ import { $, el, getJson, ApiError, formatTime, agentPath, proofBadge, iconElemen
 const PAGE = 48;
 const TAGS_SHOWN = 30;
 const SEARCH_DELAY_MS = 300;
+// After the operator console changed the registries, how often and how long the catalog is watched
+// for the change: each API replica learns a new generation (or registry state) within its poll.
+const FOLLOW_EVERY_MS = 2000;
+const FOLLOW_FOR_MS = 30000;
 
 const state = {
   q: '', tags: [], registryUrl: '', sort: 'name', view: 'grid',
@@ -277,6 +281,34 @@ function reload() {
   loadTags();
 }
 
+/** What a catalog answer says of the view as a whole: when it moves, the view is out of date. */
+async function catalogSignature() {
+  const body = await getJson('/api/marketplace?limit=1&' + filterParams());
+  return JSON.stringify([body.total, body.meta.generation, body.meta.sources]);
+}
+
+let following = 0;
+
+/**
+ * The registries changed: the view reloads now, and again when the catalog's answer moves, for a
+ * while (the API may still answer from before the change until its next poll).
+ */
+async function followChange() {
+  const mine = ++following;
+  const before = await catalogSignature().catch(() => null);
+  reload();
+  const until = Date.now() + FOLLOW_FOR_MS;
+  while (mine === following && Date.now() < until) {
+    await new Promise((resolve) => setTimeout(resolve, FOLLOW_EVERY_MS));
+    const now = await catalogSignature().catch(() => null);
+    if (mine !== following) return;
+    if (now && before && now !== before) {
+      reload();
+      return;
+    }
+  }
+}
+
 /** A filter changed on the page: record it in the address and load the new view. */
 function changed(typing) {
   writeUrl(typing);
@@ -334,5 +366,7 @@ export function startCatalog() {
     reload();
   });
   document.addEventListener('marketplace:signed-in', reload);
+  // the operator console changed the registries (a rebuild ended, one was disabled or removed)
+  document.addEventListener('marketplace:catalog-changed', followChange);
   reload();
 }
