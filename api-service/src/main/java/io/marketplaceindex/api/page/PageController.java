@@ -1,8 +1,13 @@
 package io.marketplaceindex.api.page;
 
 import io.swagger.v3.oas.annotations.Hidden;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
 import org.springframework.stereotype.Controller;
 import org.springframework.web.bind.annotation.GetMapping;
+
+import java.net.URI;
 
 /**
  * The web page's addresses. The page is one static document that reads its address itself (the
@@ -14,9 +19,15 @@ import org.springframework.web.bind.annotation.GetMapping;
 @Controller
 class PageController {
 
+    /**
+     * Sends the browser to the catalog. The answer carries a short body too: a client that sees only
+     * bodies (an HTTP/0.9 request line has no version, so its answer has no status or Location) still
+     * learns where the page is instead of receiving nothing.
+     */
     @GetMapping("/")
-    String root() {
-        return "redirect:/marketplace";
+    ResponseEntity<String> root() {
+        return ResponseEntity.status(HttpStatus.FOUND).location(URI.create("/marketplace"))
+                .contentType(MediaType.TEXT_PLAIN).body("The marketplace is at /marketplace\n");
     }
 
     /**

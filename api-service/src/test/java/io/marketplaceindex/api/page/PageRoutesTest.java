@@ -24,6 +24,8 @@ class PageRoutesTest extends ApiTestSupport {
         HttpResponse<String> root = get("/");
         assertThat(root.statusCode()).isEqualTo(302);
         assertThat(root.headers().firstValue("Location").orElseThrow()).endsWith("/marketplace");
+        // a client that reads only the body (an HTTP/0.9 request) still learns where the page is
+        assertThat(root.body()).contains("/marketplace");
     }
 
     @Test
