@@ -41,7 +41,7 @@ public class Accounts {
             return Optional.empty();
         }
         UserRepository.SignInRow user = row.get();
-        return Optional.of(new Caller(user.id(), user.email(), user.role(), "session"));
+        return Optional.of(Caller.signedIn(user.id(), user.email(), user.role()));
     }
 
     public List<UserRepository.UserView> list() {
@@ -51,7 +51,7 @@ public class Accounts {
     public UserRepository.UserView create(String email, String password, Role role, Caller by) {
         String address = validEmail(email);
         try {
-            return users.create(address, encoder.encode(validPassword(password)), role, by.name());
+            return users.create(address, encoder.encode(validPassword(password)), role, by.requestedBy());
         } catch (DuplicateKeyException e) {
             throw new ApiException(HttpStatus.CONFLICT, "an account with this email exists");
         }
