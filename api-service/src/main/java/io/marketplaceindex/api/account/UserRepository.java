@@ -56,11 +56,6 @@ public class UserRepository {
                 .query(UserRepository::view).list();
     }
 
-    Optional<UserView> find(long id) {
-        return jdbc.sql("SELECT " + VIEW_COLUMNS + " FROM marketplace_control.users WHERE id = :id")
-                .param("id", id).query(UserRepository::view).optional();
-    }
-
     /** @throws org.springframework.dao.DuplicateKeyException when the email is taken (users_email_key) */
     UserView create(String email, String passwordHash, Role role, String createdBy) {
         return control.jdbc().sql("""
