@@ -8,7 +8,8 @@
 --
 --   marketplace_api     member of marketplace_reader: SELECT on the index's tables; and the only role that may
 --                       write the schema marketplace_control (accounts, API tokens, sessions: V13; rebuild
---                       requests, schedule ticks: V15)
+--                       requests, schedule ticks: V15). The api-service's main pool is read-only at the
+--                       server besides; its writes, all to that schema, go through its small control pool.
 --   marketplace_worker  member of marketplace_writer: SELECT, INSERT, UPDATE, DELETE on them; no TRUNCATE,
 --                       no DDL (the worker applies migrations as the schema owner, SPRING_FLYWAY_USER)
 --

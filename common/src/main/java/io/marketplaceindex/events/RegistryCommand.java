@@ -41,8 +41,9 @@ public sealed interface RegistryCommand {
     Instant requestedAt();
 
     /**
-     * Who asked: the authenticated principal's name (the command line asks through the API with a token,
-     * so it is that token's name), or {@link #CRON} for the scheduled producer; null for worker-internal
+     * Who asked: the account's email, with the token's name when one of its tokens asked
+     * ({@code alice@example.com (token ci-bot)}; the command line asks through the API with a token),
+     * {@code bootstrap-token}, or {@link #CRON} for the scheduled producer; null for worker-internal
      * commands and commands written before version 2.
      */
     default String requestedBy() {

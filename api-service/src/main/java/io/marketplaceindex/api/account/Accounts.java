@@ -1,11 +1,11 @@
 package io.marketplaceindex.api.account;
 
+import io.marketplaceindex.api.control.ControlDatabase;
 import io.marketplaceindex.api.web.ApiException;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.http.HttpStatus;
 import org.springframework.security.crypto.password.PasswordEncoder;
 import org.springframework.stereotype.Service;
-import org.springframework.transaction.annotation.Transactional;
 
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -21,12 +21,14 @@ public class Accounts {
     static final int MIN_PASSWORD_CHARS = 12;
 
     private final UserRepository users;
+    private final ControlDatabase control;
     private final PasswordEncoder encoder;
     /** Checked against when the email is unknown, so that the answer takes as long as for a known one. */
     private final String decoyHash;
 
-    Accounts(UserRepository users, PasswordEncoder encoder) {
+    Accounts(UserRepository users, ControlDatabase control, PasswordEncoder encoder) {
         this.users = users;
+        this.control = control;
         this.encoder = encoder;
         this.decoyHash = encoder.encode(UUID.randomUUID().toString());
     }
@@ -39,7 +41,7 @@ public class Accounts {
             return Optional.empty();
         }
         UserRepository.SignInRow user = row.get();
-        return Optional.of(new Caller(user.id(), user.email(), user.role(), "session"));
+        return Optional.of(Caller.signedIn(user.id(), user.email(), user.role()));
     }
 
     public List<UserRepository.UserView> list() {
@@ -49,7 +51,7 @@ public class Accounts {
     public UserRepository.UserView create(String email, String password, Role role, Caller by) {
         String address = validEmail(email);
         try {
-            return users.create(address, encoder.encode(validPassword(password)), role, by.name());
+            return users.create(address, encoder.encode(validPassword(password)), role, by.requestedBy());
         } catch (DuplicateKeyException e) {
             throw new ApiException(HttpStatus.CONFLICT, "an account with this email exists");
         }
@@ -60,19 +62,21 @@ public class Accounts {
      * (its tokens follow by themselves: they are checked against the account on every request).
      * The last enabled admin can be neither disabled nor demoted.
      */
-    @Transactional
     public UserRepository.UserView update(long id, Role role, Boolean disabled) {
-        List<Long> admins = users.lockEnabledAdmins();
-        UserRepository.UserView user = users.find(id).orElseThrow(() -> ApiException.notFound("no account " + id));
-        Role newRole = role == null ? Role.parse(user.role()) : role;
-        boolean newDisabled = disabled == null ? user.disabled() : disabled;
-        boolean staysAdmin = newRole == Role.ADMIN && !newDisabled;
-        if (admins.contains(id) && admins.size() == 1 && !staysAdmin) {
-            throw new ApiException(HttpStatus.CONFLICT, "this is the last enabled admin: make another admin first");
-        }
-        users.update(id, newRole, newDisabled);
-        users.endSessions(user.email());
-        return users.find(id).orElseThrow();
+        return control.inTransaction(tx -> {
+            List<Long> admins = users.lockEnabledAdmins();
+            UserRepository.UserView user = users.findForUpdate(id)
+                    .orElseThrow(() -> ApiException.notFound("no account " + id));
+            Role newRole = role == null ? Role.parse(user.role()) : role;
+            boolean newDisabled = disabled == null ? user.disabled() : disabled;
+            boolean staysAdmin = newRole == Role.ADMIN && !newDisabled;
+            if (admins.contains(id) && admins.size() == 1 && !staysAdmin) {
+                throw new ApiException(HttpStatus.CONFLICT, "this is the last enabled admin: make another admin first");
+            }
+            UserRepository.UserView updated = users.update(id, newRole, newDisabled);
+            users.endSessions(user.email());
+            return updated;
+        });
     }
 
     static String validEmail(String email) {

@@ -8,8 +8,6 @@ import org.springframework.context.event.EventListener;
 import org.springframework.dao.DataAccessException;
 import org.springframework.security.crypto.password.PasswordEncoder;
 import org.springframework.stereotype.Component;
-import org.springframework.transaction.PlatformTransactionManager;
-import org.springframework.transaction.support.TransactionTemplate;
 
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -27,15 +25,12 @@ public class AdminBootstrap {
     private final SecurityProperties properties;
     private final UserRepository users;
     private final PasswordEncoder encoder;
-    private final TransactionTemplate transaction;
     private final AtomicBoolean settled = new AtomicBoolean();
 
-    AdminBootstrap(SecurityProperties properties, UserRepository users, PasswordEncoder encoder,
-                   PlatformTransactionManager transactions) {
+    AdminBootstrap(SecurityProperties properties, UserRepository users, PasswordEncoder encoder) {
         this.properties = properties;
         this.users = users;
         this.encoder = encoder;
-        this.transaction = new TransactionTemplate(transactions); // read-write, unlike the reads' template
     }
 
     @EventListener(ApplicationReadyEvent.class)
@@ -63,8 +58,7 @@ public class AdminBootstrap {
             return;
         }
         String hash = encoder.encode(password);
-        Boolean created = transaction.execute(s -> users.createFirst(Accounts.validEmail(email), hash));
-        if (Boolean.TRUE.equals(created)) {
+        if (users.createFirst(Accounts.validEmail(email), hash)) {
             log.info("created the first admin account {} from MARKETPLACE_ADMIN_EMAIL", email.trim());
         }
         settled.set(true);

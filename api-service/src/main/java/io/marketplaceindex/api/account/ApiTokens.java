@@ -69,7 +69,7 @@ public class ApiTokens {
         UUID id = UUID.randomUUID();
         OffsetDateTime expiresAt = OffsetDateTime.now(clock).withOffsetSameInstant(ZoneOffset.UTC)
                 .plus(Duration.ofDays(lifetime));
-        tokens.insert(id, label, hash(secret), granted, issuer.userId(), issuer.name(), expiresAt);
+        tokens.insert(id, label, hash(secret), granted, issuer.userId(), issuer.requestedBy(), expiresAt);
         return new Issued(id, label, granted.id(), expiresAt, secret);
     }
 
@@ -90,11 +90,8 @@ public class ApiTokens {
         if (token.touchDue()) {
             tokens.touch(token.id());
         }
-        if (token.ownerId() == null) {
-            return Optional.of(new Caller(null, Caller.BOOTSTRAP_TOKEN, token.role(), "token"));
-        }
-        return Optional.of(new Caller(token.ownerId(), token.ownerEmail(), Role.lower(token.role(), token.ownerRole()),
-                "token"));
+        Role role = token.ownerId() == null ? token.role() : Role.lower(token.role(), token.ownerRole());
+        return Optional.of(Caller.byToken(token.ownerId(), token.ownerEmail(), role, token.name()));
     }
 
     /** An admin sees every token; anyone else their own. */

@@ -1,5 +1,6 @@
 package io.marketplaceindex.api.account;
 
+import io.marketplaceindex.api.control.ControlDatabase;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
@@ -10,7 +11,10 @@ import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 
-/** API tokens in marketplace_control.api_tokens, by the SHA-256 of their secret. */
+/**
+ * API tokens in marketplace_control.api_tokens, by the SHA-256 of their secret. Read through the main
+ * pool (every bearer request looks its token up), written through the control pool.
+ */
 @Repository
 class TokenRepository {
 
@@ -24,8 +28,8 @@ class TokenRepository {
      * What a request needs to know about its token, judged by the database's clock (one clock for
      * every replica).
      */
-    record Presented(UUID id, Role role, Long ownerId, String ownerEmail, Role ownerRole, boolean ownerDisabled,
-                     boolean revoked, boolean expired, boolean touchDue) {
+    record Presented(UUID id, String name, Role role, Long ownerId, String ownerEmail, Role ownerRole,
+                     boolean ownerDisabled, boolean revoked, boolean expired, boolean touchDue) {
     }
 
     private static final String VIEW = """
@@ -36,14 +40,16 @@ class TokenRepository {
             """;
 
     private final JdbcClient jdbc;
+    private final ControlDatabase control;
 
-    TokenRepository(JdbcClient jdbc) {
+    TokenRepository(JdbcClient jdbc, ControlDatabase control) {
         this.jdbc = jdbc;
+        this.control = control;
     }
 
     void insert(UUID id, String name, byte[] secretHash, Role role, Long ownerId, String createdBy,
                 OffsetDateTime expiresAt) {
-        jdbc.sql("""
+        control.jdbc().sql("""
                         INSERT INTO marketplace_control.api_tokens
                             (id, name, secret_hash, role, owner_id, created_by, expires_at)
                         VALUES (:id, :name, :hash, :role, :owner, :createdBy, :expiresAt)""")
@@ -58,22 +64,22 @@ class TokenRepository {
      */
     Optional<Presented> findBySecretHash(byte[] secretHash) {
         return jdbc.sql("""
-                        SELECT t.id, t.role, t.owner_id, u.email, u.role, coalesce(u.disabled, false),
+                        SELECT t.id, t.name, t.role, t.owner_id, u.email, u.role, coalesce(u.disabled, false),
                                t.revoked_at IS NOT NULL, t.expires_at <= now(),
                                t.last_used_at IS NULL OR t.last_used_at < now() - interval '1 minute'
                         FROM marketplace_control.api_tokens t
                         LEFT JOIN marketplace_control.users u ON u.id = t.owner_id
                         WHERE t.secret_hash = :hash""")
                 .param("hash", secretHash)
-                .query((rs, n) -> new Presented(rs.getObject(1, UUID.class), Role.parse(rs.getString(2)),
-                        (Long) rs.getObject(3), rs.getString(4), rs.getString(5) == null ? null : Role.parse(rs.getString(5)),
-                        rs.getBoolean(6), rs.getBoolean(7), rs.getBoolean(8), rs.getBoolean(9)))
+                .query((rs, n) -> new Presented(rs.getObject(1, UUID.class), rs.getString(2), Role.parse(rs.getString(3)),
+                        (Long) rs.getObject(4), rs.getString(5), rs.getString(6) == null ? null : Role.parse(rs.getString(6)),
+                        rs.getBoolean(7), rs.getBoolean(8), rs.getBoolean(9), rs.getBoolean(10)))
                 .optional();
     }
 
     /** At most one write a minute per token, however busy it is (the condition repeats the read's). */
     void touch(UUID id) {
-        jdbc.sql("""
+        control.jdbc().sql("""
                         UPDATE marketplace_control.api_tokens SET last_used_at = now()
                         WHERE id = :id AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute')""")
                 .param("id", id).update();
@@ -91,7 +97,7 @@ class TokenRepository {
 
     /** Revoking twice keeps the first time. */
     void revoke(UUID id) {
-        jdbc.sql("UPDATE marketplace_control.api_tokens SET revoked_at = coalesce(revoked_at, now()) WHERE id = :id")
+        control.jdbc().sql("UPDATE marketplace_control.api_tokens SET revoked_at = coalesce(revoked_at, now()) WHERE id = :id")
                 .param("id", id).update();
     }
 

@@ -1,5 +1,6 @@
 package io.marketplaceindex.api.account;
 
+import io.marketplaceindex.api.control.ControlDatabase;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
@@ -9,7 +10,10 @@ import java.time.OffsetDateTime;
 import java.util.List;
 import java.util.Optional;
 
-/** Accounts in marketplace_control.users; the only writes the api-service makes besides tokens and sessions. */
+/**
+ * Accounts in marketplace_control.users. Reads on their own go through the main pool; writes, and the
+ * transactions they belong to, through the control pool ({@link ControlDatabase}).
+ */
 @Repository
 public class UserRepository {
 
@@ -28,9 +32,11 @@ public class UserRepository {
     private static final String VIEW_COLUMNS = "id, email, role, disabled, created_at, created_by, updated_at";
 
     private final JdbcClient jdbc;
+    private final ControlDatabase control;
 
-    UserRepository(JdbcClient jdbc) {
+    UserRepository(JdbcClient jdbc, ControlDatabase control) {
         this.jdbc = jdbc;
+        this.control = control;
     }
 
     /** By users_email_key (lower(email)). */
@@ -50,14 +56,9 @@ public class UserRepository {
                 .query(UserRepository::view).list();
     }
 
-    Optional<UserView> find(long id) {
-        return jdbc.sql("SELECT " + VIEW_COLUMNS + " FROM marketplace_control.users WHERE id = :id")
-                .param("id", id).query(UserRepository::view).optional();
-    }
-
     /** @throws org.springframework.dao.DuplicateKeyException when the email is taken (users_email_key) */
     UserView create(String email, String passwordHash, Role role, String createdBy) {
-        return jdbc.sql("""
+        return control.jdbc().sql("""
                         INSERT INTO marketplace_control.users (email, password_hash, role, created_by)
                         VALUES (:email, :hash, :role, :createdBy)
                         RETURNING""" + " " + VIEW_COLUMNS)
@@ -73,12 +74,15 @@ public class UserRepository {
      * @return whether this call created it
      */
     boolean createFirst(String email, String passwordHash) {
-        jdbc.sql("SELECT pg_advisory_xact_lock(hashtext('marketplace_control.users bootstrap'))").query().singleRow();
-        return jdbc.sql("""
-                        INSERT INTO marketplace_control.users (email, password_hash, role, created_by)
-                        SELECT :email, :hash, 'admin', 'bootstrap'
-                        WHERE NOT EXISTS (SELECT 1 FROM marketplace_control.users)""")
-                .param("email", email).param("hash", passwordHash).update() == 1;
+        return control.inTransaction(tx -> {
+            control.jdbc().sql("SELECT pg_advisory_xact_lock(hashtext('marketplace_control.users bootstrap'))")
+                    .query().singleRow();
+            return control.jdbc().sql("""
+                            INSERT INTO marketplace_control.users (email, password_hash, role, created_by)
+                            SELECT :email, :hash, 'admin', 'bootstrap'
+                            WHERE NOT EXISTS (SELECT 1 FROM marketplace_control.users)""")
+                    .param("email", email).param("hash", passwordHash).update() == 1;
+        });
     }
 
     boolean anyExists() {
@@ -87,10 +91,10 @@ public class UserRepository {
 
     /**
      * Locks the enabled admins' rows until the transaction ends, so that two admins demoting each
-     * other at once cannot leave none.
+     * other at once cannot leave none. Within {@link ControlDatabase#inTransaction}.
      */
     List<Long> lockEnabledAdmins() {
-        return jdbc.sql("""
+        return control.jdbc().sql("""
                         SELECT id FROM marketplace_control.users
                         WHERE role = 'admin' AND NOT disabled
                         ORDER BY id
@@ -98,12 +102,20 @@ public class UserRepository {
                 .query(Long.class).list();
     }
 
-    void update(long id, Role role, boolean disabled) {
-        jdbc.sql("""
+    /** The account, its row locked until the transaction ends; within {@link ControlDatabase#inTransaction}. */
+    Optional<UserView> findForUpdate(long id) {
+        return control.jdbc().sql("SELECT " + VIEW_COLUMNS + " FROM marketplace_control.users WHERE id = :id FOR UPDATE")
+                .param("id", id).query(UserRepository::view).optional();
+    }
+
+    UserView update(long id, Role role, boolean disabled) {
+        return control.jdbc().sql("""
                         UPDATE marketplace_control.users
                         SET role = :role, disabled = :disabled, updated_at = now()
-                        WHERE id = :id""")
-                .param("id", id).param("role", role.id()).param("disabled", disabled).update();
+                        WHERE id = :id
+                        RETURNING""" + " " + VIEW_COLUMNS)
+                .param("id", id).param("role", role.id()).param("disabled", disabled)
+                .query(UserRepository::view).single();
     }
 
     /**
@@ -111,7 +123,7 @@ public class UserRepository {
      * account must not keep acting with what its session said at sign-in.
      */
     int endSessions(String email) {
-        return jdbc.sql("DELETE FROM marketplace_control.spring_session WHERE principal_name = :email")
+        return control.jdbc().sql("DELETE FROM marketplace_control.spring_session WHERE principal_name = :email")
                 .param("email", email).update();
     }
 

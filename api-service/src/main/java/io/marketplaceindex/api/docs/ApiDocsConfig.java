@@ -49,6 +49,7 @@ class ApiDocsConfig {
     static final String REGISTRIES = "registries";
     static final String REBUILD = "rebuild";
     static final String AUTH = "auth";
+    static final String ACCOUNTS = "accounts";
     static final String BEARER = "bearerToken";
     static final String SESSION = "session";
 
@@ -74,6 +75,7 @@ class ApiDocsConfig {
                         new Tag().name(CATALOG).description("The agent catalog (compatible API)"),
                         new Tag().name(REBUILD).description("Rebuilds of the index (operator)"),
                         new Tag().name(REGISTRIES).description("Registry management (operator)"),
+                        new Tag().name(ACCOUNTS).description("Accounts (admin) and API tokens (everyone signed in)"),
                         new Tag().name(AUTH).description("Session sign-in for the web page")));
     }
 
@@ -202,6 +204,7 @@ class ApiDocsConfig {
             describe(api, "/api/auth/me", PathItem.HttpMethod.GET, op -> op.tags(List.of(AUTH))
                     .summary("Who am I").description("{authenticated, user, role}; authenticated=false without a session.")
                     .responses(responses(200, "the caller")));
+            AccountApiDocs.describeAll(api);
         };
     }
 
@@ -345,11 +348,16 @@ class ApiDocsConfig {
     }
 
     private static Operation operator(Operation op, String tag, String summary, String description) {
-        return op.tags(List.of(tag)).summary(summary).description(description + " Needs the operator role.")
+        return secured(op, tag, summary, description, "operator");
+    }
+
+    /** An operation that needs a token or a session of at least the given role. */
+    static Operation secured(Operation op, String tag, String summary, String description, String role) {
+        return op.tags(List.of(tag)).summary(summary).description(description + " Needs the " + role + " role.")
                 .security(List.of(new SecurityRequirement().addList(BEARER), new SecurityRequirement().addList(SESSION)));
     }
 
-    private static void describe(OpenAPI api, String path, PathItem.HttpMethod method, Consumer<Operation> how) {
+    static void describe(OpenAPI api, String path, PathItem.HttpMethod method, Consumer<Operation> how) {
         PathItem item = api.getPaths().get(path);
         Operation op = item == null ? null : item.readOperationsMap().get(method);
         if (op != null) {
@@ -361,17 +369,17 @@ class ApiDocsConfig {
         return new PathParameter().name(name).description(description).schema(uuid());
     }
 
-    private static Schema<?> uuid() {
+    static Schema<?> uuid() {
         return new StringSchema().format("uuid");
     }
 
-    private static RequestBody jsonBody(boolean required, Schema<?> schema) {
+    static RequestBody jsonBody(boolean required, Schema<?> schema) {
         return new RequestBody().required(required)
                 .content(new Content().addMediaType("application/json", new MediaType().schema(schema)));
     }
 
     /** Pairs of status and description; every status of 400 and above answers the Error schema. */
-    private static ApiResponses responses(Object... statusAndDescription) {
+    static ApiResponses responses(Object... statusAndDescription) {
         ApiResponses responses = new ApiResponses();
         for (int i = 0; i < statusAndDescription.length; i += 2) {
             int status = (Integer) statusAndDescription[i];

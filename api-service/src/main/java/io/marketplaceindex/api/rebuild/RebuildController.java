@@ -1,12 +1,12 @@
 package io.marketplaceindex.api.rebuild;
 
+import io.marketplaceindex.api.account.Caller;
 import io.marketplaceindex.api.web.ApiException;
-import io.marketplaceindex.api.security.Requester;
 import io.marketplaceindex.events.RebuildReason;
 import org.springframework.http.HttpStatus;
-import org.springframework.security.core.Authentication;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
+import org.springframework.security.core.annotation.AuthenticationPrincipal;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -41,7 +41,7 @@ class RebuildController {
 
     @PostMapping
     ResponseEntity<Map<String, Object>> rebuild(@RequestBody(required = false) RebuildRequest request,
-                                                Authentication auth) {
+                                                @AuthenticationPrincipal Caller caller) {
         List<UUID> targets;
         if (request == null || request.registryIds() == null) {
             targets = rebuilds.enabledRegistries();
@@ -62,7 +62,7 @@ class RebuildController {
         }
         boolean force = request != null && Boolean.TRUE.equals(request.force());
         RebuildService.Started started = rebuilds.request(targets, RebuildReason.OPERATOR, force,
-                Requester.of(auth));
+                caller.requestedBy());
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("rebuildId", started.rebuildId().toString());
         body.put("status", "accepted");

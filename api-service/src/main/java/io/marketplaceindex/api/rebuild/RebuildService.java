@@ -132,7 +132,7 @@ public class RebuildService {
                 .params(rebuildId, rebuildId).query(Boolean.class).single();
     }
 
-    /** @param requestedBy who asked: the principal's name, or {@link RegistryCommand#CRON} */
+    /** @param requestedBy who asked (the caller's {@code requestedBy()}), or {@link RegistryCommand#CRON} */
     public Started request(List<UUID> registryIds, RebuildReason reason, boolean force, String requestedBy) {
         UUID rebuildId = UUID.randomUUID();
         Instant requestedAt = clock.instant();

@@ -1,7 +1,7 @@
 package io.marketplaceindex.api.registry;
 
+import io.marketplaceindex.api.account.Caller;
 import io.marketplaceindex.api.command.CommandPublisher;
-import io.marketplaceindex.api.security.Requester;
 import io.marketplaceindex.api.web.ApiException;
 import io.marketplaceindex.api.web.StorableText;
 import io.marketplaceindex.events.RegistryCommand;
@@ -12,7 +12,7 @@ import io.marketplaceindex.registry.RegistryUrls;
 import io.marketplaceindex.secrets.TokenCipher;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
-import org.springframework.security.core.Authentication;
+import org.springframework.security.core.annotation.AuthenticationPrincipal;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PatchMapping;
@@ -111,7 +111,8 @@ class RegistryController {
     }
 
     @PostMapping
-    ResponseEntity<Map<String, Object>> connect(@RequestBody ConnectRequest request, Authentication auth) {
+    ResponseEntity<Map<String, Object>> connect(@RequestBody ConnectRequest request,
+                                                @AuthenticationPrincipal Caller caller) {
         if (request == null || request.name() == null) {
             throw ApiException.badRequest("name is required");
         }
@@ -127,7 +128,7 @@ class RegistryController {
         UUID commandId = UUID.randomUUID();
         commands.publish(new RegistryCommand.Connect(commandId, id, clock.instant(), name, url,
                 token == null ? null : cipher.encrypt(token, id), Boolean.TRUE.equals(request.sendTokenToCards()),
-                Requester.of(auth)));
+                caller.requestedBy()));
         return accepted(id, commandId, Map.of("name", name, "url", url,
                 "sendTokenToCards", Boolean.TRUE.equals(request.sendTokenToCards())));
     }
@@ -138,7 +139,7 @@ class RegistryController {
      */
     @PatchMapping("/{id}")
     ResponseEntity<Map<String, Object>> edit(@PathVariable String id, @RequestBody(required = false) EditRequest request,
-                                             Authentication auth) {
+                                             @AuthenticationPrincipal Caller caller) {
         UUID registryId = uuid(id);
         RegistryReadRepository.StoredSettings current = registries.settings(registryId)
                 .orElseThrow(() -> ApiException.notFound("no registry with id " + id));
@@ -165,7 +166,7 @@ class RegistryController {
         UUID commandId = UUID.randomUUID();
         commands.publish(new RegistryCommand.Edit(commandId, registryId, clock.instant(), name, url,
                 request.authToken() == null ? null : cipher.encrypt(request.authToken(), registryId),
-                request.clearsToken() ? Boolean.TRUE : null, request.sendTokenToCards(), Requester.of(auth)));
+                request.clearsToken() ? Boolean.TRUE : null, request.sendTokenToCards(), caller.requestedBy()));
         Map<String, Object> changed = new LinkedHashMap<>();
         if (name != null) {
             changed.put("name", name);
@@ -186,25 +187,27 @@ class RegistryController {
     }
 
     @PatchMapping
-    ResponseEntity<Map<String, Object>> setEnabled(@RequestBody EnableRequest request, Authentication auth) {
+    ResponseEntity<Map<String, Object>> setEnabled(@RequestBody EnableRequest request,
+                                                   @AuthenticationPrincipal Caller caller) {
         if (request == null || request.id() == null || request.enabled() == null) {
             throw ApiException.badRequest("id and enabled are required");
         }
         UUID id = existing(request.id());
         UUID commandId = UUID.randomUUID();
         commands.publish(new RegistryCommand.SetEnabled(commandId, id, clock.instant(), request.enabled(),
-                Requester.of(auth)));
+                caller.requestedBy()));
         return accepted(id, commandId, Map.of("enabled", request.enabled()));
     }
 
     @DeleteMapping
-    ResponseEntity<Map<String, Object>> remove(@RequestParam(required = false) String id, Authentication auth) {
+    ResponseEntity<Map<String, Object>> remove(@RequestParam(required = false) String id,
+                                               @AuthenticationPrincipal Caller caller) {
         if (id == null || id.isBlank()) {
             throw ApiException.badRequest("id is required");
         }
         UUID registryId = existing(id);
         UUID commandId = UUID.randomUUID();
-        commands.publish(new RegistryCommand.Remove(commandId, registryId, clock.instant(), Requester.of(auth)));
+        commands.publish(new RegistryCommand.Remove(commandId, registryId, clock.instant(), caller.requestedBy()));
         return accepted(registryId, commandId, Map.of());
     }
 

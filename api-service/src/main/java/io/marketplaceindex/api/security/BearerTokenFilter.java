@@ -2,7 +2,6 @@ package io.marketplaceindex.api.security;
 
 import io.marketplaceindex.api.account.ApiTokens;
 import io.marketplaceindex.api.account.Caller;
-import io.marketplaceindex.api.account.Role;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
@@ -47,7 +46,7 @@ class BearerTokenFilter extends OncePerRequestFilter {
         String token = header.substring(7).trim();
         Optional<Caller> caller;
         if (Secrets.matches(properties.adminToken(), token)) {
-            caller = Optional.of(new Caller(null, Caller.BOOTSTRAP_TOKEN, Role.ADMIN, Caller.BOOTSTRAP_TOKEN));
+            caller = Optional.of(Caller.bootstrapToken());
         } else {
             try {
                 caller = token.isEmpty() ? Optional.empty() : tokens.authenticate(token);

@@ -5,7 +5,6 @@ import io.marketplaceindex.api.security.SecurityProperties;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.security.crypto.password.PasswordEncoder;
-import org.springframework.transaction.PlatformTransactionManager;
 
 import java.util.UUID;
 
@@ -18,8 +17,6 @@ class AccountsApiTest extends ApiTestSupport {
     UserRepository users;
     @Autowired
     PasswordEncoder encoder;
-    @Autowired
-    PlatformTransactionManager transaction;
 
     private final SignIns signIns = new SignIns(this::send);
 
@@ -38,8 +35,8 @@ class AccountsApiTest extends ApiTestSupport {
     void aRestartWithAnotherPasswordChangesNothing() {
         // what a later start does: the environment now says another password (and even another email)
         for (String email : new String[]{ADMIN_EMAIL, "someone-else@example.org"}) {
-            new AdminBootstrap(new SecurityProperties(null, email, "a different password 42", true), users, encoder,
-                    transaction).ensure();
+            new AdminBootstrap(new SecurityProperties(null, email, "a different password 42", true), users, encoder)
+                    .ensure();
         }
         assertThat(signIns.attempt(ADMIN_EMAIL, "a different password 42").status()).isEqualTo(401);
         assertThat(signIns.attempt("someone-else@example.org", "a different password 42").status()).isEqualTo(401);

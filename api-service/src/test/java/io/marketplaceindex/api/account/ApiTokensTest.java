@@ -74,6 +74,35 @@ class ApiTokensTest extends ApiTestSupport {
         assertThat(send("DELETE", "/api/settings/tokens/not-a-uuid", null, admin()).status()).isEqualTo(400);
     }
 
+    /**
+     * Who asked is recorded as one name: the account, with the token's name when one of its tokens
+     * asked, or the bootstrap token; the same name the commands' requested_by carry (RegistryApiTest).
+     */
+    @Test
+    void whatATokenCreatesNamesItsAccountAndTheToken() {
+        String email = unique("alice");
+        assertThat(send("POST", "/api/settings/users", user(email, "admin"), admin()).status()).isEqualTo(201);
+        assertThat(sql("SELECT created_by FROM marketplace_control.users WHERE email = ?", email))
+                .isEqualTo("bootstrap-token");
+        SignIns.Session alice = signIns.signIn(email, PASSWORD);
+        Answer ciBot = send("POST", "/api/settings/tokens", "{\"name\":\"ci-bot\"}", alice.headers());
+        assertThat(ciBot.status()).isEqualTo(201);
+        assertThat(sql("SELECT created_by FROM marketplace_control.api_tokens WHERE id = ?::uuid",
+                ciBot.body().get("id").asString())).isEqualTo(email);
+
+        String[] bearer = {"Authorization", "Bearer " + ciBot.body().get("token").asString()};
+        Answer nested = send("POST", "/api/settings/tokens", "{\"name\":\"nightly\"}", bearer);
+        assertThat(nested.status()).isEqualTo(201);
+        assertThat(sql("SELECT created_by FROM marketplace_control.api_tokens WHERE id = ?::uuid",
+                nested.body().get("id").asString())).isEqualTo(email + " (token ci-bot)");
+        String bob = unique("bob");
+        assertThat(send("POST", "/api/settings/users", user(bob, "viewer"), bearer).status()).isEqualTo(201);
+        assertThat(sql("SELECT created_by FROM marketplace_control.users WHERE email = ?", bob))
+                .isEqualTo(email + " (token ci-bot)");
+        // the token is still its account's for everything else: sessions and /me name the account alone
+        assertThat(get("/api/auth/me", bearer).body().get("user").asString()).isEqualTo(email);
+    }
+
     @Test
     void aRevokedOrExpiredTokenIsRefusedAtTheNextRequest() {
         String revoked = issue("to revoke");

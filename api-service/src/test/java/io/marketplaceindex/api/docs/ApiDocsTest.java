@@ -44,6 +44,30 @@ class ApiDocsTest extends ApiTestSupport {
     }
 
     @Test
+    void accountsAndTokensAreDescribedWithTheirRolesAndErrors() {
+        JsonNode paths = get("/v3/api-docs").body().get("paths");
+        JsonNode createUser = paths.get("/api/settings/users").get("post");
+        assertThat(createUser.get("tags").get(0).asString()).isEqualTo("accounts");
+        assertThat(createUser.get("description").asString()).contains("Needs the admin role");
+        assertThat(createUser.get("security")).isNotEmpty();
+        assertThat(createUser.get("responses").get("409").get("content").get("application/json").get("schema")
+                .get("$ref").asString()).isEqualTo("#/components/schemas/Error");
+        assertThat(paths.get("/api/settings/users").get("get").get("responses").has("403")).isTrue();
+        JsonNode updateUser = paths.get("/api/settings/users/{id}").get("patch");
+        assertThat(updateUser.get("responses").has("404")).isTrue();
+        assertThat(updateUser.get("responses").get("409").get("description").asString()).contains("last enabled admin");
+
+        JsonNode issue = paths.get("/api/settings/tokens").get("post");
+        assertThat(issue.get("description").asString()).contains("Needs the viewer role").contains("no-store");
+        assertThat(issue.get("responses").has("201")).isTrue();
+        assertThat(issue.get("responses").get("403").get("description").asString()).contains("above the caller's own");
+        assertThat(issue.get("requestBody").get("content").get("application/json").get("schema").get("properties")
+                .get("expiresInDays").get("maximum").asInt()).isEqualTo(366);
+        assertThat(paths.get("/api/settings/tokens").get("get").get("tags").get(0).asString()).isEqualTo("accounts");
+        assertThat(paths.get("/api/settings/tokens/{id}").get("delete").get("responses").has("404")).isTrue();
+    }
+
+    @Test
     void swaggerUiIsPublic() throws Exception {
         HttpClient following = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL).build();
         HttpResponse<String> page = following.send(HttpRequest.newBuilder(uri("/swagger-ui.html")).GET().build(),

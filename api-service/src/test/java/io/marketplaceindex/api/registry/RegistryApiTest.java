@@ -2,6 +2,7 @@ package io.marketplaceindex.api.registry;
 
 import io.marketplaceindex.api.account.Caller;
 import io.marketplaceindex.api.ApiTestSupport;
+import io.marketplaceindex.api.account.SignIns;
 import io.marketplaceindex.events.EventCodec;
 import io.marketplaceindex.events.RegistryCommand;
 import io.marketplaceindex.events.Topics;
@@ -157,6 +158,31 @@ class RegistryApiTest extends ApiTestSupport {
         assertThat(send("DELETE", "/api/settings/registries?id=nope", null, admin()).status()).isEqualTo(400);
         assertThat(send("PATCH", "/api/settings/registries", "{\"id\":\"" + unknown + "\"}", admin()).status())
                 .isEqualTo(400);
+    }
+
+    /** A command's requested_by names the account, with the token's name when one of its tokens asked. */
+    @Test
+    void commandsNameWhoAskedForThem() {
+        UUID registryId;
+        try (CatalogSeeder seeder = new CatalogSeeder(DATABASE)) {
+            registryId = seeder.registry("Asked", "https://asked.example.org");
+        }
+        String email = "ops-" + UUID.randomUUID().toString().substring(0, 8) + "@example.com";
+        assertThat(send("POST", "/api/settings/users",
+                "{\"email\":\"" + email + "\",\"password\":\"a long enough password\",\"role\":\"operator\"}",
+                admin()).status()).isEqualTo(201);
+        SignIns.Session ops = new SignIns(this::send).signIn(email, "a long enough password");
+        Answer token = send("POST", "/api/settings/tokens", "{\"name\":\"ci-bot\"}", ops.headers());
+        assertThat(token.status()).isEqualTo(201);
+        String body = "{\"id\":\"" + registryId + "\",\"enabled\":true}";
+        assertThat(send("PATCH", "/api/settings/registries", body, "Authorization",
+                "Bearer " + token.body().get("token").asString()).status()).isEqualTo(202);
+        assertThat(send("PATCH", "/api/settings/registries", body, ops.headers()).status()).isEqualTo(202);
+        assertThat(send("PATCH", "/api/settings/registries", body, admin()).status()).isEqualTo(202);
+
+        assertThat(drainUntil(3)).filteredOn(c -> registryId.equals(c.registryId()))
+                .extracting(RegistryCommand::requestedBy)
+                .containsExactly(email + " (token ci-bot)", email, "bootstrap-token");
     }
 
     @Test
