@@ -1,27 +1,10 @@
 package io.marketplaceindex.simulator;
 
 import com.sun.net.httpserver.Headers;
-import io.marketplaceindex.simulator.AgentGenerator.Content;
-import io.marketplaceindex.simulator.AgentGenerator.Skill;
-import io.marketplaceindex.simulator.Fault.Resource;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.temporal.ChronoUnit;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
-import java.util.SplittableRandom;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Supplier;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -34,110 +17,31 @@ import tools.jackson.databind.json.JsonMapper;
  * {@code agent-NNNNN.<name>} handles, one in the middle of each sixth of the catalog (for 300
  * agents: indexes 25, 75, 125, 175, 225, 275), so the agent count stays as asked. Use
  * {@link #handles()} or {@link #hostileHandles()} rather than guessing handles.
+ *
+ * <p>This class is the registry's face to tests and the control API; the work is done by its
+ * catalog ({@link SimulatedCatalog}), faults ({@link RegistryFaults}), record proofs
+ * ({@link RecordProofs}) and HTTP routes ({@link RegistryRoutes}).
  */
 public final class SimulatedRegistry {
 
-    static final String RECORD_SCHEMA = "hive-registry-record-v1";
-    private static final List<String> HOSTILE_PATTERNS = List.of(
-            "team/agent-slash", "agent#hash", "urn:agent:colon", "agent with space", "agént/ünï 1",
-            "agent+plus 100%");
-
-    /**
-     * A renamed or mutated agent; absent from the map means revision 0 with the generated name.
-     *
-     * @param extraCapabilities published after the generated capabilities (hostile tags for tests)
-     */
-    private record Revision(int revision, String name, List<String> extraCapabilities) {
-    }
-
-    private record ActiveFault(Fault fault, AtomicInteger used) {
-        boolean tryConsume() {
-            int limit = fault.times();
-            if (limit == 0) {
-                return true;
-            }
-            int n;
-            do {
-                n = used.get();
-                if (n >= limit) {
-                    return false;
-                }
-            } while (!used.compareAndSet(n, n + 1));
-            return true;
-        }
-    }
-
-    /** Resolved identity of a listed agent: what the generator needs. */
-    private record Slot(String handle, long key) {
-    }
-
     private final String name;
-    private final int generatedCount;
     private final long seed;
-    private final long contentSeed;
     private final String baseUrl;
-    private final JsonMapper json;
-    private final Duration globalLatency;
-    private final Map<Integer, String> hostileByIndex;
-    private final Map<String, Integer> hostileIndexByHandle;
-
-    /** Guards structural changes (removals, additions, mutation rounds) and the listing cache. */
-    private final Object lock = new Object();
-    private final Set<String> removedGenerated = ConcurrentHashMap.newKeySet();
-    private final Map<String, Long> addedKeys = new ConcurrentHashMap<>();
-    private volatile List<String> addedInOrder = List.of();
-    private final Map<String, Revision> revisions = new ConcurrentHashMap<>();
-    private volatile byte[] listingCache;
-    private int mutationRounds;
-
-    private final List<ActiveFault> faults = new CopyOnWriteArrayList<>();
-    private volatile String authToken;
-    private volatile Duration latency = Duration.ZERO;
-    private volatile Duration cardMaxAge;
-    private volatile boolean cardEtags = true;
-    /** Handles whose record names their card at {@code /moved-cards/...}, where a different card lives. */
-    private final Set<String> movedCards = ConcurrentHashMap.newKeySet();
-    /** Signs records when set; null (the default) publishes them without keys or proofs. */
-    private volatile RecordSigner signer;
-    private final Map<String, ProofDefect> proofDefects = new ConcurrentHashMap<>();
-    /** Every n-th handle (by hash) gets this defect; 0: none. */
-    private volatile int tamperedEvery;
-    private volatile int unsignedEvery;
-
-    private final AtomicLong requests = new AtomicLong();
-    private final AtomicLong healthRequests = new AtomicLong();
-    private final AtomicLong listingRequests = new AtomicLong();
-    private final AtomicLong recordRequests = new AtomicLong();
-    private final AtomicLong cardRequests = new AtomicLong();
-    private final AtomicLong notModified = new AtomicLong();
-    private final AtomicLong faulted = new AtomicLong();
-    private final AtomicLong unauthorized = new AtomicLong();
-    private final AtomicInteger inFlight = new AtomicInteger();
-    private final AtomicInteger maxInFlight = new AtomicInteger();
+    private final SimulatedCatalog catalog;
+    private final RecordProofs proofs;
+    private final RegistryFaults faults;
+    private final RegistryRoutes routes;
 
     SimulatedRegistry(String name, int agentCount, long seed, String origin, JsonMapper json, Duration globalLatency) {
         this.name = name;
-        this.generatedCount = agentCount;
         this.seed = seed;
-        this.contentSeed = AgentGenerator.registrySeed(seed, name);
         this.baseUrl = origin + "/registries/" + name;
-        this.json = json;
-        this.globalLatency = globalLatency;
-        Map<Integer, String> byIndex = new HashMap<>();
-        Map<String, Integer> byHandle = new HashMap<>();
-        int slots = HOSTILE_PATTERNS.size();
-        if (agentCount >= slots) {
-            for (int k = 0; k < slots; k++) {
-                // One in the middle of each sixth of the catalog, so neither "the first N agents"
-                // nor the last ones are all hostile; 2k+1 over 12 keeps them distinct down to 6 agents.
-                int index = (int) ((2L * k + 1) * agentCount / (2L * slots));
-                String handle = HOSTILE_PATTERNS.get(k) + "." + name;
-                byIndex.put(index, handle);
-                byHandle.put(handle, index);
-            }
-        }
-        this.hostileByIndex = Map.copyOf(byIndex);
-        this.hostileIndexByHandle = Map.copyOf(byHandle);
+        this.catalog = new SimulatedCatalog(new GeneratedHandles(name, agentCount),
+                AgentGenerator.registrySeed(seed, name), baseUrl, json);
+        this.proofs = new RecordProofs(seed, name, json);
+        RegistryReplies replies = new RegistryReplies(name, json);
+        this.faults = new RegistryFaults(replies, catalog::handles);
+        this.routes = new RegistryRoutes(catalog, proofs, faults, replies, baseUrl, globalLatency);
     }
 
     // ---- identity ------------------------------------------------------------------------------
@@ -157,11 +61,7 @@ public final class SimulatedRegistry {
 
     /** The handles of this registry that need percent-encoding (empty below six agents). */
     public List<String> hostileHandles() {
-        return hostileByIndex.entrySet().stream()
-                .sorted(Map.Entry.comparingByKey())
-                .map(Map.Entry::getValue)
-                .filter(h -> !removedGenerated.contains(h))
-                .toList();
+        return catalog.hostileHandles();
     }
 
     public String recordUrl(String handle) {
@@ -170,72 +70,44 @@ public final class SimulatedRegistry {
 
     /** The card URL the handle's record names: {@code /cards/...}, or {@code /moved-cards/...} once moved. */
     public String cardUrl(String handle) {
-        return baseUrl + (movedCards.contains(handle) ? "/moved-cards/" : "/cards/") + HttpSupport.encodeSegment(handle);
+        return catalog.cardUrl(handle);
     }
 
     // ---- catalog -------------------------------------------------------------------------------
 
     /** Every listed handle, in listing order: generated agents by index, then additions. */
     public List<String> handles() {
-        List<String> added = addedInOrder;
-        List<String> out = new ArrayList<>(generatedCount + added.size());
-        for (int i = 0; i < generatedCount; i++) {
-            String h = generatedHandle(i);
-            if (!removedGenerated.contains(h)) {
-                out.add(h);
-            }
-        }
-        out.addAll(added);
-        return out;
+        return catalog.handles();
     }
 
     public int size() {
-        return generatedCount - removedGenerated.size() + addedInOrder.size();
+        return catalog.size();
     }
 
     /** The current catalog as an indexer should see it (computed on each call). */
     public List<SimulatedAgent> agents() {
-        List<String> handles = handles();
-        List<SimulatedAgent> out = new ArrayList<>(handles.size());
-        for (String h : handles) {
-            slot(h).ifPresent(s -> out.add(view(s)));
-        }
-        return out;
+        return catalog.agents();
     }
 
     public Optional<SimulatedAgent> agent(String handle) {
-        return slot(handle).map(this::view);
+        return catalog.agent(handle);
     }
 
     /** Changes the agent's content (description, tags, version, updatedAt) and so its ETags. */
     public SimulatedAgent updateAgent(String handle) {
-        return bump(handle, null);
+        catalog.bump(handle, null);
+        return agent(handle).orElseThrow();
     }
 
     /** Like {@link #updateAgent(String)}, and renames the agent. */
     public SimulatedAgent updateAgent(String handle, String newName) {
-        return bump(handle, Objects.requireNonNull(newName, "newName"));
+        catalog.bump(handle, Objects.requireNonNull(newName, "newName"));
+        return agent(handle).orElseThrow();
     }
 
     /** @return false when the handle was not listed */
     public boolean removeAgent(String handle) {
-        synchronized (lock) {
-            boolean removed;
-            if (addedKeys.remove(handle) != null) {
-                List<String> copy = new ArrayList<>(addedInOrder);
-                copy.remove(handle);
-                addedInOrder = List.copyOf(copy);
-                removed = true;
-            } else {
-                removed = generatedIndex(handle).isPresent() && removedGenerated.add(handle);
-            }
-            if (removed) {
-                revisions.remove(handle);
-                movedCards.remove(handle);
-                listingCache = null;
-            }
-            return removed;
-        }
+        return catalog.remove(handle);
     }
 
     /**
@@ -253,22 +125,7 @@ public final class SimulatedRegistry {
      * (kept through later updates), for agents whose tags are hostile.
      */
     public SimulatedAgent addAgent(String handle, String agentName, List<String> extraCapabilities) {
-        if (handle == null || handle.isBlank()) {
-            throw new IllegalArgumentException("handle must not be blank");
-        }
-        synchronized (lock) {
-            if (slot(handle).isPresent()) {
-                throw new IllegalArgumentException("handle already listed: " + handle);
-            }
-            addedKeys.put(handle, AgentGenerator.keyForAddedHandle(handle));
-            List<String> copy = new ArrayList<>(addedInOrder);
-            copy.add(handle);
-            addedInOrder = List.copyOf(copy);
-            if (agentName != null || !extraCapabilities.isEmpty()) {
-                revisions.put(handle, new Revision(0, agentName, List.copyOf(extraCapabilities)));
-            }
-            listingCache = null;
-        }
+        catalog.add(handle, agentName, extraCapabilities);
         return agent(handle).orElseThrow();
     }
 
@@ -279,31 +136,14 @@ public final class SimulatedRegistry {
      * @return the handles that changed
      */
     public List<String> mutate(int count) {
-        if (count < 0) {
-            throw new IllegalArgumentException("count must not be negative");
-        }
-        synchronized (lock) {
-            List<String> current = handles();
-            int n = Math.min(count, current.size());
-            SplittableRandom random = new SplittableRandom(AgentGenerator.mix(contentSeed + ++mutationRounds));
-            // Partial Fisher-Yates: the first n positions become a uniform sample without repeats.
-            for (int i = 0; i < n; i++) {
-                int j = i + random.nextInt(current.size() - i);
-                String tmp = current.get(i);
-                current.set(i, current.get(j));
-                current.set(j, tmp);
-            }
-            List<String> chosen = List.copyOf(current.subList(0, n));
-            chosen.forEach(h -> bump(h, null));
-            return chosen;
-        }
+        return catalog.mutate(count);
     }
 
     // ---- behaviour -----------------------------------------------------------------------------
 
     /** Requires {@code Authorization: Bearer <token>} on every request to this registry; null turns it off. */
     public void setAuthToken(String token) {
-        this.authToken = token == null || token.isEmpty() ? null : token;
+        routes.authToken = token == null || token.isEmpty() ? null : token;
     }
 
     /** Waited before each response of this registry, on top of the simulator-wide latency. */
@@ -312,11 +152,11 @@ public final class SimulatedRegistry {
         if (latency.isNegative()) {
             throw new IllegalArgumentException("latency must not be negative");
         }
-        this.latency = latency;
+        routes.latency = latency;
     }
 
     public Duration latency() {
-        return latency;
+        return routes.latency;
     }
 
     /**
@@ -327,7 +167,7 @@ public final class SimulatedRegistry {
      */
     public void setCardMaxAge(Duration maxAge) {
         checkCardMaxAge(maxAge);
-        this.cardMaxAge = maxAge;
+        routes.cardMaxAge = maxAge;
     }
 
     /**
@@ -335,7 +175,7 @@ public final class SimulatedRegistry {
      * {@code If-Modified-Since}, as many static hosts do, which validators reused across URLs would fool.
      */
     public void setCardEtags(boolean enabled) {
-        this.cardEtags = enabled;
+        routes.cardEtags = enabled;
     }
 
     /**
@@ -346,16 +186,13 @@ public final class SimulatedRegistry {
      * @throws IllegalArgumentException when the handle is not listed
      */
     public SimulatedAgent moveCard(String handle) {
-        if (slot(handle).isEmpty()) {
-            throw new IllegalArgumentException("not listed: " + handle);
-        }
-        movedCards.add(handle);
+        catalog.moveCard(handle);
         return agent(handle).orElseThrow();
     }
 
     /** The max-age sent with cards, or null when none is sent. */
     public Duration cardMaxAge() {
-        return cardMaxAge;
+        return routes.cardMaxAge;
     }
 
     static void checkCardMaxAge(Duration maxAge) {
@@ -364,25 +201,23 @@ public final class SimulatedRegistry {
         }
     }
 
+    // ---- record proofs -------------------------------------------------------------------------
+
     /**
      * Signs every record with this registry's Ed25519 key (derived from its seed and name), as a
      * registry of the compatible product does; off publishes records without keys or proofs (the default).
      */
     public void signRecords(boolean enabled) {
-        this.signer = enabled ? new RecordSigner(seed, name, json) : null;
+        proofs.signRecords(enabled);
     }
 
     public boolean signsRecords() {
-        return signer != null;
+        return proofs.signsRecords();
     }
 
     /** Makes the handle's proof wrong (or absent) in the given way while records are signed; NONE undoes it. */
     public void setProofDefect(String handle, ProofDefect defect) {
-        if (defect == ProofDefect.NONE) {
-            proofDefects.remove(handle);
-        } else {
-            proofDefects.put(Objects.requireNonNull(handle, "handle"), defect);
-        }
+        proofs.setDefect(handle, defect);
     }
 
     /**
@@ -390,30 +225,12 @@ public final class SimulatedRegistry {
      * handle, so the same ones each time) is served tampered or unsigned while records are signed; 0 for none.
      */
     public void setProofDefectShares(int tamperedEvery, int unsignedEvery) {
-        if (tamperedEvery < 0 || unsignedEvery < 0) {
-            throw new IllegalArgumentException("tamperedEvery and unsignedEvery must be 0 or more");
-        }
-        this.tamperedEvery = tamperedEvery;
-        this.unsignedEvery = unsignedEvery;
+        proofs.setDefectShares(tamperedEvery, unsignedEvery);
     }
 
     /** How the handle's record proof is served: {@link ProofDefect#UNSIGNED} while records are not signed. */
     public ProofDefect proofDefect(String handle) {
-        if (signer == null) {
-            return ProofDefect.UNSIGNED;
-        }
-        ProofDefect chosen = proofDefects.get(handle);
-        if (chosen != null) {
-            return chosen;
-        }
-        long h = Math.floorMod(AgentGenerator.hash(handle), Long.MAX_VALUE);
-        if (tamperedEvery > 0 && h % tamperedEvery == 0) {
-            return ProofDefect.TAMPERED;
-        }
-        if (unsignedEvery > 0 && (h / 7) % unsignedEvery == 0) {
-            return ProofDefect.UNSIGNED;
-        }
-        return ProofDefect.NONE;
+        return proofs.defect(handle);
     }
 
     /** The verdict an indexer should reach on the handle's record: valid, invalid or unsigned. */
@@ -421,9 +238,11 @@ public final class SimulatedRegistry {
         return proofDefect(handle).expectedStatus();
     }
 
+    // ---- faults and counters -------------------------------------------------------------------
+
     /** Adds a fault after those already set; the first matching one with budget left applies. */
     public void setFault(Fault fault) {
-        faults.add(new ActiveFault(Objects.requireNonNull(fault, "fault"), new AtomicInteger()));
+        faults.add(fault);
     }
 
     public void clearFaults() {
@@ -431,30 +250,26 @@ public final class SimulatedRegistry {
     }
 
     public List<Fault> faults() {
-        return faults.stream().map(ActiveFault::fault).toList();
+        return faults.list();
     }
 
     public long requestCount() {
-        return requests.get();
+        return routes.requestCount();
     }
 
     public RegistryStats stats() {
-        return new RegistryStats(requests.get(), healthRequests.get(), listingRequests.get(),
-                recordRequests.get(), cardRequests.get(), notModified.get(), faulted.get(), unauthorized.get(),
-                maxInFlight.get());
+        return routes.stats();
     }
 
     /** A request to this registry arrived; with {@link #requestAnswered()} it measures concurrent requests. */
     void requestStarted() {
-        maxInFlight.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
+        routes.requestStarted();
     }
 
     /** Its answer starts, latency over (or it failed before): the client cannot have sent its next one yet. */
     void requestAnswered() {
-        inFlight.decrementAndGet();
+        routes.requestAnswered();
     }
-
-    // ---- HTTP ----------------------------------------------------------------------------------
 
     /**
      * Answers one request below the base URL.
@@ -462,372 +277,6 @@ public final class SimulatedRegistry {
      * @param rest the raw (still encoded) path segments after {@code /registries/<name>}
      */
     Reply serve(String method, List<String> rest, Headers headers) {
-        requests.incrementAndGet();
-        Reply reply = route(method, rest, headers);
-        Duration wait = globalLatency.plus(latency);
-        return wait.isZero() ? reply : reply.heldFor(wait);
-    }
-
-    private Reply route(String method, List<String> rest, Headers headers) {
-        boolean isA2a = rest.size() == 2 && rest.get(0).equals("a2a");
-        if (!method.equals("GET") && !method.equals("HEAD") && !(isA2a && method.equals("POST"))) {
-            return error(405, "method not allowed").withHeader("Allow", "GET");
-        }
-        if (authToken != null && !("Bearer " + authToken).equals(headers.getFirst("Authorization"))) {
-            unauthorized.incrementAndGet();
-            return error(401, "missing or wrong bearer token")
-                    .withHeader("WWW-Authenticate", "Bearer realm=\"" + name + "\"");
-        }
-        if (rest.equals(List.of("v1", "health"))) {
-            healthRequests.incrementAndGet();
-            return withFaults(Resource.HEALTH, null, this::healthReply);
-        }
-        if (rest.equals(List.of("v1", "records"))) {
-            listingRequests.incrementAndGet();
-            return withFaults(Resource.LISTING, null, () -> Reply.json(200, listingBody()));
-        }
-        if (rest.size() == 3 && rest.get(0).equals("v1") && rest.get(1).equals("records")) {
-            recordRequests.incrementAndGet();
-            Optional<String> handle = HttpSupport.decode(rest.get(2));
-            if (handle.isEmpty()) {
-                return error(400, "bad percent-encoding in handle");
-            }
-            return withFaults(Resource.RECORD, handle.get(), () -> recordReply(handle.get(), headers));
-        }
-        if (rest.size() == 2) {
-            Optional<String> handle = HttpSupport.decode(rest.get(1));
-            if (handle.isEmpty()) {
-                return error(400, "bad percent-encoding in handle");
-            }
-            switch (rest.get(0)) {
-                case "cards" -> {
-                    cardRequests.incrementAndGet();
-                    return withFaults(Resource.CARD, handle.get(), () -> cardReply(handle.get(), false, headers));
-                }
-                case "moved-cards" -> {
-                    cardRequests.incrementAndGet();
-                    return movedCards.contains(handle.get())
-                            ? withFaults(Resource.CARD, handle.get(), () -> cardReply(handle.get(), true, headers))
-                            : error(404, "no moved card for this handle");
-                }
-                case "a2a" -> {
-                    return slot(handle.get()).isPresent() ? Reply.json(200, "{}".getBytes(StandardCharsets.UTF_8))
-                            : error(404, "unknown handle");
-                }
-                case "icons" -> {
-                    return slot(handle.get()).isPresent() ? iconReply(handle.get()) : error(404, "unknown handle");
-                }
-                case "docs" -> {
-                    return slot(handle.get()).isPresent()
-                            ? Reply.text(200, "Documentation of " + handle.get() + "\n")
-                            : error(404, "unknown handle");
-                }
-                default -> {
-                    return error(404, "no such path");
-                }
-            }
-        }
-        return error(404, "no such path");
-    }
-
-    private Reply healthReply() {
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("ok", true);
-        body.put("registry", name);
-        return Reply.json(200, json.writeValueAsBytes(body));
-    }
-
-    private byte[] listingBody() {
-        byte[] cached = listingCache;
-        if (cached != null) {
-            return cached;
-        }
-        synchronized (lock) {
-            if (listingCache == null) {
-                listingCache = json.writeValueAsBytes(Map.of("handles", handles()));
-            }
-            return listingCache;
-        }
-    }
-
-    private Reply recordReply(String handle, Headers headers) {
-        Optional<Slot> slot = slot(handle);
-        if (slot.isEmpty()) {
-            return error(404, "unknown handle");
-        }
-        Content c = content(slot.get());
-        Map<String, Object> record = recordJson(handle, c);
-        RecordSigner recordSigner = signer;
-        if (recordSigner != null) {
-            recordSigner.sign(record, proofDefect(handle));
-        }
-        byte[] body = json.writeValueAsBytes(record);
-        String etag = HttpSupport.weakEtag(body);
-        Instant lastModified = c.updatedAt().truncatedTo(ChronoUnit.SECONDS);
-        if (HttpSupport.ifNoneMatchHits(headers.getFirst("If-None-Match"), etag)) {
-            notModified.incrementAndGet();
-            return Reply.empty(304, Map.of("ETag", etag, "Last-Modified", HttpSupport.httpDate(lastModified)));
-        }
-        return Reply.json(200, body)
-                .withHeader("ETag", etag)
-                .withHeader("Last-Modified", HttpSupport.httpDate(lastModified));
-    }
-
-    private Reply cardReply(String handle, boolean moved, Headers headers) {
-        Optional<Slot> slot = slot(handle);
-        if (slot.isEmpty()) {
-            return error(404, "unknown handle");
-        }
-        Content c = content(slot.get());
-        byte[] body = json.writeValueAsBytes(cardJson(handle, moved ? c.withName(movedName(c)) : c));
-        boolean withEtag = cardEtags;
-        String etag = HttpSupport.weakEtag(body);
-        Instant lastModified = c.updatedAt().truncatedTo(ChronoUnit.SECONDS);
-        String ifNoneMatch = withEtag ? headers.getFirst("If-None-Match") : null;
-        // RFC 9110 §13.1.3: If-Modified-Since is ignored when If-None-Match is present.
-        boolean fresh = ifNoneMatch != null
-                ? HttpSupport.ifNoneMatchHits(ifNoneMatch, etag)
-                : HttpSupport.parseHttpDate(headers.getFirst("If-Modified-Since"))
-                        .map(since -> !lastModified.isAfter(since))
-                        .orElse(false);
-        Map<String, String> validators = withEtag
-                ? Map.of("ETag", etag, "Last-Modified", HttpSupport.httpDate(lastModified))
-                : Map.of("Last-Modified", HttpSupport.httpDate(lastModified));
-        if (fresh) {
-            notModified.incrementAndGet();
-            return withCardFreshness(Reply.empty(304, validators));
-        }
-        Reply reply = Reply.json(200, body);
-        for (Map.Entry<String, String> validator : validators.entrySet()) {
-            reply = reply.withHeader(validator.getKey(), validator.getValue());
-        }
-        return withCardFreshness(reply);
-    }
-
-    private static String movedName(Content c) {
-        return c.name() + " (moved)";
-    }
-
-    private Reply withCardFreshness(Reply reply) {
-        Duration maxAge = cardMaxAge;
-        return maxAge == null ? reply : reply.withHeader("Cache-Control", "max-age=" + maxAge.toSeconds());
-    }
-
-    private Reply iconReply(String handle) {
-        String letter = agent(handle).map(a -> a.name().substring(0, 1)).orElse("?")
-                .replace("&", "&amp;").replace("<", "&lt;");
-        String svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"32\" height=\"32\">"
-                + "<rect width=\"32\" height=\"32\" rx=\"6\" fill=\"#4a6fa5\"/>"
-                + "<text x=\"16\" y=\"22\" font-size=\"18\" text-anchor=\"middle\" fill=\"#fff\">" + letter
-                + "</text></svg>";
-        return new Reply(200, Map.of("Content-Type", "image/svg+xml"), svg.getBytes(StandardCharsets.UTF_8),
-                Duration.ZERO, Duration.ZERO);
-    }
-
-    private Map<String, Object> recordJson(String handle, Content c) {
-        Map<String, Object> r = new LinkedHashMap<>();
-        r.put("schema", RECORD_SCHEMA);
-        r.put("handle", handle);
-        r.put("updatedAt", c.updatedAt().toString());
-        r.put("agentCardUrl", cardUrl(handle));
-        r.put("capabilities", c.capabilities());
-        r.put(c.aliasFields() ? "revision" : "version", c.version());
-        r.put(c.aliasFields() ? "docsUrl" : "documentationUrl", baseUrl + "/docs/" + HttpSupport.encodeSegment(handle));
-        r.put("publishedAt", c.publishedAt().toString());
-        if (c.pricing() != null) {
-            Map<String, Object> p = new LinkedHashMap<>();
-            p.put("currency", c.pricing().currency());
-            p.put("label", c.pricing().label());
-            p.put("inputTokensPerMillion", c.pricing().inputTokensPerMillion());
-            p.put("outputTokensPerMillion", c.pricing().outputTokensPerMillion());
-            r.put("pricing", p);
-        }
-        r.put("inputModalities", c.inputModalities());
-        r.put("outputModalities", c.outputModalities());
-        r.put("ttlSecondsRecommended", 3600);
-        return r;
-    }
-
-    private Map<String, Object> cardJson(String handle, Content c) {
-        Map<String, Object> card = new LinkedHashMap<>();
-        String encoded = HttpSupport.encodeSegment(handle);
-        card.put("name", c.name());
-        card.put("description", c.description());
-        card.put("url", baseUrl + "/a2a/" + encoded);
-        card.put("iconUrl", baseUrl + "/icons/" + encoded);
-        card.put("provider", Map.of("organization", c.author()));
-        card.put("version", c.version());
-        card.put("protocolVersion", "0.3.0");
-        card.put("capabilities", Map.of("streaming", c.streaming()));
-        card.put("defaultInputModes", c.inputModalities());
-        card.put("defaultOutputModes", c.outputModalities());
-        List<Map<String, Object>> skills = new ArrayList<>();
-        for (Skill s : c.skills()) {
-            Map<String, Object> skill = new LinkedHashMap<>();
-            skill.put("id", s.id());
-            skill.put("name", s.name());
-            skill.put("description", s.description());
-            skill.put("tags", s.tags());
-            skills.add(skill);
-        }
-        card.put("skills", skills);
-        return card;
-    }
-
-    // ---- faults --------------------------------------------------------------------------------
-
-    private Reply withFaults(Resource resource, String handle, Supplier<Reply> normal) {
-        for (ActiveFault active : faults) {
-            if (active.fault().target().matches(resource, handle) && active.tryConsume()) {
-                faulted.incrementAndGet();
-                return applyFault(active.fault(), normal);
-            }
-        }
-        return normal.get();
-    }
-
-    private Reply applyFault(Fault fault, Supplier<Reply> normal) {
-        if (fault instanceof Fault.Status f) {
-            Reply reply = error(f.status(), "simulated fault");
-            return f.status() == 401 ? reply.withHeader("WWW-Authenticate", "Bearer realm=\"" + name + "\"") : reply;
-        } else if (fault instanceof Fault.RateLimited f) {
-            return error(429, "rate limited").withHeader("Retry-After", Integer.toString(f.retryAfterSeconds()));
-        } else if (fault instanceof Fault.Hang f) {
-            return normal.get().heldFor(f.duration());
-        } else if (fault instanceof Fault.SlowBody f) {
-            return normal.get().trickled(f.perByte());
-        } else if (fault instanceof Fault.Malformed f) {
-            return Reply.json(200, f.body().getBytes(StandardCharsets.UTF_8));
-        } else if (fault instanceof Fault.Oversize f) {
-            return padded(normal.get(), f.bytes());
-        } else if (fault instanceof Fault.Redirect f) {
-            return Reply.empty(f.status(), Map.of("Location", f.location()));
-        } else if (fault instanceof Fault.ShrinkListing f) {
-            return Reply.json(200, json.writeValueAsBytes(Map.of("handles", shrunk(handles(), f.dropFraction()))));
-        }
-        throw new IllegalStateException("unknown fault " + fault);
-    }
-
-    /** Keeps floor(n * (1 - drop)) handles at evenly spaced positions, the same ones every time. */
-    static List<String> shrunk(List<String> handles, double dropFraction) {
-        double keep = 1.0 - dropFraction;
-        List<String> kept = new ArrayList<>();
-        for (int p = 0; p < handles.size(); p++) {
-            if (Math.floor((p + 1) * keep) > Math.floor(p * keep)) {
-                kept.add(handles.get(p));
-            }
-        }
-        return kept;
-    }
-
-    /** Grows a JSON object to exactly {@code size} bytes with a padding member; stays valid JSON. */
-    private static Reply padded(Reply reply, int size) {
-        byte[] body = reply.body();
-        if (reply.status() != 200 || body.length == 0 || body[body.length - 1] != '}') {
-            return reply;
-        }
-        byte[] member = ",\"x-padding\":\"".getBytes(StandardCharsets.US_ASCII);
-        int padding = size - body.length - member.length - 1;
-        if (padding < 0) {
-            return reply;
-        }
-        byte[] out = new byte[size];
-        System.arraycopy(body, 0, out, 0, body.length - 1);
-        int pos = body.length - 1;
-        System.arraycopy(member, 0, out, pos, member.length);
-        pos += member.length;
-        java.util.Arrays.fill(out, pos, pos + padding, (byte) 'x');
-        pos += padding;
-        out[pos++] = '"';
-        out[pos] = '}';
-        return new Reply(200, Map.of("Content-Type", Reply.JSON, "ETag", HttpSupport.weakEtag(out)), out,
-                reply.holdBefore(), reply.perByte());
-    }
-
-    private Reply error(int status, String message) {
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("error", message);
-        body.put("status", status);
-        body.put("registry", name);
-        return Reply.json(status, json.writeValueAsBytes(body));
-    }
-
-    // ---- generation ----------------------------------------------------------------------------
-
-    private SimulatedAgent bump(String handle, String newName) {
-        Objects.requireNonNull(handle, "handle");
-        synchronized (lock) {
-            if (slot(handle).isEmpty()) {
-                throw new IllegalArgumentException("unknown handle: " + handle);
-            }
-            revisions.compute(handle, (h, old) -> old == null
-                    ? new Revision(1, newName, List.of())
-                    : new Revision(old.revision() + 1, newName != null ? newName : old.name(), old.extraCapabilities()));
-        }
-        return agent(handle).orElseThrow();
-    }
-
-    private Optional<Slot> slot(String handle) {
-        if (handle == null) {
-            return Optional.empty();
-        }
-        Long addedKey = addedKeys.get(handle);
-        if (addedKey != null) {
-            return Optional.of(new Slot(handle, addedKey));
-        }
-        if (removedGenerated.contains(handle)) {
-            return Optional.empty();
-        }
-        return generatedIndex(handle).map(i -> new Slot(handle, i));
-    }
-
-    private Content content(Slot slot) {
-        Revision rev = revisions.get(slot.handle());
-        Content c = AgentGenerator.content(contentSeed, slot.key(), rev == null ? 0 : rev.revision());
-        if (rev != null && !rev.extraCapabilities().isEmpty()) {
-            c = c.withExtraCapabilities(rev.extraCapabilities());
-        }
-        return rev != null && rev.name() != null ? c.withName(rev.name()) : c;
-    }
-
-    private SimulatedAgent view(Slot slot) {
-        Content c = content(slot);
-        return new SimulatedAgent(slot.handle(), movedCards.contains(slot.handle()) ? movedName(c) : c.name(),
-                c.description(), c.tags(), c.author(),
-                cardUrl(slot.handle()), c.version(), c.updatedAt());
-    }
-
-    private String generatedHandle(int index) {
-        String hostile = hostileByIndex.get(index);
-        if (hostile != null) {
-            return hostile;
-        }
-        String digits = Integer.toString(index);
-        StringBuilder sb = new StringBuilder(12 + name.length()).append("agent-");
-        for (int i = digits.length(); i < 5; i++) {
-            sb.append('0');
-        }
-        return sb.append(digits).append('.').append(name).toString();
-    }
-
-    /** The generated index behind a handle, accepting only the exact spelling the listing uses. */
-    private Optional<Integer> generatedIndex(String handle) {
-        Integer hostile = hostileIndexByHandle.get(handle);
-        if (hostile != null) {
-            return Optional.of(hostile);
-        }
-        String suffix = "." + name;
-        if (!handle.startsWith("agent-") || !handle.endsWith(suffix)) {
-            return Optional.empty();
-        }
-        String digits = handle.substring(6, handle.length() - suffix.length());
-        if (digits.isEmpty() || digits.length() > 9 || !digits.chars().allMatch(ch -> ch >= '0' && ch <= '9')) {
-            return Optional.empty();
-        }
-        int index = Integer.parseInt(digits);
-        if (index >= generatedCount || hostileByIndex.containsKey(index) || !generatedHandle(index).equals(handle)) {
-            return Optional.empty();
-        }
-        return Optional.of(index);
+        return routes.serve(method, rest, headers);
     }
 }

@@ -12,7 +12,8 @@ import java.time.Duration;
  * @param ttl                    lifetime of a cached answer; entries of old generations simply expire
  * @param generationPollInterval how often the generation is re-read from PostgreSQL, a safety net
  *                               should a catalog-change event be lost
- * @param redisRetryAfter        after a Redis failure, answers bypass Redis for this long
+ * @param redisRetryAfter        after a Redis failure, the circuit in front of Redis ({@link SharedRedis})
+ *                               stays open this long: cache, rate limits and live catalog do without it
  * @param localMaxSize           bytes of answers each replica also keeps in its own memory, in front of
  *                               Redis; keys carry the generation, so a local copy is never stale
  *                               (0: every hit goes to Redis)

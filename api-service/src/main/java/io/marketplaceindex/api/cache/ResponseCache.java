@@ -5,25 +5,17 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-import org.springframework.data.redis.connection.RedisConnectionFactory;
-import org.springframework.data.redis.core.RedisTemplate;
-import org.springframework.data.redis.serializer.RedisSerializer;
 import org.springframework.stereotype.Component;
 
-import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Answers cached in Redis as the exact bytes sent to clients. A burst of identical misses runs
  * the query once (single flight, per replica). When Redis fails the API keeps answering from
- * PostgreSQL and says so; Redis is retried after a pause rather than on every request.
+ * PostgreSQL and says so; Redis is retried after a pause rather than on every request ({@link SharedRedis}).
  * <p>
  * Each replica also keeps recent answers in its own memory, in front of Redis: a hot page then costs
  * no network round trip and no copy of its bytes out of Redis. Keys carry the catalog generation,
@@ -31,8 +23,6 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 @Component
 public class ResponseCache {
-
-    private static final Logger log = LoggerFactory.getLogger(ResponseCache.class);
 
     public enum Status {
         HIT("hit"), MISS("miss"), BYPASS("bypass: redis unavailable");
@@ -67,10 +57,8 @@ public class ResponseCache {
     public record Answer(byte[] body, Status status, boolean provisional) {
     }
 
-    private final RedisTemplate<String, byte[]> redis;
+    private final SharedRedis redis;
     private final CacheProperties properties;
-    private final Clock clock;
-    private final AtomicReference<Instant> redisDownUntil = new AtomicReference<>(Instant.MIN);
     private final ConcurrentHashMap<String, CompletableFuture<Computed>> inFlight = new ConcurrentHashMap<>();
     /** null when disabled ({@code marketplace.cache.local-max-size=0}) */
     private final Cache<String, Entry> local;
@@ -96,15 +84,9 @@ public class ResponseCache {
         }
     }
 
-    public ResponseCache(RedisConnectionFactory connections, CacheProperties properties, Clock clock,
-                         MeterRegistry meters) {
-        this.redis = new RedisTemplate<>();
-        this.redis.setConnectionFactory(connections);
-        this.redis.setKeySerializer(RedisSerializer.string());
-        this.redis.setValueSerializer(RedisSerializer.byteArray());
-        this.redis.afterPropertiesSet();
+    public ResponseCache(SharedRedis redis, CacheProperties properties, MeterRegistry meters) {
+        this.redis = redis;
         this.properties = properties;
-        this.clock = clock;
         long localBytes = properties.localMaxSize().toBytes();
         this.local = localBytes <= 0 ? null : Caffeine.newBuilder()
                 .maximumWeight(localBytes)
@@ -129,17 +111,13 @@ public class ResponseCache {
             }
             localTier.miss().increment();
         }
-        boolean redisUp = clock.instant().isAfter(redisDownUntil.get());
-        if (redisUp) {
-            Lookup lookup = read(redisKey);
-            if (!lookup.redisAnswered()) {
-                redisUp = false;
-            } else if (lookup.value() != null) {
-                redisTier.hit().increment();
-                // its remaining lifetime in Redis is unknown here; a provisional one is the safe bound
-                keepLocally(redisKey, lookup.value(), properties.provisionalLifetime(), lookup.provisional());
-                return new Answer(lookup.value(), Status.HIT, lookup.provisional());
-            }
+        Lookup lookup = redis.call(() -> read(redisKey), () -> Lookup.UNAVAILABLE);
+        boolean redisUp = lookup.redisAnswered();
+        if (lookup.value() != null) {
+            redisTier.hit().increment();
+            // its remaining lifetime in Redis is unknown here; a provisional one is the safe bound
+            keepLocally(redisKey, lookup.value(), properties.provisionalLifetime(), lookup.provisional());
+            return new Answer(lookup.value(), Status.HIT, lookup.provisional());
         }
         (redisUp ? redisTier.miss() : redisTier.unavailable()).increment();
         Status status = redisUp ? Status.MISS : Status.BYPASS;
@@ -153,7 +131,8 @@ public class ResponseCache {
             Computed computed = compute.apply(status);
             if (redisUp) {
                 Duration ttl = computed.provisional() ? properties.provisionalLifetime() : properties.ttl();
-                write(computed.provisional() ? provisionalKey(redisKey) : redisKey, computed.forCache(), ttl);
+                String storedKey = computed.provisional() ? provisionalKey(redisKey) : redisKey;
+                redis.run(() -> redis.bytes().opsForValue().set(storedKey, computed.forCache(), ttl));
                 // only what Redis holds too: an answer built while Redis is down says "bypass"
                 keepLocally(redisKey, computed.forCache(), ttl, computed.provisional());
             }
@@ -189,35 +168,16 @@ public class ResponseCache {
 
     /** @param value null on a miss */
     private record Lookup(boolean redisAnswered, byte[] value, boolean provisional) {
+        static final Lookup UNAVAILABLE = new Lookup(false, null, false);
     }
 
     /** The answer under the key, else a provisional one beside it: one round trip for both. */
     private Lookup read(String key) {
-        try {
-            List<byte[]> values = redis.opsForValue().multiGet(List.of(key, provisionalKey(key)));
-            if (values == null) {
-                return new Lookup(true, null, false);
-            }
-            return values.get(0) != null ? new Lookup(true, values.get(0), false)
-                    : new Lookup(true, values.get(1), values.get(1) != null);
-        } catch (RuntimeException e) {
-            markDown(e);
-            return new Lookup(false, null, false);
+        List<byte[]> values = redis.bytes().opsForValue().multiGet(List.of(key, provisionalKey(key)));
+        if (values == null) {
+            return new Lookup(true, null, false);
         }
-    }
-
-    private void write(String key, byte[] value, Duration ttl) {
-        try {
-            redis.opsForValue().set(key, value, ttl);
-        } catch (RuntimeException e) {
-            markDown(e);
-        }
-    }
-
-    private void markDown(RuntimeException e) {
-        Instant until = clock.instant().plus(properties.redisRetryAfter());
-        if (redisDownUntil.getAndSet(until).isBefore(clock.instant())) {
-            log.warn("Redis unavailable, answering from PostgreSQL until {}: {}", until, e.getMessage());
-        }
+        return values.get(0) != null ? new Lookup(true, values.get(0), false)
+                : new Lookup(true, values.get(1), values.get(1) != null);
     }
 }

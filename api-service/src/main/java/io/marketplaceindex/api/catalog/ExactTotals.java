@@ -1,9 +1,9 @@
 package io.marketplaceindex.api.catalog;
 
 import io.marketplaceindex.api.cache.CacheProperties;
+import io.marketplaceindex.api.cache.SharedRedis;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.stereotype.Component;
 
 import java.util.List;
@@ -33,7 +33,7 @@ class ExactTotals implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ExactTotals.class);
 
     private final CatalogRepository rows;
-    private final StringRedisTemplate redis;
+    private final SharedRedis redis;
     private final CacheProperties cacheProperties;
     private final CatalogProperties properties;
     /**
@@ -51,7 +51,7 @@ class ExactTotals implements AutoCloseable {
                 return t;
             }, new ThreadPoolExecutor.AbortPolicy());
 
-    ExactTotals(CatalogRepository rows, StringRedisTemplate redis, CacheProperties cacheProperties,
+    ExactTotals(CatalogRepository rows, SharedRedis redis, CacheProperties cacheProperties,
                 CatalogProperties properties) {
         this.rows = rows;
         this.redis = redis;
@@ -60,12 +60,15 @@ class ExactTotals implements AutoCloseable {
     }
 
     Optional<Long> cached(long generation, CatalogQuery query) {
+        // Redis down: the estimate stands, and the response says the cache was bypassed
+        String value = redis.call(() -> redis.strings().opsForValue().get(key(generation, query)), () -> null);
+        if (value == null) {
+            return Optional.empty();
+        }
         try {
-            String value = redis.opsForValue().get(key(generation, query));
-            return value == null ? Optional.empty() : Optional.of(Long.parseLong(value));
-        } catch (RuntimeException e) {
-            // Redis down: the estimate stands, and the response says the cache was bypassed
-            log.debug("exact total not read from Redis: {}", e.getMessage());
+            return Optional.of(Long.parseLong(value));
+        } catch (NumberFormatException e) {
+            log.debug("exact total in Redis is not a number: {}", value);
             return Optional.empty();
         }
     }
@@ -80,7 +83,8 @@ class ExactTotals implements AutoCloseable {
             counters.execute(() -> {
                 try {
                     rows.exactTotal(query, registryIds, properties.backgroundCountTimeout()).ifPresentOrElse(
-                            total -> redis.opsForValue().set(key, Long.toString(total), cacheProperties.ttl()),
+                            total -> redis.run(() -> redis.strings().opsForValue().set(key, Long.toString(total),
+                                    cacheProperties.ttl())),
                             () -> log.info("exact total of {} took longer than {}; estimates stay", query.filterKey(),
                                     properties.backgroundCountTimeout()));
                 } catch (RuntimeException e) {

@@ -1,14 +1,12 @@
 package io.marketplaceindex.api.live;
 
 import io.marketplaceindex.api.cache.CacheProperties;
+import io.marketplaceindex.api.cache.SharedRedis;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.dao.DataAccessException;
-import org.springframework.data.redis.connection.RedisConnectionFactory;
-import org.springframework.data.redis.core.RedisTemplate;
 import org.springframework.data.redis.core.script.DefaultRedisScript;
 import org.springframework.data.redis.core.script.RedisScript;
-import org.springframework.data.redis.serializer.RedisSerializer;
 import org.springframework.stereotype.Component;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -44,7 +42,8 @@ import java.util.zip.GZIPOutputStream;
  *
  * <p>Each replica also keeps the parsed catalog in memory until it expires, so a request costs no
  * Redis round trip and no parsing. When Redis fails, every replica builds and keeps its own catalog
- * (so up to one fan-out per replica per ttl) and answers say {@code bypass: redis unavailable}.
+ * (so up to one fan-out per replica per ttl) and answers say {@code bypass: redis unavailable}, for
+ * as long as the circuit of {@link SharedRedis} is open.
  */
 @Component
 class LiveCatalogStore {
@@ -80,30 +79,20 @@ class LiveCatalogStore {
     private final CacheProperties cache;
     private final JsonMapper json;
     private final Clock clock;
-    private final RedisTemplate<String, byte[]> redis;
-    private final RedisTemplate<String, String> strings;
+    private final SharedRedis redis;
     private final AtomicReference<Local> local = new AtomicReference<>();
-    private final AtomicReference<Instant> redisDownUntil = new AtomicReference<>(Instant.MIN);
     /** One refresh per replica at a time; the others answer with the previous catalog or wait for it. */
     private final ReentrantLock refreshing = new ReentrantLock();
 
     LiveCatalogStore(LiveRegistryRepository registries, LiveCatalogBuilder builder, LiveCatalogProperties properties,
-                     CacheProperties cache, JsonMapper json, Clock clock, RedisConnectionFactory connections) {
+                     CacheProperties cache, JsonMapper json, Clock clock, SharedRedis redis) {
         this.registries = registries;
         this.builder = builder;
         this.properties = properties;
         this.cache = cache;
         this.json = json;
         this.clock = clock;
-        this.redis = new RedisTemplate<>();
-        this.redis.setConnectionFactory(connections);
-        this.redis.setKeySerializer(RedisSerializer.string());
-        this.redis.setValueSerializer(RedisSerializer.byteArray());
-        this.redis.afterPropertiesSet();
-        this.strings = new RedisTemplate<>();
-        this.strings.setConnectionFactory(connections);
-        this.strings.setDefaultSerializer(RedisSerializer.string());
-        this.strings.afterPropertiesSet();
+        this.redis = redis;
     }
 
     /**
@@ -142,12 +131,9 @@ class LiveCatalogStore {
 
     private Served refresh(Local previous, List<LiveRegistry> enabled, String digest, long generation) {
         String key = cache.keyPrefix() + "live:catalog:" + digest;
-        if (redisUp()) {
-            try {
-                return refreshShared(previous, enabled, digest, key, generation);
-            } catch (DataAccessException e) {
-                markDown(e);
-            }
+        Served shared = redis.call(() -> refreshShared(previous, enabled, digest, key, generation), () -> null);
+        if (shared != null) {
+            return shared;
         }
         LiveIndex built = new LiveIndex(builder.build(enabled, digest));
         keep(built, generation);
@@ -163,7 +149,7 @@ class LiveCatalogStore {
         }
         String lockKey = key + ":lock";
         String token = UUID.randomUUID().toString();
-        Boolean locked = strings.opsForValue().setIfAbsent(lockKey, token, lockTtl(enabled.size()));
+        Boolean locked = redis.strings().opsForValue().setIfAbsent(lockKey, token, lockTtl(enabled.size()));
         if (Boolean.TRUE.equals(locked)) {
             LiveIndex built;
             try {
@@ -179,7 +165,7 @@ class LiveCatalogStore {
                 write(key, built.snapshot());
                 release(lockKey, token);
             } catch (DataAccessException e) {
-                markDown(e);
+                redis.failed(e);
                 status = Status.BYPASS;
             }
             return new Served(built, status);
@@ -213,7 +199,7 @@ class LiveCatalogStore {
         try {
             write(key, built.snapshot());
         } catch (DataAccessException e) {
-            markDown(e);
+            redis.failed(e);
             status = Status.BYPASS;
         }
         return new Served(built, status);
@@ -221,7 +207,7 @@ class LiveCatalogStore {
 
     private void release(String lockKey, String token) {
         try {
-            strings.execute(RELEASE, List.of(lockKey), token);
+            redis.strings().execute(RELEASE, List.of(lockKey), token);
         } catch (DataAccessException e) {
             // the lock expires on its own (PX); other replicas wait at most that long
             log.warn("live catalog: could not release {}: {}", lockKey, e.getMessage());
@@ -247,7 +233,7 @@ class LiveCatalogStore {
     }
 
     private LiveIndex read(String key) {
-        byte[] bytes = redis.opsForValue().get(key);
+        byte[] bytes = redis.bytes().opsForValue().get(key);
         if (bytes == null) {
             return null;
         }
@@ -262,8 +248,8 @@ class LiveCatalogStore {
 
     private void write(String key, LiveSnapshot snapshot) {
         byte[] bytes = encode(snapshot);
-        redis.opsForValue().set(key, bytes, properties.ttl());
-        redis.opsForValue().set(key + ":stale", bytes, properties.ttl().plus(properties.staleTtl()));
+        redis.bytes().opsForValue().set(key, bytes, properties.ttl());
+        redis.bytes().opsForValue().set(key + ":stale", bytes, properties.ttl().plus(properties.staleTtl()));
     }
 
     byte[] encode(LiveSnapshot snapshot) {
@@ -295,18 +281,6 @@ class LiveCatalogStore {
             return HexFormat.of().formatHex(hash, 0, 12);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
-        }
-    }
-
-    private boolean redisUp() {
-        return clock.instant().isAfter(redisDownUntil.get());
-    }
-
-    private void markDown(RuntimeException e) {
-        Instant until = clock.instant().plus(cache.redisRetryAfter());
-        if (redisDownUntil.getAndSet(until).isBefore(clock.instant())) {
-            log.warn("Redis unavailable, the live catalog is built and kept by this replica alone until {}: {}",
-                    until, e.getMessage());
         }
     }
 

@@ -1,9 +1,9 @@
 package io.marketplaceindex.api.ratelimit;
 
 import io.marketplaceindex.api.cache.CacheProperties;
+import io.marketplaceindex.api.cache.SharedRedis;
 import jakarta.servlet.http.HttpServletRequest;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
-import org.springframework.data.redis.connection.RedisConnectionFactory;
 import org.springframework.stereotype.Component;
 
 import java.nio.charset.StandardCharsets;
@@ -40,12 +40,12 @@ public class LoginThrottle {
     /** Limit 1: a client is "clean" while it has no failed sign-in in the window. */
     private final RateLimiter clientFailures;
 
-    LoginThrottle(RateLimitProperties properties, CacheProperties cache, Clock clock, RedisConnectionFactory connections) {
+    LoginThrottle(RateLimitProperties properties, CacheProperties cache, Clock clock, SharedRedis redis) {
         this.properties = properties;
-        this.attempts = new RateLimiter("login", properties.loginPerMinute(), cache, clock, connections);
+        this.attempts = new RateLimiter("login", properties.loginPerMinute(), cache, clock, redis);
         this.accountFailures = new RateLimiter("login-account-failures", properties.loginFailuresPerAccountPerHour(),
-                HOUR, cache, clock, connections);
-        this.clientFailures = new RateLimiter("login-client-failures", 1, HOUR, cache, clock, connections);
+                HOUR, cache, clock, redis);
+        this.clientFailures = new RateLimiter("login-client-failures", 1, HOUR, cache, clock, redis);
     }
 
     /** Counts this attempt of the client. @return how long the client must wait, when it is over its limit */

@@ -1,12 +1,12 @@
 package io.marketplaceindex.api.ratelimit;
 
 import io.marketplaceindex.api.cache.CacheProperties;
+import io.marketplaceindex.api.cache.SharedRedis;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.boot.security.autoconfigure.web.servlet.SecurityFilterProperties;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.data.redis.connection.RedisConnectionFactory;
 
 import java.time.Clock;
 
@@ -16,8 +16,8 @@ class RateLimitConfig {
 
     @Bean
     RateLimiter anonymousRateLimiter(RateLimitProperties properties, CacheProperties cache, Clock clock,
-                                     RedisConnectionFactory connections) {
-        return new RateLimiter("anonymous", properties.anonymousPerMinute(), cache, clock, connections);
+                                     SharedRedis redis) {
+        return new RateLimiter("anonymous", properties.anonymousPerMinute(), cache, clock, redis);
     }
 
     /**

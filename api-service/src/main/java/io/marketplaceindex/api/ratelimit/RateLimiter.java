@@ -1,14 +1,9 @@
 package io.marketplaceindex.api.ratelimit;
 
 import io.marketplaceindex.api.cache.CacheProperties;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-import org.springframework.dao.DataAccessException;
-import org.springframework.data.redis.connection.RedisConnectionFactory;
-import org.springframework.data.redis.core.RedisTemplate;
+import io.marketplaceindex.api.cache.SharedRedis;
 import org.springframework.data.redis.core.script.DefaultRedisScript;
 import org.springframework.data.redis.core.script.RedisScript;
-import org.springframework.data.redis.serializer.RedisSerializer;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -16,18 +11,17 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Fixed windows per client (one minute unless given), counted in Redis so that every replica shares them: one
  * Lua script increments the client's counter and, on the window's first request, sets its expiry,
  * atomically, so a counter can never be left without one. When Redis fails, requests are not
  * refused for it: each replica counts in its own memory until Redis answers again (so a client
- * spreading requests over N replicas gets up to N times the limit meanwhile).
+ * spreading requests over N replicas gets up to N times the limit meanwhile); the circuit of
+ * {@link SharedRedis} decides when, for every limit and the caches at once.
  */
 public class RateLimiter {
 
-    private static final Logger log = LoggerFactory.getLogger(RateLimiter.class);
     static final Duration WINDOW = Duration.ofMinutes(1);
     /** Bounds the fallback's memory: past it, expired windows are purged, and new clients pass uncounted. */
     static final int MAX_LOCAL_CLIENTS = 100_000;
@@ -70,60 +64,46 @@ public class RateLimiter {
     private record LocalWindow(Instant end, int count) {
     }
 
-    private final String name;
     private final int limit;
     private final Duration window;
     private final String keyPrefix;
-    private final Duration redisRetryAfter;
     private final Clock clock;
-    private final RedisTemplate<String, String> redis;
-    private final AtomicReference<Instant> redisDownUntil = new AtomicReference<>(Instant.MIN);
+    private final SharedRedis redis;
     private final Map<String, LocalWindow> local = new ConcurrentHashMap<>();
 
     /** @param name what is limited ("anonymous", "login"): its counters are apart from every other limit's */
-    public RateLimiter(String name, int limit, CacheProperties cache, Clock clock, RedisConnectionFactory connections) {
-        this(name, limit, WINDOW, cache, clock, connections);
+    public RateLimiter(String name, int limit, CacheProperties cache, Clock clock, SharedRedis redis) {
+        this(name, limit, WINDOW, cache, clock, redis);
     }
 
     public RateLimiter(String name, int limit, Duration window, CacheProperties cache, Clock clock,
-                       RedisConnectionFactory connections) {
-        this.name = name;
+                       SharedRedis redis) {
         this.limit = limit;
         this.window = window;
         this.keyPrefix = cache.keyPrefix() + "ratelimit:" + name + ":";
-        this.redisRetryAfter = cache.redisRetryAfter();
         this.clock = clock;
-        this.redis = new RedisTemplate<>();
-        this.redis.setConnectionFactory(connections);
-        this.redis.setDefaultSerializer(RedisSerializer.string());
-        this.redis.afterPropertiesSet();
+        this.redis = redis;
     }
 
     public Decision hit(String client) {
-        if (clock.instant().isAfter(redisDownUntil.get())) {
-            try {
-                return shared(client);
-            } catch (DataAccessException e) {
-                markDown(e);
-            }
-        }
-        return local(client);
+        return redis.call(() -> shared(client), () -> local(client));
     }
 
     /** Where the client's window stands, without counting a request. */
     public Decision peek(String client) {
-        if (clock.instant().isAfter(redisDownUntil.get())) {
-            try {
-                List<?> result = redis.execute(PEEK, List.of(key(client)));
-                if (result == null || result.size() != 2) {
-                    throw new IllegalStateException("rate limit script answered " + result);
-                }
-                return peeked(((Number) result.get(0)).longValue(),
-                        Duration.ofMillis(Math.max(0, ((Number) result.get(1)).longValue())));
-            } catch (DataAccessException e) {
-                markDown(e);
-            }
+        return redis.call(() -> sharedPeek(client), () -> localPeek(client));
+    }
+
+    private Decision sharedPeek(String client) {
+        List<?> result = redis.strings().execute(PEEK, List.of(key(client)));
+        if (result == null || result.size() != 2) {
+            throw new IllegalStateException("rate limit script answered " + result);
         }
+        return peeked(((Number) result.get(0)).longValue(),
+                Duration.ofMillis(Math.max(0, ((Number) result.get(1)).longValue())));
+    }
+
+    private Decision localPeek(String client) {
         Instant now = clock.instant();
         LocalWindow current = local.get(client);
         return current == null || !current.end().isAfter(now) ? peeked(0, Duration.ZERO)
@@ -141,7 +121,7 @@ public class RateLimiter {
     }
 
     private Decision shared(String client) {
-        List<?> result = redis.execute(HIT, List.of(key(client)), String.valueOf(window.toMillis()));
+        List<?> result = redis.strings().execute(HIT, List.of(key(client)), String.valueOf(window.toMillis()));
         if (result == null || result.size() != 2) {
             throw new IllegalStateException("rate limit script answered " + result);
         }
@@ -168,13 +148,5 @@ public class RateLimiter {
         boolean allowed = count <= limit;
         int remaining = (int) Math.max(0, limit - count);
         return new Decision(allowed, limit, remaining, resetIn);
-    }
-
-    private void markDown(DataAccessException e) {
-        Instant until = clock.instant().plus(redisRetryAfter);
-        if (redisDownUntil.getAndSet(until).isBefore(clock.instant())) {
-            log.warn("Redis unavailable, {} rate limits are counted per replica until {}: {}", name, until,
-                    e.getMessage());
-        }
     }
 }

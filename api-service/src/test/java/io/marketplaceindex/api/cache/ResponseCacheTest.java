@@ -1,6 +1,7 @@
 package io.marketplaceindex.api.cache;
 
 import io.marketplaceindex.api.ApiTestSupport;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -8,7 +9,6 @@ import org.springframework.data.redis.connection.RedisConnectionFactory;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.util.unit.DataSize;
 
-import java.time.Clock;
 import java.time.Duration;
 
 import java.nio.charset.StandardCharsets;
@@ -89,8 +89,7 @@ class ResponseCacheTest extends ApiTestSupport {
         assertThat(queries.get()).isEqualTo(1);
 
         // without the local tier the same sequence runs the query again
-        ResponseCache redisOnly = new ResponseCache(connections, withLocal(DataSize.ofBytes(0), Duration.ofSeconds(5)),
-                Clock.systemUTC(), new SimpleMeterRegistry());
+        ResponseCache redisOnly = replica(withLocal(DataSize.ofBytes(0), Duration.ofSeconds(5)), new SimpleMeterRegistry());
         String other = "local-off:" + UUID.randomUUID();
         redisOnly.get(other, query);
         redis.delete(properties.keyPrefix() + other);
@@ -101,8 +100,7 @@ class ResponseCacheTest extends ApiTestSupport {
     @Test
     void lookupsAreCountedByTierAndResult() {
         SimpleMeterRegistry meters = new SimpleMeterRegistry();
-        ResponseCache counted = new ResponseCache(connections, withLocal(DataSize.ofMegabytes(1), Duration.ofSeconds(5)),
-                Clock.systemUTC(), meters);
+        ResponseCache counted = replica(withLocal(DataSize.ofMegabytes(1), Duration.ofSeconds(5)), meters);
         String key = "counted:" + UUID.randomUUID();
         ResponseCache.Builder query = status -> {
             byte[] body = "{\"n\":3}".getBytes(StandardCharsets.UTF_8);
@@ -112,8 +110,7 @@ class ResponseCacheTest extends ApiTestSupport {
         counted.get(key, query); // from this replica's memory
         // another replica: not in its memory, in Redis
         SimpleMeterRegistry otherMeters = new SimpleMeterRegistry();
-        new ResponseCache(connections, withLocal(DataSize.ofMegabytes(1), Duration.ofSeconds(5)), Clock.systemUTC(),
-                otherMeters).get(key, query);
+        replica(withLocal(DataSize.ofMegabytes(1), Duration.ofSeconds(5)), otherMeters).get(key, query);
 
         assertThat(count(meters, "local", "miss")).isEqualTo(1);
         assertThat(count(meters, "local", "hit")).isEqualTo(1);
@@ -130,8 +127,7 @@ class ResponseCacheTest extends ApiTestSupport {
 
     @Test
     void aProvisionalAnswerIsKeptOnlyBriefly() {
-        ResponseCache shortLived = new ResponseCache(connections, withLocal(DataSize.ofMegabytes(1), Duration.ofMillis(300)),
-                Clock.systemUTC(), new SimpleMeterRegistry());
+        ResponseCache shortLived = replica(withLocal(DataSize.ofMegabytes(1), Duration.ofMillis(300)), new SimpleMeterRegistry());
         String key = "provisional:" + UUID.randomUUID();
         AtomicInteger queries = new AtomicInteger();
         ResponseCache.Builder estimate = status -> {
@@ -148,8 +144,8 @@ class ResponseCacheTest extends ApiTestSupport {
         Long ttlMillis = redis.getExpire(properties.keyPrefix() + key + "~provisional",
                 java.util.concurrent.TimeUnit.MILLISECONDS);
         assertThat(ttlMillis).isBetween(1L, 300L);
-        ResponseCache otherReplica = new ResponseCache(connections, withLocal(DataSize.ofMegabytes(1),
-                Duration.ofMillis(300)), Clock.systemUTC(), new SimpleMeterRegistry());
+        ResponseCache otherReplica = replica(withLocal(DataSize.ofMegabytes(1),
+                Duration.ofMillis(300)), new SimpleMeterRegistry());
         ResponseCache.Answer fromRedis = otherReplica.get(key, estimate);
         assertThat(fromRedis.status()).isEqualTo(ResponseCache.Status.HIT);
         assertThat(fromRedis.provisional()).isTrue();
@@ -157,6 +153,11 @@ class ResponseCacheTest extends ApiTestSupport {
         // expired locally and in Redis: the next request builds the answer again (now with the exact total)
         assertThat(shortLived.get(key, estimate).status()).isEqualTo(ResponseCache.Status.MISS);
         assertThat(queries.get()).isEqualTo(2);
+    }
+
+    /** A cache as another replica has it: its own circuit in front of the same Redis. */
+    private ResponseCache replica(CacheProperties cache, MeterRegistry meters) {
+        return new ResponseCache(new SharedRedis(connections, cache, meters), cache, meters);
     }
 
     private CacheProperties withLocal(DataSize localMaxSize, Duration provisionalTtl) {

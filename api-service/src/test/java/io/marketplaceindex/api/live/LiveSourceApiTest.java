@@ -4,6 +4,8 @@ import io.marketplaceindex.agent.AgentNormalizer;
 import io.marketplaceindex.agent.RegistryRef;
 import io.marketplaceindex.api.ApiTestSupport;
 import io.marketplaceindex.api.cache.CacheProperties;
+import io.marketplaceindex.api.cache.SharedRedis;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.marketplaceindex.api.cache.CatalogGeneration;
 import io.marketplaceindex.registry.RegistryUrls;
 import io.marketplaceindex.simulator.RegistrySimulator;
@@ -105,7 +107,7 @@ class LiveSourceApiTest extends ApiTestSupport {
         // Another replica (a store of its own, same Redis) serves that catalog without asking any registry.
         long requests = east.requestCount() + west.requestCount();
         LiveCatalogStore otherReplica = new LiveCatalogStore(registries, builder, properties, cacheProperties, json,
-                clock, redis);
+                clock, new SharedRedis(redis, cacheProperties, new SimpleMeterRegistry()));
         LiveCatalogStore.Served served = otherReplica.current(generation.current());
         assertThat(served.status()).isEqualTo(LiveCatalogStore.Status.HIT);
         assertThat(served.index().snapshot().agents()).hasSize(30);

@@ -1,6 +1,8 @@
 package io.marketplaceindex.api.ratelimit;
 
 import io.marketplaceindex.api.cache.CacheProperties;
+import io.marketplaceindex.api.cache.SharedRedis;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
 import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
 import org.springframework.data.redis.connection.lettuce.LettuceClientConfiguration;
@@ -30,9 +32,10 @@ class RateLimiterTest {
         down.start();
         try {
             MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
-            RateLimiter limiter = new RateLimiter("test", 3, new CacheProperties("t:", Duration.ofMinutes(1),
-                    Duration.ofSeconds(5), Duration.ofSeconds(5), DataSize.ofBytes(0),
-                    Duration.ofSeconds(5)), clock, down);
+            CacheProperties cache = new CacheProperties("t:", Duration.ofMinutes(1),
+                    Duration.ofSeconds(5), Duration.ofSeconds(5), DataSize.ofBytes(0), Duration.ofSeconds(5));
+            RateLimiter limiter = new RateLimiter("test", 3, cache, clock,
+                    new SharedRedis(down, cache, new SimpleMeterRegistry()));
             for (int i = 0; i < 3; i++) {
                 RateLimiter.Decision decision = limiter.hit("198.51.100.7");
                 assertThat(decision.allowed()).isTrue();

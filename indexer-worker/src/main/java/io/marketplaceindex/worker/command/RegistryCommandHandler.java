@@ -9,7 +9,7 @@ import io.marketplaceindex.registry.RegistryUrls;
 import io.marketplaceindex.worker.registry.RegistryEdit;
 import io.marketplaceindex.worker.registry.RegistryRemoval;
 import io.marketplaceindex.worker.registry.RegistryStore;
-import io.marketplaceindex.worker.sync.ChunkedSync;
+import io.marketplaceindex.worker.sync.chunked.ChunkedSync;
 import io.marketplaceindex.worker.sync.RegistrySyncer;
 import io.marketplaceindex.worker.sync.SyncRequest;
 import org.apache.kafka.clients.consumer.ConsumerRecord;

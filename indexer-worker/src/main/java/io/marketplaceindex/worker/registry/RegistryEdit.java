@@ -4,7 +4,7 @@ import io.marketplaceindex.events.RegistryCommand;
 import io.marketplaceindex.registry.InvalidRegistryUrlException;
 import io.marketplaceindex.registry.RegistryUrls;
 import io.marketplaceindex.worker.catalog.CatalogStore;
-import io.marketplaceindex.worker.sync.ChunkedSync;
+import io.marketplaceindex.worker.sync.chunked.ChunkedSync;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;

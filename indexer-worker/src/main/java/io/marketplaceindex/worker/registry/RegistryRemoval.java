@@ -4,7 +4,7 @@ import io.marketplaceindex.events.CatalogChanged;
 import io.marketplaceindex.worker.catalog.CatalogChangePublisher;
 import io.marketplaceindex.worker.catalog.CatalogStore;
 import io.marketplaceindex.worker.catalog.TagCountDeltas;
-import io.marketplaceindex.worker.sync.ChunkedSync;
+import io.marketplaceindex.worker.sync.chunked.ChunkedSync;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.support.TransactionTemplate;

@@ -4,5 +4,5 @@ package io.marketplaceindex.worker.sync;
  * @param generation the catalog generation this commit produced, or 0 when no row changed
  * @param warning    why rows the listing no longer names were kept (shrink guard), or null
  */
-record CommitResult(long generation, SyncCounts counts, String warning) {
+public record CommitResult(long generation, SyncCounts counts, String warning) {
 }

@@ -46,7 +46,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * it becomes a {@link HandleResult.Failed}.
  */
 @Component
-class HandleFetcher {
+public class HandleFetcher {
 
     private final CatalogStore catalog;
     private final RegistryClient client;
@@ -88,7 +88,7 @@ class HandleFetcher {
      * @param stored what the index holds for (at least) these handles, for conditional requests
      * @return one result per handle, in the order of {@code handles}
      */
-    List<HandleResult> fetchAll(Registry registry, List<String> handles, Map<String, StoredRow> stored) {
+    public List<HandleResult> fetchAll(Registry registry, List<String> handles, Map<String, StoredRow> stored) {
         RegistryEndpoint endpoint = registry.endpoint();
         Semaphore inFlight = inFlightByRegistry.computeIfAbsent(registry.id(),
                 id -> new Semaphore(properties.concurrencyPerRegistry()));

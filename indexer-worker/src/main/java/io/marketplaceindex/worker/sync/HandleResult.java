@@ -9,7 +9,7 @@ import java.time.Instant;
  * large registry are held until the commit (in memory, or in staging for a chunked run), and text
  * is both smaller than a JSON tree and what gets written.
  */
-sealed interface HandleResult {
+public sealed interface HandleResult {
 
     String handle();
 

@@ -9,7 +9,7 @@ import java.util.function.Consumer;
  * them all in memory.
  */
 @FunctionalInterface
-interface HandleResults {
+public interface HandleResults {
 
     void forEachBatch(int batchSize, Consumer<List<HandleResult>> batch);
 

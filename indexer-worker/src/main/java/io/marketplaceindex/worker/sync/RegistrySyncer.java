@@ -8,6 +8,8 @@ import io.marketplaceindex.worker.catalog.CatalogStore;
 import io.marketplaceindex.worker.catalog.StoredRow;
 import io.marketplaceindex.worker.registry.Registry;
 import io.marketplaceindex.worker.registry.RegistryStore;
+import io.marketplaceindex.worker.sync.chunked.ChunkedSync;
+import io.marketplaceindex.worker.sync.chunked.SyncAdmission;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.observation.Observation;
@@ -90,23 +92,18 @@ public class RegistrySyncer {
             return;
         }
         Registry registry = found.get();
-        if (!request.force() && registry.lastSuccessStartedAt() != null
-                && registry.lastSuccessStartedAt().isAfter(request.requestedAt())) {
-            // A sync that began after this request already finished: its result answers the request.
+        SyncAdmission admission = chunked.admit(request, registry, reason);
+        if (admission instanceof SyncAdmission.Coalesced coalesced) {
             state.progressFinished(request.rebuildId(), registry.id(), reason, "coalesced",
-                    Map.of("satisfiedBySyncStartedAt", registry.lastSuccessStartedAt().toString()));
+                    Map.of("satisfiedBySyncStartedAt", coalesced.satisfiedBySyncStartedAt().toString()));
             return;
         }
-        if (chunked.handledAlready(registry.id(), request.rebuildId())) {
-            // A redelivered rebuild whose chunked run is in flight or applied: its chunks carry on.
-            log.debug("rebuild {} of registry {} is handled by its chunked run", request.rebuildId(), registry.id());
+        if (admission instanceof SyncAdmission.AlreadyHandled handled) {
+            log.debug("rebuild {} of registry {} is handled by its chunked run {}", request.rebuildId(),
+                    registry.id(), handled.run().runId());
             return;
         }
-        Optional<SyncRun> inFlight = request.force() ? Optional.empty()
-                : chunked.runInFlightStartedAfter(registry.id(), request.requestedAt());
-        if (inFlight.isPresent()) {
-            // A chunked run that began after this request is under way: its result answers the request.
-            chunked.join(request, reason, inFlight.get());
+        if (admission instanceof SyncAdmission.Joined) {
             return;
         }
         Instant startedAt = clock.instant();
@@ -157,13 +154,9 @@ public class RegistrySyncer {
             log.warn("registry {} could not be listed: {}", registry.id(), e.getMessage());
             return "failed";
         }
-        if (chunked.isLarge(listing.handles().size())) {
-            // Ends any older run of this registry itself, in the transaction that records the new one.
-            chunked.start(request, registry, startedAt, reason, listing);
+        if (chunked.admitListed(request, registry, startedAt, reason, listing) instanceof SyncAdmission.Chunked) {
             return "chunked";
         }
-        // This sync is newer than any chunked run still in flight (the registry shrank below the threshold).
-        chunked.supersede(registry.id(), request.rebuildId());
 
         Map<String, StoredRow> stored = catalog.loadState(registry.id());
         List<HandleResult> results = fetcher.fetchAll(registry, listing.handles(), stored);

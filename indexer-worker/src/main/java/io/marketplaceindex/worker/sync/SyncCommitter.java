@@ -57,7 +57,7 @@ import java.util.UUID;
  * end of its transaction, COMMIT included.
  */
 @Component
-class SyncCommitter {
+public class SyncCommitter {
 
     /** A sync's commit, as a span; marketplace.sync.commit measures it. */
     static final String COMMIT_OBSERVATION = TracingConfiguration.SPAN_ONLY + "commit";
@@ -91,7 +91,7 @@ class SyncCommitter {
      * answered 404/410 for are removed in any case.
      */
     @Transactional
-    CommitResult commit(SyncInput input) {
+    public CommitResult commit(SyncInput input) {
         return commit(input, () -> {
         });
     }
@@ -102,7 +102,7 @@ class SyncCommitter {
      *                   extend the time the shared counters and the generation stay locked
      */
     @Transactional
-    CommitResult commit(SyncInput input, Runnable beforeSeal) {
+    public CommitResult commit(SyncInput input, Runnable beforeSeal) {
         Timer.Sample sample = Timer.start(meters);
         Observation observation = observeUntilTransactionEnds(input.registryId());
         try (Observation.Scope ignored = observation.openScope()) {

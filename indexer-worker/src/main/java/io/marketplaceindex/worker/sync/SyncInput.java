@@ -12,6 +12,6 @@ import java.util.UUID;
  * @param force     accept a listing the shrink guard would refuse
  * @param results   one result per listed handle, in listing order
  */
-record SyncInput(UUID registryId, Instant startedAt, Set<String> listed, int malformed, boolean force,
+public record SyncInput(UUID registryId, Instant startedAt, Set<String> listed, int malformed, boolean force,
                  HandleResults results) {
 }

@@ -14,7 +14,7 @@ import java.util.UUID;
 
 /** What follows a committed sync, on either path: the rebuild's progress, metrics and the change event. */
 @Component
-class SyncReporter {
+public class SyncReporter {
 
     private static final Logger log = LoggerFactory.getLogger(SyncReporter.class);
 
@@ -34,7 +34,7 @@ class SyncReporter {
      * @param extra further detail for the rebuild's progress line
      * @return the progress status: ok, or unchanged when no row changed
      */
-    String committed(UUID registryId, UUID rebuildId, String reason, CommitResult committed, Map<String, Object> extra) {
+    public String committed(UUID registryId, UUID rebuildId, String reason, CommitResult committed, Map<String, Object> extra) {
         SyncCounts counts = committed.counts();
         meters.counter("marketplace.sync.rows.written").increment(counts.added() + counts.updated() + counts.removed());
         String status = counts.changedRows() ? "ok" : "unchanged";

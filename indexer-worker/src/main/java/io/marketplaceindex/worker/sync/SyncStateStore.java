@@ -115,7 +115,7 @@ public class SyncStateStore {
      * Finishes the lines of rebuilds that joined this rebuild's run: answered ('coalesced') when it
      * synced, with its outcome otherwise.
      */
-    void finishJoined(UUID registryId, UUID rebuildId, String status) {
+    public void finishJoined(UUID registryId, UUID rebuildId, String status) {
         jdbc.sql("""
                         UPDATE marketplace_rebuild_progress
                         SET status = CASE WHEN ? IN ('ok', 'unchanged') THEN 'coalesced' ELSE ? END,

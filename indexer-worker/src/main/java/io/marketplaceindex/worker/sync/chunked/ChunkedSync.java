@@ -1,4 +1,4 @@
-package io.marketplaceindex.worker.sync;
+package io.marketplaceindex.worker.sync.chunked;
 
 import io.marketplaceindex.events.InvalidEventException;
 import io.marketplaceindex.events.RegistryCommand;
@@ -9,6 +9,16 @@ import io.marketplaceindex.worker.catalog.StoredRow;
 import io.marketplaceindex.worker.messaging.CommandSender;
 import io.marketplaceindex.worker.registry.Registry;
 import io.marketplaceindex.worker.registry.RegistryStore;
+import io.marketplaceindex.worker.sync.CommitResult;
+import io.marketplaceindex.worker.sync.HandleFetcher;
+import io.marketplaceindex.worker.sync.HandleResult;
+import io.marketplaceindex.worker.sync.SyncCommitter;
+import io.marketplaceindex.worker.sync.SyncError;
+import io.marketplaceindex.worker.sync.SyncInput;
+import io.marketplaceindex.worker.sync.SyncProperties;
+import io.marketplaceindex.worker.sync.SyncReporter;
+import io.marketplaceindex.worker.sync.SyncRequest;
+import io.marketplaceindex.worker.sync.SyncStateStore;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -67,7 +77,7 @@ public class ChunkedSync {
     private final Clock clock;
     private final MeterRegistry meters;
 
-    ChunkedSync(SyncRunStore runs, RegistryStore registries, CatalogStore catalog, HandleFetcher fetcher,
+    public ChunkedSync(SyncRunStore runs, RegistryStore registries, CatalogStore catalog, HandleFetcher fetcher,
                 SyncCommitter committer, SyncStateStore state, SyncReporter reporter, CommandSender commands,
                 TransactionTemplate tx, SyncProperties properties, Clock clock, MeterRegistry meters) {
         this.runs = runs;
@@ -84,29 +94,48 @@ public class ChunkedSync {
         this.meters = meters;
     }
 
-    /** Whether a listing of this many handles is synced in chunks. */
-    boolean isLarge(int listedHandles) {
-        return listedHandles > properties.chunkThreshold();
+    /**
+     * The decision before any work: whether the request is answered already (a newer successful sync,
+     * its own chunked run, a chunked run that began after it) or the caller must list the registry.
+     * Joining a run in flight records the join here.
+     */
+    public SyncAdmission admit(SyncRequest request, Registry registry, String reason) {
+        if (!request.force() && registry.lastSuccessStartedAt() != null
+                && registry.lastSuccessStartedAt().isAfter(request.requestedAt())) {
+            return new SyncAdmission.Coalesced(registry.lastSuccessStartedAt());
+        }
+        // A rebuild delivered again while (or after) its run went through needs nothing more. A run
+        // still publishing when its rebuild comes back was interrupted: it is started again.
+        Optional<SyncRun> own = runs.findForRebuild(registry.id(), request.rebuildId())
+                .filter(run -> SyncRun.RUNNING.equals(run.status()) || SyncRun.DONE.equals(run.status()));
+        if (own.isPresent()) {
+            return new SyncAdmission.AlreadyHandled(own.get());
+        }
+        // A run in flight that began after the request answers it; superseding it would throw its
+        // fetches away. When rebuilds come more often than a large registry's run takes (every
+        // api-service replica's schedule, say), a run would otherwise be superseded again and again.
+        Optional<SyncRun> inFlight = request.force() ? Optional.empty()
+                : runs.findActive(registry.id()).filter(run -> run.startedAt().isAfter(request.requestedAt()));
+        if (inFlight.isPresent()) {
+            join(request, reason, inFlight.get());
+            return new SyncAdmission.Joined(inFlight.get());
+        }
+        return new SyncAdmission.Proceed();
     }
 
     /**
-     * A rebuild delivered again while (or after) its run went through needs nothing more. A run
-     * still publishing when its rebuild comes back was interrupted: it is started again.
+     * The decision once the registry is listed: a large listing starts a chunked run (which ends any
+     * older run itself); otherwise the caller syncs it, and this sync is newer than any chunked run
+     * still in flight (the registry shrank below the threshold), which is superseded.
      */
-    boolean handledAlready(UUID registryId, UUID rebuildId) {
-        return runs.findForRebuild(registryId, rebuildId)
-                .filter(run -> SyncRun.RUNNING.equals(run.status()) || SyncRun.DONE.equals(run.status()))
-                .isPresent();
-    }
-
-    /**
-     * The registry's run in flight if it began after {@code instant}: a sync requested before then is
-     * answered by that run, and superseding it would throw its fetches away. When rebuilds come more
-     * often than a large registry's run takes (every api-service replica's schedule, say), a run would
-     * otherwise be superseded before it is ever applied, again and again.
-     */
-    Optional<SyncRun> runInFlightStartedAfter(UUID registryId, Instant instant) {
-        return runs.findActive(registryId).filter(run -> run.startedAt().isAfter(instant));
+    public SyncAdmission admitListed(SyncRequest request, Registry registry, Instant startedAt, String reason,
+                                     Listing listing) {
+        if (listing.handles().size() > properties.chunkThreshold()) {
+            return new SyncAdmission.Chunked(start(request, registry, startedAt, reason, listing));
+        }
+        tx.executeWithoutResult(status -> endActive(registry.id(), SyncRun.SUPERSEDED,
+                "superseded by a newer sync of the registry", request.rebuildId()));
+        return new SyncAdmission.Proceed();
     }
 
     /**
@@ -114,7 +143,7 @@ public class ChunkedSync {
      * and the run's end finishes it. The reaper may end the run on another replica meanwhile; then the
      * line is finished here with the outcome the run had.
      */
-    void join(SyncRequest request, String reason, SyncRun run) {
+    private void join(SyncRequest request, String reason, SyncRun run) {
         state.progressJoined(request.rebuildId(), run.registryId(), reason, run.rebuildId(),
                 Map.of("satisfiedBySyncStartedAt", run.startedAt().toString(), "runInFlight", run.runId().toString()));
         runs.find(run.runId()).filter(ended -> !ended.active()).ifPresent(ended -> state.finishJoined(
@@ -123,15 +152,6 @@ public class ChunkedSync {
                     case SyncRun.FAILED -> "failed";
                     default -> "skipped";
                 }));
-    }
-
-    /**
-     * A newer sync of the registry begins: its in-flight run, if any, will never be applied. Its
-     * rebuild's line says so, unless it is the same rebuild starting over.
-     */
-    void supersede(UUID registryId, UUID byRebuildId) {
-        tx.executeWithoutResult(status -> endActive(registryId, SyncRun.SUPERSEDED,
-                "superseded by a newer sync of the registry", byRebuildId));
     }
 
     /** The registry was disabled or removed: its in-flight run must not bring its rows back. Joins the caller's transaction. */
@@ -153,7 +173,7 @@ public class ChunkedSync {
      * Records the run and publishes its chunks. Leaves the registry 'syncing' and the rebuild's line
      * 'syncing' (with chunks done / total); {@link #finish} or the timeout ends both.
      */
-    void start(SyncRequest request, Registry registry, Instant startedAt, String reason, Listing listing) {
+    private SyncRun start(SyncRequest request, Registry registry, Instant startedAt, String reason, Listing listing) {
         List<List<String>> chunks = chunks(listing.handles(), properties.chunkSize());
         SyncRun run = new SyncRun(UUID.randomUUID(), registry.id(), request.rebuildId(), reason, request.force(),
                 SyncRun.PUBLISHING, startedAt, listing.handles().size(), listing.malformedEntries(), chunks.size(), 0);
@@ -173,6 +193,7 @@ public class ChunkedSync {
         runs.markRunning(run.runId());
         log.info("registry {} lists {} handles: chunked run {} of {} chunks published", registry.id(),
                 run.listed(), run.runId(), chunks.size());
+        return run;
     }
 
     /** Fetches one chunk into staging and counts it; the last chunk triggers the finish. */

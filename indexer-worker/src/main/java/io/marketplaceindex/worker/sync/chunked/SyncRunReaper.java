@@ -1,4 +1,4 @@
-package io.marketplaceindex.worker.sync;
+package io.marketplaceindex.worker.sync.chunked;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

@@ -1,7 +1,9 @@
-package io.marketplaceindex.worker.sync;
+package io.marketplaceindex.worker.sync.chunked;
 
 import io.marketplaceindex.agent.AgentIndexFields;
 import io.marketplaceindex.worker.catalog.RowWrite;
+import io.marketplaceindex.worker.sync.HandleResult;
+import io.marketplaceindex.worker.sync.HandleResults;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.RowMapper;
 import org.springframework.jdbc.core.simple.JdbcClient;

@@ -1,4 +1,4 @@
-package io.marketplaceindex.worker.sync;
+package io.marketplaceindex.worker.sync.chunked;
 
 import java.time.Instant;
 import java.util.UUID;
@@ -8,7 +8,7 @@ import java.util.UUID;
  *
  * @param listed usable handles of the listing: the run is complete when each has a staging row
  */
-record SyncRun(UUID runId, UUID registryId, UUID rebuildId, String reason, boolean force, String status,
+public record SyncRun(UUID runId, UUID registryId, UUID rebuildId, String reason, boolean force, String status,
                Instant startedAt, int listed, int malformed, int chunksTotal, int chunksDone) {
 
     static final String PUBLISHING = "publishing";
