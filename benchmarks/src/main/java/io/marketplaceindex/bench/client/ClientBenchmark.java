@@ -1,7 +1,7 @@
 package io.marketplaceindex.bench.client;
 
 import io.marketplaceindex.bench.support.MachineInfo;
-import io.marketplaceindex.bench.support.BenchArgs;
+import io.marketplaceindex.bench.support.Cli;
 import io.marketplaceindex.registry.RegistryClient;
 import io.marketplaceindex.registry.RegistryClientSettings;
 import io.marketplaceindex.registry.RegistryEndpoint;
@@ -24,6 +24,8 @@ import org.apache.hc.core5.http.io.SocketConfig;
 import org.apache.hc.core5.http.io.entity.EntityUtils;
 import org.apache.hc.core5.reactor.IOReactorConfig;
 import org.apache.hc.core5.util.Timeout;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -61,13 +63,31 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 public final class ClientBenchmark {
 
-    private static final String USAGE = """
-            usage: scripts/bench-client [--threads N] [--seconds N] [--warmup-seconds N] [--out FILE]
-              --threads N         requests in flight (default 16, a worker's fetch lanes): for the
-                                  blocking variants one thread each
-              --seconds N         measured time per variant (default 15)
-              --warmup-seconds N  unmeasured time per variant, all before the first measurement (default 10)
-              --out FILE          report (default benchmarks/results/client-<date>.md)""";
+    /** The command line (picocli): {@code scripts/bench-client --help} prints it. */
+    @Command(name = "scripts/bench-client", sortOptions = false,
+            description = "What one registry request costs the client that makes it.")
+    static final class Flags {
+        @Option(names = "--threads", paramLabel = "N", defaultValue = "16",
+                description = "requests in flight (default ${DEFAULT-VALUE}, a worker's fetch lanes): for the blocking"
+                        + " variants one thread each")
+        int threads;
+        @Option(names = "--seconds", paramLabel = "N", defaultValue = "15",
+                description = "measured time per variant (default ${DEFAULT-VALUE})")
+        int seconds;
+        @Option(names = "--warmup-seconds", paramLabel = "N", defaultValue = "10",
+                description = "unmeasured time per variant, all before the first measurement (default ${DEFAULT-VALUE})")
+        int warmupSeconds;
+        @Option(names = "--out", paramLabel = "FILE", description = "report (default benchmarks/results/client-<date>.md)")
+        Path out;
+        @Option(names = {"-h", "--help"}, usageHelp = true, description = "this text")
+        boolean help;
+
+        Options options() {
+            return new Options(Cli.atLeast("--threads", threads, 1), Cli.atLeast("--seconds", seconds, 1),
+                    Cli.atLeast("--warmup-seconds", warmupSeconds, 1),
+                    out != null ? out : Path.of("benchmarks/results/client-" + LocalDate.now(ZoneOffset.UTC) + ".md"));
+        }
+    }
 
     record Options(int threads, int seconds, int warmupSeconds, Path out) {
     }
@@ -108,7 +128,7 @@ public final class ClientBenchmark {
     }
 
     public static void main(String[] argv) throws Exception {
-        Options options = BenchArgs.parseOrExit(argv, ClientBenchmark::parse, USAGE).orElse(null);
+        Options options = Cli.parseOrExit(new Flags(), argv, Flags::options).orElse(null);
         if (options == null) {
             return;
         }
@@ -363,41 +383,9 @@ public final class ClientBenchmark {
         return md.toString();
     }
 
+    /** The options of a command line; null for {@code --help}. */
     static Options parse(String[] argv) {
-        int threads = 16;
-        int seconds = 15;
-        int warmup = 10;
-        Path out = Path.of("benchmarks/results/client-" + LocalDate.now(ZoneOffset.UTC) + ".md");
-        for (int i = 0; i < argv.length; i++) {
-            String arg = argv[i];
-            if (arg.equals("--help") || arg.equals("-h")) {
-                return null;
-            }
-            if (i + 1 >= argv.length) {
-                throw new IllegalArgumentException("missing value for " + arg);
-            }
-            String value = argv[++i];
-            switch (arg) {
-                case "--threads" -> threads = positive(arg, value);
-                case "--seconds" -> seconds = positive(arg, value);
-                case "--warmup-seconds" -> warmup = positive(arg, value);
-                case "--out" -> out = Path.of(value);
-                default -> throw new IllegalArgumentException("unknown option " + arg);
-            }
-        }
-        return new Options(threads, seconds, warmup, out);
-    }
-
-    private static int positive(String option, String value) {
-        try {
-            int n = Integer.parseInt(value);
-            if (n > 0) {
-                return n;
-            }
-        } catch (NumberFormatException ignored) {
-            // reported below, with the option's name
-        }
-        throw new IllegalArgumentException(option + " needs a positive whole number, not '" + value + "'");
+        return Cli.parse(new Flags(), argv, Flags::options).orElse(null);
     }
 
     private ClientBenchmark() {

@@ -4,7 +4,7 @@ import io.marketplaceindex.bench.support.Stats;
 import io.marketplaceindex.bench.support.WrkFigures;
 import io.marketplaceindex.bench.support.MachineInfo;
 import io.marketplaceindex.bench.support.JsonHttp;
-import io.marketplaceindex.bench.support.BenchArgs;
+import io.marketplaceindex.bench.support.Cli;
 import io.marketplaceindex.events.Topics;
 import io.marketplaceindex.testsupport.ServiceProcesses;
 import io.marketplaceindex.testsupport.ServiceProcesses.ServiceProcess;
@@ -58,48 +58,6 @@ import java.util.stream.Collectors;
  */
 public final class IndexerBenchmark {
 
-    private static final String USAGE = """
-            usage: scripts/bench-indexer [options]   (or java -cp ... io.marketplaceindex.bench.IndexerBenchmark)
-              --registries N        registries of the full / no-op rebuild (default 200)
-              --agents N            agents per registry (default 1000)
-              --warmup-registries N registries of --agents agents rebuilt by both workers before anything
-                                    is measured, so that the full rebuild runs compiled code as the floor
-                                    does (default 150; 0: measure from cold JVMs)
-              --scale-registries N  registries per run of the 1-vs-2-worker comparison (default 768;
-                                    many registries, so that how their ids hash over the partitions
-                                    of two workers barely matters)
-              --scale-agents N      agents per registry there (default 25)
-              --latency-ms N        simulated latency per response there (default 20)
-              --freshness-runs N    mutation -> visible measurements (default 20)
-              --freshness-agents N  size of the freshness registry (default 1000)
-              --wrk-seconds N       duration of the wrk floor (default 10)
-              --wrk-connections N   wrk connections (default 64; 2 threads)
-              --simulator-threads N simulator handler threads (default 128)
-              --card-max-age-s N    Cache-Control max-age the simulator sends with every card (default 600;
-                                    0 sends max-age=0, i.e. every card is revalidated on every rebuild)
-              --out FILE            report (default benchmarks/results/indexer-<date>.md)
-              --keep-data           keep the benchmark database and topics afterwards
-              --postgres own|shared own (default): the server scripts/bench-indexer starts for the run,
-                                    every process of it counted; shared: MARKETPLACE_TEST_POSTGRES_URL's
-                                    server, the benchmark database's backends counted
-              --without-indexes L   what-if: drop these indexes of marketplace_catalog_rows before the first
-                                    rebuild (comma-separated names, or 'secondary' for all but the primary
-                                    key), to measure what they cost a rebuild; the API's reads lose the
-                                    plans that need them, and the report says so
-              --read-load           instead of the rest: wrk on a mix of catalog URLs of the api-service, idle
-                                    before the full rebuild, for the whole rebuild and idle after it (each
-                                    idle run --wrk-seconds); writes benchmarks/results/read-load-<date>.md
-              --repo DIR            repository root (default: the current directory)""";
-
-    record Options(int registries, int agents, int warmupRegistries, int scaleRegistries, int scaleAgents, int latencyMs, int freshnessRuns,
-                   int freshnessAgents, int wrkSeconds, int wrkConnections, int simulatorThreads, int cardMaxAgeSeconds,
-                   Path out, boolean keepData, boolean ownPostgres, List<String> withoutIndexes, Path repo,
-                   String commandLine, boolean readLoad) {
-    }
-
-    /** {@code --without-indexes secondary}: every index of the catalog rows but the primary key. */
-    static final String SECONDARY_INDEXES = "secondary";
-    private static final Pattern INDEX_NAME = Pattern.compile("[a-z_][a-z0-9_]*");
     /** bash's {@code time} of the wrk command (TIMEFORMAT): user and system CPU seconds. */
     private static final Pattern WRK_CPU = Pattern.compile("wrk-cpu ([0-9.]+) ([0-9.]+)");
 
@@ -144,7 +102,7 @@ public final class IndexerBenchmark {
     /** A worker has one consumer, whatever its command concurrency. */
     private static final int CONSUMERS_PER_WORKER = 1;
 
-    private final Options options;
+    private final IndexerOptions options;
     private final String adminToken = "bench-" + UUID.randomUUID();
     private final JsonHttp admin = new JsonHttp(adminToken);
     private final JsonHttp plain = new JsonHttp(null);
@@ -164,7 +122,7 @@ public final class IndexerBenchmark {
     private String topicPrefix;
     private String consumerGroup;
 
-    private IndexerBenchmark(Options options) {
+    private IndexerBenchmark(IndexerOptions options) {
         this.options = options;
         this.ownPostgresPid = options.ownPostgres() ? Optional.ofNullable(System.getenv("BENCH_POSTGRES_PID"))
                 .map(Long::valueOf)
@@ -174,7 +132,7 @@ public final class IndexerBenchmark {
     }
 
     public static void main(String[] argv) {
-        Options options = BenchArgs.parseOrExit(argv, IndexerBenchmark::parse, USAGE).orElse(null);
+        IndexerOptions options = Cli.parseOrExit(new IndexerOptions.Flags(), argv, flags -> flags.options(argv)).orElse(null);
         if (options == null) {
             return;
         }
@@ -767,7 +725,7 @@ public final class IndexerBenchmark {
         } catch (SQLException e) {
             throw new IllegalStateException("cannot list the catalog's indexes: " + e.getMessage(), e);
         }
-        List<String> drop = requested.equals(List.of(SECONDARY_INDEXES)) ? secondary : requested;
+        List<String> drop = requested.equals(List.of(IndexerOptions.SECONDARY_INDEXES)) ? secondary : requested;
         for (String name : drop) {
             if (!secondary.contains(name)) {
                 throw new IllegalArgumentException("--without-indexes: " + name + " is not a secondary index of "
@@ -1071,121 +1029,5 @@ public final class IndexerBenchmark {
 
     private static void say(String message) {
         System.out.println(java.time.LocalTime.now().withNano(0) + " " + message);
-    }
-
-    static Options parse(String[] argv) {
-        Map<String, String> v = new LinkedHashMap<>();
-        v.put("--registries", "200");
-        v.put("--agents", "1000");
-        v.put("--warmup-registries", "150");
-        v.put("--scale-registries", "768");
-        v.put("--scale-agents", "25");
-        v.put("--latency-ms", "20");
-        v.put("--freshness-runs", "20");
-        v.put("--freshness-agents", "1000");
-        v.put("--wrk-seconds", "10");
-        v.put("--wrk-connections", "64");
-        v.put("--simulator-threads", "128");
-        v.put("--card-max-age-s", "600");
-        v.put("--out", "");
-        v.put("--repo", ".");
-        v.put("--postgres", "own");
-        v.put("--without-indexes", "");
-        boolean keep = false;
-        boolean readLoad = false;
-        StringBuilder commandLine = new StringBuilder("scripts/bench-indexer");
-        for (int i = 0; i < argv.length; i++) {
-            String arg = argv[i];
-            if (arg.equals("--help") || arg.equals("-h")) {
-                return null;
-            }
-            if (arg.equals("--read-load")) {
-                readLoad = true;
-                commandLine.append(' ').append(arg);
-                continue;
-            }
-            if (arg.equals("--keep-data")) {
-                keep = true;
-                commandLine.append(' ').append(arg);
-                continue;
-            }
-            if (!v.containsKey(arg)) {
-                throw new IllegalArgumentException("unknown option " + arg);
-            }
-            if (i + 1 >= argv.length) {
-                throw new IllegalArgumentException("missing value for " + arg);
-            }
-            v.put(arg, argv[++i]);
-            if (!arg.equals("--repo")) {
-                commandLine.append(' ').append(arg).append(' ').append(argv[i]);
-            }
-        }
-        if (System.getenv("BENCH_RUN_JAVA") != null) {
-            // the script's --java names a directory of the machine it ran on; the report names the release
-            commandLine.append(" --java <JDK ").append(Runtime.version().feature()).append('>');
-        }
-        Path repo = Path.of(v.get("--repo")).toAbsolutePath().normalize();
-        Path out = v.get("--out").isEmpty()
-                ? repo.resolve("benchmarks/results/" + (readLoad ? "read-load-" : "indexer-")
-                        + LocalDate.now(ZoneOffset.UTC) + ".md")
-                : Path.of(v.get("--out")).toAbsolutePath();
-        try {
-            Options o = new Options(positive(v, "--registries"), positive(v, "--agents"),
-                    nonNegative(v, "--warmup-registries"), positive(v, "--scale-registries"),
-                    positive(v, "--scale-agents"), Integer.parseInt(v.get("--latency-ms")), positive(v, "--freshness-runs"),
-                    positive(v, "--freshness-agents"), positive(v, "--wrk-seconds"), positive(v, "--wrk-connections"),
-                    positive(v, "--simulator-threads"), Integer.parseInt(v.get("--card-max-age-s")), out, keep,
-                    ownPostgres(v.get("--postgres")), indexNames(v.get("--without-indexes")), repo,
-                    commandLine.toString(), readLoad);
-            if (o.latencyMs() < 0) {
-                throw new IllegalArgumentException("--latency-ms must not be negative");
-            }
-            if (o.cardMaxAgeSeconds() < 0) {
-                throw new IllegalArgumentException("--card-max-age-s must not be negative");
-            }
-            return o;
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("not a number: " + e.getMessage());
-        }
-    }
-
-    private static List<String> indexNames(String value) {
-        if (value.isBlank()) {
-            return List.of();
-        }
-        List<String> names = List.of(value.split(","));
-        for (String name : names) {
-            if (!INDEX_NAME.matcher(name).matches()) {
-                throw new IllegalArgumentException("--without-indexes: '" + name + "' is not an index name");
-            }
-        }
-        if (names.contains(SECONDARY_INDEXES) && names.size() > 1) {
-            throw new IllegalArgumentException("--without-indexes: '" + SECONDARY_INDEXES + "' stands alone");
-        }
-        return names;
-    }
-
-    private static boolean ownPostgres(String value) {
-        return switch (value) {
-            case "own" -> true;
-            case "shared" -> false;
-            default -> throw new IllegalArgumentException("--postgres needs 'own' or 'shared', not '" + value + "'");
-        };
-    }
-
-    private static int positive(Map<String, String> v, String key) {
-        int n = Integer.parseInt(v.get(key));
-        if (n < 1) {
-            throw new IllegalArgumentException(key + " must be at least 1");
-        }
-        return n;
-    }
-
-    private static int nonNegative(Map<String, String> v, String key) {
-        int n = Integer.parseInt(v.get(key));
-        if (n < 0) {
-            throw new IllegalArgumentException(key + " must not be negative");
-        }
-        return n;
     }
 }

@@ -1,6 +1,7 @@
 package io.marketplaceindex.bench.read;
 
 import io.marketplaceindex.bench.support.Stats;
+import io.marketplaceindex.bench.support.Cli;
 import io.marketplaceindex.bench.support.Log;
 import io.marketplaceindex.testsupport.ServiceProcesses;
 import tools.jackson.databind.JsonNode;
@@ -55,11 +56,14 @@ public final class ReadBenchmark {
         // the libraries' own logging (Kafka admin, Hikari, Flyway) only when something is wrong
         ((ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME))
                 .setLevel(ch.qos.logback.classic.Level.WARN);
-        Options o = new Options(args);
-        if (o.has("generate-only")) {
+        ReadOptions o = Cli.parseOrExit(new ReadOptions(), args, options -> options.validated(args)).orElse(null);
+        if (o == null) {
+            return;
+        }
+        if (o.generateOnly != null) {
             // generator throughput alone, one thread: what COPY can be fed at most per connection
-            long n = o.longValue("generate-only", 100_000);
-            AgentFactory factory = new AgentFactory(o.longValue("seed", 42));
+            long n = o.generateOnly;
+            AgentFactory factory = new AgentFactory(o.seed);
             AgentFactory.Registry registry = AgentFactory.registries(42, 1, n).get(0);
             long bytes = 0;
             for (int round = 0; round < 2; round++) {
@@ -72,15 +76,15 @@ public final class ReadBenchmark {
             }
             return;
         }
-        if (o.has("baseline-only")) {
-            Baseline.main(new String[]{o.get("baseline-only", null), o.get("pg-user", "postgres"), o.get("pg-password", "")});
+        if (o.baselineOnly != null) {
+            Baseline.main(new String[]{o.baselineOnly, o.pgUser, o.pgPassword});
             return;
         }
         new Run(o).execute();
     }
 
     static final class Run {
-        final Options o;
+        final ReadOptions o;
         final List<Long> sizes;
         final Path workDir;
         final Path out;
@@ -95,23 +99,23 @@ public final class ReadBenchmark {
         final ServiceProcesses processes;
         final String started = ZonedDateTime.now().toString();
 
-        Run(Options o) throws IOException {
+        Run(ReadOptions o) throws IOException {
             this.o = o;
-            this.sizes = Arrays.stream(o.get("sizes", "1000000,5000000").split(",")).map(String::trim)
+            this.sizes = Arrays.stream(o.sizes.split(",")).map(String::trim)
                     .map(s -> s.replace("_", "")).map(Long::parseLong).toList();
-            this.workDir = Path.of(o.get("work-dir", "benchmarks/target/bench-run")).toAbsolutePath();
+            this.workDir = Path.of(o.workDir).toAbsolutePath();
             Files.createDirectories(workDir);
             this.processes = new ServiceProcesses(workDir);
-            this.out = Path.of(o.get("out", "benchmarks/results/read-" + LocalDate.now() + ".md")).toAbsolutePath();
+            this.out = Path.of(o.out).toAbsolutePath();
             Files.createDirectories(out.getParent());
-            this.db = new BulkLoader.Db(o.get("pg-url", "jdbc:postgresql://127.0.0.1:5432/"), o.get("db", "mi_bench_read"),
-                    o.get("pg-user", "postgres"), o.get("pg-password", ""));
-            this.duration = o.integer("duration", 10);
-            this.warmup = o.integer("warmup", 3);
-            this.threads = o.integer("threads", 2);
-            this.connections = o.integer("connections", 64);
-            this.latencyConnections = o.integer("latency-connections", 1);
-            this.sqlRuns = o.integer("sql-runs", 20);
+            this.db = new BulkLoader.Db(o.pgUrl, o.db,
+                    o.pgUser, o.pgPassword);
+            this.duration = o.duration;
+            this.warmup = o.warmup;
+            this.threads = o.threads;
+            this.connections = o.connections;
+            this.latencyConnections = o.latencyConnections;
+            this.sqlRuns = o.sqlRuns;
         }
 
         void execute() throws Exception {
@@ -120,7 +124,7 @@ public final class ReadBenchmark {
             Thread dropOnInterrupt = new Thread(() -> {
                 processes.close();
                 try {
-                    if (!o.has("keep-db")) {
+                    if (!o.keepDb) {
                         db.drop();
                     }
                 } catch (Exception e) {
@@ -135,11 +139,11 @@ public final class ReadBenchmark {
                 }
             } finally {
                 processes.close();
-                if (!o.has("keep-db")) {
+                if (!o.keepDb) {
                     db.drop();
                     Log.info("dropped database %s", db.name());
                 }
-                deleteTopics(o.get("topic-prefix", "mi-bench-read."), o.get("kafka", "127.0.0.1:9092"));
+                deleteTopics(o.topicPrefix, o.kafka);
             }
             Log.info("report: %s", out);
         }
@@ -148,13 +152,13 @@ public final class ReadBenchmark {
             Log.info("=== %,d rows ===", size);
             BulkLoader.Result load = null;
             boolean reused = false;
-            if (o.has("reuse-db") && db.exists() && rowCount() == size) {
+            if (o.reuseDb && db.exists() && rowCount() == size) {
                 reused = true;
                 Log.info("reusing %s (%,d rows)", db.name(), size);
             } else {
-                load = new BulkLoader(db, o.longValue("seed", 42), o.integer("load-threads", 2),
-                        o.integer("index-threads", 2), o.get("maintenance-work-mem", "2GB"))
-                        .load(size, o.integer("registries", 200));
+                load = new BulkLoader(db, o.seed, o.loadThreads,
+                        o.indexThreads, o.maintenanceWorkMem)
+                        .load(size, o.registries);
             }
             String sizeTag = size >= 1_000_000 && size % 1_000_000 == 0 ? (size / 1_000_000) + "m" : Long.toString(size);
             Path staticDir = workDir.resolve("static-" + sizeTag);
@@ -163,14 +167,14 @@ public final class ReadBenchmark {
             Files.deleteIfExists(staticPage);
 
             String runId = Long.toString(System.currentTimeMillis(), 36);
-            String keyPrefix = o.get("cache-key-prefix", "mi-bench-read:") + runId + ":";
-            String topicPrefix = o.get("topic-prefix", "mi-bench-read.");
-            int port = o.integer("port", 18480);
-            List<String> jvm = Arrays.asList(o.get("api-jvm", "-Xms512m -Xmx1g").trim().split("\\s+"));
-            Path apiJar = Path.of(o.get("api-jar", "api-service/target/api-service.jar")).toAbsolutePath();
-            Path floorJar = Path.of(o.get("floor-jar", "benchmarks/target/benchmarks-floor.jar")).toAbsolutePath();
-            String redis = o.get("redis", "redis://127.0.0.1:6379");
-            String kafka = o.get("kafka", "127.0.0.1:9092");
+            String keyPrefix = o.cacheKeyPrefix + runId + ":";
+            String topicPrefix = o.topicPrefix;
+            int port = o.port;
+            List<String> jvm = Arrays.asList(o.apiJvm.trim().split("\\s+"));
+            Path apiJar = Path.of(o.apiJar).toAbsolutePath();
+            Path floorJar = Path.of(o.floorJar).toAbsolutePath();
+            String redis = o.redis;
+            String kafka = o.kafka;
 
             Map<String, Long> matches;
             Map<String, ApiAnswer> answers = new LinkedHashMap<>();
@@ -190,7 +194,7 @@ public final class ReadBenchmark {
             ApiInstance.Settings settings = new ApiInstance.Settings(db.url(), db.user(), db.password(), redis, kafka,
                     topicPrefix, staticPage, staticDir);
             try (ApiInstance cached = ApiInstance.start(processes, "cached-" + sizeTag, apiJar, floorJar, jvm, port,
-                    settings, keyPrefix + "c:", o.get("cache-ttl", "PT30M"));
+                    settings, keyPrefix + "c:", o.cacheTtl);
                  ApiInstance cold = ApiInstance.start(processes, "uncached-" + sizeTag, apiJar, floorJar, jvm, port + 1,
                          settings, keyPrefix + "u:", "1ms")) {
                 kinds = plan(cached, size);
@@ -222,15 +226,15 @@ public final class ReadBenchmark {
                 Log.info("raw SQL through the api-service repositories, %d runs per kind", sqlRuns);
                 List<String> plans = new ArrayList<>();
                 try (SqlProbe probe = new SqlProbe(db.url(), db.user(), db.password(),
-                        o.get("exact-count-timeout", null))) {
+                        o.exactCountTimeout)) {
                     // JIT of this JVM, plan caches and buffers of the server: every kind a few times first
-                    for (int round = 0; round < o.integer("sql-warmup-rounds", 3); round++) {
+                    for (int round = 0; round < o.sqlWarmupRounds; round++) {
                         for (QueryKind kind : kinds) {
                             probe.once(kind, kind.params());
                         }
                     }
                     for (QueryKind kind : kinds) {
-                        Conditions.awaitQuiet(o.integer("quiet-pressure", 40), o.integer("quiet-max-wait", 300));
+                        Conditions.awaitQuiet(o.quietPressure, o.quietMaxWait);
                         SqlProbe.Timing t = probe.time(kind, kind.variants(), sqlRuns, true);
                         sql.put(kind.name(), t);
                         Log.info("  sql %-16s p50 %7.2f ms  p95 %7.2f ms  (EXPLAIN ANALYZE: %.2f ms)", kind.name(),
@@ -248,11 +252,11 @@ public final class ReadBenchmark {
                 Wrk wrk = new Wrk(workDir);
                 // JIT: both processes serve every kind for a while before anything is measured
                 List<String> allPaths = kinds.stream().map(QueryKind::path).toList();
-                int globalWarmup = o.integer("global-warmup", 20);
+                int globalWarmup = o.globalWarmup;
                 wrk.run("all/warmup-uncached", cold.baseUrl(), allPaths, 2, 4, globalWarmup, 2, false);
                 wrk.run("all/warmup-cached", cached.baseUrl(), allPaths, 2, 8, globalWarmup, 0, false);
-                int quietPressure = o.integer("quiet-pressure", 40);
-                int quietWait = o.integer("quiet-max-wait", 300);
+                int quietPressure = o.quietPressure;
+                int quietWait = o.quietMaxWait;
                 for (QueryKind kind : kinds) {
                     List<String> paths = List.of(kind.path());
                     pressure.put(kind.name(), Conditions.awaitQuiet(quietPressure, quietWait));
@@ -286,7 +290,7 @@ public final class ReadBenchmark {
             String loadAfter = Conditions.loadAverage();
 
             JsonNode baseline = null;
-            String mode = o.get("baseline", "on");
+            String mode = o.baseline;
             if (!mode.equals("off")) {
                 baseline = baseline();
             }
@@ -349,10 +353,10 @@ public final class ReadBenchmark {
                     smallRegistryUrl = rs.getString(1);
                 }
             }
-            String commonWord = o.get("q-common", Vocabulary.WORDS.get(0));
-            String midWord = o.get("q-mid", Vocabulary.WORDS.get(100));
-            String rareWord = o.get("q-rare", Vocabulary.WORDS.get(15_000));
-            int depth = o.integer("depth", 100_000);
+            String commonWord = o.qCommon != null ? o.qCommon : Vocabulary.WORDS.get(0);
+            String midWord = o.qMid != null ? o.qMid : Vocabulary.WORDS.get(100);
+            String rareWord = o.qRare != null ? o.qRare : Vocabulary.WORDS.get(15_000);
+            int depth = o.depth;
             // the cursor of the page at depth N, as a client walking the catalog would get it from meta.nextCursor
             HttpResponse<String> before = api.get("/api/marketplace?sort=name&limit=50&offset=" + (depth - 50));
             String cursor = JSON.readTree(before.body()).get("meta").get("nextCursor").stringValue();
@@ -375,7 +379,7 @@ public final class ReadBenchmark {
                     QueryKind.catalog("q_mid", "q = a mid-frequency word", true, "q", midWord),
                     QueryKind.tags("facets_q_rare", "tag facets under q = a rare word", true, "q", rareWord),
                     QueryKind.tags("facets_q_common", "tag facets under q = a frequent word", true, "q", commonWord));
-            String only = o.get("kinds", "all");
+            String only = o.kinds;
             if (only.equals("all")) {
                 return all;
             }
@@ -435,9 +439,9 @@ public final class ReadBenchmark {
         /** The replaced product's whole-catalog load, in a JVM of its own. */
         private JsonNode baseline() throws Exception {
             List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-Xmx" + o.get("baseline-heap", "8g"), "-XX:+UseG1GC", "-cp", System.getProperty("java.class.path"),
+                    "-Xmx" + o.baselineHeap, "-XX:+UseG1GC", "-cp", System.getProperty("java.class.path"),
                     Baseline.class.getName(), db.url(), db.user(), db.password()));
-            Log.info("baseline: whole catalog parsed into memory (-Xmx%s)", o.get("baseline-heap", "8g"));
+            Log.info("baseline: whole catalog parsed into memory (-Xmx%s)", o.baselineHeap);
             Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
             String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             if (!p.waitFor(2, TimeUnit.HOURS) || p.exitValue() != 0) {
@@ -454,40 +458,6 @@ public final class ReadBenchmark {
     }
 
     /** {@code --key=value} options. */
-    static final class Options {
-        private final Map<String, String> values = new LinkedHashMap<>();
-
-        Options(String[] args) {
-            for (String arg : args) {
-                if (!arg.startsWith("--")) {
-                    throw new IllegalArgumentException("unexpected argument: " + arg);
-                }
-                int eq = arg.indexOf('=');
-                values.put(eq < 0 ? arg.substring(2) : arg.substring(2, eq), eq < 0 ? "" : arg.substring(eq + 1));
-            }
-        }
-
-        boolean has(String key) {
-            return values.containsKey(key);
-        }
-
-        String get(String key, String fallback) {
-            String v = values.get(key);
-            return v == null || v.isEmpty() ? fallback : v;
-        }
-
-        int integer(String key, int fallback) {
-            return Integer.parseInt(get(key, Integer.toString(fallback)));
-        }
-
-        long longValue(String key, long fallback) {
-            return Long.parseLong(get(key, Long.toString(fallback)));
-        }
-
-        Map<String, String> all() {
-            return values;
-        }
-    }
 
     static String mb(long bytes) {
         return String.format(Locale.ROOT, "%,.0f MB", bytes / 1e6);

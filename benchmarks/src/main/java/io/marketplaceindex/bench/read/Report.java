@@ -61,7 +61,7 @@ final class Report {
                 + "| memory | " + Conditions.memory() + " |\n"
                 + "| PostgreSQL | " + pg + " (server settings untouched: " + settings + ") |\n"
                 + "| Java | " + System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version")
-                + "; api-service JVM options `" + run.o.get("api-jvm", "-Xms512m -Xmx1g") + "` |\n"
+                + "; api-service JVM options `" + run.o.apiJvm + "` |\n"
                 + "| Redis | " + redis + " |\n"
                 + "| wrk | " + wrk.replaceAll("\\s+\\[.*", "") + " |\n";
     }
@@ -70,11 +70,7 @@ final class Report {
         StringBuilder md = new StringBuilder();
         md.append("# Read benchmark — ").append(LocalDate.now()).append("\n\n");
         md.append("Produced by `scripts/bench-read");
-        run.o.all().forEach((k, v) -> {
-            if (!List.of("pg-url", "pg-user", "pg-password", "redis", "kafka").contains(k)) {
-                md.append(" --").append(k).append(v.isEmpty() ? "" : "=" + v);
-            }
-        });
+        run.o.shownArguments.forEach(arg -> md.append(' ').append(arg));
         md.append("`; started ").append(run.started).append(", written ").append(ZonedDateTime.now()).append(".\n");
         md.append("Every number below comes from this one run.\n\n");
         md.append("## Machine and conditions\n\n").append(machine).append('\n');
@@ -101,7 +97,7 @@ final class Report {
                 + "per agent from 200 tags drawn Zipf(1.1); descriptions draw words Zipf(1.0) from 20,000 (a few "
                 + "common words, a long rare tail); names with accents, case variety, non-Latin scripts and exact "
                 + "duplicates; 200 registries sized 1/rank^0.9. Schema by Flyway (the migrations of `common`); rows "
-                + "loaded with `COPY ... FROM STDIN` on " + run.o.integer("load-threads", 2) + " connections with "
+                + "loaded with `COPY ... FROM STDIN` on " + run.o.loadThreads + " connections with "
                 + "the primary key, foreign keys and indexes dropped, then rebuilt from their own definitions, "
                 + "`VACUUM (ANALYZE)`; `record_count`, `marketplace_tag_counts` and `marketplace_catalog_state` "
                 + "filled as the worker maintains them.\n"
@@ -117,8 +113,8 @@ final class Report {
                 + "-t1 -c" + run.latencyConnections + " for " + run.duration + " s after a " + run.warmup
                 + " s warm-up; median and p95 from wrk's histogram (Lua `done()`). Throughput: wrk -t" + run.threads
                 + " -c" + run.connections + " for " + run.duration + " s, each followed at once by the same run "
-                + "against the floor. Before each kind the benchmark waits (up to " + run.o.integer("quiet-max-wait", 300)
-                + " s) until the CPU pressure of the last 10 s is at most " + run.o.integer("quiet-pressure", 40)
+                + "against the floor. Before each kind the benchmark waits (up to " + run.o.quietMaxWait
+                + " s) until the CPU pressure of the last 10 s is at most " + run.o.quietPressure
                 + " % (Linux PSI), so that no measurement starts in the middle of someone else's build; the "
                 + "pressure found is listed with the cache checks.\n"
                 + "* **Floor**: the cached first page by name (its exact bytes) served by the same api-service "
@@ -128,13 +124,13 @@ final class Report {
                 + "* **Raw SQL**: the api-service's own repository classes (`CatalogRepository`, "
                 + "`TagFacetRepository`, `CountBudget`, loaded from `api-service.jar`) called as the services call "
                 + "them on a cache miss, over a read-only JDBC pool: page + total (or facets) per request, median "
-                + "and p95 of " + run.sqlRuns + " runs, after " + run.o.integer("sql-warmup-rounds", 3) + " untimed "
+                + "and p95 of " + run.sqlRuns + " runs, after " + run.o.sqlWarmupRounds + " untimed "
                 + "rounds over all kinds and the same quiet-machine wait as the HTTP runs. Each statement is "
                 + "recorded and replayed under `EXPLAIN (ANALYZE, BUFFERS)` in the plans file beside this report "
                 + "(its `Execution Time` is the EXPLAIN column).\n"
                 + "* **Baseline**: what the replaced product did per catalog build: `SELECT agent FROM "
                 + "marketplace_catalog_rows ORDER BY sort_name, handle, registry_id`, every row parsed into a "
-                + "Jackson tree and kept in memory, in a JVM of its own (`-Xmx" + run.o.get("baseline-heap", "6g")
+                + "Jackson tree and kept in memory, in a JVM of its own (`-Xmx" + run.o.baselineHeap
                 + "`); heap measured after full GCs.\n"
                 + "* Matches are exact counts without a time budget, for context. Throughput and latency of a "
                 + "kind are measured on its answer as the API gives it (`total` may be an estimate, as shown).\n\n";
