@@ -1,5 +1,6 @@
 package io.marketplaceindex.bench.indexer;
 
+import io.marketplaceindex.bench.support.MachineInfo;
 import io.marketplaceindex.bench.support.WrkFigures;
 
 import java.io.IOException;
@@ -183,16 +184,9 @@ final class ReadLoad {
                 .append(startedAt.truncatedTo(java.time.temporal.ChronoUnit.SECONDS)).append(", took ")
                 .append(java.time.Duration.between(startedAt, java.time.Instant.now()).toSeconds())
                 .append(" s). One run; every number below is from it.\n\n");
-        md.append("## Machine\n\n| | |\n| --- | --- |\n");
-        md.append("| CPU | ").append(machine.get("cpu")).append(" |\n");
-        md.append("| `nproc` | ").append(machine.get("nproc")).append(" (shared with other users of the machine) |\n");
-        md.append("| memory (`free -g`) | ").append(machine.get("memory")).append(" |\n");
-        md.append("| Java | ").append(machine.get("java")).append(" |\n");
-        md.append("| PostgreSQL | ").append(machine.get("postgres")).append(" |\n");
-        md.append("| load average before / after | ").append(machine.get("load")).append(" / ")
-                .append(machine.get("loadAfter")).append(" |\n");
-        md.append("| CPU pressure before / after (PSI `some avg60`) | ").append(machine.get("pressure")).append(" / ")
-                .append(machine.get("pressureAfter")).append(" |\n\n");
+        md.append("## Machine\n\n");
+        md.append(MachineInfo.markdownTable(machine, " (shared with other users of the machine)", java.util.Map.of(),
+                "CPU pressure before / after (PSI `some avg60`)")).append('\n');
         md.append("Everything ran on this machine's cores at once: wrk, the api-service, the two indexer-workers, the ")
                 .append("registry simulator, PostgreSQL, Redis and Kafka. The rebuild and the reads compete for the same two ")
                 .append("cores, so the run during the rebuild shows what reads cost when the machine is saturated by the ")

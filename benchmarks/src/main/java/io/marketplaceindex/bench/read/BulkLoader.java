@@ -56,13 +56,13 @@ final class BulkLoader {
         }
     }
 
-    private final Db db;
+    private final ReadDatabase db;
     private final long seed;
     private final int threads;
     private final int indexThreads;
     private final String maintenanceWorkMem;
 
-    BulkLoader(Db db, long seed, int threads, int indexThreads, String maintenanceWorkMem) {
+    BulkLoader(ReadDatabase db, long seed, int threads, int indexThreads, String maintenanceWorkMem) {
         this.db = db;
         this.seed = seed;
         this.threads = threads;
@@ -79,7 +79,7 @@ final class BulkLoader {
         List<AgentFactory.Registry> registries = AgentFactory.registries(seed, registryCount, rows);
         List<String> rebuild;
         try (Connection c = db.connect()) {
-            rebuild = dropIndexesAndConstraints(c);
+            rebuild = CatalogIndexes.dropAll(c);
             insertRegistries(c, registries);
         }
 
@@ -89,7 +89,7 @@ final class BulkLoader {
         Log.info("COPY: %,d rows in %.1f s (%,.0f rows/s)", rows, copySeconds, rows / copySeconds);
 
         long indexStart = System.nanoTime();
-        Map<String, Double> buildSeconds = buildIndexes(rebuild);
+        Map<String, Double> buildSeconds = CatalogIndexes.build(db, rebuild, indexThreads, maintenanceWorkMem);
         double indexSeconds = seconds(indexStart);
         Log.info("indexes rebuilt in %.1f s", indexSeconds);
 
@@ -105,6 +105,14 @@ final class BulkLoader {
         }
         double constraintSeconds = seconds(constraintStart);
 
+        double vacuumSeconds = vacuum();
+        Sizes sizes = sizes();
+        return new Result(rows, registries.size(), tagCounts.size(), copySeconds, indexSeconds, constraintSeconds,
+                vacuumSeconds, seconds(started), threads, indexThreads, maintenanceWorkMem, sizes.tableBytes(),
+                sizes.indexBytes(), sizes.databaseBytes(), sizes.indexSizes(), buildSeconds);
+    }
+
+    private double vacuum() throws SQLException {
         long vacuumStart = System.nanoTime();
         try (Connection c = db.connect(); Statement st = c.createStatement()) {
             st.execute("VACUUM (ANALYZE) " + ROWS);
@@ -113,11 +121,15 @@ final class BulkLoader {
         }
         double vacuumSeconds = seconds(vacuumStart);
         Log.info("VACUUM ANALYZE in %.1f s", vacuumSeconds);
+        return vacuumSeconds;
+    }
 
+    /** On-disk sizes after the load. */
+    private record Sizes(long tableBytes, long indexBytes, long databaseBytes, Map<String, Long> indexSizes) {
+    }
+
+    private Sizes sizes() throws SQLException {
         Map<String, Long> indexSizes = new LinkedHashMap<>();
-        long tableBytes;
-        long indexBytes;
-        long databaseBytes;
         try (Connection c = db.connect(); Statement st = c.createStatement()) {
             try (ResultSet rs = st.executeQuery("""
                     SELECT indexrelid::regclass::text, pg_relation_size(indexrelid) FROM pg_index
@@ -129,69 +141,9 @@ final class BulkLoader {
             try (ResultSet rs = st.executeQuery("SELECT pg_table_size('" + ROWS + "'), pg_indexes_size('" + ROWS
                     + "'), pg_database_size(current_database())")) {
                 rs.next();
-                tableBytes = rs.getLong(1);
-                indexBytes = rs.getLong(2);
-                databaseBytes = rs.getLong(3);
+                return new Sizes(rs.getLong(1), rs.getLong(2), rs.getLong(3), indexSizes);
             }
         }
-        return new Result(rows, registries.size(), tagCounts.size(), copySeconds, indexSeconds, constraintSeconds,
-                vacuumSeconds, seconds(started), threads, indexThreads, maintenanceWorkMem, tableBytes, indexBytes,
-                databaseBytes, indexSizes, buildSeconds);
-    }
-
-    /**
-     * Drops the foreign keys that involve the rows table, its primary key and its secondary indexes.
-     *
-     * @return the statements that put them back: CREATE INDEX first (the primary key's index among
-     *         them), then ALTER TABLE for the primary key and the foreign keys
-     */
-    private static List<String> dropIndexesAndConstraints(Connection c) throws SQLException {
-        List<String> creates = new ArrayList<>();
-        List<String> alters = new ArrayList<>();
-        List<String> drops = new ArrayList<>();
-        try (Statement st = c.createStatement()) {
-            try (ResultSet rs = st.executeQuery("""
-                    SELECT conname, conrelid::regclass::text, pg_get_constraintdef(oid)
-                    FROM pg_constraint
-                    WHERE contype = 'f' AND (conrelid = 'marketplace_catalog_rows'::regclass
-                                             OR confrelid = 'marketplace_catalog_rows'::regclass)
-                    ORDER BY conname""")) {
-                while (rs.next()) {
-                    alters.add("ALTER TABLE " + rs.getString(2) + " ADD CONSTRAINT " + rs.getString(1) + " "
-                            + rs.getString(3));
-                    drops.add("ALTER TABLE " + rs.getString(2) + " DROP CONSTRAINT " + rs.getString(1));
-                }
-            }
-            try (ResultSet rs = st.executeQuery("""
-                    SELECT conname, pg_get_indexdef(conindid)
-                    FROM pg_constraint WHERE contype = 'p' AND conrelid = 'marketplace_catalog_rows'::regclass""")) {
-                while (rs.next()) {
-                    creates.add(rs.getString(2));
-                    // the primary key first among the ALTERs: the foreign keys that reference it need it
-                    alters.add(0, "ALTER TABLE " + ROWS + " ADD CONSTRAINT " + rs.getString(1)
-                            + " PRIMARY KEY USING INDEX " + rs.getString(1));
-                    drops.add("ALTER TABLE " + ROWS + " DROP CONSTRAINT " + rs.getString(1));
-                }
-            }
-            try (ResultSet rs = st.executeQuery("""
-                    SELECT indexrelid::regclass::text, pg_get_indexdef(indexrelid)
-                    FROM pg_index i
-                    WHERE indrelid = 'marketplace_catalog_rows'::regclass
-                      AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid)
-                    ORDER BY 1""")) {
-                while (rs.next()) {
-                    creates.add(rs.getString(2));
-                    drops.add("DROP INDEX " + rs.getString(1));
-                }
-            }
-            for (String drop : drops) {
-                st.execute(drop);
-            }
-        }
-        Log.info("dropped %d indexes and constraints for the load", drops.size());
-        List<String> all = new ArrayList<>(creates);
-        all.addAll(alters);
-        return all;
     }
 
     private static void insertRegistries(Connection c, List<AgentFactory.Registry> registries) throws SQLException {
@@ -339,51 +291,6 @@ final class BulkLoader {
         return sb.append('}').toString();
     }
 
-    /** CREATE INDEX statements, longest first, on {@code indexThreads} connections at once. */
-    private Map<String, Double> buildIndexes(List<String> statements) throws Exception {
-        List<String> creates = new ArrayList<>(statements.stream().filter(s -> s.startsWith("CREATE")).toList());
-        // the trigram GIN index takes longest: start it first so the others overlap with it
-        creates.sort((a, b) -> Integer.compare(weight(b), weight(a)));
-        Map<String, Double> seconds = new TreeMap<>();
-        ExecutorService pool = Executors.newFixedThreadPool(indexThreads);
-        try {
-            List<Future<?>> futures = new ArrayList<>();
-            for (String create : creates) {
-                futures.add(pool.submit(() -> {
-                    long t0 = System.nanoTime();
-                    try (Connection c = db.connect(); Statement st = c.createStatement()) {
-                        st.execute("SET maintenance_work_mem = '" + maintenanceWorkMem + "'");
-                        // the index builds already run side by side; parallel workers would only compete
-                        if (indexThreads > 1) {
-                            st.execute("SET max_parallel_maintenance_workers = 0");
-                        }
-                        st.execute(create);
-                    }
-                    double s = seconds(t0);
-                    String name = create.replaceFirst("^CREATE (UNIQUE )?INDEX (\\S+) .*$", "$2");
-                    synchronized (seconds) {
-                        seconds.put(name, s);
-                    }
-                    Log.info("  %.1f s  %s", s, create);
-                    return null;
-                }));
-            }
-            for (Future<?> f : futures) {
-                f.get();
-            }
-        } finally {
-            pool.shutdown();
-        }
-        return seconds;
-    }
-
-    private static int weight(String create) {
-        if (create.contains("gin_trgm_ops")) {
-            return 3;
-        }
-        return create.contains("USING gin") ? 2 : 1;
-    }
-
     private static void fillSideTables(Connection c, List<AgentFactory.Registry> registries,
                                        Map<String, Long> tagCounts) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("UPDATE marketplace_registries SET record_count = ? WHERE id = ?")) {
@@ -421,42 +328,5 @@ final class BulkLoader {
 
     static double seconds(long startNanos) {
         return (System.nanoTime() - startNanos) / 1e9;
-    }
-
-    /** Connection details of the benchmark database. */
-    record Db(String hostUrl, String name, String user, String password) {
-
-        String url() {
-            return hostUrl + name;
-        }
-
-        Connection connect() throws SQLException {
-            return DriverManager.getConnection(url(), user, password);
-        }
-
-        void recreate() throws SQLException {
-            try (Connection admin = DriverManager.getConnection(hostUrl + "postgres", user, password);
-                 Statement st = admin.createStatement()) {
-                st.execute("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
-                st.execute("CREATE DATABASE " + name);
-            }
-        }
-
-        void drop() throws SQLException {
-            try (Connection admin = DriverManager.getConnection(hostUrl + "postgres", user, password);
-                 Statement st = admin.createStatement()) {
-                st.execute("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
-            }
-        }
-
-        boolean exists() throws SQLException {
-            try (Connection admin = DriverManager.getConnection(hostUrl + "postgres", user, password);
-                 PreparedStatement ps = admin.prepareStatement("SELECT 1 FROM pg_database WHERE datname = ?")) {
-                ps.setString(1, name);
-                try (ResultSet rs = ps.executeQuery()) {
-                    return rs.next();
-                }
-            }
-        }
     }
 }

@@ -165,4 +165,25 @@ public final class MachineInfo {
             return "unknown";
         }
     }
+
+    /**
+     * The machine table of a report, from {@link #collect()} plus the run's {@code postgres}, {@code loadAfter}
+     * and {@code pressureAfter}: CPU, nproc (with {@code nprocNote} after it), memory, Java, PostgreSQL, the
+     * {@code extraRows}, load and CPU pressure before / after (under {@code pressureLabel}).
+     */
+    public static String markdownTable(Map<String, String> machine, String nprocNote, Map<String, String> extraRows,
+                                       String pressureLabel) {
+        StringBuilder md = new StringBuilder("| | |\n| --- | --- |\n");
+        Map<String, String> rows = new java.util.LinkedHashMap<>();
+        rows.put("CPU", machine.get("cpu"));
+        rows.put("`nproc`", machine.get("nproc") + nprocNote);
+        rows.put("memory (`free -g`)", machine.get("memory"));
+        rows.put("Java", machine.get("java"));
+        rows.put("PostgreSQL", machine.get("postgres"));
+        rows.putAll(extraRows);
+        rows.put("load average before / after", machine.get("load") + " / " + machine.get("loadAfter"));
+        rows.put(pressureLabel, machine.get("pressure") + " / " + machine.get("pressureAfter"));
+        rows.forEach((name, value) -> md.append("| ").append(name).append(" | ").append(value).append(" |\n"));
+        return md.toString();
+    }
 }
