@@ -97,6 +97,18 @@ final class AgentFactory {
         List<String> tags = tags(random);
 
         int capabilityCount = (tags.size() + 1) / 2;
+        ObjectNode record = record(random, registry, name, handle, tags, capabilityCount);
+        ObjectNode card = card(random, registry, name, handle, tags, capabilityCount,
+                (ArrayNode) record.get("capabilities"));
+
+        ObjectNode agent = NORMALIZER.normalize(record, card, registry.ref())
+                .orElseThrow(() -> new IllegalStateException("generated record was refused: " + handle));
+        return new Row(handle, JSON.writeValueAsString(agent), AgentIndexFields.of(agent));
+    }
+
+    /** The registry's record of the agent (what a record URL answers). */
+    private static ObjectNode record(SplittableRandom random, Registry registry, String name, String handle,
+                                     List<String> tags, int capabilityCount) {
         ObjectNode record = NODES.objectNode();
         record.put("schema", random.nextInt(4) == 0 ? "pilox-registry-record-v1" : "hive-registry-record-v1");
         record.put("handle", handle);
@@ -132,49 +144,50 @@ final class AgentFactory {
                 output.add("image");
             }
         }
+        return record;
+    }
 
-        ObjectNode card = null;
-        if (random.nextInt(100) >= 2) { // 2 % of cards could not be fetched: record-only agents
-            card = NODES.objectNode();
-            card.put("name", random.nextInt(200) < 3 ? " " : name); // 1.5 %: blank name, falls back to the handle
-            if (random.nextInt(100) >= 5) {
-                card.put("description", description(random, name));
-            }
-            if (random.nextBoolean()) {
-                card.put("iconUrl", "https://cdn." + registry.host() + "/icons/" + handle + ".png");
-            }
-            if (random.nextInt(100) < 85) {
-                card.putObject("provider").put("organization",
-                        Vocabulary.ORGANIZATIONS.get(random.nextInt(Vocabulary.ORGANIZATIONS.size())));
-            }
-            card.put("protocolVersion", "0.3.0");
-            if (random.nextInt(10) < 8) {
-                card.put("url", "https://rpc." + registry.host() + "/a/" + handle);
-            }
-            card.putObject("capabilities").put("streaming", random.nextBoolean());
-            ArrayNode skills = card.putArray("skills");
-            int skillCount = 1 + random.nextInt(3);
-            for (int s = 0; s < skillCount; s++) {
-                ObjectNode skill = skills.addObject();
-                String skillTag = tags.get(random.nextInt(tags.size()));
-                skill.put("id", slug(skillTag) + "-" + s);
-                skill.put("name", capitalize(Vocabulary.VERBS.get(random.nextInt(Vocabulary.VERBS.size()))) + " " + skillTag);
-                skill.put("description", "Handles " + word(random) + " " + skillTag + " requests.");
-                ArrayNode skillTags = skill.putArray("tags");
-                // the tags the record did not list come from the skills; a skill may repeat a capability
-                for (int t = capabilityCount + s; t < tags.size(); t += skillCount) {
-                    skillTags.add(tags.get(t));
-                }
-                skillTags.add(skillTag);
-            }
-        } else {
+    /** Its agent card, or null for the few whose card could not be fetched (their tags go to the record). */
+    private ObjectNode card(SplittableRandom random, Registry registry, String name, String handle, List<String> tags,
+                            int capabilityCount, ArrayNode capabilities) {
+        if (random.nextInt(100) < 2) { // 2 % of cards could not be fetched: record-only agents
             // without a card, the skills' tags are lost: the record's capabilities are all the tags
             tags.subList(capabilityCount, tags.size()).forEach(capabilities::add);
+            return null;
         }
-
-        ObjectNode agent = NORMALIZER.normalize(record, card, registry.ref())
-                .orElseThrow(() -> new IllegalStateException("generated record was refused: " + handle));
-        return new Row(handle, JSON.writeValueAsString(agent), AgentIndexFields.of(agent));
+        ObjectNode card = NODES.objectNode();
+        card.put("name", random.nextInt(200) < 3 ? " " : name); // 1.5 %: blank name, falls back to the handle
+        if (random.nextInt(100) >= 5) {
+            card.put("description", description(random, name));
+        }
+        if (random.nextBoolean()) {
+            card.put("iconUrl", "https://cdn." + registry.host() + "/icons/" + handle + ".png");
+        }
+        if (random.nextInt(100) < 85) {
+            card.putObject("provider").put("organization",
+                    Vocabulary.ORGANIZATIONS.get(random.nextInt(Vocabulary.ORGANIZATIONS.size())));
+        }
+        card.put("protocolVersion", "0.3.0");
+        if (random.nextInt(10) < 8) {
+            card.put("url", "https://rpc." + registry.host() + "/a/" + handle);
+        }
+        card.putObject("capabilities").put("streaming", random.nextBoolean());
+        ArrayNode skills = card.putArray("skills");
+        int skillCount = 1 + random.nextInt(3);
+        for (int s = 0; s < skillCount; s++) {
+            ObjectNode skill = skills.addObject();
+            String skillTag = tags.get(random.nextInt(tags.size()));
+            skill.put("id", slug(skillTag) + "-" + s);
+            skill.put("name", capitalize(Vocabulary.VERBS.get(random.nextInt(Vocabulary.VERBS.size()))) + " " + skillTag);
+            skill.put("description", "Handles " + word(random) + " " + skillTag + " requests.");
+            ArrayNode skillTags = skill.putArray("tags");
+            // the tags the record did not list come from the skills; a skill may repeat a capability
+            for (int t = capabilityCount + s; t < tags.size(); t += skillCount) {
+                skillTags.add(tags.get(t));
+            }
+            skillTags.add(skillTag);
+        }
+        return card;
     }
 
     private static String name(SplittableRandom random) {

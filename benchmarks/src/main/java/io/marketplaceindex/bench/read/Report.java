@@ -137,6 +137,16 @@ final class Report {
     }
 
     private void size(StringBuilder md, ReadBenchmark.SizeResult r) {
+        load(md, r);
+        queryKinds(md, r);
+        cacheChecks(md, r);
+        floors(md, r);
+        baseline(md, r);
+        goals(md, r);
+        conditions(md, r);
+    }
+
+    private void load(StringBuilder md, ReadBenchmark.SizeResult r) {
         md.append(String.format(Locale.ROOT, "## %,d rows\n\n", r.rows()));
         BulkLoader.Result l = r.load();
         if (l != null) {
@@ -158,7 +168,9 @@ final class Report {
         } else {
             md.append("Database reused from an earlier load (`--reuse-db`): no load figures.\n\n");
         }
+    }
 
+    private void queryKinds(StringBuilder md, ReadBenchmark.SizeResult r) {
         md.append("### Query kinds (milliseconds)\n\n");
         md.append("| kind | request | matches | API total | EXPLAIN | SQL p50 | SQL p95 | uncached p50 | uncached p95 | cached p50 | cached p95 | cached req/s | floor req/s | ÷ floor | uncached p50 ÷ SQL p50 | uncached p95 ÷ SQL p95 |\n");
         md.append("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
@@ -187,7 +199,9 @@ final class Report {
                 + "`Execution Time`, one run); SQL p50/p95: the same calls timed in the client (JDBC, pool, row "
                 + "mapping), " + run.sqlRuns + " runs. Floor req/s: the precomputed page, measured right after the "
                 + "kind's cached throughput run.\n\n");
+    }
 
+    private void cacheChecks(StringBuilder md, ReadBenchmark.SizeResult r) {
         md.append("Cache checks (X-Cache of every measured response; requests in the latency runs):\n\n");
         md.append("| kind | CPU pressure before | uncached: miss / all | cached: hit / all | errors | SQL page p50 | SQL other p50 | answer bytes |\n");
         md.append("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
@@ -201,7 +215,9 @@ final class Report {
                     Stats.median(s.pageMillis()), Stats.median(s.otherMillis()), r.answers().get(kind).bytes()));
         }
         md.append('\n');
+    }
 
+    private void floors(StringBuilder md, ReadBenchmark.SizeResult r) {
         md.append("### Floors (measured once more at the end; CPU pressure before: " + r.pressure().getOrDefault("floors", "")
                 + ")\n\n| endpoint | p50 | p95 | req/s at -c").append(run.connections)
                 .append(" | bytes per answer |\n| --- | ---: | ---: | ---: | ---: |\n");
@@ -212,7 +228,9 @@ final class Report {
                     thr.requestsPerSecond(), thr.bytesPerRequest()));
         }
         md.append('\n');
+    }
 
+    private void baseline(StringBuilder md, ReadBenchmark.SizeResult r) {
         JsonNode b = r.baseline();
         md.append("### Baseline: the whole catalog into memory\n\n");
         if (b == null) {
@@ -232,7 +250,9 @@ final class Report {
                     b.get("bytesPerAgent").asDouble(), ReadBenchmark.mb(b.get("jsonChars").asLong()),
                     seconds * 1000 / first.p95(), seconds * 1000 / firstCached.p95()));
         }
+    }
 
+    private void goals(StringBuilder md, ReadBenchmark.SizeResult r) {
         md.append("### Goals at this size\n\n");
         List<String> uncachedMiss = new ArrayList<>();
         List<String> cachedMiss = new ArrayList<>();
@@ -259,7 +279,9 @@ final class Report {
         md.append(String.format(Locale.ROOT, "* cached p95 ≤ %d ms: %s\n", (int) CACHED_P95_GOAL_MS, verdict(goalKinds, cachedMiss)));
         md.append(String.format(Locale.ROOT, "* cached throughput ≥ %.1f × floor (each kind against the floor measured right after it): %s\n\n",
                 THROUGHPUT_GOAL, verdict(goalKinds, throughputMiss)));
+    }
 
+    private void conditions(StringBuilder md, ReadBenchmark.SizeResult r) {
         md.append("### Conditions during this size\n\n");
         md.append(String.format(Locale.ROOT, "Load average (1/5/15 min) before the HTTP phase %s, after %s; HTTP phase "
                         + "%.0f s. api-service RSS at the end: cached instance %s, uncached instance %s. Busiest other "
