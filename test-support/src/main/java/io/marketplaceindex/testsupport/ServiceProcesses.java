@@ -228,6 +228,21 @@ public final class ServiceProcesses implements AutoCloseable {
         started.clear();
     }
 
+    /**
+     * The environment that points a service at its database, Redis and Kafka (Spring Boot's own keys),
+     * mutable for what the caller adds.
+     */
+    public static Map<String, String> connections(String jdbcUrl, String user, String password, String redisUrl,
+                                                  String kafkaBootstrap) {
+        Map<String, String> env = new java.util.LinkedHashMap<>();
+        env.put("SPRING_DATASOURCE_URL", jdbcUrl);
+        env.put("SPRING_DATASOURCE_USERNAME", user);
+        env.put("SPRING_DATASOURCE_PASSWORD", password);
+        env.put("SPRING_DATA_REDIS_URL", redisUrl);
+        env.put("SPRING_KAFKA_BOOTSTRAP_SERVERS", kafkaBootstrap);
+        return env;
+    }
+
     public static int freePort() {
         try (ServerSocket socket = new ServerSocket(0)) {
             return socket.getLocalPort();

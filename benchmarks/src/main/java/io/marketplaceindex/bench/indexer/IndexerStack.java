@@ -94,12 +94,8 @@ final class IndexerStack {
     }
 
     private Map<String, String> serviceEnvironment() {
-        Map<String, String> env = new LinkedHashMap<>();
-        env.put("SPRING_DATASOURCE_URL", database);
-        env.put("SPRING_DATASOURCE_USERNAME", TestServices.postgresUser());
-        env.put("SPRING_DATASOURCE_PASSWORD", TestServices.postgresPassword());
-        env.put("SPRING_DATA_REDIS_URL", TestServices.redisUrl());
-        env.put("SPRING_KAFKA_BOOTSTRAP_SERVERS", TestServices.kafkaBootstrap());
+        Map<String, String> env = ServiceProcesses.connections(database, TestServices.postgresUser(),
+                TestServices.postgresPassword(), TestServices.redisUrl(), TestServices.kafkaBootstrap());
         env.put("SPRING_KAFKA_CONSUMER_GROUP_ID", consumerGroup);
         env.put("MARKETPLACE_KAFKA_TOPIC_PREFIX", topicPrefix);
         env.put("MARKETPLACE_CACHE_KEY_PREFIX", topicPrefix);

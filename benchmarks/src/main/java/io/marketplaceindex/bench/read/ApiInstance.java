@@ -48,13 +48,9 @@ final class ApiInstance implements AutoCloseable {
         javaArguments.add("-cp");
         javaArguments.add(apiJar.toString());
         javaArguments.add("org.springframework.boot.loader.launch.PropertiesLauncher");
-        Map<String, String> env = new java.util.LinkedHashMap<>();
+        Map<String, String> env = ServiceProcesses.connections(settings.jdbcUrl(), settings.dbUser(),
+                settings.dbPassword(), settings.redisUrl(), settings.kafka());
         env.put("SERVER_PORT", Integer.toString(port));
-        env.put("SPRING_DATASOURCE_URL", settings.jdbcUrl());
-        env.put("SPRING_DATASOURCE_USERNAME", settings.dbUser());
-        env.put("SPRING_DATASOURCE_PASSWORD", settings.dbPassword());
-        env.put("SPRING_DATA_REDIS_URL", settings.redisUrl());
-        env.put("SPRING_KAFKA_BOOTSTRAP_SERVERS", settings.kafka());
         env.put("MARKETPLACE_CACHE_KEY_PREFIX", keyPrefix);
         env.put("MARKETPLACE_CACHE_TTL", cacheTtl);
         env.put("MARKETPLACE_KAFKA_TOPIC_PREFIX", settings.topicPrefix());
