@@ -122,17 +122,27 @@ public final class ServiceProcesses implements AutoCloseable {
      *
      * @param port the port the process was told to use (for {@link ServiceProcess#url()}), or -1
      */
-    public synchronized ServiceProcess start(String name, Path jar, List<String> jvmOptions, List<String> args,
-                                             Map<String, String> env, int port) {
+    public ServiceProcess start(String name, Path jar, List<String> jvmOptions, List<String> args,
+                                Map<String, String> env, int port) {
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException(jar + " is missing: build it first (mvn -DskipTests package)");
         }
+        List<String> javaArguments = new ArrayList<>(jvmOptions);
+        javaArguments.add("-jar");
+        javaArguments.add(jar.toString());
+        javaArguments.addAll(args);
+        return startJava(name, javaArguments, env, port);
+    }
+
+    /**
+     * Starts {@code java <javaArguments>} with this JVM's java: for what {@code -jar} cannot say, such as a
+     * Spring Boot jar through its PropertiesLauncher with {@code -Dloader.path}. As {@link #start} otherwise.
+     */
+    public synchronized ServiceProcess startJava(String name, List<String> javaArguments, Map<String, String> env,
+                                                 int port) {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.addAll(jvmOptions);
-        command.add("-jar");
-        command.add(jar.toString());
-        command.addAll(args);
+        command.addAll(javaArguments);
         Path log = logs.resolve(name + ".log");
         ProcessBuilder builder = new ProcessBuilder(command)
                 .redirectErrorStream(true)
@@ -216,6 +226,21 @@ public final class ServiceProcesses implements AutoCloseable {
             p.stop(Duration.ofSeconds(20));
         }
         started.clear();
+    }
+
+    /**
+     * The environment that points a service at its database, Redis and Kafka (Spring Boot's own keys),
+     * mutable for what the caller adds.
+     */
+    public static Map<String, String> connections(String jdbcUrl, String user, String password, String redisUrl,
+                                                  String kafkaBootstrap) {
+        Map<String, String> env = new java.util.LinkedHashMap<>();
+        env.put("SPRING_DATASOURCE_URL", jdbcUrl);
+        env.put("SPRING_DATASOURCE_USERNAME", user);
+        env.put("SPRING_DATASOURCE_PASSWORD", password);
+        env.put("SPRING_DATA_REDIS_URL", redisUrl);
+        env.put("SPRING_KAFKA_BOOTSTRAP_SERVERS", kafkaBootstrap);
+        return env;
     }
 
     public static int freePort() {

@@ -224,7 +224,7 @@ public class CatalogRepository {
             // One registry (the url key is unique): an equality, so that the planner knows registry_id is
             // constant and walks catalog_rows_by_registry_name (registry_id, sort_name, handle) in output
             // order. "= ANY" hides that and costs a sort of the whole registry (a deep page of a registry
-            // of 100,000 rows at 5M: 35-50 ms instead of 1 ms, read-benchmark/results).
+            // of 100,000 rows at 5M: 35-50 ms instead of 1 ms, benchmarks/results).
             conditions.add("registry_id = ?");
             params.add(registryIds.get(0));
         } else if (query.registryUrl() != null) {
