@@ -80,7 +80,7 @@ class ReadinessTest {
         assertThat(up.component("db")).isEqualTo("UP");
         assertThat(up.component("redis")).isEqualTo("UP");
         assertThat(up.component("kafka")).isEqualTo("UP");
-        assertLive(probes);
+        probes.assertLive();
 
         // Redis only caches: without it the replica still answers (from PostgreSQL), so it stays in rotation.
         REDIS.stop();
@@ -89,31 +89,14 @@ class ReadinessTest {
         assertThat(degraded.component("redis")).isEqualTo("DEGRADED");
         assertThat(degraded.body().path("components").path("redis").path("description").asString())
                 .contains("PostgreSQL");
-        assertLive(probes);
+        probes.assertLive();
         REDIS.start();
         probes.awaitReadiness("UP again after Redis", BACK, a -> a.status() == 200 && "UP".equals(a.overall()));
 
-        POSTGRES.stop();
-        HealthProbes.Answer noDatabase = probes.awaitReadiness("DOWN", DOWN, a -> a.status() == 503);
+        HealthProbes.Answer noDatabase = probes.awaitDownAndBack(POSTGRES, "db", DOWN, BACK);
         assertThat(noDatabase.overall()).isEqualTo("DOWN");
-        assertThat(noDatabase.component("db")).isEqualTo("DOWN");
-        assertLive(probes);
-        POSTGRES.start();
-        probes.awaitReadiness("UP again after PostgreSQL", BACK, a -> a.status() == 200 && "UP".equals(a.overall()));
 
-        KAFKA.stop();
-        HealthProbes.Answer noKafka = probes.awaitReadiness("DOWN", DOWN, a -> a.status() == 503);
-        assertThat(noKafka.component("kafka")).isEqualTo("DOWN");
-        assertLive(probes);
-        KAFKA.start();
-        probes.awaitReadiness("UP again after Kafka", BACK, a -> a.status() == 200 && "UP".equals(a.overall()));
-        assertLive(probes);
-    }
-
-    private static void assertLive(HealthProbes probes) {
-        HealthProbes.Answer live = probes.liveness();
-        assertThat(live.status()).as("liveness %s", live).isEqualTo(200);
-        assertThat(live.overall()).isEqualTo("UP");
-        assertThat(live.body().has("components")).as("liveness depends on nothing: %s", live).isFalse();
+        probes.awaitDownAndBack(KAFKA, "kafka", DOWN, BACK);
+        probes.assertLive();
     }
 }

@@ -8,11 +8,8 @@ import io.marketplaceindex.events.Topics;
 import io.marketplaceindex.simulator.SimulatedAgent;
 import io.marketplaceindex.simulator.SimulatedRegistry;
 import io.marketplaceindex.testsupport.TestServices;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.test.context.DynamicPropertyRegistry;
@@ -96,13 +93,7 @@ public abstract class WorkerTestSupport {
     }
 
     protected static KafkaConsumer<String, byte[]> consumer(String topic) {
-        KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, TestServices.kafkaBootstrap(),
-                ConsumerConfig.GROUP_ID_CONFIG, "test-" + UUID.randomUUID(),
-                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"),
-                new StringDeserializer(), new ByteArrayDeserializer());
-        consumer.subscribe(List.of(topic));
-        return consumer;
+        return TestServices.topicReader(topic);
     }
 
     protected List<CatalogChanged> changes(KafkaConsumer<String, byte[]> consumer, Duration wait) {

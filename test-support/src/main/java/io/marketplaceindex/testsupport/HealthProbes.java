@@ -74,6 +74,36 @@ public record HealthProbes(String base) {
         throw new AssertionError("readiness did not become " + what + " within " + timeout + "; last answer: " + last);
     }
 
+    /**
+     * Stops a dependency and waits for readiness to answer 503 with that component DOWN, liveness staying
+     * UP meanwhile; then starts it again and waits for readiness to be UP.
+     *
+     * @return the DOWN answer, for further checks of it
+     */
+    public Answer awaitDownAndBack(StoppableServers.Stoppable dependency, String component, Duration down,
+                                   Duration back) {
+        dependency.stop();
+        Answer refused = awaitReadiness("DOWN", down, a -> a.status() == 503);
+        if (!"DOWN".equals(refused.component(component))) {
+            throw new AssertionError("readiness is refused, but " + component + " is not DOWN: " + refused);
+        }
+        assertLive();
+        dependency.start();
+        awaitReadiness("UP again after " + component, back, a -> a.status() == 200 && "UP".equals(a.overall()));
+        return refused;
+    }
+
+    /** Liveness answers 200 UP and depends on nothing: it has no components. */
+    public void assertLive() {
+        Answer live = liveness();
+        if (live.status() != 200 || !"UP".equals(live.overall())) {
+            throw new AssertionError("liveness " + live);
+        }
+        if (live.body().has("components")) {
+            throw new AssertionError("liveness depends on nothing: " + live);
+        }
+    }
+
     private Answer get(String path) {
         HttpRequest request = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(20)).GET().build();
         try {

@@ -2,6 +2,10 @@ package io.marketplaceindex.testsupport;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
 import org.flywaydb.core.Flyway;
 
 import java.net.InetAddress;
@@ -49,6 +53,20 @@ public final class TestServices {
 
     public static String kafkaBootstrap() {
         return env("SPRING_KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092");
+    }
+
+    /**
+     * A consumer of a topic from its first record, in a consumer group of its own: a test reads what
+     * was published without taking records from anyone. Close it when done.
+     */
+    public static KafkaConsumer<String, byte[]> topicReader(String topic) {
+        var consumer = new KafkaConsumer<>(Map.<String, Object>of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafkaBootstrap(),
+                ConsumerConfig.GROUP_ID_CONFIG, "test-reader-" + UUID.randomUUID(),
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"),
+                new StringDeserializer(), new ByteArrayDeserializer());
+        consumer.subscribe(List.of(topic));
+        return consumer;
     }
 
     /**

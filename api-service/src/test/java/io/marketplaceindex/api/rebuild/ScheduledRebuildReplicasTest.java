@@ -7,11 +7,8 @@ import io.marketplaceindex.events.RegistryCommand;
 import io.marketplaceindex.events.Topics;
 import io.marketplaceindex.testsupport.CatalogSeeder;
 import io.marketplaceindex.testsupport.TestServices;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
@@ -26,7 +23,6 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -104,11 +100,7 @@ class ScheduledRebuildReplicasTest {
     private Map<UUID, Instant> scheduledRebuilds(UUID registry) {
         EventCodec codec = new EventCodec();
         Map<UUID, Instant> rebuilds = new HashMap<>();
-        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, TestServices.kafkaBootstrap(),
-                ConsumerConfig.GROUP_ID_CONFIG, "schedule-test-" + UUID.randomUUID(),
-                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"), new StringDeserializer(), new ByteArrayDeserializer())) {
-            consumer.subscribe(List.of(new Topics(topicPrefix).commands()));
+        try (KafkaConsumer<String, byte[]> consumer = TestServices.topicReader(new Topics(topicPrefix).commands())) {
             long quietSince = System.nanoTime();
             while (System.nanoTime() - quietSince < Duration.ofSeconds(5).toNanos()) {
                 for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(500))) {

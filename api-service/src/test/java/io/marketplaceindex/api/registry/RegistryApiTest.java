@@ -12,11 +12,8 @@ import io.marketplaceindex.simulator.SimulatedRegistry;
 import io.marketplaceindex.simulator.SimulatorOptions;
 import io.marketplaceindex.testsupport.CatalogSeeder;
 import io.marketplaceindex.testsupport.TestServices;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -42,11 +39,7 @@ class RegistryApiTest extends ApiTestSupport {
     void start() {
         simulator = RegistrySimulator.start(SimulatorOptions.defaults());
         registry = simulator.addRegistry("gamma", 5, 7L);
-        commands = new KafkaConsumer<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, TestServices.kafkaBootstrap(),
-                ConsumerConfig.GROUP_ID_CONFIG, "registry-api-test-" + UUID.randomUUID(),
-                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"),
-                new StringDeserializer(), new ByteArrayDeserializer());
-        commands.subscribe(List.of(new Topics(TOPIC_PREFIX).commands()));
+        commands = TestServices.topicReader(new Topics(TOPIC_PREFIX).commands());
     }
 
     @AfterAll

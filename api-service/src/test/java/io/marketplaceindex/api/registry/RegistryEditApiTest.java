@@ -11,11 +11,8 @@ import io.marketplaceindex.simulator.SimulatedRegistry;
 import io.marketplaceindex.simulator.SimulatorOptions;
 import io.marketplaceindex.testsupport.CatalogSeeder;
 import io.marketplaceindex.testsupport.TestServices;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -66,11 +63,7 @@ class RegistryEditApiTest extends ApiTestSupport {
         }
         sql("UPDATE marketplace_registries SET auth_token = ? WHERE id = ?", cipher.encrypt(STORED_TOKEN, guardedId),
                 guardedId);
-        commands = new KafkaConsumer<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, TestServices.kafkaBootstrap(),
-                ConsumerConfig.GROUP_ID_CONFIG, "registry-edit-test-" + UUID.randomUUID(),
-                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"),
-                new StringDeserializer(), new ByteArrayDeserializer());
-        commands.subscribe(List.of(new Topics(TOPIC_PREFIX).commands()));
+        commands = TestServices.topicReader(new Topics(TOPIC_PREFIX).commands());
     }
 
     @AfterAll
