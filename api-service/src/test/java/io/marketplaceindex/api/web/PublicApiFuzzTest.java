@@ -653,7 +653,7 @@ class PublicApiFuzzTest extends ApiTestSupport {
                     "/api/auth/login/..", "/api/auth/me/"));
             List<String> headers = new ArrayList<>();
             if (chance(40)) {
-                headers.add(pick(List.of("Cookie: JSESSIONID=" + value(word()), "Cookie: " + "a=b; ".repeat(200),
+                headers.add(pick(List.of("Cookie: SESSION=" + value(word()), "Cookie: " + "a=b; ".repeat(200),
                         "Authorization: Bearer " + value(word()), "Authorization: Basic " + Base64Ish.any(random),
                         "Authorization: Bearer", "Authorization: " + value(word()), "X-CSRF-TOKEN: x")));
             }
@@ -690,7 +690,7 @@ class PublicApiFuzzTest extends ApiTestSupport {
             if (chance(50)) {
                 headers.add(pick(List.of("Authorization: Bearer wrong-" + random.nextInt(), "Authorization: Bearer ",
                         "Authorization: Basic b3BzOnB3", "Authorization: Bearer " + "t".repeat(5000),
-                        "Cookie: JSESSIONID=" + UUID.randomUUID(), "Authorization: bearer " + enc(word()),
+                        "Cookie: SESSION=" + UUID.randomUUID(), "Authorization: bearer " + enc(word()),
                         "X-Forwarded-For: 127.0.0.1", "X-Forwarded-User: admin")));
             }
             String method = pick(List.of("GET", "POST", "PATCH", "DELETE", "PUT"));
