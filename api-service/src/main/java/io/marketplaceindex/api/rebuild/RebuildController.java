@@ -71,7 +71,7 @@ class RebuildController {
         String progress = "/api/marketplace/index-rebuild/" + started.rebuildId();
         body.put("links", Map.of("progress", progress, "events", progress + "/events"));
         // every registry is queued from this moment: the answer says so without a second request
-        body.put("progress", rebuilds.progress(started.rebuildId()));
+        body.put("progress", started.accepted());
         return ResponseEntity.status(HttpStatus.ACCEPTED).body(body);
     }
 

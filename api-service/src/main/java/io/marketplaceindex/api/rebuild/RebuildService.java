@@ -44,7 +44,8 @@ public class RebuildService {
         this.json = json;
     }
 
-    public record Started(UUID rebuildId, Instant requestedAt, List<UUID> registryIds) {
+    /** @param accepted the progress at the moment of acceptance, before any worker could pick a registry up */
+    public record Started(UUID rebuildId, Instant requestedAt, List<UUID> registryIds, Progress accepted) {
     }
 
     /**
@@ -143,6 +144,8 @@ public class RebuildService {
                         """)
                 .params(rebuildId, reasonName(reason), Timestamp.from(requestedAt), registryIds.toArray(UUID[]::new))
                 .update();
+        // read before publishing: afterwards a fast worker may already have moved a registry on
+        Progress accepted = progress(rebuildId);
         int published = 0;
         try {
             for (UUID registryId : registryIds) {
@@ -160,7 +163,7 @@ public class RebuildService {
                     .params(rebuildId, unpublished.toArray(UUID[]::new)).update();
             throw e;
         }
-        return new Started(rebuildId, requestedAt, registryIds);
+        return new Started(rebuildId, requestedAt, registryIds, accepted);
     }
 
     /** The reason as the worker's progress lines spell it. */
