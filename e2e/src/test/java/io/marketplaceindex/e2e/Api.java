@@ -1,5 +1,6 @@
 package io.marketplaceindex.e2e;
 
+import io.marketplaceindex.testsupport.LastAnswer;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -54,19 +55,17 @@ final class Api {
     }
 
     JsonNode awaitCatalog(String what, Duration timeout, Predicate<JsonNode> condition) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        JsonNode last = null;
-        while (System.nanoTime() < deadline) {
-            last = get("/api/marketplace?limit=1").body();
+        return LastAnswer.await(what, timeout, Duration.ofMillis(250), () -> get("/api/marketplace?limit=1").body(), page -> {
             // Only the index counts: while it is still empty the API answers from the registries
             // directly (meta.catalog "db_fallback"), which says nothing about what was indexed.
-            JsonNode catalog = last == null || last.get("meta") == null ? null : last.get("meta").get("catalog");
-            if (catalog != null && "db".equals(catalog.asString()) && condition.test(last)) {
-                return last;
-            }
-            SystemStack.sleep(250);
-        }
-        throw new AssertionError("timed out waiting for " + what + "; last answer: " + last);
+            JsonNode catalog = page == null || page.get("meta") == null ? null : page.get("meta").get("catalog");
+            return catalog != null && "db".equals(catalog.asString()) && condition.test(page);
+        });
+    }
+
+    /** Reads {@code path} as the admin until the answer matches; the failure names the last answer. */
+    Answer awaitAdmin(String what, Duration timeout, String path, Predicate<Answer> condition) {
+        return LastAnswer.await(what, timeout, Duration.ofMillis(250), () -> asAdmin("GET", path, null), condition);
     }
 
     private Answer send(HttpRequest request) {

@@ -198,15 +198,7 @@ class CatalogFlowE2EIT {
     }
 
     private JsonNode awaitProgress(String rebuildId, int registries) {
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        JsonNode progress = null;
-        while (System.nanoTime() < deadline) {
-            progress = api.asAdmin("GET", "/api/marketplace/index-rebuild/" + rebuildId, null).body();
-            if (progress.get("finished").asInt() == registries) {
-                return progress;
-            }
-            SystemStack.sleep(250);
-        }
-        throw new AssertionError("rebuild did not finish: " + progress);
+        return api.awaitAdmin("the rebuild to finish", Duration.ofSeconds(30), "/api/marketplace/index-rebuild/" + rebuildId,
+                answer -> answer.body().get("finished").asInt() == registries).body();
     }
 }

@@ -11,6 +11,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
+import org.awaitility.Awaitility;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tools.jackson.databind.JsonNode;
@@ -499,29 +500,12 @@ class InfrastructureFaultsE2EIT {
     }
 
     private JsonNode awaitProgress(String what, Duration timeout, String path, Predicate<JsonNode> condition) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        JsonNode last = null;
-        while (System.nanoTime() < deadline) {
-            Api.Answer answer = api.asAdmin("GET", path, null);
-            last = answer.body();
-            // the progress is read from the database, which may be down
-            if (answer.status() == 200 && condition.test(last)) {
-                return last;
-            }
-            SystemStack.sleep(250);
-        }
-        throw new AssertionError("timed out waiting for " + what + "; last answer: " + last);
+        // the progress is read from the database, which may be down
+        return api.awaitAdmin(what, timeout, path, answer -> answer.status() == 200 && condition.test(answer.body())).body();
     }
 
     private static void awaitCondition(String what, Duration timeout, BooleanSupplier condition) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < deadline) {
-            if (condition.getAsBoolean()) {
-                return;
-            }
-            SystemStack.sleep(250);
-        }
-        throw new AssertionError("timed out waiting for " + what);
+        Awaitility.await(what).atMost(timeout).pollInterval(Duration.ofMillis(250)).until(condition::getAsBoolean);
     }
 
     private static Thread start(String name, Runnable body) {

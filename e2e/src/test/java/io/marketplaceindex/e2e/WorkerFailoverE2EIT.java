@@ -13,6 +13,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionTimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tools.jackson.databind.JsonNode;
@@ -234,16 +236,7 @@ class WorkerFailoverE2EIT {
     }
 
     private JsonNode await(String what, Duration timeout, String path, Predicate<JsonNode> condition) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        JsonNode last = null;
-        while (System.nanoTime() < deadline) {
-            last = api.asAdmin("GET", path, null).body();
-            if (condition.test(last)) {
-                return last;
-            }
-            SystemStack.sleep(100);
-        }
-        throw new AssertionError("timed out waiting for " + what + "; last answer: " + last);
+        return api.awaitAdmin(what, timeout, path, answer -> condition.test(answer.body())).body();
     }
 
     private static void await(String what, Duration timeout, BooleanSupplier condition) {
@@ -251,13 +244,10 @@ class WorkerFailoverE2EIT {
     }
 
     private static void await(String what, Duration timeout, BooleanSupplier condition, Supplier<String> state) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < deadline) {
-            if (condition.getAsBoolean()) {
-                return;
-            }
-            SystemStack.sleep(200);
+        try {
+            Awaitility.await(what).atMost(timeout).pollInterval(Duration.ofMillis(200)).until(condition::getAsBoolean);
+        } catch (ConditionTimeoutException e) {
+            throw new AssertionError("timed out waiting for " + what + "; last seen: " + state.get(), e);
         }
-        throw new AssertionError("timed out waiting for " + what + "; last seen: " + state.get());
     }
 }

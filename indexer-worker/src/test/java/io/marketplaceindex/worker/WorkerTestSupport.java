@@ -10,6 +10,7 @@ import io.marketplaceindex.simulator.SimulatedRegistry;
 import io.marketplaceindex.testsupport.TestServices;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.awaitility.Awaitility;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.test.context.DynamicPropertyRegistry;
@@ -107,19 +108,10 @@ public abstract class WorkerTestSupport {
         return result;
     }
 
+    /** Polls the condition in the test's own thread: what it reads (a consumer, a bean) need not be thread-safe. */
     protected static void await(String what, Duration timeout, BooleanSupplier condition) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting for " + what);
-            }
-            try {
-                Thread.sleep(100);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError(e);
-            }
-        }
+        Awaitility.await(what).atMost(timeout).pollInterval(Duration.ofMillis(100)).pollInSameThread()
+                .until(condition::getAsBoolean);
     }
 
     protected Map<String, Object> registryRow(UUID id) {

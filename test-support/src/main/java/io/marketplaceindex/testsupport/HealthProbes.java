@@ -57,21 +57,7 @@ public record HealthProbes(String base) {
      * @throws AssertionError with the last answer when none matched in time
      */
     public Answer awaitReadiness(String what, Duration timeout, Predicate<Answer> condition) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        Answer last = null;
-        while (System.nanoTime() < deadline) {
-            last = readiness();
-            if (condition.test(last)) {
-                return last;
-            }
-            try {
-                Thread.sleep(250);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError(e);
-            }
-        }
-        throw new AssertionError("readiness did not become " + what + " within " + timeout + "; last answer: " + last);
+        return LastAnswer.await("readiness " + what, timeout, Duration.ofMillis(250), this::readiness, condition);
     }
 
     /**

@@ -1,6 +1,7 @@
 package io.marketplaceindex.api.changes;
 
 import io.marketplaceindex.testsupport.TestServices;
+import org.awaitility.Awaitility;
 
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -70,18 +71,8 @@ final class FeedWriter implements AutoCloseable {
      * feed waits for it rather than assume nothing else is writing.
      */
     static void awaitServed(LongSupplier watermark, long stamp) {
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (watermark.getAsLong() <= stamp) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("the watermark did not pass " + stamp + " within 60 s");
-            }
-            try {
-                Thread.sleep(50);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException(e);
-            }
-        }
+        Awaitility.await("the watermark to pass " + stamp).atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(50)).until(() -> watermark.getAsLong() > stamp);
     }
 
     private static long query(Connection c, String sql) {
