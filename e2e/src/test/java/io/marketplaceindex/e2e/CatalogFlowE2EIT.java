@@ -3,13 +3,13 @@ package io.marketplaceindex.e2e;
 import io.marketplaceindex.simulator.Fault;
 import io.marketplaceindex.simulator.SimulatedAgent;
 import io.marketplaceindex.simulator.SimulatedRegistry;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
-import org.junit.jupiter.api.extension.ExtendWith;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -25,7 +25,6 @@ import static org.assertj.core.api.Assertions.assertThat;
  * index them, the API serves every agent; a registry changes, a rebuild is requested, and the
  * change is visible through the API (its cache busted by the catalog-change event).
  */
-@ExtendWith(SystemStack.Extension.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class CatalogFlowE2EIT {
@@ -37,12 +36,23 @@ class CatalogFlowE2EIT {
     private SimulatedRegistry north;
     private SimulatedRegistry south;
 
+    /**
+     * A stack of its own: the class counts every registry and agent of the catalog and rebuilds them
+     * all, which on the shared stack would depend on which classes ran before it.
+     */
     @BeforeAll
-    void connectTwoRegistries(SystemStack stack) {
-        this.stack = stack;
+    void connectTwoRegistries() {
+        stack = SystemStack.start(SystemStack.Options.defaults().withName("e2e_flow"));
         api = new Api(stack.apiUrl());
         north = stack.simulator().addRegistry("north", 120, 21L);
         south = stack.simulator().addRegistry("south", 80, 22L);
+    }
+
+    @AfterAll
+    void stop() {
+        if (stack != null) {
+            stack.close();
+        }
     }
 
     @Test
