@@ -27,32 +27,41 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The real services the tests talk to, located through the same environment keys the
- * applications use. The test command (scripts/test) makes sure they run; a test that finds one
- * missing fails with a message saying how to start it, never skips.
+ * applications use, or run in containers where Docker answers and a key is unset
+ * ({@link ServiceSelection}). The test command (scripts/test) makes sure they run; a test that finds
+ * one missing fails with a message saying how to start it, never skips.
  */
 public final class TestServices {
 
     private TestServices() {
     }
 
+    /** Decides, once for the JVM, where each service comes from: the environment, a container or the default. */
+    private static final ServiceSelection SELECTION = new ServiceSelection(System::getenv,
+            ServiceContainers::dockerAnswers);
+
     public static String postgresHostUrl() {
-        return env("MARKETPLACE_TEST_POSTGRES_URL", "jdbc:postgresql://127.0.0.1:5432/");
+        return SELECTION.address(ServiceSelection.POSTGRES_URL, ServiceContainers::postgresHostUrl);
     }
 
     public static String postgresUser() {
-        return env("SPRING_DATASOURCE_USERNAME", "postgres");
+        return postgresInContainer() ? "postgres" : env("SPRING_DATASOURCE_USERNAME", "postgres");
     }
 
     public static String postgresPassword() {
-        return env("SPRING_DATASOURCE_PASSWORD", "");
+        return postgresInContainer() ? ServiceContainers.POSTGRES_PASSWORD : env("SPRING_DATASOURCE_PASSWORD", "");
+    }
+
+    private static boolean postgresInContainer() {
+        return SELECTION.source(ServiceSelection.POSTGRES_URL) == ServiceSelection.Source.CONTAINER;
     }
 
     public static String redisUrl() {
-        return env("SPRING_DATA_REDIS_URL", "redis://127.0.0.1:6379");
+        return SELECTION.address(ServiceSelection.REDIS_URL, ServiceContainers::redisUrl);
     }
 
     public static String kafkaBootstrap() {
-        return env("SPRING_KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092");
+        return SELECTION.address(ServiceSelection.KAFKA_BOOTSTRAP, ServiceContainers::kafkaBootstrap);
     }
 
     /**
