@@ -3,6 +3,8 @@ package io.marketplaceindex.e2e;
 import io.marketplaceindex.e2e.OtlpReceiver.Span;
 import io.marketplaceindex.simulator.SimulatedRegistry;
 import io.marketplaceindex.testsupport.ServiceProcesses.ServiceProcess;
+import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -98,12 +100,9 @@ class ObservabilityE2EIT {
         ServiceProcess worker = stack.worker("worker-1");
         // The Kafka client's per-partition meters appear once partitions are assigned and fetched
         // from, and Micrometer looks for new client metrics once a minute.
-        List<Series> series = scrape(worker.url(), null, 200);
-        long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-        while (find(series, "kafka_consumer_fetch_manager_records_lag").isEmpty() && System.nanoTime() < deadline) {
-            SystemStack.sleep(1000);
-            series = scrape(worker.url(), null, 200);
-        }
+        List<Series> series = Awaitility.await("the worker's Kafka lag meters").atMost(Duration.ofSeconds(90))
+                .pollInterval(Duration.ofSeconds(1)).until(() -> scrape(worker.url(), null, 200),
+                        scraped -> !find(scraped, "kafka_consumer_fetch_manager_records_lag").isEmpty());
 
         assertHistogram(series, "marketplace_sync_duration_seconds");
         assertHistogram(series, "registry_http_duration_seconds");
@@ -128,12 +127,9 @@ class ObservabilityE2EIT {
     void theApiServiceExposesItsMetersToTheAdminOnly() {
         assertThat(status(stack.apiUrl() + "/actuator/prometheus", null)).isEqualTo(401);
         // the registries' gauges follow the database on the generation poll (every 5 s)
-        List<Series> series = scrape(stack.apiUrl(), SystemStack.ADMIN_TOKEN, 200);
-        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-        while (value(series, "marketplace_registries", Map.of("status", "ok")) != 1.0 && System.nanoTime() < deadline) {
-            SystemStack.sleep(500);
-            series = scrape(stack.apiUrl(), SystemStack.ADMIN_TOKEN, 200);
-        }
+        List<Series> series = Awaitility.await("the registries' gauge at one ok").atMost(Duration.ofSeconds(20))
+                .pollInterval(Duration.ofMillis(500)).until(() -> scrape(stack.apiUrl(), SystemStack.ADMIN_TOKEN, 200),
+                        scraped -> value(scraped, "marketplace_registries", Map.of("status", "ok")) == 1.0);
 
         assertHistogram(series, "http_server_requests_seconds");
         assertThat(find(series, "marketplace_cache_requests_total"))
@@ -283,27 +279,16 @@ class ObservabilityE2EIT {
 
     /** Spans leave a service in batches (every 200 ms here). */
     private Span awaitSpan(String what, Predicate<Span> which) {
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (System.nanoTime() < deadline) {
-            Optional<Span> found = collector.spans().stream().filter(which).findFirst();
-            if (found.isPresent()) {
-                return found.get();
-            }
-            SystemStack.sleep(200);
+        try {
+            return Awaitility.await(what).atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
+                    .until(() -> collector.spans().stream().filter(which).findFirst(), Optional::isPresent).get();
+        } catch (ConditionTimeoutException e) {
+            throw new AssertionError("no span for " + what + " among " + names(collector.spans()), e);
         }
-        throw new AssertionError("no span for " + what + " among " + names(collector.spans()));
     }
 
     private void awaitFinished(String rebuildId) {
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        JsonNode progress = null;
-        while (System.nanoTime() < deadline) {
-            progress = api.asAdmin("GET", "/api/marketplace/index-rebuild/" + rebuildId, null).body();
-            if (progress.get("finished").asInt() == 1) {
-                return;
-            }
-            SystemStack.sleep(250);
-        }
-        throw new AssertionError("rebuild did not finish: " + progress);
+        api.awaitAdmin("the rebuild to finish", Duration.ofSeconds(60), "/api/marketplace/index-rebuild/" + rebuildId,
+                answer -> answer.body().get("finished").asInt() == 1);
     }
 }

@@ -85,16 +85,10 @@ class RegistryTokenE2EIT {
     }
 
     private static JsonNode awaitFinished(Api api, String progressPath) {
-        long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-        JsonNode progress = null;
-        while (System.nanoTime() < deadline) {
-            progress = api.asAdmin("GET", progressPath, null).body();
-            if (progress != null && progress.get("started").asInt() == 1 && progress.get("finished").asInt() == 1) {
-                return progress;
-            }
-            SystemStack.sleep(250);
-        }
-        throw new AssertionError("the edit's re-sync did not finish: " + progress);
+        return api.awaitAdmin("the edit's re-sync to finish", Duration.ofSeconds(90), progressPath, answer -> {
+            JsonNode progress = answer.body();
+            return progress != null && progress.get("started").asInt() == 1 && progress.get("finished").asInt() == 1;
+        }).body();
     }
 
     /** Every record of a topic, value and headers, as text. */

@@ -8,6 +8,7 @@ import io.marketplaceindex.api.ratelimit.RateLimiter;
 import io.marketplaceindex.testsupport.CatalogSeeder;
 import io.marketplaceindex.testsupport.StoppableServers;
 import io.micrometer.core.instrument.MeterRegistry;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -99,11 +100,8 @@ class RedisOutageIT extends ApiTestSupport {
 
         REDIS.start();
         // the health probe's ping is let through once the circuit's pause is over, and closes it
-        long deadline = System.nanoTime() + BACK.toNanos();
-        while (!Status.UP.equals(health.health().getStatus()) && System.nanoTime() < deadline) {
-            Thread.sleep(200);
-        }
-        assertThat(health.health().getStatus()).isEqualTo(Status.UP);
+        Awaitility.await("Redis' health UP again").atMost(BACK).pollInterval(Duration.ofMillis(200))
+                .until(() -> Status.UP.equals(health.health().getStatus()));
         assertThat(circuit("closed")).isEqualTo(1);
         assertThat(cache.get(newKey(), status -> answer()).status()).isEqualTo(ResponseCache.Status.MISS);
         // the restarted Redis kept nothing: counted there, the window starts again at one
