@@ -1,7 +1,7 @@
 package io.marketplaceindex.api;
 
 import io.marketplaceindex.registry.RegistryClient;
-import io.marketplaceindex.registry.RegistryClientProperties;
+import io.marketplaceindex.registry.RegistryClientSettings;
 import io.marketplaceindex.secrets.TokenEncryptionConfiguration;
 import io.marketplaceindex.tracing.TracingConfiguration;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -14,15 +14,15 @@ import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
 
 @Configuration(proxyBeanMethods = false)
-@EnableConfigurationProperties(RegistryClientProperties.class)
+@EnableConfigurationProperties(RegistryClientSettings.class)
 @Import({TracingConfiguration.class, TokenEncryptionConfiguration.class})
 class ApiConfig {
 
     /** Used for the health probe when a registry is connected; same guards as the worker's. */
     @Bean(destroyMethod = "close")
-    RegistryClient registryClient(RegistryClientProperties properties, MeterRegistry meters,
+    RegistryClient registryClient(RegistryClientSettings settings, MeterRegistry meters,
                                   ObservationRegistry observations) {
-        return new RegistryClient(properties.toSettings(), meters, observations);
+        return new RegistryClient(settings, meters, observations);
     }
 
     @Bean

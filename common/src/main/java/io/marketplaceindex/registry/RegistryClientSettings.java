@@ -1,11 +1,21 @@
 package io.marketplaceindex.registry;
 
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
+
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Objects;
 
 /**
- * Every limit the {@link RegistryClient} enforces against registries it does not control.
- * Start from {@link #defaults()} and adjust through {@link #toBuilder()}.
+ * Every limit the {@link RegistryClient} enforces against registries it does not control, bound
+ * from {@code marketplace.registry.*} (e.g. MARKETPLACE_REGISTRY_ALLOW_PRIVATE_ADDRESSES) in both
+ * services. A key left unset keeps its default; the defaults are written once, in the
+ * {@link DefaultValue}s below, and {@link #defaults()} and {@link #of(Map)} bind them as the
+ * services do, so code and tests get the values an unconfigured service runs with.
  *
  * @param connectTimeout           TCP (and TLS) connect timeout per address
  * @param responseTimeout          socket read timeout: longest silence while waiting for the
@@ -17,8 +27,8 @@ import java.util.Objects;
  * @param maxCardBytes             body cap for an agent card
  * @param maxRedirects             redirects followed per attempt; one more is an error
  * @param allowPrivateAddresses    permit private, loopback, link-local, CGNAT and unique-local
- *                                 targets (on-premises registries). Cloud metadata endpoints stay
- *                                 blocked regardless
+ *                                 targets (on-premises registries, local runs, tests). Cloud
+ *                                 metadata endpoints stay blocked regardless
  * @param allowLoopback            permit loopback only (127/8, ::1), keeping every other private
  *                                 range blocked: for a registry running on the same host, and for
  *                                 tests that need the SSRF guard active against a local server
@@ -36,28 +46,32 @@ import java.util.Objects;
  * @param maxConnectionsTotal      pooled connections overall
  * @param userAgent                User-Agent header value
  */
+@ConfigurationProperties(RegistryClientSettings.PREFIX)
 public record RegistryClientSettings(
-        Duration connectTimeout,
-        Duration responseTimeout,
-        Duration totalRequestDeadline,
-        long maxListingBytes,
-        long maxRecordBytes,
-        long maxCardBytes,
-        int maxRedirects,
-        boolean allowPrivateAddresses,
-        boolean allowLoopback,
-        int maxRetries,
-        Duration retryInitialBackoff,
-        Duration retryMaxBackoff,
-        Duration maxRetryAfter,
-        float circuitFailureRateThreshold,
-        int circuitSlidingWindowSize,
-        int circuitMinimumCalls,
-        Duration circuitOpenDuration,
-        double rateLimitPerSecond,
-        int maxConnectionsPerRoute,
-        int maxConnectionsTotal,
-        String userAgent) {
+        @DefaultValue("2s") Duration connectTimeout,
+        @DefaultValue("5s") Duration responseTimeout,
+        @DefaultValue("15s") Duration totalRequestDeadline,
+        @DefaultValue("16777216") long maxListingBytes,
+        @DefaultValue("65536") long maxRecordBytes,
+        @DefaultValue("512000") long maxCardBytes,
+        @DefaultValue("3") int maxRedirects,
+        @DefaultValue("false") boolean allowPrivateAddresses,
+        @DefaultValue("false") boolean allowLoopback,
+        @DefaultValue("2") int maxRetries,
+        @DefaultValue("200ms") Duration retryInitialBackoff,
+        @DefaultValue("2s") Duration retryMaxBackoff,
+        @DefaultValue("30s") Duration maxRetryAfter,
+        @DefaultValue("50") float circuitFailureRateThreshold,
+        @DefaultValue("20") int circuitSlidingWindowSize,
+        @DefaultValue("10") int circuitMinimumCalls,
+        @DefaultValue("30s") Duration circuitOpenDuration,
+        @DefaultValue("0") double rateLimitPerSecond,
+        @DefaultValue("16") int maxConnectionsPerRoute,
+        @DefaultValue("256") int maxConnectionsTotal,
+        @DefaultValue("marketplace-index/0.1") String userAgent) {
+
+    /** Where the services read these settings from. */
+    public static final String PREFIX = "marketplace.registry";
 
     public RegistryClientSettings {
         requirePositive(connectTimeout, "connectTimeout");
@@ -94,106 +108,39 @@ public record RegistryClientSettings(
         }
     }
 
-    /** The production defaults. */
+    /** What a service runs with when nothing is configured. */
     public static RegistryClientSettings defaults() {
-        return new Builder().build();
+        return of(Map.of());
     }
 
-    /** A builder preset with {@link #defaults()}. */
-    public static Builder builder() {
-        return new Builder();
+    /**
+     * The settings a service would bind from these properties, named without the prefix as in a
+     * configuration file ({@code "max-retries"}, {@code "connect-timeout"}); values as text
+     * ({@code "500ms"}) or typed. Every key not given keeps its default.
+     *
+     * @throws org.springframework.boot.context.properties.bind.BindException for an unknown value
+     *         format or a value the constructor refuses (its cause says which)
+     */
+    public static RegistryClientSettings of(Map<String, ?> properties) {
+        Map<String, Object> prefixed = new HashMap<>();
+        properties.forEach((key, value) -> prefixed.put(PREFIX + "." + key, value));
+        return new Binder(new MapConfigurationPropertySource(prefixed)).bindOrCreate(PREFIX,
+                RegistryClientSettings.class);
     }
 
-    public Builder toBuilder() {
-        return new Builder(this);
+    /** These settings with a connection pool of this size. */
+    public RegistryClientSettings withConnectionPool(int perRoute, int total) {
+        return new RegistryClientSettings(connectTimeout, responseTimeout, totalRequestDeadline, maxListingBytes,
+                maxRecordBytes, maxCardBytes, maxRedirects, allowPrivateAddresses, allowLoopback, maxRetries,
+                retryInitialBackoff, retryMaxBackoff, maxRetryAfter, circuitFailureRateThreshold,
+                circuitSlidingWindowSize, circuitMinimumCalls, circuitOpenDuration, rateLimitPerSecond, perRoute,
+                total, userAgent);
     }
 
     private static void requirePositive(Duration d, String name) {
         Objects.requireNonNull(d, name);
         if (d.isNegative() || d.isZero()) {
             throw new IllegalArgumentException(name + " must be positive");
-        }
-    }
-
-    public static final class Builder {
-        private Duration connectTimeout = Duration.ofSeconds(2);
-        private Duration responseTimeout = Duration.ofSeconds(5);
-        private Duration totalRequestDeadline = Duration.ofSeconds(15);
-        private long maxListingBytes = 16L * 1024 * 1024;
-        private long maxRecordBytes = 64L * 1024;
-        private long maxCardBytes = 512_000;
-        private int maxRedirects = 3;
-        private boolean allowPrivateAddresses = false;
-        private boolean allowLoopback = false;
-        private int maxRetries = 2;
-        private Duration retryInitialBackoff = Duration.ofMillis(200);
-        private Duration retryMaxBackoff = Duration.ofSeconds(2);
-        private Duration maxRetryAfter = Duration.ofSeconds(30);
-        private float circuitFailureRateThreshold = 50f;
-        private int circuitSlidingWindowSize = 20;
-        private int circuitMinimumCalls = 10;
-        private Duration circuitOpenDuration = Duration.ofSeconds(30);
-        private double rateLimitPerSecond = 0;
-        private int maxConnectionsPerRoute = 16;
-        private int maxConnectionsTotal = 256;
-        private String userAgent = "marketplace-index/0.1";
-
-        private Builder() {
-        }
-
-        private Builder(RegistryClientSettings s) {
-            connectTimeout = s.connectTimeout;
-            responseTimeout = s.responseTimeout;
-            totalRequestDeadline = s.totalRequestDeadline;
-            maxListingBytes = s.maxListingBytes;
-            maxRecordBytes = s.maxRecordBytes;
-            maxCardBytes = s.maxCardBytes;
-            maxRedirects = s.maxRedirects;
-            allowPrivateAddresses = s.allowPrivateAddresses;
-            allowLoopback = s.allowLoopback;
-            maxRetries = s.maxRetries;
-            retryInitialBackoff = s.retryInitialBackoff;
-            retryMaxBackoff = s.retryMaxBackoff;
-            maxRetryAfter = s.maxRetryAfter;
-            circuitFailureRateThreshold = s.circuitFailureRateThreshold;
-            circuitSlidingWindowSize = s.circuitSlidingWindowSize;
-            circuitMinimumCalls = s.circuitMinimumCalls;
-            circuitOpenDuration = s.circuitOpenDuration;
-            rateLimitPerSecond = s.rateLimitPerSecond;
-            maxConnectionsPerRoute = s.maxConnectionsPerRoute;
-            maxConnectionsTotal = s.maxConnectionsTotal;
-            userAgent = s.userAgent;
-        }
-
-        public Builder connectTimeout(Duration v) { connectTimeout = v; return this; }
-        public Builder responseTimeout(Duration v) { responseTimeout = v; return this; }
-        public Builder totalRequestDeadline(Duration v) { totalRequestDeadline = v; return this; }
-        public Builder maxListingBytes(long v) { maxListingBytes = v; return this; }
-        public Builder maxRecordBytes(long v) { maxRecordBytes = v; return this; }
-        public Builder maxCardBytes(long v) { maxCardBytes = v; return this; }
-        public Builder maxRedirects(int v) { maxRedirects = v; return this; }
-        public Builder allowPrivateAddresses(boolean v) { allowPrivateAddresses = v; return this; }
-        public Builder allowLoopback(boolean v) { allowLoopback = v; return this; }
-        public Builder maxRetries(int v) { maxRetries = v; return this; }
-        public Builder retryInitialBackoff(Duration v) { retryInitialBackoff = v; return this; }
-        public Builder retryMaxBackoff(Duration v) { retryMaxBackoff = v; return this; }
-        public Builder maxRetryAfter(Duration v) { maxRetryAfter = v; return this; }
-        public Builder circuitFailureRateThreshold(float v) { circuitFailureRateThreshold = v; return this; }
-        public Builder circuitSlidingWindowSize(int v) { circuitSlidingWindowSize = v; return this; }
-        public Builder circuitMinimumCalls(int v) { circuitMinimumCalls = v; return this; }
-        public Builder circuitOpenDuration(Duration v) { circuitOpenDuration = v; return this; }
-        public Builder rateLimitPerSecond(double v) { rateLimitPerSecond = v; return this; }
-        public Builder maxConnectionsPerRoute(int v) { maxConnectionsPerRoute = v; return this; }
-        public Builder maxConnectionsTotal(int v) { maxConnectionsTotal = v; return this; }
-        public Builder userAgent(String v) { userAgent = v; return this; }
-
-        public RegistryClientSettings build() {
-            return new RegistryClientSettings(connectTimeout, responseTimeout, totalRequestDeadline,
-                    maxListingBytes, maxRecordBytes, maxCardBytes, maxRedirects, allowPrivateAddresses,
-                    allowLoopback, maxRetries, retryInitialBackoff, retryMaxBackoff, maxRetryAfter,
-                    circuitFailureRateThreshold, circuitSlidingWindowSize, circuitMinimumCalls,
-                    circuitOpenDuration, rateLimitPerSecond, maxConnectionsPerRoute, maxConnectionsTotal,
-                    userAgent);
         }
     }
 }

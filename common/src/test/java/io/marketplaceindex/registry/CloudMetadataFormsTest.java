@@ -17,6 +17,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.stream.Stream;
 
@@ -56,13 +57,9 @@ class CloudMetadataFormsTest {
 
     private static RegistryClient client(boolean allowPrivate) {
         // A long connect timeout: a form that slipped through would hang visibly instead of failing fast.
-        return new RegistryClient(RegistryClientSettings.builder()
-                .allowPrivateAddresses(allowPrivate)
-                .allowLoopback(allowPrivate)
-                .maxRetries(0)
-                .connectTimeout(Duration.ofSeconds(10))
-                .totalRequestDeadline(Duration.ofSeconds(15))
-                .build(), new SimpleMeterRegistry());
+        return new RegistryClient(RegistryClientSettings.of(Map.of("allow-private-addresses", allowPrivate,
+                "allow-loopback", allowPrivate, "max-retries", 0, "connect-timeout", "10s",
+                "total-request-deadline", "15s")), new SimpleMeterRegistry());
     }
 
     /** Every textual IPv4 and IPv6 form of every metadata address that an address parser accepts. */

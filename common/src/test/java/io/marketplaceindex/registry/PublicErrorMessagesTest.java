@@ -8,7 +8,6 @@ import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
 import java.net.ServerSocket;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -46,15 +45,10 @@ class PublicErrorMessagesTest {
     }
 
     private RegistryClient client(boolean allowPrivate, boolean allowLoopback) {
-        RegistryClient client = new RegistryClient(RegistryClientSettings.builder()
-                .allowPrivateAddresses(allowPrivate)
-                .allowLoopback(allowLoopback)
-                .maxRetries(0)
-                .connectTimeout(Duration.ofMillis(500))
-                .responseTimeout(Duration.ofMillis(500))
-                .totalRequestDeadline(Duration.ofSeconds(2))
-                .maxCardBytes(64)
-                .build(), new SimpleMeterRegistry());
+        RegistryClient client = new RegistryClient(RegistryClientSettings.of(Map.of("allow-private-addresses", allowPrivate,
+                "allow-loopback", allowLoopback, "max-retries", 0, "connect-timeout", "500ms",
+                "response-timeout", "500ms", "total-request-deadline", "2s", "max-card-bytes", 64)),
+                new SimpleMeterRegistry());
         clients.add(client);
         return client;
     }

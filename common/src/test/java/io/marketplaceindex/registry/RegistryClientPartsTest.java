@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
+import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -38,17 +39,39 @@ class RegistryClientPartsTest {
         assertThat(d.maxConnectionsPerRoute()).isEqualTo(16);
         assertThat(d.maxConnectionsTotal()).isEqualTo(256);
         assertThat(d.userAgent()).isEqualTo("marketplace-index/0.1");
-        assertThat(d.toBuilder().maxRetries(0).build()).isEqualTo(d.toBuilder().maxRetries(0).build())
+        assertThat(RegistryClientSettings.of(Map.of("max-retries", 0)))
+                .isEqualTo(RegistryClientSettings.of(Map.of("max-retries", "0")))
                 .isNotEqualTo(d);
     }
 
     @Test
+    void settingsBindAsTheServicesBindThem() {
+        RegistryClientSettings s = RegistryClientSettings.of(Map.of("connect-timeout", "500ms",
+                "allow-private-addresses", "true", "max-listing-bytes", "1024", "rate-limit-per-second", "0.5",
+                "user-agent", "probe/1"));
+
+        assertThat(s.connectTimeout()).isEqualTo(Duration.ofMillis(500));
+        assertThat(s.allowPrivateAddresses()).isTrue();
+        assertThat(s.maxListingBytes()).isEqualTo(1024);
+        assertThat(s.rateLimitPerSecond()).isEqualTo(0.5);
+        assertThat(s.userAgent()).isEqualTo("probe/1");
+        assertThat(s.responseTimeout()).as("an unset key keeps its default").isEqualTo(Duration.ofSeconds(5));
+        assertThat(s.withConnectionPool(24, 300)).satisfies(p -> {
+            assertThat(p.maxConnectionsPerRoute()).isEqualTo(24);
+            assertThat(p.maxConnectionsTotal()).isEqualTo(300);
+            assertThat(p.connectTimeout()).isEqualTo(Duration.ofMillis(500));
+        });
+    }
+
+    @Test
     void settingsRejectNonsense() {
-        assertThatThrownBy(() -> RegistryClientSettings.builder().maxCardBytes(0).build())
-                .isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> RegistryClientSettings.builder().connectTimeout(Duration.ZERO).build())
-                .isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> RegistryClientSettings.builder().rateLimitPerSecond(-1).build())
+        assertThatThrownBy(() -> RegistryClientSettings.of(Map.of("max-card-bytes", 0)))
+                .hasRootCauseInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> RegistryClientSettings.of(Map.of("connect-timeout", "0s")))
+                .hasRootCauseInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> RegistryClientSettings.of(Map.of("rate-limit-per-second", -1)))
+                .hasRootCauseInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> RegistryClientSettings.defaults().withConnectionPool(32, 16))
                 .isInstanceOf(IllegalArgumentException.class);
     }
 

@@ -15,7 +15,9 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
@@ -50,14 +52,17 @@ class RegistryClientTest {
     }
 
     /** Loopback allowed (the test server lives there); every other private range stays blocked. */
-    private static RegistryClientSettings.Builder fast() {
-        return RegistryClientSettings.builder()
-                .allowLoopback(true)
-                .connectTimeout(Duration.ofSeconds(1))
-                .responseTimeout(Duration.ofSeconds(1))
-                .totalRequestDeadline(Duration.ofSeconds(3))
-                .retryInitialBackoff(Duration.ofMillis(10))
-                .retryMaxBackoff(Duration.ofMillis(40));
+    private static RegistryClientSettings fast() {
+        return fast(Map.of());
+    }
+
+    /** {@link #fast()} with these properties changed, named as in {@code marketplace.registry.*}. */
+    private static RegistryClientSettings fast(Map<String, ?> overrides) {
+        Map<String, Object> properties = new HashMap<>(Map.of("allow-loopback", true, "connect-timeout", "1s",
+                "response-timeout", "1s", "total-request-deadline", "3s", "retry-initial-backoff", "10ms",
+                "retry-max-backoff", "40ms"));
+        properties.putAll(overrides);
+        return RegistryClientSettings.of(properties);
     }
 
     private RegistryClient client(RegistryClientSettings settings) {
@@ -67,7 +72,7 @@ class RegistryClientTest {
     }
 
     private RegistryClient client() {
-        return client(fast().build());
+        return client(fast());
     }
 
     private RegistryEndpoint registry() {
@@ -302,7 +307,7 @@ class RegistryClientTest {
                 return true;
             }
         });
-        RegistryClient client = new RegistryClient(fast().build(), meters, observations);
+        RegistryClient client = new RegistryClient(fast(), meters, observations);
         clients.add(client);
 
         Observation sync = Observation.start("sync", observations);
@@ -388,7 +393,7 @@ class RegistryClientTest {
             sleep(3_000);
             send(ex, 200, "application/json", "{\"ok\":true}");
         });
-        RegistryClient client = client(fast().responseTimeout(Duration.ofMillis(300)).maxRetries(0).build());
+        RegistryClient client = client(fast(Map.of("response-timeout", "300ms", "max-retries", 0)));
 
         long started = System.nanoTime();
         RegistryFetchException e = failure(() -> client.health(registry()));
@@ -413,7 +418,7 @@ class RegistryClientTest {
                 }
             }
         });
-        RegistryClient client = client(fast().totalRequestDeadline(Duration.ofMillis(700)).maxRetries(0).build());
+        RegistryClient client = client(fast(Map.of("total-request-deadline", "700ms", "max-retries", 0)));
 
         long started = System.nanoTime();
         RegistryFetchException e = failure(() -> client.listHandles(registry()));
@@ -434,8 +439,8 @@ class RegistryClientTest {
                 sleep(4_000);
             }
         });
-        RegistryClient client = client(fast().responseTimeout(Duration.ofSeconds(5))
-                .totalRequestDeadline(Duration.ofMillis(600)).maxRetries(0).build());
+        RegistryClient client = client(fast(Map.of("response-timeout", "5s", "total-request-deadline", "600ms",
+                "max-retries", 0)));
 
         long started = System.nanoTime();
         RegistryFetchException e = failure(() -> client.listHandles(registry()));
@@ -526,7 +531,7 @@ class RegistryClientTest {
         server.on("/mapped", ex -> redirect(ex, 302, "http://[::ffff:169.254.169.254]/latest/meta-data/"));
         server.on("/file", ex -> redirect(ex, 302, "file:///etc/passwd"));
         // A long connect timeout: if the guard let the hop through, the attempt would visibly hang.
-        RegistryClient client = client(fast().connectTimeout(Duration.ofSeconds(5)).build());
+        RegistryClient client = client(fast(Map.of("connect-timeout", "5s")));
 
         for (String path : List.of("/meta", "/private", "/mapped")) {
             long started = System.nanoTime();
@@ -543,7 +548,7 @@ class RegistryClientTest {
     @Test
     void metadataStaysBlockedEvenWhenPrivateAddressesAreAllowed() {
         server.on("/meta", ex -> redirect(ex, 302, "http://169.254.169.254/latest/meta-data/"));
-        RegistryClient client = client(fast().allowPrivateAddresses(true).build());
+        RegistryClient client = client(fast(Map.of("allow-private-addresses", true)));
 
         assertThat(failure(() -> client.cardFetch(registry(), server.base() + "/meta", null, null)).kind())
                 .isEqualTo(Kind.REFUSED_ADDRESS);
@@ -552,7 +557,7 @@ class RegistryClientTest {
     @Test
     void loopbackIsRefusedByDefaultBeforeAnyRequest() {
         server.json("/v1/health", 200, "{\"ok\":true}");
-        RegistryClient client = client(fast().allowLoopback(false).build());
+        RegistryClient client = client(fast(Map.of("allow-loopback", false)));
 
         RegistryFetchException literal = failure(() -> client.health(registry()));
         RegistryFetchException named = failure(() -> client.health(new RegistryEndpoint("reg-2", server.localhostBase(), null)));
@@ -622,7 +627,7 @@ class RegistryClientTest {
         server.on("/v1/health", ex -> send(ex, 200, "text/html", "<p>" + TOKEN + "</p>"));
         server.json("/v1/records/bad", 200, "{\"token\":\"" + TOKEN + "\"");
         server.on("/v1/records/loop", ex -> redirect(ex, 302, "/v1/records/loop?token=" + TOKEN));
-        RegistryClient client = client(fast().maxRetries(0).build());
+        RegistryClient client = client(fast(Map.of("max-retries", 0)));
         RegistryEndpoint registry = registryWithToken();
 
         List<Supplier<Object>> calls = List.of(
@@ -725,8 +730,8 @@ class RegistryClientTest {
         server.json("/v1/records", 500, "{}");
         server.json("/v1/records/fine", 200, RECORD);
         server.json("/dead-card", 503, "{}");
-        RegistryClient client = client(fast().maxRetries(0).circuitSlidingWindowSize(4).circuitMinimumCalls(4)
-                .circuitOpenDuration(Duration.ofSeconds(30)).build());
+        RegistryClient client = client(fast(Map.of("max-retries", 0, "circuit-sliding-window-size", 4,
+                "circuit-minimum-calls", 4, "circuit-open-duration", "30s")));
 
         for (int i = 0; i < 4; i++) {
             assertThat(failure(() -> client.cardFetch(registry(), server.base() + "/dead-card", null, null)).kind())
@@ -756,7 +761,7 @@ class RegistryClientTest {
     @Test
     void clientErrorsDoNotOpenTheCircuit() {
         server.json("/v1/records", 403, "{}");
-        RegistryClient client = client(fast().circuitSlidingWindowSize(2).circuitMinimumCalls(2).build());
+        RegistryClient client = client(fast(Map.of("circuit-sliding-window-size", 2, "circuit-minimum-calls", 2)));
 
         for (int i = 0; i < 5; i++) {
             assertThat(failure(() -> client.listHandles(registry())).kind()).isEqualTo(Kind.HTTP_STATUS);
@@ -767,7 +772,7 @@ class RegistryClientTest {
     @Test
     void rateLimitPacesRequestsPerRegistry() {
         server.json("/v1/health", 200, "{\"ok\":true}");
-        RegistryClient client = client(fast().rateLimitPerSecond(10).build());
+        RegistryClient client = client(fast(Map.of("rate-limit-per-second", 10)));
 
         long started = System.nanoTime();
         for (int i = 0; i < 4; i++) {

@@ -2,7 +2,6 @@ package io.marketplaceindex.worker;
 
 import io.marketplaceindex.agent.AgentNormalizer;
 import io.marketplaceindex.registry.RegistryClient;
-import io.marketplaceindex.registry.RegistryClientProperties;
 import io.marketplaceindex.registry.RegistryClientSettings;
 import io.marketplaceindex.secrets.TokenEncryptionConfiguration;
 import io.marketplaceindex.tracing.TracingConfiguration;
@@ -14,6 +13,7 @@ import org.springframework.boot.context.properties.EnableConfigurationProperties
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
+import org.springframework.core.env.Environment;
 
 import java.time.Clock;
 import java.util.concurrent.ExecutorService;
@@ -22,7 +22,7 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
 
 @Configuration(proxyBeanMethods = false)
-@EnableConfigurationProperties(RegistryClientProperties.class)
+@EnableConfigurationProperties(RegistryClientSettings.class)
 @Import({TracingConfiguration.class, TokenEncryptionConfiguration.class})
 class WorkerConfig {
 
@@ -31,25 +31,27 @@ class WorkerConfig {
         return Clock.systemUTC();
     }
 
+    @Bean(destroyMethod = "close")
+    RegistryClient registryClient(RegistryClientSettings configured, Environment environment, SyncProperties sync,
+                                  MessagingProperties messaging, MeterRegistry meters,
+                                  ObservationRegistry observations) {
+        boolean poolConfigured = environment.containsProperty(RegistryClientSettings.PREFIX + ".max-connections-per-route");
+        int inFlight = messaging.commandConcurrency() * sync.concurrencyPerRegistry();
+        return new RegistryClient(sizedForWorker(configured, poolConfigured, inFlight), meters, observations);
+    }
+
     /**
      * Unless configured otherwise, the connection pool allows as many connections per host as this
      * worker can have requests in flight (registries synced in parallel × requests per registry):
      * registries and card hosts often share a host, and the worker's own limits, not waits for a
      * pooled connection (which count against each request's deadline), should pace them.
      */
-    @Bean(destroyMethod = "close")
-    RegistryClient registryClient(RegistryClientProperties properties, SyncProperties sync,
-                                  MessagingProperties messaging, MeterRegistry meters,
-                                  ObservationRegistry observations) {
-        RegistryClientSettings settings = properties.toSettings();
-        int inFlight = messaging.commandConcurrency() * sync.concurrencyPerRegistry();
-        if (properties.maxConnectionsPerRoute() == null && settings.maxConnectionsPerRoute() < inFlight) {
-            settings = settings.toBuilder()
-                    .maxConnectionsPerRoute(inFlight)
-                    .maxConnectionsTotal(Math.max(settings.maxConnectionsTotal(), inFlight))
-                    .build();
+    static RegistryClientSettings sizedForWorker(RegistryClientSettings configured, boolean poolConfigured,
+                                                 int inFlight) {
+        if (poolConfigured || configured.maxConnectionsPerRoute() >= inFlight) {
+            return configured;
         }
-        return new RegistryClient(settings, meters, observations);
+        return configured.withConnectionPool(inFlight, Math.max(configured.maxConnectionsTotal(), inFlight));
     }
 
     @Bean

@@ -48,19 +48,7 @@ final class ControlApi {
             return ok(stats());
         }
         if (path.equals(List.of("registries"))) {
-            if (method.equals("GET")) {
-                return ok(Map.of("registries", simulator.registries().stream().map(this::describe).toList()));
-            }
-            if (method.equals("POST")) {
-                String name = required(query, "name");
-                int agents = intParam(query, "agents", 100);
-                long seed = longParam(query, "seed", 1L);
-                if (simulator.findRegistry(name).isPresent()) {
-                    throw new BadRequest(409, "registry already exists: " + name);
-                }
-                return Reply.json(201, json.writeValueAsBytes(describe(simulator.addRegistry(name, agents, seed))));
-            }
-            throw new BadRequest(405, "use GET or POST");
+            return registries(method, query);
         }
         if (path.size() < 2 || !path.get(0).equals("registries")) {
             throw new BadRequest(404, "no such control path");
@@ -69,14 +57,7 @@ final class ControlApi {
         SimulatedRegistry registry = simulator.findRegistry(name)
                 .orElseThrow(() -> new BadRequest(404, "no registry named " + name));
         if (path.size() == 2) {
-            if (method.equals("DELETE")) {
-                simulator.removeRegistry(name);
-                return ok(Map.of("removed", name));
-            }
-            if (method.equals("GET")) {
-                return ok(describe(registry));
-            }
-            throw new BadRequest(405, "use GET or DELETE");
+            return registry(method, name, registry);
         }
         if (path.size() != 3) {
             throw new BadRequest(404, "no such control path");
@@ -92,6 +73,40 @@ final class ControlApi {
         if (!method.equals("POST")) {
             throw new BadRequest(405, "use POST");
         }
+        return act(registry, action, query, body);
+    }
+
+    /** {@code /control/registries}: list them, or add one. */
+    private Reply registries(String method, Map<String, String> query) {
+        if (method.equals("GET")) {
+            return ok(Map.of("registries", simulator.registries().stream().map(this::describe).toList()));
+        }
+        if (method.equals("POST")) {
+            String name = required(query, "name");
+            int agents = intParam(query, "agents", 100);
+            long seed = longParam(query, "seed", 1L);
+            if (simulator.findRegistry(name).isPresent()) {
+                throw new BadRequest(409, "registry already exists: " + name);
+            }
+            return Reply.json(201, json.writeValueAsBytes(describe(simulator.addRegistry(name, agents, seed))));
+        }
+        throw new BadRequest(405, "use GET or POST");
+    }
+
+    /** {@code /control/registries/{name}}: describe it, or remove it. */
+    private Reply registry(String method, String name, SimulatedRegistry registry) {
+        if (method.equals("DELETE")) {
+            simulator.removeRegistry(name);
+            return ok(Map.of("removed", name));
+        }
+        if (method.equals("GET")) {
+            return ok(describe(registry));
+        }
+        throw new BadRequest(405, "use GET or DELETE");
+    }
+
+    /** {@code POST /control/registries/{name}/{action}}: changes what the registry serves. */
+    private Reply act(SimulatedRegistry registry, String action, Map<String, String> query, byte[] body) {
         return switch (action) {
             case "mutate" -> ok(Map.of("mutated", registry.mutate(intParam(query, "count", 1))));
             case "remove" -> ok(Map.of("removed", registry.removeAgent(required(query, "handle"))));
@@ -105,15 +120,7 @@ final class ControlApi {
                 registry.setLatency(Duration.ofMillis(longParam(query, "ms", 0)));
                 yield ok(Map.of("latencyMs", registry.latency().toMillis()));
             }
-            case "card-max-age" -> {
-                // no seconds (or empty): stop sending Cache-Control on cards
-                String seconds = query.get("seconds");
-                registry.setCardMaxAge(seconds == null || seconds.isEmpty() ? null
-                        : Duration.ofSeconds(longParam(query, "seconds", 0)));
-                Map<String, Object> out = new LinkedHashMap<>();
-                out.put("cardMaxAgeSeconds", registry.cardMaxAge() == null ? null : registry.cardMaxAge().toSeconds());
-                yield ok(out);
-            }
+            case "card-max-age" -> ok(setCardMaxAge(registry, query));
             case "proofs" -> {
                 registry.signRecords(!"false".equals(query.get("sign")));
                 registry.setProofDefectShares(intParam(query, "tamperedEvery", 0), intParam(query, "unsignedEvery", 0));
@@ -134,6 +141,16 @@ final class ControlApi {
             }
             default -> throw new BadRequest(404, "no such control action: " + action);
         };
+    }
+
+    private Map<String, Object> setCardMaxAge(SimulatedRegistry registry, Map<String, String> query) {
+        // no seconds (or empty): stop sending Cache-Control on cards
+        String seconds = query.get("seconds");
+        registry.setCardMaxAge(seconds == null || seconds.isEmpty() ? null
+                : Duration.ofSeconds(longParam(query, "seconds", 0)));
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("cardMaxAgeSeconds", registry.cardMaxAge() == null ? null : registry.cardMaxAge().toSeconds());
+        return out;
     }
 
     /**

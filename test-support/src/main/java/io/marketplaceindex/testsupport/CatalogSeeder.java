@@ -67,72 +67,82 @@ public final class CatalogSeeder implements AutoCloseable {
      */
     public Commit agents(UUID registryId, List<ObjectNode> agents) {
         try {
-            long changeXid;
-            try (Statement st = connection.createStatement();
-                 var rs = st.executeQuery("SELECT pg_current_xact_id()::text::bigint")) {
-                rs.next();
-                changeXid = rs.getLong(1);
-            }
-            try (PreparedStatement ps = connection.prepareStatement("""
-                    INSERT INTO marketplace_catalog_rows
-                        (registry_id, handle, agent, change_xid, sort_name, search_text, tags, content_hash, proof_status)
-                    VALUES (?, ?, ?::jsonb, ?, ?, ?, ?, ?, ?)
-                    """)) {
-                int n = 0;
-                for (ObjectNode agent : agents) {
-                    AgentIndexFields fields = AgentIndexFields.of(agent);
-                    ps.setObject(1, registryId);
-                    ps.setString(2, agent.get("handle").stringValue());
-                    ps.setString(3, JSON.writeValueAsString(agent));
-                    ps.setLong(4, changeXid);
-                    ps.setString(5, fields.sortName());
-                    ps.setString(6, fields.searchText());
-                    ps.setArray(7, connection.createArrayOf("text", fields.tags().toArray()));
-                    ps.setBytes(8, fields.contentHash());
-                    // an agent given a proof verdict (RecordProof.writeTo) is stored as the worker stores it
-                    ps.setString(9, fields.proofStatus());
-                    ps.addBatch();
-                    if (++n % 1000 == 0) {
-                        ps.executeBatch();
-                    }
-                }
-                ps.executeBatch();
-            }
-            // the counters the worker keeps in step with the rows, recomputed from all rows
-            try (Statement st = connection.createStatement()) {
-                st.execute("TRUNCATE marketplace_tag_counts, marketplace_tag_pair_counts");
-                st.execute("""
-                        INSERT INTO marketplace_tag_counts (tag, agent_count)
-                        SELECT t, count(*) FROM marketplace_catalog_rows, unnest(tags) AS t GROUP BY t
-                        """);
-                st.execute("""
-                        INSERT INTO marketplace_tag_pair_counts (tag_a, tag_b, agent_count)
-                        SELECT a, b, count(*)
-                        FROM marketplace_catalog_rows r, unnest(r.tags) AS a, unnest(r.tags) AS b
-                        WHERE a < b AND cardinality(r.tags) <= 32
-                        GROUP BY a, b
-                        """);
-            }
-            try (PreparedStatement ps = connection.prepareStatement("""
-                    UPDATE marketplace_registries
-                    SET record_count = (SELECT count(*) FROM marketplace_catalog_rows WHERE registry_id = ?)
-                    WHERE id = ?
-                    """)) {
-                ps.setObject(1, registryId);
-                ps.setObject(2, registryId);
-                ps.executeUpdate();
-            }
-            long generation;
-            try (Statement st = connection.createStatement();
-                 var rs = st.executeQuery("UPDATE marketplace_catalog_state SET generation = generation + 1, "
-                         + "built_at = now() WHERE id = 1 RETURNING generation")) {
-                rs.next();
-                generation = rs.getLong(1);
-            }
+            long changeXid = queryLong("SELECT pg_current_xact_id()::text::bigint");
+            insertRows(registryId, agents, changeXid);
+            recountTags();
+            recountRegistry(registryId);
+            long generation = queryLong("UPDATE marketplace_catalog_state SET generation = generation + 1, "
+                    + "built_at = now() WHERE id = 1 RETURNING generation");
             connection.commit();
             return new Commit(generation, changeXid);
         } catch (SQLException e) {
             throw new IllegalStateException(e);
+        }
+    }
+
+    private void insertRows(UUID registryId, List<ObjectNode> agents, long changeXid) throws SQLException {
+        try (PreparedStatement ps = connection.prepareStatement("""
+                INSERT INTO marketplace_catalog_rows
+                    (registry_id, handle, agent, change_xid, sort_name, search_text, tags, content_hash, proof_status)
+                VALUES (?, ?, ?::jsonb, ?, ?, ?, ?, ?, ?)
+                """)) {
+            int n = 0;
+            for (ObjectNode agent : agents) {
+                AgentIndexFields fields = AgentIndexFields.of(agent);
+                ps.setObject(1, registryId);
+                ps.setString(2, agent.get("handle").stringValue());
+                ps.setString(3, JSON.writeValueAsString(agent));
+                ps.setLong(4, changeXid);
+                ps.setString(5, fields.sortName());
+                ps.setString(6, fields.searchText());
+                ps.setArray(7, connection.createArrayOf("text", fields.tags().toArray()));
+                ps.setBytes(8, fields.contentHash());
+                // an agent given a proof verdict (RecordProof.writeTo) is stored as the worker stores it
+                ps.setString(9, fields.proofStatus());
+                ps.addBatch();
+                if (++n % 1000 == 0) {
+                    ps.executeBatch();
+                }
+            }
+            ps.executeBatch();
+        }
+    }
+
+    /** The counters the worker keeps in step with the rows, recomputed from all rows. */
+    private void recountTags() throws SQLException {
+        try (Statement st = connection.createStatement()) {
+            st.execute("TRUNCATE marketplace_tag_counts, marketplace_tag_pair_counts");
+            st.execute("""
+                    INSERT INTO marketplace_tag_counts (tag, agent_count)
+                    SELECT t, count(*) FROM marketplace_catalog_rows, unnest(tags) AS t GROUP BY t
+                    """);
+            st.execute("""
+                    INSERT INTO marketplace_tag_pair_counts (tag_a, tag_b, agent_count)
+                    SELECT a, b, count(*)
+                    FROM marketplace_catalog_rows r, unnest(r.tags) AS a, unnest(r.tags) AS b
+                    WHERE a < b AND cardinality(r.tags) <= 32
+                    GROUP BY a, b
+                    """);
+        }
+    }
+
+    private void recountRegistry(UUID registryId) throws SQLException {
+        try (PreparedStatement ps = connection.prepareStatement("""
+                UPDATE marketplace_registries
+                SET record_count = (SELECT count(*) FROM marketplace_catalog_rows WHERE registry_id = ?)
+                WHERE id = ?
+                """)) {
+            ps.setObject(1, registryId);
+            ps.setObject(2, registryId);
+            ps.executeUpdate();
+        }
+    }
+
+    /** The single number the statement answers with. */
+    private long queryLong(String sql) throws SQLException {
+        try (Statement st = connection.createStatement(); var rs = st.executeQuery(sql)) {
+            rs.next();
+            return rs.getLong(1);
         }
     }
 

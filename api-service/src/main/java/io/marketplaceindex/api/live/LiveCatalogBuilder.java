@@ -125,9 +125,28 @@ class LiveCatalogBuilder implements DisposableBean {
         return snapshot;
     }
 
+    /** One registry's fetch: its endpoint, its share of the request threads, when it started and must end. */
+    private record RegistryRun(LiveRegistry registry, RegistryEndpoint endpoint, Semaphore permits, long started,
+                               long deadline) {
+    }
+
+    /** The registry's listing, or why there is none (as its source line says it). */
+    private record Listed(Listing listing, String failure) {
+        static Listed failed(String failure) {
+            return new Listed(null, failure);
+        }
+    }
+
+    /** The record requests started; {@code outOfTime} when the budget ran out before all were. */
+    private record Submitted(List<Future<LiveAgent>> pending, boolean outOfTime) {
+    }
+
+    /** What arrived in time, and how many records could not be read (with the first reason). */
+    private record Collected(List<LiveAgent> agents, boolean outOfTime, int failures, String firstFailure) {
+    }
+
     private RegistryResult fetchRegistry(LiveRegistry registry, AtomicInteger room, AtomicBoolean truncated) {
         long started = System.nanoTime();
-        long deadline = started + properties.registryBudget().toNanos();
         RegistryEndpoint endpoint;
         try {
             endpoint = registry.endpoint();
@@ -136,66 +155,102 @@ class LiveCatalogBuilder implements DisposableBean {
             log.warn("live catalog: registry {} has an unusable url: {}", registry.id(), e.getMessage());
             return failed(registry, started, "registry url is not usable");
         }
-        Semaphore permits = new Semaphore(properties.requestsPerRegistry());
-        Listing listing;
-        Future<Listing> listingFuture = null;
-        try {
-            if (!permits.tryAcquire(remaining(deadline), TimeUnit.NANOSECONDS)) {
-                return failed(registry, started, budgetMessage() + " before the listing was requested");
-            }
-            listingFuture = requestPool.submit(() -> {
-                try {
-                    return client.listHandles(endpoint);
-                } finally {
-                    permits.release();
-                }
-            });
-            listing = listingFuture.get(remaining(deadline), TimeUnit.NANOSECONDS);
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof RegistryFetchException fetch) {
-                log.warn("live catalog: registry {} could not be listed: {}", registry.id(), fetch.getMessage());
-                // meta.sources is public: the detail (hosts, addresses, refused or timed out) stays in the log
-                return failed(registry, started, "registry: " + fetch.publicMessage());
-            }
-            log.error("live catalog: listing registry {} failed unexpectedly", registry.id(), e.getCause());
-            return failed(registry, started, "internal error");
-        } catch (TimeoutException e) {
-            listingFuture.cancel(true);
-            return failed(registry, started, budgetMessage() + " before the listing arrived");
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return failed(registry, started, "interrupted");
+        RegistryRun run = new RegistryRun(registry, endpoint, new Semaphore(properties.requestsPerRegistry()),
+                started, started + properties.registryBudget().toNanos());
+        Listed listed = list(run);
+        if (listed.failure() != null) {
+            return failed(registry, started, listed.failure());
         }
-
-        List<String> handles = listing.handles().stream().filter(Handles::isValid).toList();
+        List<String> handles = listed.listing().handles().stream().filter(Handles::isValid).toList();
         int granted = reserve(room, handles.size());
         if (granted < handles.size()) {
             truncated.set(true);
         }
-        List<Future<LiveAgent>> pending = new ArrayList<>(granted);
-        List<LiveAgent> agents = new ArrayList<>(granted);
-        boolean outOfTime = false;
-        int failures = 0;
-        String firstFailure = null;
+        Collected collected;
         try {
-            for (String handle : handles.subList(0, granted)) {
-                if (!permits.tryAcquire(remaining(deadline), TimeUnit.NANOSECONDS)) {
-                    outOfTime = true;
-                    break;
+            collected = collect(run, submit(run, handles.subList(0, granted)));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return failed(registry, started, "interrupted");
+        }
+        if (collected.failures() > 0) {
+            log.warn("live catalog: {} of {} records of registry {} could not be read (first: {})",
+                    collected.failures(), granted, registry.id(), collected.firstFailure());
+        }
+        List<LiveAgent> agents = collected.agents();
+        long fetchMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+        String error = collected.outOfTime() ? budgetMessage() + ": " + agents.size() + " of " + handles.size()
+                + " agents fetched" : null;
+        return new RegistryResult(new CatalogSummary.Source(registry.id(), registry.name(), registry.url(),
+                error == null, agents.size(), fetchMs, error), agents);
+    }
+
+    private Listed list(RegistryRun run) {
+        LiveRegistry registry = run.registry();
+        Future<Listing> listingFuture = null;
+        try {
+            if (!run.permits().tryAcquire(remaining(run.deadline()), TimeUnit.NANOSECONDS)) {
+                return Listed.failed(budgetMessage() + " before the listing was requested");
+            }
+            listingFuture = requestPool.submit(() -> {
+                try {
+                    return client.listHandles(run.endpoint());
+                } finally {
+                    run.permits().release();
+                }
+            });
+            return new Listed(listingFuture.get(remaining(run.deadline()), TimeUnit.NANOSECONDS), null);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RegistryFetchException fetch) {
+                log.warn("live catalog: registry {} could not be listed: {}", registry.id(), fetch.getMessage());
+                // meta.sources is public: the detail (hosts, addresses, refused or timed out) stays in the log
+                return Listed.failed("registry: " + fetch.publicMessage());
+            }
+            log.error("live catalog: listing registry {} failed unexpectedly", registry.id(), e.getCause());
+            return Listed.failed("internal error");
+        } catch (TimeoutException e) {
+            listingFuture.cancel(true);
+            return Listed.failed(budgetMessage() + " before the listing arrived");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Listed.failed("interrupted");
+        }
+    }
+
+    /** Starts a record request per handle while the registry has budget left for one to wait for a thread. */
+    private Submitted submit(RegistryRun run, List<String> handles) throws InterruptedException {
+        List<Future<LiveAgent>> pending = new ArrayList<>(handles.size());
+        try {
+            for (String handle : handles) {
+                if (!run.permits().tryAcquire(remaining(run.deadline()), TimeUnit.NANOSECONDS)) {
+                    return new Submitted(pending, true);
                 }
                 pending.add(requestPool.submit(() -> {
                     try {
-                        return fetchAgent(registry, endpoint, handle, deadline);
+                        return fetchAgent(run.registry(), run.endpoint(), handle, run.deadline());
                     } finally {
-                        permits.release();
+                        run.permits().release();
                     }
                 }));
             }
-            for (Future<LiveAgent> future : pending) {
+        } catch (InterruptedException e) {
+            pending.forEach(f -> f.cancel(true));
+            throw e;
+        }
+        return new Submitted(pending, false);
+    }
+
+    private Collected collect(RegistryRun run, Submitted submitted) throws InterruptedException {
+        List<LiveAgent> agents = new ArrayList<>(submitted.pending().size());
+        boolean outOfTime = submitted.outOfTime();
+        int failures = 0;
+        String firstFailure = null;
+        try {
+            for (Future<LiveAgent> future : submitted.pending()) {
                 try {
                     // past the budget, what already arrived is kept and only the rest is given up
                     LiveAgent agent = outOfTime && !future.isDone() ? null
-                            : future.get(remaining(deadline), TimeUnit.NANOSECONDS);
+                            : future.get(remaining(run.deadline()), TimeUnit.NANOSECONDS);
                     if (agent != null) {
                         agents.add(agent);
                     } else if (!future.isDone()) {
@@ -205,30 +260,22 @@ class LiveCatalogBuilder implements DisposableBean {
                     outOfTime = true;
                     future.cancel(true);
                 } catch (ExecutionException e) {
-                    // one bad record never fails the registry, as in the worker; counted and logged below
+                    // one bad record never fails the registry, as in the worker; counted and logged by the caller
                     failures++;
                     if (firstFailure == null) {
                         firstFailure = String.valueOf(e.getCause().getMessage());
                     }
                     if (!(e.getCause() instanceof RegistryFetchException)) {
-                        log.error("live catalog: a record of registry {} failed unexpectedly", registry.id(), e.getCause());
+                        log.error("live catalog: a record of registry {} failed unexpectedly", run.registry().id(),
+                                e.getCause());
                     }
                 }
             }
         } catch (InterruptedException e) {
-            pending.forEach(f -> f.cancel(true));
-            Thread.currentThread().interrupt();
-            return failed(registry, started, "interrupted");
+            submitted.pending().forEach(f -> f.cancel(true));
+            throw e;
         }
-        if (failures > 0) {
-            log.warn("live catalog: {} of {} records of registry {} could not be read (first: {})", failures,
-                    granted, registry.id(), firstFailure);
-        }
-        long fetchMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
-        String error = outOfTime ? budgetMessage() + ": " + agents.size() + " of " + handles.size()
-                + " agents fetched" : null;
-        return new RegistryResult(new CatalogSummary.Source(registry.id(), registry.name(), registry.url(),
-                error == null, agents.size(), fetchMs, error), agents);
+        return new Collected(agents, outOfTime, failures, firstFailure);
     }
 
     /** Record, then card; a card that cannot be read leaves the record-only agent (the compatible rule). */

@@ -129,9 +129,13 @@ class LiveCatalogStore {
         }
     }
 
+    /** The catalog asked for: the enabled registries, their digest, its Redis key and the generation now. */
+    private record Wanted(List<LiveRegistry> enabled, String digest, String key, long generation) {
+    }
+
     private Served refresh(Local previous, List<LiveRegistry> enabled, String digest, long generation) {
-        String key = cache.keyPrefix() + "live:catalog:" + digest;
-        Served shared = redis.call(() -> refreshShared(previous, enabled, digest, key, generation), () -> null);
+        Wanted wanted = new Wanted(enabled, digest, cache.keyPrefix() + "live:catalog:" + digest, generation);
+        Served shared = redis.call(() -> refreshShared(previous, wanted), () -> null);
         if (shared != null) {
             return shared;
         }
@@ -140,64 +144,74 @@ class LiveCatalogStore {
         return new Served(built, Status.BYPASS);
     }
 
-    private Served refreshShared(Local previous, List<LiveRegistry> enabled, String digest, String key,
-                                 long generation) {
-        LiveIndex shared = read(key);
+    private Served refreshShared(Local previous, Wanted wanted) {
+        LiveIndex shared = read(wanted.key());
         if (shared != null) {
-            keep(shared, generation);
+            keep(shared, wanted.generation());
             return new Served(shared, Status.HIT);
         }
-        String lockKey = key + ":lock";
+        String lockKey = wanted.key() + ":lock";
         String token = UUID.randomUUID().toString();
-        Boolean locked = redis.strings().opsForValue().setIfAbsent(lockKey, token, lockTtl(enabled.size()));
+        Boolean locked = redis.strings().opsForValue().setIfAbsent(lockKey, token, lockTtl(wanted.enabled().size()));
         if (Boolean.TRUE.equals(locked)) {
-            LiveIndex built;
-            try {
-                built = new LiveIndex(builder.build(enabled, digest));
-            } catch (RuntimeException e) {
-                release(lockKey, token);
-                throw e;
-            }
-            keep(built, generation);
-            // Redis failing now must not cost the catalog just built: serve it, say so.
-            Status status = Status.MISS;
-            try {
-                write(key, built.snapshot());
-                release(lockKey, token);
-            } catch (DataAccessException e) {
-                redis.failed(e);
-                status = Status.BYPASS;
-            }
-            return new Served(built, status);
+            return buildLocked(wanted, lockKey, token);
         }
         // Another replica is building: answer with the previous catalog if there is one...
         if (previous != null) {
             return new Served(previous.index(), Status.STALE);
         }
-        LiveIndex stale = read(key + ":stale");
+        LiveIndex stale = read(wanted.key() + ":stale");
         if (stale != null) {
             // kept only briefly, so that this replica picks up the new catalog as soon as it is there
-            local.set(new Local(stale, clock.instant().plus(POLL), generation));
+            local.set(new Local(stale, clock.instant().plus(POLL), wanted.generation()));
             return new Served(stale, Status.STALE);
         }
-        // ...or wait for it a little; past that, build one here rather than keep the client waiting on a
-        // replica that may have died (its lock expires on its own).
+        return awaitOtherReplica(wanted, lockKey);
+    }
+
+    /** Builds the catalog while holding the lock, shares it and releases the lock. */
+    private Served buildLocked(Wanted wanted, String lockKey, String token) {
+        LiveIndex built;
+        try {
+            built = new LiveIndex(builder.build(wanted.enabled(), wanted.digest()));
+        } catch (RuntimeException e) {
+            release(lockKey, token);
+            throw e;
+        }
+        keep(built, wanted.generation());
+        // Redis failing now must not cost the catalog just built: serve it, say so.
+        Status status = Status.MISS;
+        try {
+            write(wanted.key(), built.snapshot());
+            release(lockKey, token);
+        } catch (DataAccessException e) {
+            redis.failed(e);
+            status = Status.BYPASS;
+        }
+        return new Served(built, status);
+    }
+
+    /**
+     * ...or waits for the replica holding the lock a little; past that, builds one here rather than keep
+     * the client waiting on a replica that may have died (its lock expires on its own).
+     */
+    private Served awaitOtherReplica(Wanted wanted, String lockKey) {
         Instant giveUp = clock.instant().plus(properties.lockWait());
         while (clock.instant().isBefore(giveUp)) {
             sleep(POLL);
-            shared = read(key);
+            LiveIndex shared = read(wanted.key());
             if (shared != null) {
-                keep(shared, generation);
+                keep(shared, wanted.generation());
                 return new Served(shared, Status.HIT);
             }
         }
         log.warn("live catalog: no catalog from the replica holding {} within {}; building one here", lockKey,
                 properties.lockWait());
-        LiveIndex built = new LiveIndex(builder.build(enabled, digest));
-        keep(built, generation);
+        LiveIndex built = new LiveIndex(builder.build(wanted.enabled(), wanted.digest()));
+        keep(built, wanted.generation());
         Status status = Status.MISS;
         try {
-            write(key, built.snapshot());
+            write(wanted.key(), built.snapshot());
         } catch (DataAccessException e) {
             redis.failed(e);
             status = Status.BYPASS;

@@ -13,6 +13,7 @@ import org.springframework.http.HttpMethod;
 import org.springframework.security.access.hierarchicalroles.RoleHierarchy;
 import org.springframework.security.access.hierarchicalroles.RoleHierarchyImpl;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
+import org.springframework.security.config.annotation.web.configurers.AuthorizeHttpRequestsConfigurer;
 import org.springframework.security.config.http.SessionCreationPolicy;
 import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.authentication.UsernamePasswordAuthenticationFilter;
@@ -124,37 +125,42 @@ class SecurityConfig {
                         .accessDeniedHandler((request, response, ex) -> json(response, HttpServletResponse.SC_FORBIDDEN,
                                 ex instanceof CsrfException ? "missing or wrong CSRF token (X-CSRF-TOKEN)"
                                         : "not allowed for your role")))
-                .authorizeHttpRequests(auth -> {
-                    // The dispatch that completes an asynchronous answer (the rebuild event stream) belongs
-                    // to a request already authorized; a bearer token is not read again for it, so without
-                    // this its completion would be refused and the stream cut without its last chunk.
-                    auth.dispatcherTypeMatchers(DispatcherType.ASYNC).permitAll();
-                    auth.requestMatchers("/api/auth/**").permitAll();
-                    auth.requestMatchers("/actuator/health/**", "/actuator/health", "/actuator/info").permitAll();
-                    // First match wins: this must stay above the public GET /api/marketplace/**, which
-                    // (agent detail being /api/marketplace/{registryId}/{handle...}) would match it too.
-                    auth.requestMatchers("/api/marketplace/index-rebuild", "/api/marketplace/index-rebuild/**")
-                            .hasRole("OPERATOR");
-                    auth.requestMatchers("/api/settings/users", "/api/settings/users/**").hasRole("ADMIN");
-                    // everyone signed in manages their own tokens (at most their own role)
-                    auth.requestMatchers("/api/settings/tokens", "/api/settings/tokens/**").hasRole("VIEWER");
-                    auth.requestMatchers("/api/settings/**").hasRole("OPERATOR");
-                    if (properties.publicCatalog()) {
-                        auth.requestMatchers(HttpMethod.GET, "/api/marketplace", "/api/marketplace/**").permitAll();
-                    } else {
-                        auth.requestMatchers(HttpMethod.GET, "/api/marketplace", "/api/marketplace/**").hasRole("VIEWER");
-                    }
-                    auth.requestMatchers(HttpMethod.GET, "/", "/index.html", "/assets/**", "/favicon.ico",
-                            "/error").permitAll();
-                    // the page itself holds no data: a private catalog's page asks for a sign-in
-                    auth.requestMatchers(HttpMethod.GET, "/marketplace", "/marketplace/**").permitAll();
-                    // The API description and its browser (springdoc): public, they describe public knowledge.
-                    auth.requestMatchers(HttpMethod.GET, "/v3/api-docs", "/v3/api-docs.yaml", "/v3/api-docs/**",
-                            "/swagger-ui.html", "/swagger-ui/**").permitAll();
-                    auth.requestMatchers("/actuator/**").hasRole("ADMIN");
-                    auth.anyRequest().denyAll();
-                });
+                .authorizeHttpRequests(auth -> authorize(auth, properties.publicCatalog()));
         return http.build();
+    }
+
+    /** Who may call what; first match wins, and whatever no rule names is refused. */
+    private static void authorize(
+            AuthorizeHttpRequestsConfigurer<HttpSecurity>.AuthorizationManagerRequestMatcherRegistry auth,
+            boolean publicCatalog) {
+        // The dispatch that completes an asynchronous answer (the rebuild event stream) belongs
+        // to a request already authorized; a bearer token is not read again for it, so without
+        // this its completion would be refused and the stream cut without its last chunk.
+        auth.dispatcherTypeMatchers(DispatcherType.ASYNC).permitAll();
+        auth.requestMatchers("/api/auth/**").permitAll();
+        auth.requestMatchers("/actuator/health/**", "/actuator/health", "/actuator/info").permitAll();
+        // First match wins: this must stay above the public GET /api/marketplace/**, which
+        // (agent detail being /api/marketplace/{registryId}/{handle...}) would match it too.
+        auth.requestMatchers("/api/marketplace/index-rebuild", "/api/marketplace/index-rebuild/**")
+                .hasRole("OPERATOR");
+        auth.requestMatchers("/api/settings/users", "/api/settings/users/**").hasRole("ADMIN");
+        // everyone signed in manages their own tokens (at most their own role)
+        auth.requestMatchers("/api/settings/tokens", "/api/settings/tokens/**").hasRole("VIEWER");
+        auth.requestMatchers("/api/settings/**").hasRole("OPERATOR");
+        if (publicCatalog) {
+            auth.requestMatchers(HttpMethod.GET, "/api/marketplace", "/api/marketplace/**").permitAll();
+        } else {
+            auth.requestMatchers(HttpMethod.GET, "/api/marketplace", "/api/marketplace/**").hasRole("VIEWER");
+        }
+        auth.requestMatchers(HttpMethod.GET, "/", "/index.html", "/assets/**", "/favicon.ico",
+                "/error").permitAll();
+        // the page itself holds no data: a private catalog's page asks for a sign-in
+        auth.requestMatchers(HttpMethod.GET, "/marketplace", "/marketplace/**").permitAll();
+        // The API description and its browser (springdoc): public, they describe public knowledge.
+        auth.requestMatchers(HttpMethod.GET, "/v3/api-docs", "/v3/api-docs.yaml", "/v3/api-docs/**",
+                "/swagger-ui.html", "/swagger-ui/**").permitAll();
+        auth.requestMatchers("/actuator/**").hasRole("ADMIN");
+        auth.anyRequest().denyAll();
     }
 
     static void json(HttpServletResponse response, int status, String message) throws java.io.IOException {

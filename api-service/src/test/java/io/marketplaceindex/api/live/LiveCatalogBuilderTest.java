@@ -17,6 +17,7 @@ import tools.jackson.databind.json.JsonMapper;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -31,8 +32,8 @@ class LiveCatalogBuilderTest {
     @BeforeEach
     void start() {
         simulator = RegistrySimulator.start(SimulatorOptions.defaults());
-        client = new RegistryClient(RegistryClientSettings.defaults().toBuilder().allowLoopback(true).maxRetries(0)
-                .build(), new SimpleMeterRegistry());
+        client = new RegistryClient(RegistryClientSettings.of(Map.of("allow-loopback", true, "max-retries", 0)),
+                new SimpleMeterRegistry());
     }
 
     @AfterEach

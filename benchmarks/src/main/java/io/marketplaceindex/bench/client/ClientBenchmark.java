@@ -154,11 +154,8 @@ public final class ClientBenchmark {
     private static List<Result> run(Options options, ServiceProcess simulator) throws Exception {
         String base = simulator.url() + "/registries/bench-1";
         RegistryEndpoint registry = new RegistryEndpoint("bench-1", base, null);
-        RegistryClientSettings settings = RegistryClientSettings.builder()
-                .allowLoopback(true)
-                .maxConnectionsPerRoute(options.threads())
-                .maxConnectionsTotal(options.threads())
-                .build();
+        RegistryClientSettings settings = RegistryClientSettings.of(Map.of("allow-loopback", true,
+                "max-connections-per-route", options.threads(), "max-connections-total", options.threads()));
         List<Result> results = new ArrayList<>();
         try (RegistryClient registryClient = new RegistryClient(settings, new SimpleMeterRegistry());
              CloseableHttpClient apache = apacheClient(options.threads());

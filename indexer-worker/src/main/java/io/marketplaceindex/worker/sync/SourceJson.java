@@ -76,37 +76,54 @@ final class SourceJson {
                     // behind an escaped backslash: serialized() rewrites it there like an escaped U+0000
                     return null;
                 } else if (b == '\\') {
-                    if (i + 1 < length && sent[i + 1] == 'u') {
-                        int escaped = hex4(sent, i + 2);
-                        if (escaped <= 0 || escaped >= 0x80) {
-                            return null;
-                        }
-                        i += 5;
-                    } else {
-                        i++;
+                    i = escapeEnd(sent, i);
+                    if (i < 0) {
+                        return null;
                     }
                 }
             } else if (b == '"') {
                 inString = true;
             } else if (b == '-' || isDigit(b)) {
-                int end = i + 1;
-                boolean integer = true;
-                while (end < length && isNumberByte(sent[end])) {
-                    integer &= isDigit(sent[end]);
-                    end++;
-                }
-                if (!integer && !fractionAsSerialized(new String(sent, i, end - i, StandardCharsets.US_ASCII))) {
+                i = numberEnd(sent, i);
+                if (i < 0) {
                     return null;
                 }
-                i = end - 1;
             }
         }
         if (inString) {
             return null;
         }
-        if (ascii) {
-            return new String(sent, StandardCharsets.US_ASCII);
+        return ascii ? new String(sent, StandardCharsets.US_ASCII) : strictUtf8(sent);
+    }
+
+    /**
+     * Where the escape at {@code backslash} ends (its last byte), or -1 when it is one the text cannot be
+     * stored with as sent: U+0000, an invalid one, or any above U+007F.
+     */
+    private static int escapeEnd(byte[] sent, int backslash) {
+        if (backslash + 1 < sent.length && sent[backslash + 1] == 'u') {
+            int escaped = hex4(sent, backslash + 2);
+            return escaped <= 0 || escaped >= 0x80 ? -1 : backslash + 5;
         }
+        return backslash + 1;
+    }
+
+    /** Where the number at {@code start} ends (its last byte), or -1 when jsonb would not keep it as written. */
+    private static int numberEnd(byte[] sent, int start) {
+        int end = start + 1;
+        boolean integer = true;
+        while (end < sent.length && isNumberByte(sent[end])) {
+            integer &= isDigit(sent[end]);
+            end++;
+        }
+        if (!integer && !fractionAsSerialized(new String(sent, start, end - start, StandardCharsets.US_ASCII))) {
+            return -1;
+        }
+        return end - 1;
+    }
+
+    /** The bytes as text when they are strictly UTF-8; null otherwise. */
+    private static String strictUtf8(byte[] sent) {
         try {
             return StandardCharsets.UTF_8.newDecoder()
                     .onMalformedInput(CodingErrorAction.REPORT)

@@ -169,73 +169,86 @@ public class SyncCommitter {
         return new CommitResult(generation, counts, sweep.warning());
     }
 
+    /** What one batch needs written: rows to insert, rows to rewrite, sources alone, card freshness alone. */
+    private record BatchWrites(List<RowWrite> newRows, List<RowWrite> changedRows, List<RowWrite> sourceWrites,
+                               List<CardFreshness> freshnessWrites) {
+        BatchWrites() {
+            this(new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+        }
+    }
+
     /** Compares one batch with the stored rows and writes what changed. */
     private void apply(Tally tally, Map<String, StoredRow> stored, List<HandleResult> batch, Instant now) {
-        List<RowWrite> newRows = new ArrayList<>();
-        List<RowWrite> changedRows = new ArrayList<>();
-        List<RowWrite> sourceWrites = new ArrayList<>();
-        List<CardFreshness> freshnessWrites = new ArrayList<>();
+        BatchWrites writes = new BatchWrites();
         for (HandleResult result : batch) {
-            if (result instanceof HandleResult.NotModified) {
-                tally.unchanged++;
-            } else if (result instanceof HandleResult.CardRevalidated revalidated) {
-                // The agent is unchanged; only when to ask for its card next is: no row, no generation.
-                tally.unchanged++;
-                freshnessWrites.add(new CardFreshness(revalidated.handle(), revalidated.cardFreshUntil()));
-            } else if (result instanceof HandleResult.Gone gone) {
-                if (stored.containsKey(gone.handle())) {
-                    tally.removals.add(gone.handle());
-                }
-            } else if (result instanceof HandleResult.Failed f) {
-                tally.failed++;
-                tally.error(new SyncError(now, f.handle(), f.kind(), f.message()));
-            } else if (result instanceof HandleResult.Fetched f) {
-                tally.fetched++;
-                RowWrite write = f.write();
-                if (write.cardError() != null) {
-                    // operators get the detail the public row leaves out
-                    tally.error(new SyncError(now, f.handle(), "card",
-                            write.cardErrorDetail() != null ? write.cardErrorDetail() : write.cardError()));
-                }
-                StoredRow old = stored.get(f.handle());
-                if (old == null) {
-                    newRows.add(write);
-                } else if (!Arrays.equals(old.contentHash(), write.fields().contentHash()) || !old.proofChecked()) {
-                    // a row without a proof status is rewritten once to get one, even were its hash equal
-                    changedRows.add(write);
-                } else {
-                    tally.unchanged++;
-                    if (!old.hasRecord() || !Objects.equals(old.recordEtag(), write.recordEtag())
-                            || !Objects.equals(old.cardEtag(), write.cardEtag())
-                            || !Objects.equals(old.cardLastModified(), write.cardLastModified())
-                            || !Objects.equals(old.cardFreshUntil(), write.cardFreshUntil())
-                            || !Objects.equals(old.cardUrl(), write.cardUrl())) {
-                        sourceWrites.add(write);
-                    }
-                }
-            }
+            classify(tally, stored, result, now, writes);
         }
-        Set<String> refused = writeRows(tally, newRows, changedRows, now);
+        Set<String> refused = writeRows(tally, writes.newRows(), writes.changedRows(), now);
         List<String> added = new ArrayList<>();
-        for (RowWrite write : newRows) {
+        for (RowWrite write : writes.newRows()) {
             if (!refused.contains(write.handle())) {
                 added.add(write.handle());
-                sourceWrites.add(write);
+                writes.sourceWrites().add(write);
                 tally.tagDeltas.added(write.fields().tags());
             }
         }
-        for (RowWrite write : changedRows) {
+        for (RowWrite write : writes.changedRows()) {
             if (!refused.contains(write.handle())) {
                 tally.updated++;
-                sourceWrites.add(write);
+                writes.sourceWrites().add(write);
                 tally.tagDeltas.removed(stored.get(write.handle()).tags());
                 tally.tagDeltas.added(write.fields().tags());
             }
         }
         catalog.clearTombstones(tally.registryId, added);
-        catalog.upsertSources(tally.registryId, sourceWrites, properties.writeBatchSize());
-        catalog.updateCardFreshness(tally.registryId, freshnessWrites, properties.writeBatchSize());
+        catalog.upsertSources(tally.registryId, writes.sourceWrites(), properties.writeBatchSize());
+        catalog.updateCardFreshness(tally.registryId, writes.freshnessWrites(), properties.writeBatchSize());
         tally.added += added.size();
+    }
+
+    /** Counts one handle's result and adds what it needs written. */
+    private void classify(Tally tally, Map<String, StoredRow> stored, HandleResult result, Instant now,
+                          BatchWrites writes) {
+        if (result instanceof HandleResult.NotModified) {
+            tally.unchanged++;
+        } else if (result instanceof HandleResult.CardRevalidated revalidated) {
+            // The agent is unchanged; only when to ask for its card next is: no row, no generation.
+            tally.unchanged++;
+            writes.freshnessWrites().add(new CardFreshness(revalidated.handle(), revalidated.cardFreshUntil()));
+        } else if (result instanceof HandleResult.Gone gone) {
+            if (stored.containsKey(gone.handle())) {
+                tally.removals.add(gone.handle());
+            }
+        } else if (result instanceof HandleResult.Failed f) {
+            tally.failed++;
+            tally.error(new SyncError(now, f.handle(), f.kind(), f.message()));
+        } else if (result instanceof HandleResult.Fetched f) {
+            classifyFetched(tally, stored.get(f.handle()), f.write(), now, writes);
+        }
+    }
+
+    private void classifyFetched(Tally tally, StoredRow old, RowWrite write, Instant now, BatchWrites writes) {
+        tally.fetched++;
+        if (write.cardError() != null) {
+            // operators get the detail the public row leaves out
+            tally.error(new SyncError(now, write.handle(), "card",
+                    write.cardErrorDetail() != null ? write.cardErrorDetail() : write.cardError()));
+        }
+        if (old == null) {
+            writes.newRows().add(write);
+        } else if (!Arrays.equals(old.contentHash(), write.fields().contentHash()) || !old.proofChecked()) {
+            // a row without a proof status is rewritten once to get one, even were its hash equal
+            writes.changedRows().add(write);
+        } else {
+            tally.unchanged++;
+            if (!old.hasRecord() || !Objects.equals(old.recordEtag(), write.recordEtag())
+                    || !Objects.equals(old.cardEtag(), write.cardEtag())
+                    || !Objects.equals(old.cardLastModified(), write.cardLastModified())
+                    || !Objects.equals(old.cardFreshUntil(), write.cardFreshUntil())
+                    || !Objects.equals(old.cardUrl(), write.cardUrl())) {
+                writes.sourceWrites().add(write);
+            }
+        }
     }
 
     /**
