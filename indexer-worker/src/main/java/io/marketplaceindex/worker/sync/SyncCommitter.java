@@ -170,6 +170,43 @@ public class SyncCommitter {
         return new CommitResult(generation, counts, sweep.warning());
     }
 
+    /** An unchanged agent whose source (record or card validators, card URL) moved: only its source row is written. */
+    private static boolean sourceChanged(StoredRow old, RowWrite write) {
+        return !old.hasRecord() || !Objects.equals(old.recordEtag(), write.recordEtag())
+                || !Objects.equals(old.cardEtag(), write.cardEtag())
+                || !Objects.equals(old.cardLastModified(), write.cardLastModified())
+                || !Objects.equals(old.cardFreshUntil(), write.cardFreshUntil())
+                || !Objects.equals(old.cardUrl(), write.cardUrl());
+    }
+
+    /**
+     * Tallies the new and changed rows the write kept (a refused one is not counted); their sources are
+     * written with them.
+     *
+     * @return the handles added
+     */
+    private static List<String> tallyWritten(Tally tally, Map<String, StoredRow> stored, List<RowWrite> newRows,
+                                             List<RowWrite> changedRows, Set<String> refused,
+                                             List<RowWrite> sourceWrites) {
+        List<String> added = new ArrayList<>();
+        for (RowWrite write : newRows) {
+            if (!refused.contains(write.handle())) {
+                added.add(write.handle());
+                sourceWrites.add(write);
+                tally.tagDeltas.added(write.fields().tags());
+            }
+        }
+        for (RowWrite write : changedRows) {
+            if (!refused.contains(write.handle())) {
+                tally.updated++;
+                sourceWrites.add(write);
+                tally.tagDeltas.removed(stored.get(write.handle()).tags());
+                tally.tagDeltas.added(write.fields().tags());
+            }
+        }
+        return added;
+    }
+
     /** Compares one batch with the stored rows and writes what changed. */
     private void apply(Tally tally, Map<String, StoredRow> stored, List<HandleResult> batch, Instant now) {
         List<RowWrite> newRows = new ArrayList<>();
@@ -206,33 +243,14 @@ public class SyncCommitter {
                     changedRows.add(write);
                 } else {
                     tally.unchanged++;
-                    if (!old.hasRecord() || !Objects.equals(old.recordEtag(), write.recordEtag())
-                            || !Objects.equals(old.cardEtag(), write.cardEtag())
-                            || !Objects.equals(old.cardLastModified(), write.cardLastModified())
-                            || !Objects.equals(old.cardFreshUntil(), write.cardFreshUntil())
-                            || !Objects.equals(old.cardUrl(), write.cardUrl())) {
+                    if (sourceChanged(old, write)) {
                         sourceWrites.add(write);
                     }
                 }
             }
         }
         Set<String> refused = writeRows(tally, newRows, changedRows, now);
-        List<String> added = new ArrayList<>();
-        for (RowWrite write : newRows) {
-            if (!refused.contains(write.handle())) {
-                added.add(write.handle());
-                sourceWrites.add(write);
-                tally.tagDeltas.added(write.fields().tags());
-            }
-        }
-        for (RowWrite write : changedRows) {
-            if (!refused.contains(write.handle())) {
-                tally.updated++;
-                sourceWrites.add(write);
-                tally.tagDeltas.removed(stored.get(write.handle()).tags());
-                tally.tagDeltas.added(write.fields().tags());
-            }
-        }
+        List<String> added = tallyWritten(tally, stored, newRows, changedRows, refused, sourceWrites);
         catalog.clearTombstones(tally.registryId, added);
         catalog.upsertSources(tally.registryId, sourceWrites, properties.writeBatchSize());
         catalog.updateCardFreshness(tally.registryId, freshnessWrites, properties.writeBatchSize());
