@@ -1,5 +1,6 @@
 package io.marketplaceindex.indexsync;
 
+import io.marketplaceindex.rebuild.RebuildRequest;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -24,7 +25,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 
@@ -35,7 +35,8 @@ import java.util.concurrent.Callable;
  *
  * <p>Exit status: 0 when every registry succeeded (or, with --no-wait, when the rebuild was
  * accepted); 1 when a registry failed, the timeout passed or the api-service could not be asked;
- * 2 for bad arguments, including a rebuild the api-service refused as a client error.
+ * 2 for bad arguments, including a rebuild the api-service refused as a client error (its reason is
+ * printed). The arguments are checked by the api-service's own rules ({@link RebuildRequest}).
  */
 @Command(name = "index-sync", mixinStandardHelpOptions = true, sortOptions = false, usageHelpAutoWidth = true,
         description = {
@@ -47,14 +48,13 @@ import java.util.concurrent.Callable;
         exitCodeList = {
                 "0:every registry succeeded (with --no-wait: the rebuild was accepted)",
                 "1:a registry failed (each is named), the timeout passed, or the api-service could not be asked",
-                "2:bad arguments, or the api-service refused the request (400, 404, 409)"})
+                "2:bad arguments, or the api-service refused the request as a client error (any 4xx but 408 and 429: "
+                        + "an unknown or disabled registry, no enabled registry to rebuild, a token without the role)"})
 public final class IndexSync implements Callable<Integer> {
 
-    static final String URL_ENV = "MARKETPLACE_URL";
-    static final String TOKEN_ENV = "MARKETPLACE_API_TOKEN";
+    public static final String URL_ENV = "MARKETPLACE_URL";
+    public static final String TOKEN_ENV = "MARKETPLACE_API_TOKEN";
     private static final String DEFAULT_URL = "http://localhost:8080";
-    /** Progress states of a registry that has not finished yet; anything else is an outcome. */
-    private static final Set<String> UNFINISHED = Set.of("queued", "syncing");
 
     @Spec
     private CommandSpec spec;
@@ -69,7 +69,7 @@ public final class IndexSync implements Callable<Integer> {
 
     @Option(names = "--registry", paramLabel = "ID", split = ",",
             description = "A registry id to rebuild; repeatable, or comma-separated. Default: every enabled registry.")
-    private List<UUID> registries;
+    private List<String> registries;
 
     @Option(names = "--force", description = "Accept listings the shrink guard would refuse.")
     private boolean force;
@@ -140,62 +140,74 @@ public final class IndexSync implements Callable<Integer> {
     public Integer call() throws InterruptedException {
         URI base = baseUrl();
         String token = token();
-        if (timeout.isNegative() || timeout.isZero()) {
-            throw new ParameterException(spec.commandLine(), "--timeout must be positive, not " + timeout);
-        }
-        if (pollInterval.isNegative() || pollInterval.isZero()) {
-            throw new ParameterException(spec.commandLine(), "--poll-interval must be positive");
-        }
+        RebuildRequest request = request();
+        requirePositive(timeout, "--timeout must be positive, not " + timeout);
+        requirePositive(pollInterval, "--poll-interval must be positive");
         RebuildClient client = new RebuildClient(base, token, mapper);
 
         RebuildClient.Answer accepted;
         try {
-            accepted = client.start(registries == null ? null : registries.stream().distinct().toList(), force);
+            accepted = client.start(request);
         } catch (IOException e) {
             err.println("error: could not reach the api-service at " + base + ": " + describe(e));
             return 1;
         }
         if (accepted.status() != 202) {
             err.println("error: the api-service refused the rebuild (" + accepted.status() + "): " + accepted.error());
-            // 400/404/409 answer what was asked (an unknown registry, nothing enabled): a bad argument
-            return Set.of(400, 404, 409).contains(accepted.status()) ? 2 : 1;
+            return refusedStatus(accepted.status());
         }
-        String rebuildId = accepted.body().path("rebuildId").asString();
-        String progressPath = accepted.body().path("links").path("progress").asString("");
-        List<String> asked = new ArrayList<>();
-        accepted.body().path("registries").forEach(id -> asked.add(id.asString()));
+        Rebuild rebuild = Rebuild.of(accepted.body());
         if (!json) {
-            out.printf("rebuild %s requested for %d registries%n", rebuildId, asked.size());
+            out.printf("rebuild %s requested for %d registries%n", rebuild.id(), rebuild.asked().size());
         }
         Map<String, Line> lines = new LinkedHashMap<>();
-        asked.forEach(id -> lines.put(id, Line.queued(id)));
+        rebuild.asked().forEach(id -> lines.put(id, Line.queued(id)));
         if (noWait) {
             if (json) {
-                printJson(rebuildId, "accepted", lines);
+                printJson(rebuild.id(), "accepted", lines);
             } else {
-                out.println("not waiting: follow it with GET " + progressPath);
+                out.println("not waiting: follow it with GET " + rebuild.progressPath());
             }
             return 0;
         }
+        return follow(client, rebuild, lines);
+    }
 
+    /**
+     * The exit status of a rebuild the api-service did not accept. A 4xx answers what was asked (an
+     * unknown registry, nothing enabled to rebuild, a token without the role): asking again the same
+     * way cannot succeed, so it is a bad argument, as it is when index-sync finds it itself. 408 and 429
+     * say "not now", and 5xx is the service's trouble: a failure.
+     */
+    static int refusedStatus(int httpStatus) {
+        boolean clientError = httpStatus >= 400 && httpStatus < 500 && httpStatus != 408 && httpStatus != 429;
+        return clientError ? 2 : 1;
+    }
+
+    /** The rebuild as the api-service accepted it. */
+    private record Rebuild(String id, String progressPath, String eventsPath, List<String> asked) {
+        static Rebuild of(JsonNode accepted) {
+            List<String> asked = new ArrayList<>();
+            accepted.path("registries").forEach(id -> asked.add(id.asString()));
+            return new Rebuild(accepted.path("rebuildId").asString(),
+                    accepted.path("links").path("progress").asString(""),
+                    accepted.path("links").path("events").asString(""), asked);
+        }
+    }
+
+    /** Follows the progress until every registry has an outcome or the timeout passes; reports it. */
+    private int follow(RebuildClient client, Rebuild rebuild, Map<String, Line> lines) throws InterruptedException {
         Instant deadline = Instant.now().plus(timeout);
         Progress shown = new Progress(terminal && !json, out);
-        String eventsPath = accepted.body().path("links").path("events").asString("");
-        if (!eventsPath.isEmpty()) {
+        if (!rebuild.eventsPath().isEmpty()) {
             // Live lines as the api-service streams them; the outcome is read from the progress below
             // either way, which also carries on by polling when the stream was refused or cut.
-            client.follow(eventsPath, deadline, event -> {
-                Line line = Line.ofEvent(event);
-                Line before = lines.put(line.id(), line);
-                if (!json && (before == null || !before.sameState(line))) {
-                    shown.changed(line);
-                }
-            });
+            client.follow(rebuild.eventsPath(), deadline, event -> update(lines, Line.ofEvent(event), shown));
         }
         while (true) {
             JsonNode progress;
             try {
-                RebuildClient.Answer answer = client.progress(progressPath);
+                RebuildClient.Answer answer = client.progress(rebuild.progressPath());
                 if (answer.status() != 200) {
                     err.println("error: reading the progress answered " + answer.status() + ": " + answer.error());
                     return 1;
@@ -207,33 +219,56 @@ public final class IndexSync implements Callable<Integer> {
                 progress = null;
             }
             if (progress != null) {
-                for (JsonNode registry : progress.path("registries")) {
-                    Line line = Line.of(registry);
-                    Line before = lines.put(line.id(), line);
-                    if (!json && (before == null || !before.sameState(line))) {
-                        shown.changed(line);
-                    }
-                }
+                progress.path("registries").forEach(registry -> update(lines, Line.of(registry), shown));
             }
-            boolean done = lines.values().stream().noneMatch(l -> UNFINISHED.contains(l.status()));
+            boolean done = lines.values().stream().noneMatch(Line::unfinished);
             if (done || !Instant.now().isBefore(deadline)) {
                 shown.end();
-                List<Line> failed = lines.values().stream().filter(l -> "failed".equals(l.status())).toList();
-                String outcome = !done ? "timed-out" : failed.isEmpty() ? "succeeded" : "failed";
-                if (json) {
-                    printJson(rebuildId, outcome, lines);
-                } else {
-                    long finished = lines.values().stream().filter(l -> !UNFINISHED.contains(l.status())).count();
-                    out.printf("%d/%d registries finished (%d failed)%n", finished, lines.size(), failed.size());
-                    lines.values().forEach(l -> out.println("  " + l.describe()));
-                }
-                failed.forEach(l -> err.println("failed: registry " + l.label() + (l.error() == null ? "" : ": " + l.error())));
-                if (!done) {
-                    err.println("timed out after " + timeout + "; the workers carry on, follow it with GET " + progressPath);
-                }
-                return done && failed.isEmpty() ? 0 : 1;
+                return report(rebuild, lines, done);
             }
             Thread.sleep(Math.min(pollInterval.toMillis(), Math.max(1, Duration.between(Instant.now(), deadline).toMillis())));
+        }
+    }
+
+    private void update(Map<String, Line> lines, Line line, Progress shown) {
+        Line before = lines.put(line.id(), line);
+        if (!json && (before == null || !before.sameState(line))) {
+            shown.changed(line);
+        }
+    }
+
+    /** @return the exit status: 0 when every registry succeeded */
+    private int report(Rebuild rebuild, Map<String, Line> lines, boolean done) {
+        List<Line> failed = lines.values().stream().filter(Line::failed).toList();
+        String outcome = !done ? "timed-out" : failed.isEmpty() ? "succeeded" : "failed";
+        if (json) {
+            printJson(rebuild.id(), outcome, lines);
+        } else {
+            long finished = lines.values().stream().filter(l -> !l.unfinished()).count();
+            out.printf("%d/%d registries finished (%d failed)%n", finished, lines.size(), failed.size());
+            lines.values().forEach(l -> out.println("  " + l.describe()));
+        }
+        failed.forEach(l -> err.println("failed: registry " + l.label() + (l.error() == null ? "" : ": " + l.error())));
+        if (!done) {
+            err.println("timed out after " + timeout + "; the workers carry on, follow it with GET " + rebuild.progressPath());
+        }
+        return done && failed.isEmpty() ? 0 : 1;
+    }
+
+    /** The rebuild to ask for, checked by the rules the api-service applies to it. */
+    private RebuildRequest request() {
+        RebuildRequest request = RebuildRequest.of(registries, force);
+        try {
+            List<UUID> asked = request.askedIds();
+            return asked == null ? request : RebuildRequest.of(asked.stream().map(UUID::toString).toList(), force);
+        } catch (RebuildRequest.Refused e) {
+            throw new ParameterException(spec.commandLine(), "invalid --registry: " + e.getMessage());
+        }
+    }
+
+    private void requirePositive(Duration duration, String message) {
+        if (duration.isNegative() || duration.isZero()) {
+            throw new ParameterException(spec.commandLine(), message);
         }
     }
 

@@ -1,9 +1,9 @@
 package io.marketplaceindex.indexsync;
 
+import io.marketplaceindex.rebuild.RebuildRequest;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
-import tools.jackson.databind.node.ObjectNode;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -16,8 +16,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
-import java.util.UUID;
 import java.util.function.Consumer;
 
 /** The two calls of the rebuild API: start one, read its progress. */
@@ -44,13 +42,7 @@ final class RebuildClient {
         this.mapper = mapper;
     }
 
-    /** @param registryIds null asks for every enabled registry */
-    Answer start(List<UUID> registryIds, boolean force) throws IOException, InterruptedException {
-        ObjectNode request = mapper.createObjectNode();
-        if (registryIds != null) {
-            registryIds.forEach(id -> request.withArray("registryIds").add(id.toString()));
-        }
-        request.put("force", force);
+    Answer start(RebuildRequest request) throws IOException, InterruptedException {
         return send(HttpRequest.newBuilder(resolve("/api/marketplace/index-rebuild"))
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(mapper.writeValueAsString(request))));

@@ -107,6 +107,25 @@ class IndexSyncArgumentsTest {
     }
 
     @Test
+    void aRebuildTheApiServiceRefusesAsAClientErrorIsABadArgument() {
+        // 409: no enabled registry to rebuild; 400: an unknown registry; 401/403: a token without the role
+        for (int status : new int[]{400, 401, 403, 404, 409, 422}) {
+            assertThat(IndexSync.refusedStatus(status)).as("HTTP %d", status).isEqualTo(2);
+        }
+        // not now, or the service's own trouble: a failure, worth trying again
+        for (int status : new int[]{408, 429, 500, 502, 503}) {
+            assertThat(IndexSync.refusedStatus(status)).as("HTTP %d", status).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void aRegistryIdIsCheckedByTheApiServicesRule() {
+        Result result = run(WITH_TOKEN, "--registry", " north ");
+        assertThat(result.code()).isEqualTo(2);
+        assertThat(result.err()).contains("--registry").contains("' north ' is not an id");
+    }
+
+    @Test
     void helpExitsZeroAndNamesTheExitStatuses() {
         Result result = run(Map.of(), "--help");
         assertThat(result.code()).isZero();

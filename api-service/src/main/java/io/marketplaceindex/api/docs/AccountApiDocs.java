@@ -11,7 +11,7 @@ import io.swagger.v3.oas.models.parameters.PathParameter;
 import java.math.BigDecimal;
 import java.util.List;
 
-import static io.marketplaceindex.api.docs.ApiDocsConfig.ACCOUNTS;
+import static io.marketplaceindex.api.docs.ApiDocs.ACCOUNTS;
 import static io.marketplaceindex.api.docs.ApiDocsConfig.describe;
 import static io.marketplaceindex.api.docs.ApiDocsConfig.jsonBody;
 import static io.marketplaceindex.api.docs.ApiDocsConfig.responses;

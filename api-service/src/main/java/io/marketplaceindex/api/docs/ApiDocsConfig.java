@@ -18,7 +18,6 @@ import io.swagger.v3.oas.models.media.Schema;
 import io.swagger.v3.oas.models.media.StringSchema;
 import io.swagger.v3.oas.models.parameters.HeaderParameter;
 import io.swagger.v3.oas.models.parameters.Parameter;
-import io.swagger.v3.oas.models.parameters.PathParameter;
 import io.swagger.v3.oas.models.parameters.QueryParameter;
 import io.swagger.v3.oas.models.parameters.RequestBody;
 import io.swagger.v3.oas.models.responses.ApiResponse;
@@ -30,6 +29,14 @@ import org.springdoc.core.customizers.OpenApiCustomizer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
+import static io.marketplaceindex.api.docs.ApiDocs.ACCOUNTS;
+import static io.marketplaceindex.api.docs.ApiDocs.AUTH;
+import static io.marketplaceindex.api.docs.ApiDocs.BEARER;
+import static io.marketplaceindex.api.docs.ApiDocs.CATALOG;
+import static io.marketplaceindex.api.docs.ApiDocs.REBUILD;
+import static io.marketplaceindex.api.docs.ApiDocs.REGISTRIES;
+import static io.marketplaceindex.api.docs.ApiDocs.SESSION;
+
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.List;
@@ -38,20 +45,15 @@ import java.util.function.Consumer;
 
 /**
  * The OpenAPI document ({@code /v3/api-docs}, browsable at {@code /swagger-ui.html}). springdoc finds
- * the endpoints; what it cannot know (limits, roles, error answers, the shape of raw JSON answers) is
- * described here, in one place, keyed by path and method, rather than in annotations spread over the
- * controllers: the controllers stay readable and the description of the API reads as one text.
+ * the endpoints and describes the answers from their records; the rebuild and registry controllers say
+ * the rest in annotations. What annotations cannot say is here: the document's security schemes and
+ * tags, that every answer of 400 and above is the Error schema, and the endpoints whose answers are raw
+ * JSON (the catalog, the changes feed) or whose description is still kept by path (sign-in, accounts).
  */
 @Configuration(proxyBeanMethods = false)
 class ApiDocsConfig {
 
-    static final String CATALOG = "catalog";
-    static final String REGISTRIES = "registries";
-    static final String REBUILD = "rebuild";
-    static final String AUTH = "auth";
-    static final String ACCOUNTS = "accounts";
-    static final String BEARER = "bearerToken";
-    static final String SESSION = "session";
+    private static final String ERROR = "#/components/schemas/Error";
 
     @Bean
     OpenAPI marketplaceOpenApi() {
@@ -95,102 +97,6 @@ class ApiDocsConfig {
                             GET /api/marketplace, then follow the feed from the head's cursor (a change seen in \
                             both comes twice; none is missed). updatedSince cannot promise that: a change's time \
                             is when its transaction began."""));
-            describe(api, "/api/marketplace/index-rebuild", PathItem.HttpMethod.POST, op -> operator(op, REBUILD,
-                    "Rebuild the index",
-                    "Rebuilds all enabled registries, or the subset given. Answers 202 with a rebuildId at once; "
-                            + "the workers do the work.")
-                    .requestBody(jsonBody(false, new ObjectSchema()
-                            .addProperty("registryIds", new ArraySchema().items(uuid())
-                                    .description("registries to rebuild; all enabled ones when absent"))
-                            .addProperty("force", new BooleanSchema()
-                                    .description("accept a listing the shrink guard would refuse"))))
-                    .responses(responses(202, "accepted: rebuildId, registries, links.progress",
-                            400, "unknown or disabled registries, an empty registryIds, or a malformed body",
-                            409, "no enabled registry to rebuild",
-                            401, "no valid token or session", 403, "role below operator",
-                            503, "the command bus (Kafka) failed; registries requested before the failure may "
-                                    + "already sync, and repeating the request is harmless (coalesced)")));
-            describe(api, "/api/marketplace/index-rebuild/{rebuildId}", PathItem.HttpMethod.GET, op -> operator(op,
-                    REBUILD, "Progress of a rebuild", "One line per registry: queued until a worker picks it up, "
-                            + "then syncing and its outcome; started/finished, detail.")
-                    .parameters(List.of(pathId("rebuildId", "the rebuildId POST answered")))
-                    .responses(responses(200, "progress", 400, "not an id", 401, "no valid token or session",
-                            403, "role below operator")));
-            describe(api, "/api/marketplace/index-rebuild/{rebuildId}/events", PathItem.HttpMethod.GET, op -> operator(op,
-                    REBUILD, "Progress of a rebuild as server-sent events",
-                    "text/event-stream: a 'registry' event per change of a registry's state (registryId, name, "
-                            + "status, counts or error), then 'end' (total, finished, failed) when every registry "
-                            + "has an outcome, or 'timeout' when the stream reached its maximum duration.")
-                    .parameters(List.of(pathId("rebuildId", "the rebuildId POST answered")))
-                    .responses(responses(200, "the event stream", 400, "not an id", 401, "no valid token or session",
-                            403, "role below operator", 404, "no such rebuild",
-                            503, "too many streams open on this replica (Retry-After)")));
-            describe(api, "/api/settings/registries", PathItem.HttpMethod.GET, op -> operator(op, REGISTRIES,
-                    "List registries", "Every registry with its sync state; never its token (only hasAuthToken).")
-                    .responses(responses(200, "{data: [registry]}", 401, "no valid token or session",
-                            403, "role below operator")));
-            describe(api, "/api/settings/registries", PathItem.HttpMethod.POST, op -> operator(op, REGISTRIES,
-                    "Connect a registry",
-                    "Probes {url}/v1/health, then asks the workers to connect and index it. name: 1.."
-                            + 200 + " characters; url: http(s), no credentials; authToken: optional bearer token "
-                            + "sent to the registry's health, listing and record endpoints only, never returned; "
-                            + "sendTokenToCards: also send it to agent cards on the registry's own origin (default false: "
-                            + "card URLs are chosen by agent publishers and cards are served publicly).")
-                    .requestBody(jsonBody(true, new ObjectSchema()
-                            .addProperty("name", new StringSchema().maxLength(200))
-                            .addProperty("url", new StringSchema().format("uri"))
-                            .addProperty("authToken", new StringSchema().format("password"))
-                            .addProperty("sendTokenToCards", new BooleanSchema())
-                            .required(List.of("name", "url"))))
-                    .responses(responses(202, "accepted: id, commandId, links", 400, "missing or invalid name or url",
-                            401, "no valid token or session", 403, "role below operator",
-                            409, "a registry with this url is already connected",
-                            422, "the registry's health check failed", 503, "the command bus is unavailable")));
-            describe(api, "/api/settings/registries", PathItem.HttpMethod.PATCH, op -> operator(op, REGISTRIES,
-                    "Enable or disable a registry", "A disabled registry's agents leave the catalog.")
-                    .requestBody(jsonBody(true, new ObjectSchema().addProperty("id", uuid())
-                            .addProperty("enabled", new BooleanSchema()).required(List.of("id", "enabled"))))
-                    .responses(responses(202, "accepted", 400, "id and enabled are required",
-                            401, "no valid token or session", 403, "role below operator", 404, "no such registry",
-                            503, "the command bus is unavailable")));
-            describe(api, "/api/settings/registries", PathItem.HttpMethod.DELETE, op -> operator(op, REGISTRIES,
-                    "Remove a registry", "Removes the registry and its agents.")
-                    .parameters(List.of(new QueryParameter().name("id").required(true).schema(uuid())))
-                    .responses(responses(202, "accepted", 400, "id is required", 401, "no valid token or session",
-                            403, "role below operator", 404, "no such registry", 503, "the command bus is unavailable")));
-            describe(api, "/api/settings/registries/{id}", PathItem.HttpMethod.PATCH, op -> operator(op, REGISTRIES,
-                    "Edit a registry",
-                    "Changes name, url, token or sendTokenToCards in place (the registry keeps its agents); an absent "
-                            + "field is kept. authToken replaces the token, clearAuthToken: true removes it. A new url "
-                            + "or token is probed as connect probes it; then the workers re-sync the registry, "
-                            + "followed at the answer's progress link. Tokens are refused while no encryption key "
-                            + "is configured.")
-                    .parameters(List.of(pathId("id", "registry id")))
-                    .requestBody(jsonBody(true, new ObjectSchema()
-                            .addProperty("name", new StringSchema().maxLength(200))
-                            .addProperty("url", new StringSchema().format("uri"))
-                            .addProperty("authToken", new StringSchema().format("password"))
-                            .addProperty("clearAuthToken", new BooleanSchema())
-                            .addProperty("sendTokenToCards", new BooleanSchema())))
-                    .responses(responses(202, "accepted: id, commandId, what changed, progress, links",
-                            400, "nothing to change, invalid name or url, a blank token, token and clearAuthToken "
-                                    + "together, or no token encryption key configured",
-                            401, "no valid token or session", 403, "role below operator", 404, "no such registry",
-                            409, "another registry has this url",
-                            422, "the registry's health check failed with the new url or token",
-                            503, "the command bus is unavailable")));
-            describe(api, "/api/settings/registries/{id}", PathItem.HttpMethod.GET, op -> operator(op, REGISTRIES,
-                    "One registry", "With its recent errors and its command history: who asked for what "
-                            + "(requested_by), accepted or refused by the workers.")
-                    .parameters(List.of(pathId("id", "registry id")))
-                    .responses(responses(200, "{data: registry, commands: [...]}", 400, "not an id",
-                            401, "no valid token or session", 403, "role below operator", 404, "no such registry")));
-            describe(api, "/api/settings/registries/commands/{commandId}", PathItem.HttpMethod.GET, op -> operator(op,
-                    REGISTRIES, "Result of a registry command", "Recorded when a worker carried out or refused the command, "
-                            + "with who asked for it.")
-                    .parameters(List.of(pathId("commandId", "the commandId a registry change answered")))
-                    .responses(responses(200, "{data: result}", 400, "not an id", 401, "no valid token or session",
-                            403, "role below operator", 404, "no result recorded (yet)")));
             describe(api, "/api/auth/login", PathItem.HttpMethod.POST, op -> op.tags(List.of(AUTH))
                     .summary("Sign in").description("Starts a session (cookie, SameSite=Strict) with the account's role.")
                     .requestBody(jsonBody(true, new ObjectSchema().addProperty("email", new StringSchema())
@@ -205,7 +111,21 @@ class ApiDocsConfig {
                     .summary("Who am I").description("{authenticated, user, role}; authenticated=false without a session.")
                     .responses(responses(200, "the caller")));
             AccountApiDocs.describeAll(api);
+            api.getPaths().values().forEach(path -> path.readOperations().forEach(ApiDocsConfig::errorAnswers));
         };
+    }
+
+    /** Every answer of 400 and above is {"error", "status"}, whichever controller or filter gives it. */
+    private static void errorAnswers(Operation op) {
+        if (op.getResponses() == null) {
+            return;
+        }
+        op.getResponses().forEach((status, response) -> {
+            if (status.matches("[45]\\d\\d")) {
+                response.content(new Content().addMediaType("application/json",
+                        new MediaType().schema(new Schema<>().$ref(ERROR))));
+            }
+        });
     }
 
     private static void catalog(Operation op) {
@@ -347,10 +267,6 @@ class ApiDocsConfig {
                         .schema(new IntegerSchema())));
     }
 
-    private static Operation operator(Operation op, String tag, String summary, String description) {
-        return secured(op, tag, summary, description, "operator");
-    }
-
     /** An operation that needs a token or a session of at least the given role. */
     static Operation secured(Operation op, String tag, String summary, String description, String role) {
         return op.tags(List.of(tag)).summary(summary).description(description + " Needs the " + role + " role.")
@@ -363,10 +279,6 @@ class ApiDocsConfig {
         if (op != null) {
             how.accept(op);
         }
-    }
-
-    private static Parameter pathId(String name, String description) {
-        return new PathParameter().name(name).description(description).schema(uuid());
     }
 
     static Schema<?> uuid() {
@@ -384,7 +296,7 @@ class ApiDocsConfig {
         for (int i = 0; i < statusAndDescription.length; i += 2) {
             int status = (Integer) statusAndDescription[i];
             ApiResponse response = new ApiResponse().description((String) statusAndDescription[i + 1]);
-            Schema<?> schema = status >= 400 ? new Schema<>().$ref("#/components/schemas/Error") : new ObjectSchema();
+            Schema<?> schema = status >= 400 ? new Schema<>().$ref(ERROR) : new ObjectSchema();
             response.content(new Content().addMediaType("application/json", new MediaType().schema(schema)));
             responses.addApiResponse(String.valueOf(status), response);
         }

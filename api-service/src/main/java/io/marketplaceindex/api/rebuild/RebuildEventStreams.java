@@ -1,6 +1,9 @@
 package io.marketplaceindex.api.rebuild;
 
 import io.marketplaceindex.api.web.ApiException;
+import io.marketplaceindex.rebuild.ProgressDetail;
+import io.marketplaceindex.rebuild.ProgressStatus;
+import io.marketplaceindex.rebuild.SyncCounts;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.DisposableBean;
@@ -12,7 +15,6 @@ import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.Executors;
@@ -93,7 +95,7 @@ class RebuildEventStreams implements DisposableBean {
 
         private final UUID rebuildId;
         private final SseEmitter emitter;
-        private final Map<Object, String> sent = new HashMap<>();
+        private final Map<UUID, RegistryEvent> sent = new HashMap<>();
         private final AtomicBoolean closed = new AtomicBoolean();
         private volatile ScheduledFuture<?> task;
         private final long openedAt = System.nanoTime();
@@ -110,10 +112,9 @@ class RebuildEventStreams implements DisposableBean {
             }
             try {
                 RebuildService.Progress progress = rebuilds.progress(rebuildId);
-                for (Map<String, Object> line : progress.registries()) {
-                    Map<String, Object> event = event(line);
-                    String state = event.toString();
-                    if (!state.equals(sent.put(line.get("registryId"), state))) {
+                for (ProgressLine line : progress.registries()) {
+                    RegistryEvent event = RegistryEvent.of(line);
+                    if (!event.equals(sent.put(line.registryId(), event))) {
                         emitter.send(SseEmitter.event().name("registry").data(event));
                         lastWrite = System.nanoTime();
                     }
@@ -123,12 +124,13 @@ class RebuildEventStreams implements DisposableBean {
                     lastWrite = System.nanoTime();
                 }
                 if (progress.ended()) {
-                    emitter.send(SseEmitter.event().name("end").data(summary(progress)));
+                    emitter.send(SseEmitter.event().name("end").data(new EndEvent(progress.rebuildId(),
+                            progress.total(), progress.finished(), progress.failed())));
                     close();
                     emitter.complete();
                 } else if (System.nanoTime() - openedAt >= properties.maxDuration().toNanos()) {
-                    emitter.send(SseEmitter.event().name("timeout").data(Map.of("rebuildId", rebuildId.toString(),
-                            "maxDuration", properties.maxDuration().toString())));
+                    emitter.send(SseEmitter.event().name("timeout").data(new TimeoutEvent(rebuildId.toString(),
+                            properties.maxDuration().toString())));
                     close();
                     emitter.complete();
                 }
@@ -155,27 +157,21 @@ class RebuildEventStreams implements DisposableBean {
     }
 
     /** A registry's line as a client follows it: its state, and the counts or error once it has them. */
-    private static Map<String, Object> event(Map<String, Object> line) {
-        Map<String, Object> event = new LinkedHashMap<>();
-        event.put("registryId", String.valueOf(line.get("registryId")));
-        event.put("name", line.get("name"));
-        event.put("status", line.get("status"));
-        if (line.get("detail") instanceof tools.jackson.databind.JsonNode detail) {
-            for (String field : new String[]{"counts", "error", "warning", "retrying"}) {
-                if (detail.has(field)) {
-                    event.put(field, detail.get(field));
-                }
-            }
+    record RegistryEvent(String registryId, String name, ProgressStatus status, SyncCounts counts, String error,
+                         String warning, Boolean retrying) {
+
+        static RegistryEvent of(ProgressLine line) {
+            ProgressDetail detail = line.detail();
+            return new RegistryEvent(line.registryId().toString(), line.name(), line.status(), detail.counts(),
+                    detail.error(), detail.warning(), detail.retrying());
         }
-        return event;
     }
 
-    private static Map<String, Object> summary(RebuildService.Progress progress) {
-        Map<String, Object> summary = new LinkedHashMap<>();
-        summary.put("rebuildId", progress.rebuildId());
-        summary.put("total", progress.total());
-        summary.put("finished", progress.finished());
-        summary.put("failed", progress.failed());
-        return summary;
+    /** Every registry has its outcome. */
+    record EndEvent(String rebuildId, int total, long finished, long failed) {
+    }
+
+    /** The stream reached its maximum duration before the rebuild ended. */
+    record TimeoutEvent(String rebuildId, String maxDuration) {
     }
 }

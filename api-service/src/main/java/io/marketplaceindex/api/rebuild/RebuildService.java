@@ -5,6 +5,8 @@ import io.marketplaceindex.api.control.ControlDatabase;
 import io.marketplaceindex.events.RebuildReason;
 import io.marketplaceindex.events.RegistryCommand;
 import io.marketplaceindex.logging.SyncLogContext;
+import io.marketplaceindex.rebuild.ProgressDetail;
+import io.marketplaceindex.rebuild.ProgressStatus;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
 import tools.jackson.databind.json.JsonMapper;
@@ -12,11 +14,8 @@ import tools.jackson.databind.json.JsonMapper;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Instant;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
-import java.util.Set;
 import java.util.UUID;
 
 /**
@@ -25,9 +24,6 @@ import java.util.UUID;
  */
 @Service
 public class RebuildService {
-
-    /** Line states of a registry whose outcome is not known yet. */
-    static final Set<String> UNFINISHED = Set.of("queued", "syncing");
 
     private final JdbcClient jdbc;
     private final ControlDatabase control;
@@ -49,12 +45,23 @@ public class RebuildService {
     }
 
     /**
-     * One line per registry of the rebuild: {@code queued} until a worker picks it up, then the
-     * worker's status. {@code started} counts the lines a worker picked up, {@code finished} those with
-     * an outcome; the rebuild has ended when {@code total > 0} and {@code finished == total}.
+     * One line per registry of the rebuild. {@code started} counts the lines a worker picked up,
+     * {@code finished} those with an outcome; the rebuild has ended when {@code total > 0} and
+     * {@code finished == total}.
      */
     public record Progress(String rebuildId, int total, long queued, long started, long finished, long failed,
-                           List<Map<String, Object>> registries) {
+                           List<ProgressLine> registries) {
+
+        static Progress of(UUID rebuildId, List<ProgressLine> lines) {
+            long queued = count(lines, ProgressStatus.QUEUED);
+            long finished = lines.stream().filter(line -> line.status().finished()).count();
+            return new Progress(rebuildId.toString(), lines.size(), queued, lines.size() - queued, finished,
+                    count(lines, ProgressStatus.FAILED), lines);
+        }
+
+        private static long count(List<ProgressLine> lines, ProgressStatus status) {
+            return lines.stream().filter(line -> line.status() == status).count();
+        }
 
         public boolean ended() {
             return total > 0 && finished == total;
@@ -99,7 +106,7 @@ public class RebuildService {
             LEFT JOIN marketplace_registries r ON r.id = p.registry_id
             WHERE p.rebuild_id = :rebuild
             UNION ALL
-            SELECT q.registry_id, r.name, q.reason, 'queued', q.requested_at, NULL, NULL, '{}'
+            SELECT q.registry_id, r.name, q.reason, 'queued', q.requested_at, NULL, NULL, '{}'  -- ProgressStatus.QUEUED
             FROM marketplace_control.rebuild_requests q
             LEFT JOIN marketplace_registries r ON r.id = q.registry_id
             WHERE q.rebuild_id = :rebuild
@@ -109,19 +116,18 @@ public class RebuildService {
             """;
 
     public Progress progress(UUID rebuildId) {
-        List<Map<String, Object>> registries = jdbc.sql(PROGRESS).param("rebuild", rebuildId).query().listOfRows()
-                .stream()
-                .map(row -> {
-                    Map<String, Object> line = new LinkedHashMap<>(row);
-                    line.put("detail", json.readTree((String) row.get("detail")));
-                    return line;
-                })
-                .toList();
-        long queued = registries.stream().filter(r -> "queued".equals(r.get("status"))).count();
-        long finished = registries.stream().filter(r -> !UNFINISHED.contains((String) r.get("status"))).count();
-        long failed = registries.stream().filter(r -> "failed".equals(r.get("status"))).count();
-        return new Progress(rebuildId.toString(), registries.size(), queued, registries.size() - queued, finished,
-                failed, registries);
+        List<ProgressLine> lines = jdbc.sql(PROGRESS).param("rebuild", rebuildId)
+                .query((rs, n) -> new ProgressLine(rs.getObject("registryId", UUID.class), rs.getString("name"),
+                        rs.getString("reason"), ProgressStatus.of(rs.getString("status")),
+                        instant(rs.getTimestamp("requestedAt")), instant(rs.getTimestamp("startedAt")),
+                        instant(rs.getTimestamp("finishedAt")),
+                        json.readValue(rs.getString("detail"), ProgressDetail.class)))
+                .list();
+        return Progress.of(rebuildId, lines);
+    }
+
+    private static Instant instant(Timestamp at) {
+        return at == null ? null : at.toInstant();
     }
 
     /** Whether the rebuild was ever requested or touched by a worker. */

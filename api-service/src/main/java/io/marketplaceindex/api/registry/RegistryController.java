@@ -2,6 +2,7 @@ package io.marketplaceindex.api.registry;
 
 import io.marketplaceindex.api.account.Caller;
 import io.marketplaceindex.api.command.CommandPublisher;
+import io.marketplaceindex.api.docs.ApiDocs;
 import io.marketplaceindex.api.web.ApiException;
 import io.marketplaceindex.api.web.StorableText;
 import io.marketplaceindex.events.RegistryCommand;
@@ -10,8 +11,13 @@ import io.marketplaceindex.registry.RegistryEndpoint;
 import io.marketplaceindex.registry.RegistryFetchException;
 import io.marketplaceindex.registry.RegistryUrls;
 import io.marketplaceindex.secrets.TokenCipher;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.security.SecurityRequirement;
+import io.swagger.v3.oas.annotations.tags.Tag;
 import org.springframework.http.HttpStatus;
-import org.springframework.http.ResponseEntity;
 import org.springframework.security.core.annotation.AuthenticationPrincipal;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -21,24 +27,31 @@ import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
 
 import java.time.Clock;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
+
+import static io.swagger.v3.oas.annotations.media.Schema.RequiredMode.REQUIRED;
 
 /**
  * Registry management (operator). Validation and the health probe happen here, so a client gets
  * its 4xx at once; the change itself is a command the worker carries out. Tokens are encrypted here,
  * before they are published: commands, the dead-letter topic and the database only ever hold ciphertext.
  */
+@Tag(name = ApiDocs.REGISTRIES)
+@SecurityRequirement(name = ApiDocs.BEARER)
+@SecurityRequirement(name = ApiDocs.SESSION)
+@ApiResponse(responseCode = "401", description = ApiDocs.UNAUTHENTICATED)
+@ApiResponse(responseCode = "403", description = "role below operator")
 @RestController
 @RequestMapping("/api/settings/registries")
 class RegistryController {
 
     static final int MAX_NAME_LENGTH = 200;
+    private static final String COMMAND_BUS = "the command bus is unavailable";
 
     private final RegistryReadRepository registries;
     private final CommandPublisher commands;
@@ -56,14 +69,17 @@ class RegistryController {
     }
 
     /** @param sendTokenToCards send authToken to the registry's agent cards too (on its origin only); default no */
-    record ConnectRequest(String name, String url, String authToken, Boolean sendTokenToCards) {
+    record ConnectRequest(@Schema(requiredMode = REQUIRED, maxLength = MAX_NAME_LENGTH) String name,
+                          @Schema(requiredMode = REQUIRED, format = "uri") String url,
+                          @Schema(format = "password") String authToken, Boolean sendTokenToCards) {
         @Override
         public String toString() {
             return "ConnectRequest[name=" + name + ", url=" + url + ", sendTokenToCards=" + sendTokenToCards + "]";
         }
     }
 
-    record EnableRequest(String id, Boolean enabled) {
+    record EnableRequest(@Schema(requiredMode = REQUIRED, format = "uuid") String id,
+                         @Schema(requiredMode = REQUIRED) Boolean enabled) {
     }
 
     /**
@@ -72,7 +88,9 @@ class RegistryController {
      * @param authToken      a new token (replaces the current one)
      * @param clearAuthToken true removes the token
      */
-    record EditRequest(String name, String url, String authToken, Boolean clearAuthToken, Boolean sendTokenToCards) {
+    record EditRequest(@Schema(maxLength = MAX_NAME_LENGTH) String name, @Schema(format = "uri") String url,
+                       @Schema(format = "password") String authToken, Boolean clearAuthToken,
+                       Boolean sendTokenToCards) {
 
         boolean changesNothing() {
             return name == null && url == null && authToken == null && clearAuthToken == null && sendTokenToCards == null;
@@ -89,29 +107,102 @@ class RegistryController {
         }
     }
 
-    @GetMapping
-    Map<String, Object> list() {
-        return Map.of("data", registries.list());
+    record Registries(List<RegistryView> data) {
     }
 
+    /** @param commands the registry's last 20 commands, newest first */
+    record RegistryDetail(RegistryView data, List<CommandResult> commands) {
+    }
+
+    record Command(CommandResult data) {
+    }
+
+    /**
+     * A registry change the workers will carry out: what changed (only the fields the change names), and
+     * where to follow it.
+     *
+     * @param authToken what became of the token on an edit: replaced, cleared or kept
+     * @param progress  an edit of an enabled registry re-syncs it, followed like a rebuild under the command's id
+     */
+    record RegistryAccepted(String id, String commandId, String status, String name, String url, String authToken,
+                    Boolean sendTokenToCards, Boolean enabled, RegistryLinks links, String progress) {
+
+        static RegistryAccepted of(UUID id, UUID commandId) {
+            RegistryLinks links = new RegistryLinks("/api/settings/registries/" + id,
+                    "/api/settings/registries/commands/" + commandId);
+            return new RegistryAccepted(id.toString(), commandId.toString(), "accepted", null, null, null, null, null,
+                    links, null);
+        }
+
+        /** @param name null (left out) when unchanged; likewise the others */
+        RegistryAccepted changed(String name, String url, String authToken, Boolean sendTokenToCards) {
+            return new RegistryAccepted(id, commandId, status, name, url, authToken, sendTokenToCards, enabled, links,
+                    progress);
+        }
+
+        RegistryAccepted enabled(boolean enabled) {
+            return new RegistryAccepted(id, commandId, status, name, url, authToken, sendTokenToCards, enabled, links,
+                    progress);
+        }
+
+        RegistryAccepted progress(String progress) {
+            return new RegistryAccepted(id, commandId, status, name, url, authToken, sendTokenToCards, enabled, links,
+                    progress);
+        }
+    }
+
+    record RegistryLinks(String registry, String command) {
+    }
+
+    @Operation(summary = "List registries", description = "Every registry with its sync state; never its token "
+            + "(only hasAuthToken). Needs the operator role.")
+    @ApiResponse(responseCode = "200", description = "{data: [registry]}")
+    @GetMapping
+    Registries list() {
+        return new Registries(registries.list());
+    }
+
+    @Operation(summary = "One registry", description = "With its recent errors and its command history: who "
+            + "asked for what (requested_by), accepted or refused by the workers. Needs the operator role.")
+    @ApiResponse(responseCode = "200", description = "the registry")
+    @ApiResponse(responseCode = "400", description = "not an id")
+    @ApiResponse(responseCode = "404", description = "no such registry")
     @GetMapping("/{id}")
-    Map<String, Object> detail(@PathVariable String id) {
+    RegistryDetail detail(@Parameter(description = "registry id", schema = @Schema(format = "uuid"))
+                          @PathVariable String id) {
         UUID registryId = uuid(id);
         RegistryView view = registries.find(registryId)
                 .orElseThrow(() -> ApiException.notFound("no registry with id " + id));
-        return Map.of("data", view, "commands", registries.commandResults(registryId));
+        return new RegistryDetail(view, registries.commandResults(registryId));
     }
 
+    @Operation(summary = "Result of a registry command", description = "Recorded when a worker carried out or "
+            + "refused the command, with who asked for it. Needs the operator role.")
+    @ApiResponse(responseCode = "200", description = "the result")
+    @ApiResponse(responseCode = "400", description = "not an id")
+    @ApiResponse(responseCode = "404", description = "no result recorded (yet)")
     @GetMapping("/commands/{commandId}")
-    Map<String, Object> command(@PathVariable String commandId) {
+    Command command(@Parameter(description = "the commandId a registry change answered",
+            schema = @Schema(format = "uuid")) @PathVariable String commandId) {
         return registries.commandResult(uuid(commandId))
-                .map(result -> Map.<String, Object>of("data", result))
+                .map(Command::new)
                 .orElseThrow(() -> ApiException.notFound("no result recorded for command " + commandId
                         + " (yet): accepted commands show up as the registry itself"));
     }
 
+    @Operation(summary = "Connect a registry", description = "Probes {url}/v1/health, then asks the workers to "
+            + "connect and index it. name: 1.." + MAX_NAME_LENGTH + " characters; url: http(s), no credentials; "
+            + "authToken: optional bearer token sent to the registry's health, listing and record endpoints only, "
+            + "never returned; sendTokenToCards: also send it to agent cards on the registry's own origin (default "
+            + "false: card URLs are chosen by agent publishers and cards are served publicly). Needs the operator role.")
+    @ApiResponse(responseCode = "202", description = "accepted: id, commandId, links")
+    @ApiResponse(responseCode = "400", description = "missing or invalid name or url")
+    @ApiResponse(responseCode = "409", description = "a registry with this url is already connected")
+    @ApiResponse(responseCode = "422", description = "the registry's health check failed")
+    @ApiResponse(responseCode = "503", description = COMMAND_BUS)
     @PostMapping
-    ResponseEntity<Map<String, Object>> connect(@RequestBody ConnectRequest request,
+    @ResponseStatus(HttpStatus.ACCEPTED)
+    RegistryAccepted connect(@RequestBody ConnectRequest request,
                                                 @AuthenticationPrincipal Caller caller) {
         if (request == null || request.name() == null) {
             throw ApiException.badRequest("name is required");
@@ -129,16 +220,30 @@ class RegistryController {
         commands.publish(new RegistryCommand.Connect(commandId, id, clock.instant(), name, url,
                 token == null ? null : cipher.encrypt(token, id), Boolean.TRUE.equals(request.sendTokenToCards()),
                 caller.requestedBy()));
-        return accepted(id, commandId, Map.of("name", name, "url", url,
-                "sendTokenToCards", Boolean.TRUE.equals(request.sendTokenToCards())));
+        return RegistryAccepted.of(id, commandId)
+                .changed(name, url, null, Boolean.TRUE.equals(request.sendTokenToCards()));
     }
 
     /**
      * Changes a registry in place (its rows stay); the worker then syncs it with the new settings. A new
      * URL or token is probed as connect probes it: the token a new URL gets is the new one, or the kept one.
      */
+    @Operation(summary = "Edit a registry", description = "Changes name, url, token or sendTokenToCards in place "
+            + "(the registry keeps its agents); an absent field is kept. authToken replaces the token, clearAuthToken: "
+            + "true removes it. A new url or token is probed as connect probes it; then the workers re-sync the "
+            + "registry, followed at the answer's progress link. Tokens are refused while no encryption key is "
+            + "configured. Needs the operator role.")
+    @ApiResponse(responseCode = "202", description = "accepted: id, commandId, what changed, progress, links")
+    @ApiResponse(responseCode = "400", description = "nothing to change, invalid name or url, a blank token, token "
+            + "and clearAuthToken together, or no token encryption key configured")
+    @ApiResponse(responseCode = "404", description = "no such registry")
+    @ApiResponse(responseCode = "409", description = "another registry has this url")
+    @ApiResponse(responseCode = "422", description = "the registry's health check failed with the new url or token")
+    @ApiResponse(responseCode = "503", description = COMMAND_BUS)
     @PatchMapping("/{id}")
-    ResponseEntity<Map<String, Object>> edit(@PathVariable String id, @RequestBody(required = false) EditRequest request,
+    @ResponseStatus(HttpStatus.ACCEPTED)
+    RegistryAccepted edit(@Parameter(description = "registry id", schema = @Schema(format = "uuid")) @PathVariable String id,
+                  @RequestBody(required = false) EditRequest request,
                                              @AuthenticationPrincipal Caller caller) {
         UUID registryId = uuid(id);
         RegistryReadRepository.StoredSettings current = registries.settings(registryId)
@@ -167,28 +272,21 @@ class RegistryController {
         commands.publish(new RegistryCommand.Edit(commandId, registryId, clock.instant(), name, url,
                 request.authToken() == null ? null : cipher.encrypt(request.authToken(), registryId),
                 request.clearsToken() ? Boolean.TRUE : null, request.sendTokenToCards(), caller.requestedBy()));
-        Map<String, Object> changed = new LinkedHashMap<>();
-        if (name != null) {
-            changed.put("name", name);
-        }
-        if (url != null) {
-            changed.put("url", url);
-        }
-        changed.put("authToken", request.authToken() != null ? "replaced" : request.clearsToken() ? "cleared" : "kept");
-        if (request.sendTokenToCards() != null) {
-            changed.put("sendTokenToCards", request.sendTokenToCards());
-        }
-        ResponseEntity<Map<String, Object>> answer = accepted(registryId, commandId, changed);
-        if (current.enabled()) {
-            // the re-sync the edit asks for is followed like a rebuild, under the command's id
-            answer.getBody().put("progress", "/api/marketplace/index-rebuild/" + commandId);
-        }
-        return answer;
+        String token = request.authToken() != null ? "replaced" : request.clearsToken() ? "cleared" : "kept";
+        // the re-sync the edit asks for is followed like a rebuild, under the command's id
+        return RegistryAccepted.of(registryId, commandId).changed(name, url, token, request.sendTokenToCards())
+                .progress(current.enabled() ? "/api/marketplace/index-rebuild/" + commandId : null);
     }
 
+    @Operation(summary = "Enable or disable a registry", description = "A disabled registry's agents leave the "
+            + "catalog. Needs the operator role.")
+    @ApiResponse(responseCode = "202", description = "accepted")
+    @ApiResponse(responseCode = "400", description = "id and enabled are required")
+    @ApiResponse(responseCode = "404", description = "no such registry")
+    @ApiResponse(responseCode = "503", description = COMMAND_BUS)
     @PatchMapping
-    ResponseEntity<Map<String, Object>> setEnabled(@RequestBody EnableRequest request,
-                                                   @AuthenticationPrincipal Caller caller) {
+    @ResponseStatus(HttpStatus.ACCEPTED)
+    RegistryAccepted setEnabled(@RequestBody EnableRequest request, @AuthenticationPrincipal Caller caller) {
         if (request == null || request.id() == null || request.enabled() == null) {
             throw ApiException.badRequest("id and enabled are required");
         }
@@ -196,19 +294,27 @@ class RegistryController {
         UUID commandId = UUID.randomUUID();
         commands.publish(new RegistryCommand.SetEnabled(commandId, id, clock.instant(), request.enabled(),
                 caller.requestedBy()));
-        return accepted(id, commandId, Map.of("enabled", request.enabled()));
+        return RegistryAccepted.of(id, commandId).enabled(request.enabled());
     }
 
+    @Operation(summary = "Remove a registry", description = "Removes the registry and its agents. "
+            + "Needs the operator role.")
+    @ApiResponse(responseCode = "202", description = "accepted")
+    @ApiResponse(responseCode = "400", description = "id is required")
+    @ApiResponse(responseCode = "404", description = "no such registry")
+    @ApiResponse(responseCode = "503", description = COMMAND_BUS)
     @DeleteMapping
-    ResponseEntity<Map<String, Object>> remove(@RequestParam(required = false) String id,
-                                               @AuthenticationPrincipal Caller caller) {
+    @ResponseStatus(HttpStatus.ACCEPTED)
+    RegistryAccepted remove(@Parameter(required = true, schema = @Schema(format = "uuid"))
+                            @RequestParam(required = false) String id,
+                    @AuthenticationPrincipal Caller caller) {
         if (id == null || id.isBlank()) {
             throw ApiException.badRequest("id is required");
         }
         UUID registryId = existing(id);
         UUID commandId = UUID.randomUUID();
         commands.publish(new RegistryCommand.Remove(commandId, registryId, clock.instant(), caller.requestedBy()));
-        return accepted(registryId, commandId, Map.of());
+        return RegistryAccepted.of(registryId, commandId);
     }
 
     private static String validName(String raw) {
@@ -264,17 +370,6 @@ class RegistryController {
         } catch (IllegalArgumentException e) {
             throw ApiException.badRequest("'" + raw + "' is not a registry id");
         }
-    }
-
-    private static ResponseEntity<Map<String, Object>> accepted(UUID id, UUID commandId, Map<String, Object> extra) {
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("id", id.toString());
-        body.put("commandId", commandId.toString());
-        body.put("status", "accepted");
-        body.putAll(extra);
-        body.put("links", Map.of("registry", "/api/settings/registries/" + id,
-                "command", "/api/settings/registries/commands/" + commandId));
-        return ResponseEntity.status(HttpStatus.ACCEPTED).body(body);
     }
 
 }

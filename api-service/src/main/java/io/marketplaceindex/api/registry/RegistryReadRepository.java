@@ -7,7 +7,6 @@ import org.springframework.stereotype.Repository;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -69,21 +68,27 @@ class RegistryReadRepository {
      * The registry's command history, newest first: who asked for what, and whether the worker carried it
      * out or refused it (e.g. a duplicate URL that raced past the API's check). command_results_by_registry.
      */
-    List<Map<String, Object>> commandResults(UUID registryId) {
+    List<CommandResult> commandResults(UUID registryId) {
         return jdbc.sql("""
-                        SELECT command_id, command, status, error, requested_by, recorded_at
+                        -- the history leaves out the registry: it is the one asked for
+                        SELECT command_id, NULL::uuid AS registry_id, command, status, error, requested_by, recorded_at
                         FROM marketplace_command_results WHERE registry_id = ? ORDER BY recorded_at DESC LIMIT 20
                         """)
-                .param(registryId).query().listOfRows();
+                .param(registryId).query(COMMAND_RESULT).list();
     }
 
-    Optional<Map<String, Object>> commandResult(UUID commandId) {
+    Optional<CommandResult> commandResult(UUID commandId) {
         return jdbc.sql("""
                         SELECT command_id, registry_id, command, status, error, requested_by, recorded_at
                         FROM marketplace_command_results WHERE command_id = ?
                         """)
-                .param(commandId).query().listOfRows().stream().findFirst();
+                .param(commandId).query(COMMAND_RESULT).optional();
     }
+
+    private static final RowMapper<CommandResult> COMMAND_RESULT = (rs, n) -> new CommandResult(
+            rs.getObject("command_id", UUID.class), rs.getObject("registry_id", UUID.class), rs.getString("command"),
+            rs.getString("status"), rs.getString("error"), rs.getString("requested_by"),
+            instant(rs.getTimestamp("recorded_at")));
 
     private static final RowMapper<RegistryView> MAPPER = (rs, n) -> new RegistryView(
             rs.getString("id"), rs.getString("name"), rs.getString("url"), rs.getBoolean("enabled"),

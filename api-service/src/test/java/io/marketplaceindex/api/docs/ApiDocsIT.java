@@ -68,6 +68,46 @@ class ApiDocsIT extends ApiTestSupport {
     }
 
     @Test
+    void rebuildAndRegistryAnswersAreDescribedFromTheirRecords() {
+        JsonNode document = get("/v3/api-docs").body();
+        JsonNode paths = document.get("paths");
+        JsonNode rebuild = paths.get("/api/marketplace/index-rebuild").get("post");
+        assertThat(rebuild.get("tags").get(0).asString()).isEqualTo("rebuild");
+        assertThat(rebuild.get("description").asString()).contains("Needs the operator role");
+        for (String status : new String[]{"400", "401", "403", "409", "503"}) {
+            assertThat(rebuild.get("responses").get(status).get("content").get("application/json").get("schema")
+                    .get("$ref").asString()).as(status).isEqualTo("#/components/schemas/Error");
+        }
+        JsonNode schemas = document.get("components").get("schemas");
+        JsonNode accepted = schemas.get(schemaName(rebuild.get("responses").get("202")));
+        assertThat(accepted.get("properties").has("rebuildId")).isTrue();
+        JsonNode progress = schemas.get(schemaName(paths.get("/api/marketplace/index-rebuild/{rebuildId}").get("get")
+                .get("responses").get("200")));
+        assertThat(progress.get("properties").has("finished")).isTrue();
+        JsonNode line = schemas.get(progress.get("properties").get("registries").get("items").get("$ref").asString()
+                .replace("#/components/schemas/", ""));
+        List<String> states = new ArrayList<>();
+        line.get("properties").get("status").get("enum").forEach(v -> states.add(v.asString()));
+        assertThat(states).contains("queued", "syncing", "ok", "unchanged", "skipped", "coalesced", "failed");
+        assertThat(line.get("properties").has("detail")).isTrue();
+
+        JsonNode connect = paths.get("/api/settings/registries").get("post");
+        assertThat(connect.get("security")).isNotEmpty();
+        assertThat(connect.get("responses").get("422").get("content").get("application/json").get("schema")
+                .get("$ref").asString()).isEqualTo("#/components/schemas/Error");
+        assertThat(schemas.get(schemaName(connect.get("responses").get("202"))).get("properties").has("commandId"))
+                .isTrue();
+        assertThat(schemas.get(schemaName(paths.get("/api/settings/registries").get("get").get("responses").get("200")))
+                .get("properties").has("data")).isTrue();
+    }
+
+    private static String schemaName(JsonNode response) {
+        JsonNode content = response.get("content");
+        JsonNode media = content.has("application/json") ? content.get("application/json") : content.get("*/*");
+        return media.get("schema").get("$ref").asString().replace("#/components/schemas/", "");
+    }
+
+    @Test
     void swaggerUiIsPublic() throws Exception {
         HttpClient following = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL).build();
         HttpResponse<String> page = following.send(HttpRequest.newBuilder(uri("/swagger-ui.html")).GET().build(),

@@ -1,5 +1,7 @@
 package io.marketplaceindex.worker.sync;
 
+import io.marketplaceindex.rebuild.ProgressDetail;
+import io.marketplaceindex.rebuild.ProgressStatus;
 import io.marketplaceindex.registry.Listing;
 import io.marketplaceindex.registry.RegistryClient;
 import io.marketplaceindex.registry.RegistryFetchException;
@@ -87,15 +89,15 @@ public class RegistrySyncer {
     private void sync(SyncRequest request, String reason) {
         Optional<Registry> found = registries.find(request.registryId());
         if (found.isEmpty() || !found.get().enabled()) {
-            state.progressFinished(request.rebuildId(), request.registryId(), reason, "skipped",
-                    Map.of("reason", found.isEmpty() ? "unknown registry" : "registry disabled"));
+            state.progressFinished(request.rebuildId(), request.registryId(), reason, ProgressStatus.SKIPPED,
+                    ProgressDetail.skipped(found.isEmpty() ? "unknown registry" : "registry disabled"));
             return;
         }
         Registry registry = found.get();
         SyncAdmission admission = chunked.admit(request, registry, reason);
         if (admission instanceof SyncAdmission.Coalesced coalesced) {
-            state.progressFinished(request.rebuildId(), registry.id(), reason, "coalesced",
-                    Map.of("satisfiedBySyncStartedAt", coalesced.satisfiedBySyncStartedAt().toString()));
+            state.progressFinished(request.rebuildId(), registry.id(), reason, ProgressStatus.COALESCED,
+                    ProgressDetail.coalesced(coalesced.satisfiedBySyncStartedAt()));
             return;
         }
         if (admission instanceof SyncAdmission.AlreadyHandled handled) {
@@ -108,7 +110,7 @@ public class RegistrySyncer {
         }
         Instant startedAt = clock.instant();
         Timer.Sample timer = Timer.start(meters);
-        String outcome = "failed";
+        String outcome = ProgressStatus.FAILED.value();
         state.syncStarted(request.rebuildId(), registry.id(), reason, startedAt);
         try {
             outcome = syncListed(request, registry, startedAt, reason);
@@ -136,10 +138,10 @@ public class RegistrySyncer {
             // Fetching without the token would only collect 401s; the operator must fix the key.
             SyncError error = new SyncError(clock.instant(), null, "token", registry.tokenError());
             state.recordFailure(registry.id(), startedAt, clock.instant(), "error", error, "registry: internal error");
-            state.progressFinished(request.rebuildId(), registry.id(), reason, "failed",
-                    Map.of("status", "error", "error", registry.tokenError()));
+            state.progressFinished(request.rebuildId(), registry.id(), reason, ProgressStatus.FAILED,
+                    ProgressDetail.failed("error", registry.tokenError()));
             log.error("registry {} not synced: {}", registry.id(), registry.tokenError());
-            return "failed";
+            return ProgressStatus.FAILED.value();
         }
         Listing listing;
         try {
@@ -149,10 +151,10 @@ public class RegistrySyncer {
                     e.getMessage());
             state.recordFailure(registry.id(), startedAt, clock.instant(), e.compatibleStatus(), error,
                     "registry: " + e.publicMessage());
-            state.progressFinished(request.rebuildId(), registry.id(), reason, "failed",
-                    Map.of("status", e.compatibleStatus(), "error", e.getMessage()));
+            state.progressFinished(request.rebuildId(), registry.id(), reason, ProgressStatus.FAILED,
+                    ProgressDetail.failed(e.compatibleStatus(), e.getMessage()));
             log.warn("registry {} could not be listed: {}", registry.id(), e.getMessage());
-            return "failed";
+            return ProgressStatus.FAILED.value();
         }
         if (chunked.admitListed(request, registry, startedAt, reason, listing) instanceof SyncAdmission.Chunked) {
             return "chunked";
@@ -163,6 +165,6 @@ public class RegistrySyncer {
         CommitResult committed = committer.commit(new SyncInput(registry.id(), startedAt,
                 new HashSet<>(listing.handles()), listing.malformedEntries(), request.force(),
                 HandleResults.of(results)));
-        return reporter.committed(registry.id(), request.rebuildId(), reason, committed, Map.of());
+        return reporter.committed(registry.id(), request.rebuildId(), reason, committed).value();
     }
 }

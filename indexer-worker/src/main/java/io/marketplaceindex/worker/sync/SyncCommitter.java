@@ -1,5 +1,6 @@
 package io.marketplaceindex.worker.sync;
 
+import io.marketplaceindex.rebuild.SyncCounts;
 import io.marketplaceindex.tracing.TracingConfiguration;
 import io.marketplaceindex.worker.catalog.CardFreshness;
 import io.marketplaceindex.worker.catalog.CatalogStore;

@@ -1,5 +1,8 @@
 package io.marketplaceindex.worker.sync;
 
+import io.marketplaceindex.rebuild.ProgressDetail;
+import io.marketplaceindex.rebuild.ProgressStatus;
+import io.marketplaceindex.rebuild.SyncCounts;
 import io.marketplaceindex.events.CatalogChanged;
 import io.marketplaceindex.worker.catalog.CatalogChangePublisher;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -8,8 +11,6 @@ import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 
 import java.time.Clock;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.UUID;
 
 /** What follows a committed sync, on either path: the rebuild's progress, metrics and the change event. */
@@ -30,20 +31,24 @@ public class SyncReporter {
         this.meters = meters;
     }
 
-    /**
-     * @param extra further detail for the rebuild's progress line
-     * @return the progress status: ok, or unchanged when no row changed
-     */
-    public String committed(UUID registryId, UUID rebuildId, String reason, CommitResult committed, Map<String, Object> extra) {
+    /** @return the progress status: ok, or unchanged when no row changed */
+    public ProgressStatus committed(UUID registryId, UUID rebuildId, String reason, CommitResult committed) {
+        return committed(registryId, rebuildId, reason, committed,
+                ProgressDetail.synced(committed.counts(), committed.warning()));
+    }
+
+    /** A chunked run's commit: its progress line names the run and all its chunks done. */
+    public ProgressStatus committedRun(UUID registryId, UUID rebuildId, String reason, CommitResult committed,
+                                       UUID runId, int chunksTotal) {
+        return committed(registryId, rebuildId, reason, committed,
+                ProgressDetail.synced(committed.counts(), committed.warning()).withRun(runId, chunksTotal, chunksTotal));
+    }
+
+    private ProgressStatus committed(UUID registryId, UUID rebuildId, String reason, CommitResult committed,
+                                     ProgressDetail detail) {
         SyncCounts counts = committed.counts();
         meters.counter("marketplace.sync.rows.written").increment(counts.added() + counts.updated() + counts.removed());
-        String status = counts.changedRows() ? "ok" : "unchanged";
-        Map<String, Object> detail = new LinkedHashMap<>();
-        detail.put("counts", counts);
-        if (committed.warning() != null) {
-            detail.put("warning", committed.warning());
-        }
-        detail.putAll(extra);
+        ProgressStatus status = counts.changedRows() ? ProgressStatus.OK : ProgressStatus.UNCHANGED;
         // Before the event: the rows are committed, so the rebuild's line must say so even if the
         // broker fails now (readers still catch up by polling the generation).
         state.progressFinished(rebuildId, registryId, reason, status, detail);

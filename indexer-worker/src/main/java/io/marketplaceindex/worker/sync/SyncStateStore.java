@@ -1,5 +1,8 @@
 package io.marketplaceindex.worker.sync;
 
+import io.marketplaceindex.rebuild.ProgressDetail;
+import io.marketplaceindex.rebuild.ProgressStatus;
+import io.marketplaceindex.rebuild.SyncCounts;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 import tools.jackson.databind.json.JsonMapper;
@@ -7,9 +10,7 @@ import tools.jackson.databind.json.JsonMapper;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 
 /** Per-registry sync state and per-rebuild progress, as operators read them through the API. */
@@ -99,15 +100,15 @@ public class SyncStateStore {
                 .params(registryId, registryId).update();
     }
 
-    public void progressFinished(UUID rebuildId, UUID registryId, String reason, String status,
-                                 Map<String, Object> detail) {
+    public void progressFinished(UUID rebuildId, UUID registryId, String reason, ProgressStatus status,
+                                 ProgressDetail detail) {
         jdbc.sql("""
                         INSERT INTO marketplace_rebuild_progress (rebuild_id, registry_id, reason, status, finished_at, detail)
                         VALUES (?, ?, ?, ?, now(), ?::jsonb)
                         ON CONFLICT (rebuild_id, registry_id) DO UPDATE
                         SET status = EXCLUDED.status, finished_at = EXCLUDED.finished_at, detail = EXCLUDED.detail
                         """)
-                .params(rebuildId, registryId, reason, status, json.writeValueAsString(detail)).update();
+                .params(rebuildId, registryId, reason, status.value(), json.writeValueAsString(detail)).update();
         finishJoined(registryId, rebuildId, status);
     }
 
@@ -115,26 +116,23 @@ public class SyncStateStore {
      * Finishes the lines of rebuilds that joined this rebuild's run: answered ('coalesced') when it
      * synced, with its outcome otherwise.
      */
-    public void finishJoined(UUID registryId, UUID rebuildId, String status) {
+    public void finishJoined(UUID registryId, UUID rebuildId, ProgressStatus status) {
+        ProgressStatus joined = status.synced() ? ProgressStatus.COALESCED : status;
         jdbc.sql("""
                         UPDATE marketplace_rebuild_progress
-                        SET status = CASE WHEN ? IN ('ok', 'unchanged') THEN 'coalesced' ELSE ? END,
-                            finished_at = now(),
+                        SET status = ?, finished_at = now(),
                             detail = detail || jsonb_build_object('outcome', ?::text)
                         WHERE registry_id = ? AND status = 'syncing'
                           AND detail ->> '%s' = ?  -- rebuild_progress_joined
-                        """.formatted(JOINED_REBUILD))
-                .params(status, status, status, registryId, rebuildId.toString()).update();
+                        """.formatted(ProgressDetail.JOINED_REBUILD))
+                .params(joined.value(), status.value(), registryId, rebuildId.toString()).update();
     }
 
     /**
      * A rebuild answered by another rebuild's chunked run in flight: its line stays 'syncing' until that
      * run ends ({@link #progressFinished} of the run's rebuild finishes it too).
      */
-    public void progressJoined(UUID rebuildId, UUID registryId, String reason, UUID joinedRebuild,
-                               Map<String, Object> detail) {
-        Map<String, Object> joined = new LinkedHashMap<>(detail);
-        joined.put(JOINED_REBUILD, joinedRebuild.toString());
+    public void progressJoined(UUID rebuildId, UUID registryId, String reason, ProgressDetail joined) {
         jdbc.sql("""
                         INSERT INTO marketplace_rebuild_progress (rebuild_id, registry_id, reason, status, detail)
                         VALUES (?, ?, ?, 'syncing', ?::jsonb)
@@ -166,15 +164,13 @@ public class SyncStateStore {
     }
 
     /** A chunked run in flight: how far it got, shown while the rebuild's line is still 'syncing'. */
-    public void progressChunks(UUID rebuildId, UUID registryId, Map<String, Object> detail) {
+    public void progressChunks(UUID rebuildId, UUID registryId, ProgressDetail detail) {
         jdbc.sql("""
                         UPDATE marketplace_rebuild_progress SET detail = ?::jsonb
                         WHERE rebuild_id = ? AND registry_id = ? AND status = 'syncing'  -- primary key
                         """)
                 .params(json.writeValueAsString(detail), rebuildId, registryId).update();
     }
-
-    private static final String JOINED_REBUILD = "joinedRebuild";
 
     /**
      * The smallest ttlSecondsRecommended of the registry's rows, raised to the minimum (first parameter), in

@@ -1,5 +1,6 @@
 package io.marketplaceindex.worker.sync;
 
+import io.marketplaceindex.rebuild.SyncCounts;
 import io.marketplaceindex.testsupport.CatalogSeeder;
 import io.marketplaceindex.worker.WorkerTestSupport;
 import org.junit.jupiter.api.Test;

@@ -1,5 +1,7 @@
 package io.marketplaceindex.worker.sync;
 
+import io.marketplaceindex.rebuild.ProgressStatus;
+import io.marketplaceindex.rebuild.SyncCounts;
 import io.marketplaceindex.worker.WorkerTestSupport;
 import io.marketplaceindex.worker.catalog.CatalogChangePublisher;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -50,10 +52,10 @@ class UnpublishedChangeIT extends WorkerTestSupport {
             UUID registry = UUID.randomUUID();
             UUID rebuild = UUID.randomUUID();
 
-            String status = reporter.committed(registry, rebuild, "operator",
-                    new CommitResult(7, new SyncCounts(1, 0, 1, 0, 1, 0, 0, 0), null), Map.of());
+            ProgressStatus status = reporter.committed(registry, rebuild, "operator",
+                    new CommitResult(7, new SyncCounts(1, 0, 1, 0, 1, 0, 0, 0), null));
 
-            assertThat(status).isEqualTo("ok");
+            assertThat(status).isEqualTo(ProgressStatus.OK);
             assertThat(progressStatus(rebuild)).isEqualTo("ok");
             assertThat(meters.counter("marketplace.catalog.changes.unpublished").count()).isEqualTo(1.0);
         } finally {

@@ -3,6 +3,8 @@ package io.marketplaceindex.worker.sync.chunked;
 import io.marketplaceindex.events.InvalidEventException;
 import io.marketplaceindex.events.RegistryCommand;
 import io.marketplaceindex.logging.SyncLogContext;
+import io.marketplaceindex.rebuild.ProgressDetail;
+import io.marketplaceindex.rebuild.ProgressStatus;
 import io.marketplaceindex.registry.Listing;
 import io.marketplaceindex.worker.catalog.CatalogStore;
 import io.marketplaceindex.worker.catalog.StoredRow;
@@ -30,7 +32,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -144,13 +145,13 @@ public class ChunkedSync {
      * line is finished here with the outcome the run had.
      */
     private void join(SyncRequest request, String reason, SyncRun run) {
-        state.progressJoined(request.rebuildId(), run.registryId(), reason, run.rebuildId(),
-                Map.of("satisfiedBySyncStartedAt", run.startedAt().toString(), "runInFlight", run.runId().toString()));
+        state.progressJoined(request.rebuildId(), run.registryId(), reason,
+                ProgressDetail.joined(run.startedAt(), run.runId(), run.rebuildId()));
         runs.find(run.runId()).filter(ended -> !ended.active()).ifPresent(ended -> state.finishJoined(
                 run.registryId(), run.rebuildId(), switch (ended.status()) {
-                    case SyncRun.DONE -> "ok";
-                    case SyncRun.FAILED -> "failed";
-                    default -> "skipped";
+                    case SyncRun.DONE -> ProgressStatus.OK;
+                    case SyncRun.FAILED -> ProgressStatus.FAILED;
+                    default -> ProgressStatus.SKIPPED;
                 }));
     }
 
@@ -162,8 +163,8 @@ public class ChunkedSync {
     private void endActive(UUID registryId, String status, String why, UUID keepRebuildId) {
         for (SyncRun run : runs.endActive(registryId, status, why)) {
             if (!run.rebuildId().equals(keepRebuildId)) {
-                state.progressFinished(run.rebuildId(), registryId, run.reason(), "skipped",
-                        Map.of("reason", why, "runId", run.runId().toString()));
+                state.progressFinished(run.rebuildId(), registryId, run.reason(), ProgressStatus.SKIPPED,
+                        ProgressDetail.skipped(why, run.runId()));
             }
             log.info("chunked run {} of registry {} {}: {}", run.runId(), registryId, status, why);
         }
@@ -297,12 +298,9 @@ public class ChunkedSync {
             return;
         }
         SyncRun run = applied.run();
-        Map<String, Object> extra = new LinkedHashMap<>();
-        extra.put("runId", run.runId().toString());
-        extra.put("chunksDone", run.chunksTotal());
-        extra.put("chunksTotal", run.chunksTotal());
-        String status = reporter.committed(run.registryId(), run.rebuildId(), run.reason(), applied.committed(), extra);
-        meters.timer("marketplace.sync.duration", "outcome", status)
+        ProgressStatus status = reporter.committedRun(run.registryId(), run.rebuildId(), run.reason(),
+                applied.committed(), run.runId(), run.chunksTotal());
+        meters.timer("marketplace.sync.duration", "outcome", status.value())
                 .record(Duration.between(run.startedAt(), clock.instant()));
     }
 
@@ -346,9 +344,8 @@ public class ChunkedSync {
         // the detail names chunk counts and durations only, but the public text stays in the fixed vocabulary
         state.recordFailure(run.registryId(), run.startedAt(), now, "error", new SyncError(now, null, kind, message),
                 "timeout".equals(kind) ? "registry: sync did not finish in time" : "registry: sync failed");
-        Map<String, Object> detail = progress(run, run.chunksDone());
-        detail.put("error", message);
-        state.progressFinished(run.rebuildId(), run.registryId(), run.reason(), "failed", detail);
+        state.progressFinished(run.rebuildId(), run.registryId(), run.reason(), ProgressStatus.FAILED,
+                progress(run, run.chunksDone()).withError(message));
     }
 
     private String timeoutMessage(SyncRun run) {
@@ -361,13 +358,8 @@ public class ChunkedSync {
                 new RegistryCommand.FinishSync(run.rebuildId(), run.registryId(), clock.instant(), run.runId()));
     }
 
-    private static Map<String, Object> progress(SyncRun run, int chunksDone) {
-        Map<String, Object> detail = new LinkedHashMap<>();
-        detail.put("runId", run.runId().toString());
-        detail.put("listed", run.listed());
-        detail.put("chunksDone", chunksDone);
-        detail.put("chunksTotal", run.chunksTotal());
-        return detail;
+    private static ProgressDetail progress(SyncRun run, int chunksDone) {
+        return ProgressDetail.chunks(run.runId(), run.listed(), chunksDone, run.chunksTotal());
     }
 
     /** Slices of at most {@code size} handles and {@link #MAX_CHUNK_HANDLE_BYTES} bytes, in listing order. */
