@@ -1,5 +1,6 @@
 package io.marketplaceindex.bench.read;
 
+import io.marketplaceindex.bench.support.ApiInstance;
 import io.marketplaceindex.bench.support.Stats;
 import io.marketplaceindex.bench.support.Cli;
 import io.marketplaceindex.bench.support.Log;
@@ -24,7 +25,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The read benchmark behind {@code scripts/bench-read}: for each catalog size, load, measure the raw
@@ -143,24 +143,9 @@ public final class ReadBenchmark {
                     db.drop();
                     Log.info("dropped database %s", db.name());
                 }
-                deleteTopics(o.topicPrefix, o.kafka);
+                ApiInstance.deleteTopics(o.topicPrefix, o.kafka);
             }
             Log.info("report: %s", out);
-        }
-
-        /** The topics the benchmark's api-service processes created on the (shared) broker. */
-        private static void deleteTopics(String prefix, String kafka) {
-            try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(Map.of(
-                    "bootstrap.servers", kafka, "request.timeout.ms", 5000, "default.api.timeout.ms", 10000))) {
-                List<String> ours = admin.listTopics().names().get(10, TimeUnit.SECONDS).stream()
-                        .filter(t -> t.startsWith(prefix)).toList();
-                if (!ours.isEmpty()) {
-                    admin.deleteTopics(ours).all().get(20, TimeUnit.SECONDS);
-                    Log.info("deleted topics %s", ours);
-                }
-            } catch (Exception e) {
-                Log.info("could not delete the benchmark topics (%s*): %s", prefix, e.getMessage());
-            }
         }
 
         Path plansFile(String sizeTag) {

@@ -2,6 +2,7 @@ package io.marketplaceindex.bench.read;
 
 import io.marketplaceindex.bench.read.ReadBenchmark.ApiAnswer;
 import io.marketplaceindex.bench.read.ReadBenchmark.SizeResult;
+import io.marketplaceindex.bench.support.ApiInstance;
 import io.marketplaceindex.bench.support.Log;
 import io.marketplaceindex.bench.support.Stats;
 import io.marketplaceindex.testsupport.ServiceProcesses;
