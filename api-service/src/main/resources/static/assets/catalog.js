@@ -1,7 +1,7 @@
 // The catalog: GET /api/marketplace with q, tags, registryUrl and sort, paged with meta.nextCursor
 // (infinite scroll and a Load more button), tag facets from /api/marketplace/tags, registries from
-// meta.sources. Every filter lives in the address (?q=&tags=&registryUrl=&sort=&view=), so a view can
-// be shared, reloaded, and walked with back and forward.
+// meta.sources. Every filter lives in the address (?q=&tags=&registryUrl=&verified=&sort=&view=), so a
+// view can be shared, reloaded, and walked with back and forward.
 import { $, el, getJson, ApiError, formatTime, agentPath, proofBadge, iconElement } from './util.js';
 
 const PAGE = 48;
@@ -13,7 +13,7 @@ const FOLLOW_EVERY_MS = 2000;
 const FOLLOW_FOR_MS = 30000;
 
 const state = {
-  q: '', tags: [], registryUrl: '', sort: 'name', view: 'grid',
+  q: '', tags: [], registryUrl: '', verified: false, sort: 'name', view: 'grid',
   cursor: null, loading: false, done: false, failed: false, seq: 0, shown: 0, tagFacets: [],
 };
 let observer;
@@ -25,6 +25,7 @@ function readUrl() {
   state.q = (params.get('q') || '').trim();
   state.tags = (params.get('tags') || '').split(',').map((t) => t.trim()).filter(Boolean);
   state.registryUrl = params.get('registryUrl') || '';
+  state.verified = params.get('verified') === 'true';
   state.sort = params.get('sort') === 'handle' ? 'handle' : 'name';
   state.view = params.get('view') === 'list' ? 'list' : 'grid';
 }
@@ -34,6 +35,7 @@ function urlOfState() {
   if (state.q) params.set('q', state.q);
   if (state.tags.length) params.set('tags', state.tags.join(','));
   if (state.registryUrl) params.set('registryUrl', state.registryUrl);
+  if (state.verified) params.set('verified', 'true');
   if (state.sort !== 'name') params.set('sort', state.sort);
   if (state.view !== 'grid') params.set('view', state.view);
   const query = params.toString();
@@ -52,16 +54,19 @@ function writeUrl(typing) {
 function syncControls() {
   if ($('search').value.trim() !== state.q) $('search').value = state.q;
   $('sort').value = state.sort;
+  $('verified').checked = state.verified;
   $('view-grid').setAttribute('aria-pressed', String(state.view === 'grid'));
   $('view-list').setAttribute('aria-pressed', String(state.view === 'list'));
   $('grid').className = state.view === 'list' ? 'list' : 'grid';
 }
 
-function filterParams() {
+/** The filters as the catalog takes them; the tag facets count every proof status (no verified there). */
+function filterParams(forFacets = false) {
   const params = new URLSearchParams();
   if (state.q) params.set('q', state.q);
   if (state.tags.length) params.set('tags', state.tags.join(','));
   if (state.registryUrl) params.set('registryUrl', state.registryUrl);
+  if (state.verified && !forFacets) params.set('verified', 'true');
   return params;
 }
 
@@ -141,7 +146,7 @@ function sameRegistry(a, b) {
 function renderEmpty(meta) {
   const empty = $('empty');
   const noRegistries = !meta || !Array.isArray(meta.sources) || meta.sources.length === 0;
-  const filtered = state.q || state.tags.length || state.registryUrl;
+  const filtered = state.q || state.tags.length || state.registryUrl || state.verified;
   empty.hidden = false;
   $('clear-filters').hidden = !filtered;
   if (filtered) {
@@ -227,7 +232,7 @@ function showLoadError(e) {
 async function loadTags() {
   const seq = state.seq;
   try {
-    const body = await getJson('/api/marketplace/tags?' + filterParams(), { isStale: () => seq !== state.seq });
+    const body = await getJson('/api/marketplace/tags?' + filterParams(true), { isStale: () => seq !== state.seq });
     if (seq !== state.seq) return;
     state.tagFacets = Array.isArray(body.data) ? body.data : [];
     $('tag-search-box').hidden = state.tagFacets.length <= TAGS_SHOWN;
@@ -346,11 +351,12 @@ export function startCatalog() {
     commitSearch(false);
   });
   $('sort').addEventListener('change', () => { state.sort = $('sort').value; changed(false); });
+  $('verified').addEventListener('change', () => { state.verified = $('verified').checked; changed(false); });
   $('view-grid').addEventListener('click', () => { state.view = 'grid'; writeUrl(false); syncControls(); });
   $('view-list').addEventListener('click', () => { state.view = 'list'; writeUrl(false); syncControls(); });
   $('tag-search').addEventListener('input', renderTags);
   $('clear-filters').addEventListener('click', () => {
-    state.q = ''; state.tags = []; state.registryUrl = '';
+    state.q = ''; state.tags = []; state.registryUrl = ''; state.verified = false;
     changed(false);
     $('search').focus();
   });
