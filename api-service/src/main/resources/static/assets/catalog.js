@@ -8,9 +8,10 @@ const PAGE = 48;
 const TAGS_SHOWN = 30;
 const SEARCH_DELAY_MS = 300;
 // After the operator console changed the registries, how often and how long the catalog is watched
-// for the change: each API replica learns a new generation (or registry state) within its poll.
+// for the change: each API replica learns a new generation (or registry state) within its poll, and a
+// registry enabled again comes back in steps (its state first, its agents when its sync ends).
 const FOLLOW_EVERY_MS = 2000;
-const FOLLOW_FOR_MS = 30000;
+const FOLLOW_FOR_MS = 60000;
 
 const state = {
   q: '', tags: [], registryUrl: '', verified: false, sort: 'name', view: 'grid',
@@ -295,21 +296,22 @@ async function catalogSignature() {
 let following = 0;
 
 /**
- * The registries changed: the view reloads now, and again when the catalog's answer moves, for a
- * while (the API may still answer from before the change until its next poll).
+ * The registries changed: the view reloads now, and again each time the catalog's answer moves, for a
+ * while (the API may still answer from before the change until its next poll). Not only at the first
+ * move: a registry enabled again shows its state before its sync brings its agents back.
  */
 async function followChange() {
   const mine = ++following;
-  const before = await catalogSignature().catch(() => null);
+  let before = await catalogSignature().catch(() => null);
   reload();
   const until = Date.now() + FOLLOW_FOR_MS;
   while (mine === following && Date.now() < until) {
     await new Promise((resolve) => setTimeout(resolve, FOLLOW_EVERY_MS));
     const now = await catalogSignature().catch(() => null);
     if (mine !== following) return;
-    if (now && before && now !== before) {
-      reload();
-      return;
+    if (now && now !== before) {
+      if (before) reload();
+      before = now;
     }
   }
 }
