@@ -132,7 +132,9 @@ class OperatorConsoleE2ETest {
                 new LocatorAssertions.HasTextOptions().setTimeout(SLOW));
         assertThat(page.locator("#grid .card[data-handle=\"zephyrconsole-probe\"]")).isVisible(
                 new LocatorAssertions.IsVisibleOptions().setTimeout(SLOW));
-        assertThat(api.get("/api/marketplace?limit=1&" + filter).body().get("total").asLong()).isEqualTo(registry.size());
+        // the total by registry may trail the rows by an API poll: waited for, not read once
+        api.awaitCatalog("console-a back", INDEXED,
+                any -> api.get("/api/marketplace?limit=1&" + filter).body().get("total").asLong() == registry.size());
         assertThat(row.locator("input.select")).isEnabled();
         assertThat(page.evaluate("() => window.__sameDocument === true")).isEqualTo(true);
         watched.assertNoErrors();
