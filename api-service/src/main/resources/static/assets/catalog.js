@@ -1,19 +1,20 @@
 // The catalog: GET /api/marketplace with q, tags, registryUrl and sort, paged with meta.nextCursor
 // (infinite scroll and a Load more button), tag facets from /api/marketplace/tags, registries from
-// meta.sources. Every filter lives in the address (?q=&tags=&registryUrl=&sort=&view=), so a view can
-// be shared, reloaded, and walked with back and forward.
+// meta.sources. Every filter lives in the address (?q=&tags=&registryUrl=&verified=&sort=&view=), so a
+// view can be shared, reloaded, and walked with back and forward.
 import { $, el, getJson, ApiError, formatTime, agentPath, proofBadge, iconElement } from './util.js';
 
 const PAGE = 48;
 const TAGS_SHOWN = 30;
 const SEARCH_DELAY_MS = 300;
 // After the operator console changed the registries, how often and how long the catalog is watched
-// for the change: each API replica learns a new generation (or registry state) within its poll.
+// for the change: each API replica learns a new generation (or registry state) within its poll, and a
+// registry enabled again comes back in steps (its state first, its agents when its sync ends).
 const FOLLOW_EVERY_MS = 2000;
-const FOLLOW_FOR_MS = 30000;
+const FOLLOW_FOR_MS = 60000;
 
 const state = {
-  q: '', tags: [], registryUrl: '', sort: 'name', view: 'grid',
+  q: '', tags: [], registryUrl: '', verified: false, sort: 'name', view: 'grid',
   cursor: null, loading: false, done: false, failed: false, seq: 0, shown: 0, tagFacets: [],
 };
 let observer;
@@ -25,6 +26,7 @@ function readUrl() {
   state.q = (params.get('q') || '').trim();
   state.tags = (params.get('tags') || '').split(',').map((t) => t.trim()).filter(Boolean);
   state.registryUrl = params.get('registryUrl') || '';
+  state.verified = params.get('verified') === 'true';
   state.sort = params.get('sort') === 'handle' ? 'handle' : 'name';
   state.view = params.get('view') === 'list' ? 'list' : 'grid';
 }
@@ -34,6 +36,7 @@ function urlOfState() {
   if (state.q) params.set('q', state.q);
   if (state.tags.length) params.set('tags', state.tags.join(','));
   if (state.registryUrl) params.set('registryUrl', state.registryUrl);
+  if (state.verified) params.set('verified', 'true');
   if (state.sort !== 'name') params.set('sort', state.sort);
   if (state.view !== 'grid') params.set('view', state.view);
   const query = params.toString();
@@ -52,16 +55,19 @@ function writeUrl(typing) {
 function syncControls() {
   if ($('search').value.trim() !== state.q) $('search').value = state.q;
   $('sort').value = state.sort;
+  $('verified').checked = state.verified;
   $('view-grid').setAttribute('aria-pressed', String(state.view === 'grid'));
   $('view-list').setAttribute('aria-pressed', String(state.view === 'list'));
   $('grid').className = state.view === 'list' ? 'list' : 'grid';
 }
 
-function filterParams() {
+/** The filters as the catalog takes them; the tag facets count every proof status (no verified there). */
+function filterParams(forFacets = false) {
   const params = new URLSearchParams();
   if (state.q) params.set('q', state.q);
   if (state.tags.length) params.set('tags', state.tags.join(','));
   if (state.registryUrl) params.set('registryUrl', state.registryUrl);
+  if (state.verified && !forFacets) params.set('verified', 'true');
   return params;
 }
 
@@ -141,7 +147,7 @@ function sameRegistry(a, b) {
 function renderEmpty(meta) {
   const empty = $('empty');
   const noRegistries = !meta || !Array.isArray(meta.sources) || meta.sources.length === 0;
-  const filtered = state.q || state.tags.length || state.registryUrl;
+  const filtered = state.q || state.tags.length || state.registryUrl || state.verified;
   empty.hidden = false;
   $('clear-filters').hidden = !filtered;
   if (filtered) {
@@ -227,7 +233,7 @@ function showLoadError(e) {
 async function loadTags() {
   const seq = state.seq;
   try {
-    const body = await getJson('/api/marketplace/tags?' + filterParams(), { isStale: () => seq !== state.seq });
+    const body = await getJson('/api/marketplace/tags?' + filterParams(true), { isStale: () => seq !== state.seq });
     if (seq !== state.seq) return;
     state.tagFacets = Array.isArray(body.data) ? body.data : [];
     $('tag-search-box').hidden = state.tagFacets.length <= TAGS_SHOWN;
@@ -290,21 +296,22 @@ async function catalogSignature() {
 let following = 0;
 
 /**
- * The registries changed: the view reloads now, and again when the catalog's answer moves, for a
- * while (the API may still answer from before the change until its next poll).
+ * The registries changed: the view reloads now, and again each time the catalog's answer moves, for a
+ * while (the API may still answer from before the change until its next poll). Not only at the first
+ * move: a registry enabled again shows its state before its sync brings its agents back.
  */
 async function followChange() {
   const mine = ++following;
-  const before = await catalogSignature().catch(() => null);
+  let before = await catalogSignature().catch(() => null);
   reload();
   const until = Date.now() + FOLLOW_FOR_MS;
   while (mine === following && Date.now() < until) {
     await new Promise((resolve) => setTimeout(resolve, FOLLOW_EVERY_MS));
     const now = await catalogSignature().catch(() => null);
     if (mine !== following) return;
-    if (now && before && now !== before) {
-      reload();
-      return;
+    if (now && now !== before) {
+      if (before) reload();
+      before = now;
     }
   }
 }
@@ -346,11 +353,12 @@ export function startCatalog() {
     commitSearch(false);
   });
   $('sort').addEventListener('change', () => { state.sort = $('sort').value; changed(false); });
+  $('verified').addEventListener('change', () => { state.verified = $('verified').checked; changed(false); });
   $('view-grid').addEventListener('click', () => { state.view = 'grid'; writeUrl(false); syncControls(); });
   $('view-list').addEventListener('click', () => { state.view = 'list'; writeUrl(false); syncControls(); });
   $('tag-search').addEventListener('input', renderTags);
   $('clear-filters').addEventListener('click', () => {
-    state.q = ''; state.tags = []; state.registryUrl = '';
+    state.q = ''; state.tags = []; state.registryUrl = ''; state.verified = false;
     changed(false);
     $('search').focus();
   });

@@ -102,16 +102,34 @@ function updateSelection() {
   $('rebuild-selected').textContent = n ? 'Rebuild selected (' + n + ')' : 'Rebuild selected';
 }
 
-/** Follows the registry list until the worker has applied a command (or a minute passes). */
-async function followUntil(what, done) {
+/** Follows the registry list until done(list) holds (true) or a minute passes (false). */
+async function watchList(done) {
   const deadline = Date.now() + FOLLOW_LIMIT_MS;
   while (Date.now() < deadline) {
     const list = await loadRegistries();
     if (done(list)) return true;
     await new Promise((resolve) => setTimeout(resolve, FOLLOW_INTERVAL_MS));
   }
+  return false;
+}
+
+/** Follows the registry list until the worker has applied a command (or a minute passes). */
+async function followUntil(what, done) {
+  if (await watchList(done)) return true;
   say(what + ': not applied yet after a minute; the list refreshes on its next change.');
   return false;
+}
+
+/**
+ * A command that syncs the registry (connect, edit, enable) was applied: the catalog refreshes now
+ * (new name, state) and again once that sync has ended, when its agents are in the index; a sync
+ * is known by an attempt newer than the one before the command.
+ */
+async function refreshAfterSync(id, attemptBefore) {
+  catalogChanged();
+  const ended = await watchList((list) => list.some((x) => x.id === id && x.lastAttemptAt
+    && x.lastAttemptAt !== attemptBefore && x.syncStatus !== 'syncing'));
+  if (ended) catalogChanged();
 }
 
 async function setEnabled(r, enabled) {
@@ -123,8 +141,9 @@ async function setEnabled(r, enabled) {
     return;
   }
   if (await followUntil(verb + ' ' + r.name, (list) => list.some((x) => x.id === r.id && x.enabled === enabled))) {
-    say(r.name + (enabled ? ' is enabled: rebuild it to index its agents.' : ' is disabled: its agents left the catalog.'));
-    catalogChanged();
+    say(r.name + (enabled ? ' is enabled: its agents come back as it syncs.' : ' is disabled: its agents left the catalog.'));
+    if (enabled) await refreshAfterSync(r.id, r.lastAttemptAt);
+    else catalogChanged();
   }
 }
 
@@ -193,6 +212,7 @@ async function submitRegistry(e) {
   const body = { name, url };
   if (token) body.authToken = token;
   const target = editing;
+  const attemptBefore = target ? target.lastAttemptAt : null;
   status.textContent = 'Checking ' + url + ' (health probe)…';
   $('registry-submit').disabled = true;
   try {
@@ -210,8 +230,9 @@ async function submitRegistry(e) {
     status.classList.add('form-ok');
     endEdit();
     const id = answer.body.id;
-    if (await followUntil('Connecting ' + name, (list) => list.some((x) => x.id === id && x.name === name))) {
-      catalogChanged();
+    if (await followUntil((target ? 'Saving ' : 'Connecting ') + name, (list) => list.some((x) => x.id === id && x.name === name))) {
+      // not awaited: the form is free again while the sync runs
+      refreshAfterSync(id, attemptBefore).catch((err) => say('Could not follow the sync of ' + name + ': ' + err.message));
     }
   } finally {
     $('registry-submit').disabled = false;

@@ -6,8 +6,10 @@ import com.deque.html.axecore.results.Rule;
 import com.microsoft.playwright.Browser;
 import com.microsoft.playwright.BrowserContext;
 import com.microsoft.playwright.BrowserType;
+import com.microsoft.playwright.Locator;
 import com.microsoft.playwright.Page;
 import com.microsoft.playwright.Playwright;
+import com.microsoft.playwright.options.BoundingBox;
 import com.microsoft.playwright.options.ColorScheme;
 
 import java.nio.file.Path;
@@ -49,8 +51,13 @@ final class BrowserPages implements AutoCloseable {
 
     /** A page of its own (fresh cookies), in a desktop-sized window and the given colour scheme. */
     Watched open(ColorScheme scheme) {
+        return open(scheme, 1280, 800);
+    }
+
+    /** A page of its own (fresh cookies), in a window of this size (a phone's, a wide screen's). */
+    Watched open(ColorScheme scheme, int width, int height) {
         BrowserContext context = browser.newContext(new Browser.NewContextOptions()
-                .setColorScheme(scheme).setViewportSize(1280, 800));
+                .setColorScheme(scheme).setViewportSize(width, height));
         Page page = context.newPage();
         Watched watched = new Watched(context, page, new CopyOnWriteArrayList<>());
         page.onConsoleMessage(m -> {
@@ -84,6 +91,28 @@ final class BrowserPages implements AutoCloseable {
                     .map(v -> v.getImpact() + " " + v.getId() + ": " + v.getHelp() + " at "
                             + v.getNodes().stream().map(n -> String.valueOf(n.getTarget())).limit(5).toList())
                     .collect(Collectors.joining("\n"))).isEmpty();
+        }
+
+        /** Nothing wider than the window: the page never scrolls sideways. */
+        void assertFitsTheWidth() {
+            Object widths = page.evaluate("() => [document.scrollingElement.scrollWidth, window.innerWidth]");
+            List<?> w = (List<?>) widths;
+            assertThat(((Number) w.get(0)).intValue()).as("scrollWidth against innerWidth on " + page.url())
+                    .isLessThanOrEqualTo(((Number) w.get(1)).intValue());
+        }
+
+        /**
+         * The control can be brought into view (scrolling the page, or a table's own scroller) and then
+         * lies wholly inside the window: a finger or a pointer can reach it.
+         */
+        void assertReachable(Locator control) {
+            control.scrollIntoViewIfNeeded();
+            BoundingBox box = control.boundingBox();
+            int width = ((Number) page.evaluate("() => window.innerWidth")).intValue();
+            assertThat(box).as("%s is laid out", control).isNotNull();
+            assertThat(box.x).as("%s left edge", control).isGreaterThanOrEqualTo(0);
+            assertThat(box.x + box.width).as("%s right edge", control).isLessThanOrEqualTo(width);
+            assertThat(box.width * box.height).as("%s has an area", control).isPositive();
         }
 
         @Override

@@ -13,8 +13,6 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.ExtendWith;
 import tools.jackson.databind.JsonNode;
 
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -24,12 +22,14 @@ import java.util.List;
 import java.util.Locale;
 
 import static com.microsoft.playwright.assertions.PlaywrightAssertions.assertThat;
+import static io.marketplaceindex.e2e.Api.enc;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The marketplace page in a real (headless) Chromium against the running system: what it shows is
  * compared with what the API answers for the same parameters, every filter survives a reload and
- * back/forward, axe-core finds no serious or critical violation, and the browser reports no error.
+ * back/forward, axe-core finds no serious or critical violation, the catalog and an agent fit a phone
+ * and a wide screen in light and dark, and the browser reports no error.
  */
 @ExtendWith(SystemStack.Extension.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -99,6 +99,40 @@ class CatalogPageE2EIT {
         assertThat(page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")).isEqualTo(true);
         watched.assertNoErrors();
         watched.close();
+    }
+
+    @Test
+    void theCatalogAndAnAgentFitAPhoneAndAWideScreenInLightAndDark() {
+        for (int[] size : new int[][] {{375, 740}, {1920, 1080}}) {
+            for (ColorScheme scheme : List.of(ColorScheme.LIGHT, ColorScheme.DARK)) {
+                BrowserPages.Watched watched = browser.open(scheme, size[0], size[1]);
+                Page page = watched.page();
+                page.navigate(stack.apiUrl() + "/marketplace?registryUrl=" + enc(west.baseUrl()));
+                assertThat(page.locator("#grid .card:not(.skeleton)")).hasCount(west.size());
+                assertThat(page.locator("#tags .tag").first()).isVisible();
+                watched.assertFitsTheWidth();
+                for (Locator control : List.of(page.locator("#show-login"), page.getByTestId("marketplace-search-input"),
+                        page.locator("#sort"), page.locator("#verified"), page.locator("#view-list"),
+                        eastPill(page), page.locator("#tags .tag").first(), page.locator("#grid .card-link").last())) {
+                    watched.assertReachable(control);
+                }
+                watched.assertAccessible();
+
+                page.locator("#grid .card-link").first().click();
+                assertThat(page.locator("#agent-skills .skill").first()).isVisible();
+                page.locator("summary", new Page.LocatorOptions().setHasText("Registry record")).click();
+                page.locator("summary", new Page.LocatorOptions().setHasText("Agent Card")).click();
+                assertThat(page.locator("#raw-card")).containsText("\"skills\"");
+                watched.assertFitsTheWidth();
+                for (Locator control : List.of(page.locator("#back-link"), page.locator("#show-login"),
+                        page.locator("#agent-links a").first(), page.locator("#raw-card"))) {
+                    watched.assertReachable(control);
+                }
+                watched.assertAccessible();
+                watched.assertNoErrors();
+                watched.close();
+            }
+        }
     }
 
     @Test
@@ -499,9 +533,5 @@ class CatalogPageE2EIT {
 
     private static String key(JsonNode agent) {
         return agent.get("registryId").asString() + "|" + agent.get("handle").asString();
-    }
-
-    private static String enc(String value) {
-        return URLEncoder.encode(value, StandardCharsets.UTF_8).replace("+", "%20");
     }
 }

@@ -6,19 +6,21 @@ import com.microsoft.playwright.assertions.LocatorAssertions;
 import com.microsoft.playwright.options.AriaRole;
 import com.microsoft.playwright.options.ColorScheme;
 import io.marketplaceindex.simulator.Fault;
+import io.marketplaceindex.simulator.RegistrySimulator;
 import io.marketplaceindex.simulator.SimulatedRegistry;
+import io.marketplaceindex.simulator.SimulatorOptions;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.ExtendWith;
 
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.URI;
-import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -28,13 +30,16 @@ import java.util.UUID;
 import java.util.regex.Pattern;
 
 import static com.microsoft.playwright.assertions.PlaywrightAssertions.assertThat;
+import static io.marketplaceindex.e2e.Api.enc;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The operator console in a real (headless) Chromium against the running system: an operator connects
  * a registry from the page, rebuilds it and watches the progress stream reach its end, the catalog
- * refreshes without a reload, a disabled registry's agents go; a failing registry shows its error;
- * admins manage users and tokens; a viewer is offered nothing the API would refuse.
+ * refreshes without a reload, a disabled registry's agents go and come back when it is enabled again;
+ * an edit is applied and a registry that cannot be reached is refused with the server's reason; a
+ * failing registry shows its error; admins manage users and tokens; a viewer is offered nothing the API
+ * would refuse; the console fits a phone and a wide screen, light and dark.
  */
 @ExtendWith(SystemStack.Extension.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -120,10 +125,137 @@ class OperatorConsoleE2EIT {
         assertThat(page.locator("#empty-title")).hasText("No agents match");
         assertThat(api.get("/api/marketplace?limit=1&" + filter).body().get("total").asLong()).isZero();
         assertThat(row.locator("input.select")).isDisabled();
+
+        // enabled again: it syncs, and its agents come back, again without a reload
+        page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Enable Console A").setExact(true)).click();
+        assertThat(page.locator("#registry-status")).hasText("Console A is enabled: its agents come back as it syncs.",
+                new LocatorAssertions.HasTextOptions().setTimeout(SLOW));
+        assertThat(page.locator("#grid .card[data-handle=\"zephyrconsole-probe\"]")).isVisible(
+                new LocatorAssertions.IsVisibleOptions().setTimeout(SLOW));
+        // the total by registry may trail the rows by an API poll: waited for, not read once
+        api.awaitCatalog("console-a back", INDEXED,
+                any -> api.get("/api/marketplace?limit=1&" + filter).body().get("total").asLong() == registry.size());
+        assertThat(row.locator("input.select")).isEnabled();
         assertThat(page.evaluate("() => window.__sameDocument === true")).isEqualTo(true);
         watched.assertNoErrors();
         watched.close();
         assertThat(api.asAdmin("DELETE", "/api/settings/registries?id=" + id, null).status()).isEqualTo(202);
+    }
+
+    @Test
+    void anOperatorEditsARegistryOnThePageAndAnUnreachableUrlShowsTheServersReasonInTheForm() throws Exception {
+        SimulatedRegistry first = stack.simulator().addRegistry("console-edit", 5, 71L);
+        // the registry moves host: the same handles at another address (an edit keeps the registry's rows)
+        RegistrySimulator newHost = RegistrySimulator.start(SimulatorOptions.defaults());
+        SimulatedRegistry moved = newHost.addRegistry("console-edit", 5, 71L);
+        assertThat(moved.handles()).isEqualTo(first.handles());
+        Api.Answer connected = api.asAdmin("POST", "/api/settings/registries",
+                "{\"name\":\"Console Edit\",\"url\":\"" + first.baseUrl() + "\"}");
+        assertThat(connected.status()).isEqualTo(202);
+        String id = connected.body().get("id").asString();
+        api.awaitCatalog("console-edit indexed", INDEXED, any -> api.get("/api/marketplace?limit=1&registryUrl="
+                + enc(first.baseUrl())).body().get("total").asLong() == first.size());
+        String unreachable = "http://127.0.0.1:" + closedPort() + "/registry";
+        try {
+            BrowserPages.Watched watched = browser.open(ColorScheme.LIGHT);
+            Page page = watched.page();
+            page.navigate(stack.apiUrl() + "/marketplace");
+            signIn(page, operatorEmail, operatorPassword);
+            page.evaluate("() => { window.__sameDocument = true; }");
+            Locator status = page.locator("#registry-form-status");
+
+            // connect to nothing: the form shows the API's own reason
+            Api.Answer refused = api.asAdmin("POST", "/api/settings/registries",
+                    "{\"name\":\"Nowhere\",\"url\":\"" + unreachable + "\"}");
+            assertThat(refused.status()).isEqualTo(422);
+            page.locator("#registry-name").fill("Nowhere");
+            page.locator("#registry-url").fill(unreachable);
+            page.locator("#registry-submit").click();
+            assertThat(status).hasText("Not connected: " + refused.body().get("error").asString(),
+                    new LocatorAssertions.HasTextOptions().setTimeout(SLOW));
+            assertThat(status).hasClass(Pattern.compile("form-error"));
+            assertThat(page.locator("#registry-rows tr", new Page.LocatorOptions().setHasText("Nowhere"))).hasCount(0);
+
+            // an edit to nothing: the same, and the registry keeps its URL
+            Locator row = page.locator("#registry-rows tr[data-registry-id=\"" + id + "\"]");
+            row.getByRole(AriaRole.BUTTON, new Locator.GetByRoleOptions().setName("Edit Console Edit")).click();
+            assertThat(page.locator("#registry-form-title")).hasText("Edit Console Edit");
+            assertThat(page.locator("#registry-url")).hasValue(first.baseUrl());
+            assertThat(page.locator("#registry-name")).isFocused();
+            Api.Answer refusedEdit = api.asAdmin("PATCH", "/api/settings/registries/" + id,
+                    "{\"name\":\"Console Edit\",\"url\":\"" + unreachable + "\"}");
+            assertThat(refusedEdit.status()).isEqualTo(422);
+            page.locator("#registry-url").fill(unreachable);
+            page.locator("#registry-submit").click();
+            assertThat(status).hasText("Not saved: " + refusedEdit.body().get("error").asString(),
+                    new LocatorAssertions.HasTextOptions().setTimeout(SLOW));
+            assertThat(row.locator(".url")).hasText(first.baseUrl());
+            // the only error answers of the page were those two refusals
+            assertThat(watched.problems()).isNotEmpty().allSatisfy(p -> assertThat(p).contains("422"));
+            watched.problems().clear();
+
+            // a real edit: new name and URL, applied, and the catalog follows without a reload
+            page.locator("#registry-name").fill("Console Moved");
+            page.locator("#registry-url").fill(moved.baseUrl());
+            page.locator("#registry-submit").click();
+            assertThat(status).hasText("Saved Console Moved: the health probe answered; the registry re-syncs with its new settings.",
+                    new LocatorAssertions.HasTextOptions().setTimeout(SLOW));
+            assertThat(page.locator("#registry-form-title")).hasText("Connect a registry");
+            assertThat(row.locator("td.name strong")).hasText("Console Moved", new LocatorAssertions.HasTextOptions().setTimeout(SLOW));
+            assertThat(row.locator(".url")).hasText(moved.baseUrl());
+            Locator pill = page.locator("#registry-pills .pill", new Page.LocatorOptions().setHasText("Console Moved · "));
+            assertThat(pill).hasText("Console Moved · " + moved.size() + " agents",
+                    new LocatorAssertions.HasTextOptions().setTimeout(INDEXED.toMillis()));
+            assertThat(pill).hasAttribute("data-registry-url", moved.baseUrl());
+            // every row now names the new address: the new host served each record
+            api.awaitCatalog("console-edit moved", INDEXED, any -> api.get("/api/marketplace?limit=1&registryUrl="
+                    + enc(moved.baseUrl())).body().get("total").asLong() == moved.size());
+            assertThat(moved.stats().records()).isEqualTo(moved.size());
+            assertThat(page.evaluate("() => window.__sameDocument === true")).isEqualTo(true);
+            watched.assertAccessible();
+            watched.assertNoErrors();
+            watched.close();
+        } finally {
+            assertThat(api.asAdmin("DELETE", "/api/settings/registries?id=" + id, null).status()).isEqualTo(202);
+            newHost.close();
+        }
+    }
+
+    @Test
+    void theConsoleFitsAPhoneAndAWideScreenInLightAndDark() {
+        SimulatedRegistry registry = stack.simulator().addRegistry("console-fit", 3, 79L);
+        Api.Answer connected = api.asAdmin("POST", "/api/settings/registries",
+                "{\"name\":\"Console Fit\",\"url\":\"" + registry.baseUrl() + "\"}");
+        assertThat(connected.status()).isEqualTo(202);
+        String id = connected.body().get("id").asString();
+        try {
+            for (int[] size : new int[][] {{375, 740}, {1920, 1080}}) {
+                for (ColorScheme scheme : List.of(ColorScheme.LIGHT, ColorScheme.DARK)) {
+                    BrowserPages.Watched watched = browser.open(scheme, size[0], size[1]);
+                    Page page = watched.page();
+                    page.navigate(stack.apiUrl() + "/marketplace");
+                    signIn(page, SystemStack.ADMIN_EMAIL, SystemStack.ADMIN_PASSWORD);
+                    Locator row = page.locator("#registry-rows tr[data-registry-id=\"" + id + "\"]");
+                    assertThat(row).hasCount(1, new LocatorAssertions.HasCountOptions().setTimeout(SLOW));
+                    assertThat(page.locator("#token-rows")).isAttached();
+                    watched.assertFitsTheWidth();
+                    for (Locator control : List.of(page.locator("#logout-button"), page.locator("#rebuild-all"),
+                            row.locator("input.select"),
+                            row.getByRole(AriaRole.BUTTON, new Locator.GetByRoleOptions().setName("Edit Console Fit")),
+                            row.getByRole(AriaRole.BUTTON, new Locator.GetByRoleOptions().setName("Remove Console Fit")),
+                            page.locator("#registry-url"), page.locator("#registry-submit"), page.locator("#user-email"),
+                            page.locator("#token-name"), page.getByTestId("marketplace-search-input"))) {
+                        watched.assertReachable(control);
+                    }
+                    watched.assertFitsTheWidth();
+                    watched.assertAccessible();
+                    watched.assertNoErrors();
+                    watched.close();
+                }
+            }
+        } finally {
+            assertThat(api.asAdmin("DELETE", "/api/settings/registries?id=" + id, null).status()).isEqualTo(202);
+        }
     }
 
     @Test
@@ -262,6 +394,13 @@ class OperatorConsoleE2EIT {
         assertThat(page.locator("#console")).isVisible(new LocatorAssertions.IsVisibleOptions().setTimeout(SLOW));
     }
 
+    /** A port nothing listens on: bound, then let go. */
+    private static int closedPort() throws Exception {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
+    }
+
     private int withToken(String token, String path) throws Exception {
         HttpRequest request = HttpRequest.newBuilder(URI.create(stack.apiUrl() + path))
                 .header("Authorization", "Bearer " + token).GET().build();
@@ -280,9 +419,5 @@ class OperatorConsoleE2EIT {
             Files.createDirectories(dir);
             Files.write(dir.resolve(name), png);
         }
-    }
-
-    private static String enc(String value) {
-        return URLEncoder.encode(value, StandardCharsets.UTF_8).replace("+", "%20");
     }
 }
