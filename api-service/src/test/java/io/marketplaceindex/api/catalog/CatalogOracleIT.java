@@ -39,7 +39,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * in-memory reference that implements the compatible semantics the plain way (filter a list, sort
  * it, slice it). The catalog is generated to hit what SQL tends to get wrong: case collisions,
  * accents and other non-ASCII text (byte order, not UTF-16 order), LIKE wildcards and escapes,
- * duplicate names and handles, names falling back to handles, shared and rare tags.
+ * duplicate names and handles, names falling back to handles, shared and rare tags. The needles include
+ * what the trigram index cannot narrow: one or two characters, spaces and punctuation, Cyrillic, CJK,
+ * accents (precomposed and combining) and emoji.
  *
  * <p>The seed is random per run and printed in every failure; rerun one with
  * {@code -Dcatalog.oracle.seed=<seed>}.
@@ -63,18 +65,23 @@ class CatalogOracleIT extends ApiTestSupport {
             "İstanbul", "istanbul", "ΟΔΟΣ", "οδος", "Ωmega", "日本語エージェント", "😀 Smiley", "\uFF21 fullwidth",
             "\uE000 private", "100% Safe", "100 percent", "safe_agent", "safeXagent", "back\\slash", "back/slash",
             "a%b_c\\d", "  padded  ", "Zeta", "zeta", "_underscore first", "%percent first", "comma, name",
-            "quote \" name", "O'Brien", "tab\tname", "unit\u001fseparator", "zz", "Zz", "ZZ");
+            "quote \" name", "O'Brien", "tab\tname", "unit\u001fseparator", "zz", "Zz", "ZZ",
+            // other scripts and symbols that short and multi-word needles aim at
+            "Привет агент", "ПРИВЕТ", "ёж Ёлка", "搜索代理", "翻译助手", "Ça va", "Ñandú", "🚀 Rocket", "👍🏽 thumbs",
+            "dot.name", "hyphen-ated", "x.y-z", "Cafe\u0301 decomposed");
 
     private static final List<String> DESCRIPTIONS = List.of(
             "Handles 100% of cases", "uses snake_case names", "path C:\\temp\\x", "Ünïcödé text",
             "Translates ALPHA to omega", "a_b%c", "nothing special", "Straße und Café", "\\%_ literal",
-            "emoji 😀 inside", "plain");
+            "emoji 😀 inside", "plain", "поиск по каталогу", "代理搜索 工具", "searches the web for you",
+            "Crème brûlée recipes", "rocket 🚀🚀 launch");
 
     private static final List<String> AUTHORS = List.of("Acme", "ACME", "acme", "Bêta Labs", "100% Co", "_Under Co",
             "Back\\Slash Inc");
 
     private static final List<String> SHARED_TAGS = List.of("search", "Search", "SEARCH", "translation", "finance",
-            "code-review", "ml_ops", "100%", "back\\tag", "a,b", "café", "naïve", " spaced ", "日本");
+            "code-review", "ml_ops", "100%", "back\\tag", "a,b", "café", "naïve", " spaced ", "日本",
+            "поиск", "搜索", "émoji-😀");
 
     @Autowired
     CatalogGeneration generation;
@@ -329,7 +336,12 @@ class CatalogOracleIT extends ApiTestSupport {
     }
 
     private String randomQ(Random random) {
-        switch (random.nextInt(7)) {
+        switch (random.nextInt(9)) {
+            case 7:
+                // one or two characters (code points: an emoji or a combining mark counts as one)
+                return substring(random, pick(random, searchPool), 1 + random.nextInt(2));
+            case 8:
+                return multiWord(random);
             case 0:
                 return pick(random, List.of("%", "_", "\\", "%%", "a_b", "100%", "\\%", "_%", "alpha", "ALPHA",
                         "é", "É", "ß", "SS", "ς", "Σ", "i̇", "İ", "😀", "\uFF21", " café ", "   ", "zz", "agent-1",
@@ -361,6 +373,36 @@ class CatalogOracleIT extends ApiTestSupport {
                 return new String(cps, from, to - from);
             }
         }
+    }
+
+    /** Up to {@code length} code points of {@code source} from a random start, in a random case. */
+    private static String substring(Random random, String source, int length) {
+        int[] cps = source.codePoints().toArray();
+        int from = random.nextInt(cps.length);
+        String s = new String(cps, from, Math.min(length, cps.length - from));
+        return random.nextBoolean() ? s.toUpperCase(Locale.ROOT) : s;
+    }
+
+    /** Two or three consecutive words of some field, spaces included, or the end of one word and the start of the next. */
+    private String multiWord(Random random) {
+        for (int attempt = 0; attempt < 20; attempt++) {
+            String source = pick(random, searchPool);
+            String[] words = source.split(" ", -1);
+            if (words.length < 2) {
+                continue;
+            }
+            int from = random.nextInt(words.length - 1);
+            int to = Math.min(words.length, from + 2 + random.nextInt(2));
+            String joined = String.join(" ", Arrays.asList(words).subList(from, to));
+            if (random.nextBoolean()) {
+                // cut into the first and the last word: "ha ag" out of "alpha agent"
+                int start = words[from].isEmpty() ? 0 : random.nextInt(words[from].length());
+                int end = joined.length() - (words[to - 1].isEmpty() ? 0 : random.nextInt(words[to - 1].length()));
+                joined = joined.substring(start, Math.max(start + 1, end));
+            }
+            return random.nextBoolean() ? joined.toUpperCase(Locale.ROOT) : joined;
+        }
+        return "web for";
     }
 
     private String randomTags(Random random) {
@@ -423,9 +465,67 @@ class CatalogOracleIT extends ApiTestSupport {
         assertThat(nonEmpty).as("the generator should mostly ask for things that exist").isGreaterThan(COMBINATIONS / 3);
     }
 
+    /**
+     * Needles the trigram index cannot narrow (one or two characters), needles with spaces and
+     * punctuation, and needles in other scripts, each alone and with every filter, in both sorts, at an
+     * offset and walked page by page by offset and by cursor.
+     */
+    @Test
+    void shortMultiWordAndNonLatinNeedlesWithEveryFilterAndSort() {
+        List<String> needles = List.of("a", "Z", "1", "é", "É", "ß", "ё", "Ё", "п", "пр", "搜", "代理", "🚀", "😀",
+                "👍🏽", "\u0301", "zz", "-", ".", ",", "'", "%", "_", "\\", "i̇", "a b", "alpha 1", "web for",
+                "ÇA VA", "привет агент", "straße und", "s the w", "x.y-z", "🚀🚀", "100% ", " #1");
+        List<String> filterTags = Arrays.asList(null, "search,поиск", "搜索");
+        List<String> urls = Arrays.asList(null, REGISTRY_URLS.get(1), REGISTRY_URLS.get(3) + "/");
+        Random random = new Random(seed ^ 0x2545F491L);
+        int nonEmpty = 0;
+        int shortNonEmpty = 0;
+        for (String q : needles) {
+            // each needle is walked alone in both sorts, and with one filter combination chosen at random
+            int walkedCombination = random.nextInt(2 * filterTags.size() * urls.size());
+            int combination = 0;
+            for (String sort : List.of("name", "handle")) {
+                for (String tags : filterTags) {
+                    for (String url : urls) {
+                        Params params = new Params(String.valueOf(1 + random.nextInt(30)), null, sort, q, tags, url);
+                        Expected all = expect(params);
+                        String offset = String.valueOf(all.all().isEmpty() ? 0 : random.nextInt(all.all().size()));
+                        Params atOffset = new Params(params.limit(), offset, sort, q, tags, url);
+                        String path = "/api/marketplace?" + atOffset.query();
+                        String context = "seed " + seed + ": GET " + path;
+                        Answer answer = get(path);
+                        assertThat(answer.status()).as(context + " -> " + answer.raw().body()).isEqualTo(200);
+                        assertThat(keys(answer.body().get("data"))).as(context)
+                                .containsExactlyElementsOf(expect(atOffset).keys());
+                        assertThat(answer.body().get("total").asLong()).as(context + " (total)").isEqualTo(all.all().size());
+                        if ((tags == null && url == null) || combination == walkedCombination) {
+                            // in a few large pages: the short needles match most of the catalog
+                            walk(params, all.all(), context, 5);
+                        }
+                        combination++;
+                        if (!all.all().isEmpty()) {
+                            nonEmpty++;
+                            if (q.codePointCount(0, q.length()) <= 2) {
+                                shortNonEmpty++;
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        System.out.printf("CatalogOracleTest: %d fixed needles x filters x sorts, %d non-empty (%d short), seed %d%n",
+                needles.size(), nonEmpty, shortNonEmpty, seed);
+        assertThat(shortNonEmpty).as("the catalog should hold what the short needles look for").isGreaterThan(needles.size());
+    }
+
     /** Every page by offset, then every page by cursor: each visits all matches once, in order. */
     private void walk(Params params, List<String> all, String context) {
-        int pageSize = Math.min(200, Math.max(1 + all.size() / 20, 1 + (int) (Math.abs(seed + all.size()) % 9)));
+        walk(params, all, context, 20);
+    }
+
+    /** @param pageCount about how many pages a large answer is walked in (a small one takes pages of up to 9) */
+    private void walk(Params params, List<String> all, String context, int pageCount) {
+        int pageSize = Math.min(200, Math.max(1 + all.size() / pageCount, 1 + (int) (Math.abs(seed + all.size()) % 9)));
         Params base = new Params(String.valueOf(pageSize), null, params.sort(), params.q(), params.tags(),
                 params.registryUrl());
         List<String> byOffset = new ArrayList<>();
