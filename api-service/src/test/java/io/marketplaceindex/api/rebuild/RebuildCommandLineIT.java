@@ -16,7 +16,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * command line with the API's reason and a non-zero exit status, and what the command line refuses
  * itself it refuses with the reason the API would give.
  */
-class RebuildCommandLineTest extends ApiTestSupport {
+class RebuildCommandLineIT extends ApiTestSupport {
 
     record Result(int code, String out, String err) {
     }
