@@ -17,7 +17,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -31,12 +30,6 @@ class SourceSizeTest {
 
     private static final int MAX_METHOD_LINES = 60;
     private static final int MAX_FILE_LINES = 399;
-    /**
-     * Methods over the limit that are being split in work of their own (the API description's
-     * operations, the index-sync command); an entry that no longer exceeds the limit is simply unused.
-     */
-    private static final Set<String> BEING_SPLIT = Set.of("ApiDocsConfig.marketplaceOperations", "IndexSync.call");
-
     private final Path root = findRoot();
     private final JavaParser parser = new JavaParser(new ParserConfiguration()
             .setLanguageLevel(ParserConfiguration.LanguageLevel.JAVA_17));
@@ -46,7 +39,7 @@ class SourceSizeTest {
         List<String> tooLong = new ArrayList<>();
         for (Path file : mainSources()) {
             for (Measured method : methods(parse(file))) {
-                if (method.lines() > MAX_METHOD_LINES && !BEING_SPLIT.contains(method.name())) {
+                if (method.lines() > MAX_METHOD_LINES) {
                     tooLong.add(method.name() + " (" + method.lines() + " lines, " + root.relativize(file) + ")");
                 }
             }
