@@ -70,7 +70,7 @@ public final class PageBenchmark {
         String keyPrefix = o.cacheKeyPrefix + Long.toString(System.currentTimeMillis(), 36) + ":";
         List<String> jvm = Arrays.asList(o.apiJvm.trim().split("\\s+"));
         Path apiJar = Path.of(o.apiJar).toAbsolutePath();
-        ApiInstance.Settings settings = new ApiInstance.Settings(o.jdbcUrl(), o.pgUser, o.pgPassword, o.redis, o.kafka,
+        ApiInstance.Settings settings = new ApiInstance.Settings(o.jdbcUrl(), o.servers.pgUser, o.servers.pgPassword, o.servers.redis, o.servers.kafka,
                 o.topicPrefix, null, null);
         Result result;
         // both start at once: on a busy machine one start has taken minutes
@@ -88,7 +88,7 @@ public final class PageBenchmark {
         } finally {
             processes.close();
             Runtime.getRuntime().removeShutdownHook(stopOnInterrupt);
-            ApiInstance.deleteTopics(o.topicPrefix, o.kafka);
+            ApiInstance.deleteTopics(o.topicPrefix, o.servers.kafka);
         }
         Path out = Path.of(o.out).toAbsolutePath();
         Files.createDirectories(out.getParent());
@@ -121,7 +121,7 @@ public final class PageBenchmark {
     }
 
     private static String postgresVersion(PageOptions o) {
-        try (Connection c = DriverManager.getConnection(o.jdbcUrl(), o.pgUser, o.pgPassword);
+        try (Connection c = DriverManager.getConnection(o.jdbcUrl(), o.servers.pgUser, o.servers.pgPassword);
              Statement st = c.createStatement();
              ResultSet rs = st.executeQuery("SHOW server_version")) {
             rs.next();

@@ -1,13 +1,13 @@
 package io.marketplaceindex.bench.page;
 
 import io.marketplaceindex.bench.support.Cli;
+import io.marketplaceindex.bench.support.ServiceConnections;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.time.LocalDate;
-import java.util.Arrays;
 import java.util.List;
-import java.util.stream.Stream;
 
 /**
  * The command line of the page benchmark (picocli). The script passes the connection options from the
@@ -46,19 +46,8 @@ final class PageOptions {
     int port;
     @Option(names = "--out", paramLabel = "FILE", description = "report (default benchmarks/results/page-<date>.md)")
     String out;
-    @Option(names = "--pg-url", paramLabel = "URL", defaultValue = "jdbc:postgresql://127.0.0.1:5432/",
-            description = "PostgreSQL server (default ${DEFAULT-VALUE})")
-    String pgUrl;
-    @Option(names = "--pg-user", paramLabel = "NAME", defaultValue = "postgres", description = "(default ${DEFAULT-VALUE})")
-    String pgUser;
-    @Option(names = "--pg-password", paramLabel = "SECRET", defaultValue = "", description = "(default: none)")
-    String pgPassword;
-    @Option(names = "--redis", paramLabel = "URL", defaultValue = "redis://127.0.0.1:6379",
-            description = "(default ${DEFAULT-VALUE})")
-    String redis;
-    @Option(names = "--kafka", paramLabel = "HOST:PORT", defaultValue = "127.0.0.1:9092",
-            description = "(default ${DEFAULT-VALUE})")
-    String kafka;
+    @Mixin
+    ServiceConnections servers;
     @Option(names = "--work-dir", paramLabel = "DIR", defaultValue = "benchmarks/target/bench-page",
             description = "api-service logs (default ${DEFAULT-VALUE})")
     String workDir;
@@ -79,8 +68,7 @@ final class PageOptions {
 
     /** Checks what picocli's types cannot, and keeps the arguments for the report. */
     PageOptions validated(String[] argv) {
-        shownArguments = Arrays.stream(argv).filter(arg -> Stream.of("--pg-url", "--pg-user", "--pg-password", "--redis",
-                "--kafka").noneMatch(connection -> arg.equals(connection) || arg.startsWith(connection + "="))).toList();
+        shownArguments = ServiceConnections.shown(argv);
         Cli.atLeast("--runs", runs, 1);
         Cli.atLeast("--warmup-runs", warmupRuns, 1); // the first warm load fills the cache
         Cli.atLeast("--timeout", timeout, 1);
@@ -95,6 +83,6 @@ final class PageOptions {
 
     /** The JDBC URL of the database, as the read benchmark names it: the server's URL (ending in '/') and the name. */
     String jdbcUrl() {
-        return pgUrl + db;
+        return servers.pgUrl + db;
     }
 }

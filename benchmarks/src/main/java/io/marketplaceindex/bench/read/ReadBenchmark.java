@@ -77,7 +77,7 @@ public final class ReadBenchmark {
             return;
         }
         if (o.baselineOnly != null) {
-            Baseline.main(new String[]{o.baselineOnly, o.pgUser, o.pgPassword});
+            Baseline.main(new String[]{o.baselineOnly, o.servers.pgUser, o.servers.pgPassword});
             return;
         }
         new Run(o).execute();
@@ -108,8 +108,8 @@ public final class ReadBenchmark {
             this.processes = new ServiceProcesses(workDir);
             this.out = Path.of(o.out).toAbsolutePath();
             Files.createDirectories(out.getParent());
-            this.db = new ReadDatabase(o.pgUrl, o.db,
-                    o.pgUser, o.pgPassword);
+            this.db = new ReadDatabase(o.servers.pgUrl, o.db,
+                    o.servers.pgUser, o.servers.pgPassword);
             this.duration = o.duration;
             this.warmup = o.warmup;
             this.threads = o.threads;
@@ -143,7 +143,7 @@ public final class ReadBenchmark {
                     db.drop();
                     Log.info("dropped database %s", db.name());
                 }
-                ApiInstance.deleteTopics(o.topicPrefix, o.kafka);
+                ApiInstance.deleteTopics(o.topicPrefix, o.servers.kafka);
             }
             Log.info("report: %s", out);
         }

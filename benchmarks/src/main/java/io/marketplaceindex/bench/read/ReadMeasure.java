@@ -69,7 +69,7 @@ final class ReadMeasure {
         List<String> jvm = Arrays.asList(o.apiJvm.trim().split("\\s+"));
         Path apiJar = Path.of(o.apiJar).toAbsolutePath();
         Path floorJar = Path.of(o.floorJar).toAbsolutePath();
-        ApiInstance.Settings settings = new ApiInstance.Settings(db.url(), db.user(), db.password(), o.redis, o.kafka,
+        ApiInstance.Settings settings = new ApiInstance.Settings(db.url(), db.user(), db.password(), o.servers.redis, o.servers.kafka,
                 o.topicPrefix, staticPage, staticDir);
         List<QueryKind> kinds;
         Map<String, Long> matches;

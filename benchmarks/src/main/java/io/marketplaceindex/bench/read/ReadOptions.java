@@ -1,13 +1,13 @@
 package io.marketplaceindex.bench.read;
 
 import io.marketplaceindex.bench.support.Cli;
+import io.marketplaceindex.bench.support.ServiceConnections;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.time.LocalDate;
-import java.util.Arrays;
 import java.util.List;
-import java.util.stream.Stream;
 
 /**
  * The command line of the read benchmark (picocli; {@code scripts/bench-read --help} prints the script's
@@ -98,19 +98,8 @@ final class ReadOptions {
     @Option(names = "--out", paramLabel = "FILE",
             description = "report (default benchmarks/results/read-<date>.md); beside it the plans and the raw JSON")
     String out;
-    @Option(names = "--pg-url", paramLabel = "URL", defaultValue = "jdbc:postgresql://127.0.0.1:5432/",
-            description = "PostgreSQL server (default ${DEFAULT-VALUE})")
-    String pgUrl;
-    @Option(names = "--pg-user", paramLabel = "NAME", defaultValue = "postgres", description = "(default ${DEFAULT-VALUE})")
-    String pgUser;
-    @Option(names = "--pg-password", paramLabel = "SECRET", defaultValue = "", description = "(default: none)")
-    String pgPassword;
-    @Option(names = "--redis", paramLabel = "URL", defaultValue = "redis://127.0.0.1:6379",
-            description = "(default ${DEFAULT-VALUE})")
-    String redis;
-    @Option(names = "--kafka", paramLabel = "HOST:PORT", defaultValue = "127.0.0.1:9092",
-            description = "(default ${DEFAULT-VALUE})")
-    String kafka;
+    @Mixin
+    ServiceConnections servers;
     @Option(names = "--work-dir", paramLabel = "DIR", defaultValue = "benchmarks/target/bench-run",
             description = "wrk scripts, static pages, api-service logs (default ${DEFAULT-VALUE})")
     String workDir;
@@ -149,8 +138,7 @@ final class ReadOptions {
 
     /** Checks what picocli's types cannot, and keeps the arguments for the report. */
     ReadOptions validated(String[] argv) {
-        shownArguments = Arrays.stream(argv).filter(arg -> Stream.of("--pg-url", "--pg-user", "--pg-password", "--redis",
-                "--kafka").noneMatch(connection -> arg.equals(connection) || arg.startsWith(connection + "="))).toList();
+        shownArguments = ServiceConnections.shown(argv);
         for (String[] n : new String[][]{{"--duration", "" + duration}, {"--connections", "" + connections},
                 {"--threads", "" + threads}, {"--latency-connections", "" + latencyConnections},
                 {"--sql-runs", "" + sqlRuns}, {"--load-threads", "" + loadThreads},
