@@ -513,7 +513,7 @@ class CatalogOracleIT extends ApiTestSupport {
                 }
             }
         }
-        System.out.printf("CatalogOracleTest: %d fixed needles x filters x sorts, %d non-empty (%d short), seed %d%n",
+        System.out.printf("CatalogOracleIT: %d fixed needles x filters x sorts, %d non-empty (%d short), seed %d%n",
                 needles.size(), nonEmpty, shortNonEmpty, seed);
         assertThat(shortNonEmpty).as("the catalog should hold what the short needles look for").isGreaterThan(needles.size());
     }
