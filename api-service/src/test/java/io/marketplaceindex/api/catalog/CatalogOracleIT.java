@@ -395,10 +395,14 @@ class CatalogOracleIT extends ApiTestSupport {
             int to = Math.min(words.length, from + 2 + random.nextInt(2));
             String joined = String.join(" ", Arrays.asList(words).subList(from, to));
             if (random.nextBoolean()) {
-                // cut into the first and the last word: "ha ag" out of "alpha agent"
-                int start = words[from].isEmpty() ? 0 : random.nextInt(words[from].length());
-                int end = joined.length() - (words[to - 1].isEmpty() ? 0 : random.nextInt(words[to - 1].length()));
-                joined = joined.substring(start, Math.max(start + 1, end));
+                // cut into the first and the last word: "ha ag" out of "alpha agent", at code points, so
+                // that an emoji is never split into a lone surrogate no request could carry
+                int[] cps = joined.codePoints().toArray();
+                int firstLength = (int) words[from].codePoints().count();
+                int lastLength = (int) words[to - 1].codePoints().count();
+                int start = firstLength == 0 ? 0 : random.nextInt(firstLength);
+                int end = cps.length - (lastLength == 0 ? 0 : random.nextInt(lastLength));
+                joined = new String(cps, start, Math.max(start + 1, end) - start);
             }
             return random.nextBoolean() ? joined.toUpperCase(Locale.ROOT) : joined;
         }
