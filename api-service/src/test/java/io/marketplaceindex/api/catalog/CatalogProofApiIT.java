@@ -28,6 +28,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 
+import static io.marketplaceindex.api.catalog.CatalogTagFacetsIT.counts;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -193,10 +194,13 @@ class CatalogProofApiIT extends ApiTestSupport {
 
     @Test
     void aBadVerifiedValueIsA400WithItsReason() {
-        for (String bad : List.of("yes", "1", "TRUE", "only")) {
-            Answer answer = get("/api/marketplace?verified=" + bad);
-            assertThat(answer.status()).as(bad).isEqualTo(400);
-            assertThat(answer.raw().body()).contains("verified must be 'true' or 'false'");
+        // the tag facets take the same filter, validated the same way
+        for (String path : List.of("/api/marketplace?verified=", "/api/marketplace/tags?verified=")) {
+            for (String bad : List.of("yes", "1", "TRUE", "only")) {
+                Answer answer = get(path + bad);
+                assertThat(answer.status()).as(path + bad).isEqualTo(400);
+                assertThat(answer.raw().body()).contains("verified must be 'true' or 'false'");
+            }
         }
     }
 
@@ -208,8 +212,8 @@ class CatalogProofApiIT extends ApiTestSupport {
     void tagFacetsUnderVerifiedTrueCountOnlyTheValidOnes() {
         generation.advanceTo(generation.current() + 1); // nothing of this test cached yet
         Answer all = get("/api/marketplace/tags");
-        assertThat(facetCounts(all.body())).isEqualTo(Map.of("finance", 14L, "search", 26L));
-        assertThat(facetCounts(get("/api/marketplace/tags?verified=false").body())).isEqualTo(Map.of("finance", 14L, "search", 26L));
+        assertThat(counts(all.body())).isEqualTo(Map.of("finance", 14L, "search", 26L));
+        assertThat(counts(get("/api/marketplace/tags?verified=false").body())).isEqualTo(Map.of("finance", 14L, "search", 26L));
         Answer cached = get("/api/marketplace/tags");
         assertThat(cached.body().get("meta").get("cache").asString()).isEqualTo("hit");
         String unverifiedEtag = cached.raw().headers().firstValue("ETag").orElseThrow();
@@ -217,8 +221,8 @@ class CatalogProofApiIT extends ApiTestSupport {
         Answer verified = get("/api/marketplace/tags?verified=true", "If-None-Match", unverifiedEtag);
         assertThat(verified.status()).isEqualTo(200);
         assertThat(verified.body().get("meta").get("cache").asString()).isEqualTo("miss");
-        assertThat(facetCounts(verified.body())).isEqualTo(Map.of("finance", 7L, "search", 13L));
-        assertThat(facetCounts(verified.body())).isEqualTo(Map.of(
+        assertThat(counts(verified.body())).isEqualTo(Map.of("finance", 7L, "search", 13L));
+        assertThat(counts(verified.body())).isEqualTo(Map.of(
                 "finance", (long) expectedValid(h -> Integer.parseInt(h.substring(6, 8)) % 3 == 0).size(),
                 "search", (long) expectedValid(h -> Integer.parseInt(h.substring(6, 8)) % 3 != 0).size()));
         assertThat(verified.body().get("meta").get("filtersApplied").get(0).asString()).isEqualTo("verified");
@@ -227,22 +231,11 @@ class CatalogProofApiIT extends ApiTestSupport {
         // each chip's count is the total the catalog answers when the chip is chosen
         for (String tag : List.of("finance", "search")) {
             assertThat(get("/api/marketplace?limit=1&verified=true&tags=" + tag).body().get("total").asLong()).as(tag)
-                    .isEqualTo(facetCounts(verified.body()).get(tag));
+                    .isEqualTo(counts(verified.body()).get(tag));
         }
-        assertThat(facetCounts(get("/api/marketplace/tags?verified=true&registryUrl=" + ALPHA_URL).body())).isEqualTo(Map.of(
+        assertThat(counts(get("/api/marketplace/tags?verified=true&registryUrl=" + ALPHA_URL).body())).isEqualTo(Map.of(
                 "finance", (long) expectedValid(h -> h.endsWith(".alpha") && Integer.parseInt(h.substring(6, 8)) % 3 == 0).size(),
                 "search", (long) expectedValid(h -> h.endsWith(".alpha") && Integer.parseInt(h.substring(6, 8)) % 3 != 0).size()));
-        for (String bad : List.of("yes", "1", "TRUE")) {
-            Answer answer = get("/api/marketplace/tags?verified=" + bad);
-            assertThat(answer.status()).as(bad).isEqualTo(400);
-            assertThat(answer.raw().body()).contains("verified must be 'true' or 'false'");
-        }
-    }
-
-    private static Map<String, Long> facetCounts(JsonNode body) {
-        Map<String, Long> counts = new HashMap<>();
-        body.get("data").forEach(c -> counts.put(c.get("tag").asString(), c.get("count").asLong()));
-        return counts;
     }
 
     @Test

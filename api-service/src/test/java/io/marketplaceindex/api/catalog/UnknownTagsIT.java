@@ -2,7 +2,6 @@ package io.marketplaceindex.api.catalog;
 
 import io.marketplaceindex.agent.AgentNormalizer;
 import io.marketplaceindex.agent.RecordProof;
-import io.marketplaceindex.agent.RegistryRef;
 import io.marketplaceindex.api.ApiTestSupport;
 import io.marketplaceindex.api.cache.CatalogGeneration;
 import io.marketplaceindex.api.cache.ResponseCache;
@@ -83,8 +82,9 @@ class UnknownTagsIT extends ApiTestSupport {
                 boolean inAlpha = i % 2 == 0;
                 // "search" and its case variant "Search" are different tags; "SEARCH" no agent has
                 String tag = i % 5 == 0 ? "Search" : i % 3 == 0 ? "finance" : "search";
-                ObjectNode agent = agent(normalizer, inAlpha ? alpha : beta, inAlpha ? "Alpha" : "Beta",
-                        inAlpha ? ALPHA_URL : BETA_URL, "agent-%02d".formatted(i), tag, "shared");
+                String handle = "agent-%02d".formatted(i);
+                ObjectNode agent = CatalogTagFacetsIT.agent(normalizer, inAlpha ? alpha : beta, inAlpha ? "Alpha" : "Beta",
+                        inAlpha ? ALPHA_URL : BETA_URL, handle, "Agent " + handle, tag, "shared");
                 if (i % 4 == 0) {
                     new RecordProof(RecordProof.Status.VALID, null, "k1").writeTo(agent);
                 }
@@ -101,19 +101,6 @@ class UnknownTagsIT extends ApiTestSupport {
             }
         };
         fullPath = new CatalogService(alwaysQueries, summaries, generation, cache, mapper, live, exactTotals, sourcesVersion);
-    }
-
-    private static ObjectNode agent(AgentNormalizer normalizer, UUID registryId, String registryName, String url,
-                                    String handle, String... tags) {
-        ObjectNode record = JSON.createObjectNode()
-                .put("schema", "hive-registry-record-v1").put("handle", handle)
-                .put("updatedAt", "2026-11-01T00:00:00Z").put("agentCardUrl", url + "/cards/" + handle);
-        var capabilities = record.putArray("capabilities");
-        for (String tag : tags) {
-            capabilities.add(tag);
-        }
-        ObjectNode card = JSON.createObjectNode().put("name", "Agent " + handle);
-        return normalizer.normalize(record, card, new RegistryRef(registryId.toString(), registryName, url)).orElseThrow();
     }
 
     @Test
