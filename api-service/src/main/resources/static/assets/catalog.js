@@ -61,13 +61,13 @@ function syncControls() {
   $('grid').className = state.view === 'list' ? 'list' : 'grid';
 }
 
-/** The filters as the catalog takes them; the tag facets count every proof status (no verified there). */
-function filterParams(forFacets = false) {
+/** The filters as the catalog and the tag facets take them (the facets count under all but tags). */
+function filterParams() {
   const params = new URLSearchParams();
   if (state.q) params.set('q', state.q);
   if (state.tags.length) params.set('tags', state.tags.join(','));
   if (state.registryUrl) params.set('registryUrl', state.registryUrl);
-  if (state.verified && !forFacets) params.set('verified', 'true');
+  if (state.verified) params.set('verified', 'true');
   return params;
 }
 
@@ -233,7 +233,7 @@ function showLoadError(e) {
 async function loadTags() {
   const seq = state.seq;
   try {
-    const body = await getJson('/api/marketplace/tags?' + filterParams(true), { isStale: () => seq !== state.seq });
+    const body = await getJson('/api/marketplace/tags?' + filterParams(), { isStale: () => seq !== state.seq });
     if (seq !== state.seq) return;
     state.tagFacets = Array.isArray(body.data) ? body.data : [];
     $('tag-search-box').hidden = state.tagFacets.length <= TAGS_SHOWN;

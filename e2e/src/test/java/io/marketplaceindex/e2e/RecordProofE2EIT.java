@@ -114,9 +114,12 @@ class RecordProofE2EIT {
         assertThat(badgeTitle(page, tampered)).isEqualTo("signature does not verify");
         watched.assertAccessible();
 
+        // a tag of the agents whose proof fails: its chip counts them until Verified only is on
+        Chip chip = chipOfAFailingAgentsTag(page, registry);
         // Verified only: the grid is what verified=true answers, in its order, and the address keeps it
         page.locator("#verified").check();
         page.waitForURL(u -> u.contains("verified=true"));
+        assertThat(chip.count()).hasText(String.valueOf(chip.verified()));
         List<String> verified = api.allAgents(registry + "&verified=true").stream()
                 .map(a -> a.get("handle").asString()).toList();
         assertThat(verified).hasSize(signed.size() - 4);
@@ -146,6 +149,32 @@ class RecordProofE2EIT {
         watched.assertAccessible();
         watched.assertNoErrors();
         watched.close();
+    }
+
+    /** A tag chip's count, and what the facets count for it under verified=true. */
+    private record Chip(Locator count, long verified) {
+    }
+
+    /** The chip of a tag whose count differs under verified=true, showing the count of all agents. */
+    private Chip chipOfAFailingAgentsTag(Page page, String registry) {
+        Map<String, Long> all = facetCounts(registry);
+        Map<String, Long> verified = facetCounts(registry + "&verified=true");
+        String tag = verified.keySet().stream().filter(t -> !verified.get(t).equals(all.get(t)))
+                .sorted().findFirst().orElseThrow();
+        if (page.locator("#tag-search").isVisible()) {
+            page.locator("#tag-search").fill(tag); // many tags: the chip may only show when looked for
+        }
+        Locator count = page.locator("#tags .tag[data-tag=\"" + tag + "\"] .count");
+        assertThat(count).hasText(String.valueOf(all.get(tag)));
+        return new Chip(count, verified.get(tag));
+    }
+
+    /** The tag facets' counts under a query, as the page's chips show them. */
+    private Map<String, Long> facetCounts(String query) {
+        Map<String, Long> counts = new HashMap<>();
+        api.get("/api/marketplace/tags?" + query).body().get("data")
+                .forEach(f -> counts.put(f.get("tag").asString(), f.get("count").asLong()));
+        return counts;
     }
 
     private static final Map<String, String> BADGES = Map.of(

@@ -157,6 +157,22 @@ public class CatalogRepository {
         return new Total(estimate[0] >= 0 ? estimate[0] : catalogTotal(), false);
     }
 
+    /**
+     * True when no agent has any of the tags (false for none): no positive counter for any of them
+     * (marketplace_tag_counts primary key). The worker changes the counters in the transaction that changes
+     * the rows, so the counters one statement sees are those of the rows of its snapshot: a missing counter
+     * never hides a committed row. Counters match tags byte for byte, as {@code tags &&} does.
+     */
+    public boolean noAgentHasAnyOf(List<String> tags) {
+        if (tags.isEmpty()) {
+            return false;
+        }
+        return reads.read(() -> jdbc.sql("""
+                        SELECT NOT EXISTS (SELECT 1 FROM marketplace_tag_counts WHERE tag = ANY (?) AND agent_count > 0)
+                        """)
+                .param(tags.toArray(String[]::new)).query(Boolean.class).single());
+    }
+
     private long catalogTotal() {
         return reads.read(() -> jdbc.sql("SELECT coalesce(sum(record_count), 0) FROM marketplace_registries WHERE enabled")
                 .query(Long.class).single());

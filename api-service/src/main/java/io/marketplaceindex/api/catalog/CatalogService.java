@@ -71,9 +71,11 @@ public class CatalogService {
         ResponseCache.Answer answer = cache.get(key, status -> {
             CatalogSummary current = summary(gen, sources);
             List<UUID> registryIds = query.registryUrl() == null ? List.of() : rows.registryIdsByUrl(query.registryUrl());
-            List<CatalogRepository.PageRow> page = query.registryUrl() != null && registryIds.isEmpty()
-                    ? List.of() : rows.page(query, registryIds);
-            CatalogRepository.Total total = query.registryUrl() != null && registryIds.isEmpty()
+            // no enabled registry has the URL, or no agent any of the tags (asked of the tag counters: a
+            // tags filter walks the name order to its end to find nothing): the answer is empty at once
+            boolean nothing = query.registryUrl() != null && registryIds.isEmpty() || rows.noAgentHasAnyOf(query.tags());
+            List<CatalogRepository.PageRow> page = nothing ? List.of() : rows.page(query, registryIds);
+            CatalogRepository.Total total = nothing
                     ? new CatalogRepository.Total(0, true)
                     : pageShowsTotal(query, page.size())
                     ? new CatalogRepository.Total(query.offset() + page.size(), true)

@@ -10,7 +10,7 @@ import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
-/** GET /api/marketplace/tags?q&tags&registryUrl: tag facets with counts. */
+/** GET /api/marketplace/tags?q&tags&registryUrl&verified: tag facets with counts. */
 @RestController
 @RequestMapping("/api/marketplace")
 class TagFacetController {
@@ -25,9 +25,11 @@ class TagFacetController {
     ResponseEntity<byte[]> tags(@RequestParam(required = false) String q,
                                 @RequestParam(required = false) String tags,
                                 @RequestParam(required = false) String registryUrl,
+                                @RequestParam(required = false) String verified,
                                 @RequestHeader(value = HttpHeaders.IF_NONE_MATCH, required = false) String ifNoneMatch) {
         // tags is validated like the catalog's (a client passes the same filters to both) but not applied
-        CatalogQuery query = CatalogQuery.parse(null, null, null, q, tags, registryUrl, null).withoutTags();
+        CatalogQuery query = CatalogQuery.parse(null, null, null, q, tags, registryUrl, null, verified)
+                .withoutTags();
         String etag = facets.etag(query);
         if (ifNoneMatch != null && ifNoneMatch.contains(etag)) {
             return ResponseEntity.status(HttpStatus.NOT_MODIFIED).eTag(etag).build();

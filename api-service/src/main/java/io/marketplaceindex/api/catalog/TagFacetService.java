@@ -10,7 +10,7 @@ import java.util.List;
 import java.util.UUID;
 
 /**
- * Tag facets for a catalog search. Counts honour q and registryUrl but not the tags filter: with it,
+ * Tag facets for a catalog search. Counts honour q, registryUrl and verified but not the tags filter: with it,
  * selecting one tag would make every other tag's count zero and the facet could only ever narrow.
  * Answers are cached by generation like the catalog's, since they change only with the rows.
  */
@@ -50,6 +50,9 @@ class TagFacetService {
             }
             if (query.registryUrl() != null) {
                 applied.add("registryUrl");
+            }
+            if (query.verified()) {
+                applied.add("verified");
             }
             byte[] forClient = render(counted, applied, gen, status.label());
             byte[] forCache = status == ResponseCache.Status.MISS

@@ -3,8 +3,8 @@ package io.marketplaceindex.api.catalog;
 import java.util.List;
 
 /**
- * The answer of GET /api/marketplace/tags: how many agents carry each tag under the request's q and
- * registryUrl, most frequent first (ties by tag, byte order).
+ * The answer of GET /api/marketplace/tags: how many agents carry each tag under the request's q,
+ * registryUrl and verified, most frequent first (ties by tag, byte order).
  *
  * @param total the number of distinct tags in {@code data}
  */
@@ -18,7 +18,7 @@ public record TagFacets(List<Count> data, int total, Meta meta) {
      *                          whole catalog's counts instead
      * @param source            {@code counters} (maintained with the rows), {@code query} (counted under the
      *                          filters) or {@code counters_fallback} (the query ran out of time)
-     * @param filtersApplied    the request's filters the counts honour (q, registryUrl)
+     * @param filtersApplied    the request's filters the counts honour (q, registryUrl, verified)
      * @param tagsFilterApplied always false: a tags filter would hide the other values of the facet
      */
     public record Meta(boolean exact, String source, List<String> filtersApplied, boolean tagsFilterApplied,

@@ -28,6 +28,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 
+import static io.marketplaceindex.api.catalog.CatalogTagFacetsIT.counts;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -193,11 +194,48 @@ class CatalogProofApiIT extends ApiTestSupport {
 
     @Test
     void aBadVerifiedValueIsA400WithItsReason() {
-        for (String bad : List.of("yes", "1", "TRUE", "only")) {
-            Answer answer = get("/api/marketplace?verified=" + bad);
-            assertThat(answer.status()).as(bad).isEqualTo(400);
-            assertThat(answer.raw().body()).contains("verified must be 'true' or 'false'");
+        // the tag facets take the same filter, validated the same way
+        for (String path : List.of("/api/marketplace?verified=", "/api/marketplace/tags?verified=")) {
+            for (String bad : List.of("yes", "1", "TRUE", "only")) {
+                Answer answer = get(path + bad);
+                assertThat(answer.status()).as(path + bad).isEqualTo(400);
+                assertThat(answer.raw().body()).contains("verified must be 'true' or 'false'");
+            }
         }
+    }
+
+    /**
+     * The facets count what the catalog lists under the same filters, verified=true included, and an
+     * answer cached without verified is never served for it (nor its ETag accepted).
+     */
+    @Test
+    void tagFacetsUnderVerifiedTrueCountOnlyTheValidOnes() {
+        generation.advanceTo(generation.current() + 1); // nothing of this test cached yet
+        Answer all = get("/api/marketplace/tags");
+        assertThat(counts(all.body())).isEqualTo(Map.of("finance", 14L, "search", 26L));
+        assertThat(counts(get("/api/marketplace/tags?verified=false").body())).isEqualTo(Map.of("finance", 14L, "search", 26L));
+        Answer cached = get("/api/marketplace/tags");
+        assertThat(cached.body().get("meta").get("cache").asString()).isEqualTo("hit");
+        String unverifiedEtag = cached.raw().headers().firstValue("ETag").orElseThrow();
+
+        Answer verified = get("/api/marketplace/tags?verified=true", "If-None-Match", unverifiedEtag);
+        assertThat(verified.status()).isEqualTo(200);
+        assertThat(verified.body().get("meta").get("cache").asString()).isEqualTo("miss");
+        assertThat(counts(verified.body())).isEqualTo(Map.of("finance", 7L, "search", 13L));
+        assertThat(counts(verified.body())).isEqualTo(Map.of(
+                "finance", (long) expectedValid(h -> Integer.parseInt(h.substring(6, 8)) % 3 == 0).size(),
+                "search", (long) expectedValid(h -> Integer.parseInt(h.substring(6, 8)) % 3 != 0).size()));
+        assertThat(verified.body().get("meta").get("filtersApplied").get(0).asString()).isEqualTo("verified");
+        assertThat(verified.body().get("meta").get("exact").asBoolean()).isTrue();
+        assertThat(get("/api/marketplace/tags?verified=true").body().get("meta").get("cache").asString()).isEqualTo("hit");
+        // each chip's count is the total the catalog answers when the chip is chosen
+        for (String tag : List.of("finance", "search")) {
+            assertThat(get("/api/marketplace?limit=1&verified=true&tags=" + tag).body().get("total").asLong()).as(tag)
+                    .isEqualTo(counts(verified.body()).get(tag));
+        }
+        assertThat(counts(get("/api/marketplace/tags?verified=true&registryUrl=" + ALPHA_URL).body())).isEqualTo(Map.of(
+                "finance", (long) expectedValid(h -> h.endsWith(".alpha") && Integer.parseInt(h.substring(6, 8)) % 3 == 0).size(),
+                "search", (long) expectedValid(h -> h.endsWith(".alpha") && Integer.parseInt(h.substring(6, 8)) % 3 != 0).size()));
     }
 
     @Test

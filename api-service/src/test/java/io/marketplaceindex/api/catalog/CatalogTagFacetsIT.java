@@ -58,8 +58,9 @@ class CatalogTagFacetsIT extends ApiTestSupport {
         generation.poll();
     }
 
-    private static ObjectNode agent(AgentNormalizer normalizer, UUID registryId, String registryName, String url,
-                                    String handle, String name, String... tags) {
+    /** A normalized agent of a record with these capabilities and a card with this name (also for UnknownTagsIT). */
+    static ObjectNode agent(AgentNormalizer normalizer, UUID registryId, String registryName, String url,
+                            String handle, String name, String... tags) {
         ObjectNode record = JSON.createObjectNode()
                 .put("schema", "hive-registry-record-v1").put("handle", handle)
                 .put("updatedAt", "2026-11-01T00:00:00Z").put("agentCardUrl", url + "/cards/" + handle);
@@ -167,7 +168,8 @@ class CatalogTagFacetsIT extends ApiTestSupport {
         assertThat(exact.body().get("data")).isEmpty();
     }
 
-    private static Map<String, Long> counts(JsonNode body) {
+    /** Each tag's count, most frequent first (also for CatalogProofApiIT). */
+    static Map<String, Long> counts(JsonNode body) {
         Map<String, Long> counts = new LinkedHashMap<>();
         body.get("data").forEach(c -> counts.put(c.get("tag").asString(), c.get("count").asLong()));
         return counts;
