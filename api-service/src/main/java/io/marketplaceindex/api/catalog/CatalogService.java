@@ -16,6 +16,7 @@ import java.util.concurrent.atomic.AtomicReference;
 public class CatalogService {
 
     private final CatalogRepository rows;
+    private final RelevanceRepository relevance;
     private final CatalogSummaryRepository summaries;
     private final CatalogGeneration generation;
     private final ResponseCache cache;
@@ -29,10 +30,11 @@ public class CatalogService {
     private record Summarized(CatalogSummary summary, String sourcesVersion) {
     }
 
-    public CatalogService(CatalogRepository rows, CatalogSummaryRepository summaries, CatalogGeneration generation,
-                          ResponseCache cache, JsonMapper json, LiveCatalog live, ExactTotals exactTotals,
-                          SourcesVersion sourcesVersion) {
+    public CatalogService(CatalogRepository rows, RelevanceRepository relevance, CatalogSummaryRepository summaries,
+                          CatalogGeneration generation, ResponseCache cache, JsonMapper json, LiveCatalog live,
+                          ExactTotals exactTotals, SourcesVersion sourcesVersion) {
         this.rows = rows;
+        this.relevance = relevance;
         this.summaries = summaries;
         this.generation = generation;
         this.cache = cache;
@@ -71,15 +73,19 @@ public class CatalogService {
         ResponseCache.Answer answer = cache.get(key, status -> {
             CatalogSummary current = summary(gen, sources);
             List<UUID> registryIds = query.registryUrl() == null ? List.of() : rows.registryIdsByUrl(query.registryUrl());
-            List<CatalogRepository.PageRow> page = query.registryUrl() != null && registryIds.isEmpty()
-                    ? List.of() : rows.page(query, registryIds);
-            CatalogRepository.Total total = query.registryUrl() != null && registryIds.isEmpty()
-                    ? new CatalogRepository.Total(0, true)
+            boolean none = query.registryUrl() != null && registryIds.isEmpty();
+            RelevanceRepository.Page ranked = none || query.sort() != CatalogQuery.Sort.RELEVANCE
+                    ? null : relevance.page(query, registryIds);
+            List<CatalogRepository.PageRow> page = none ? List.of()
+                    : ranked != null ? ranked.rows() : rows.page(query, registryIds);
+            CatalogRepository.Total total = none ? new CatalogRepository.Total(0, true)
+                    : ranked != null ? ranked.total()
                     : pageShowsTotal(query, page.size())
                     ? new CatalogRepository.Total(query.offset() + page.size(), true)
                     : total(gen, query, registryIds);
             String nextCursor = null;
-            if (page.size() == query.limit()) {
+            // relevance pages by offset only: its order is a score, no keyset
+            if (page.size() == query.limit() && ranked == null) {
                 CatalogRepository.PageRow last = page.get(page.size() - 1);
                 nextCursor = new Cursor(query.sort(), query.filterKey(), last.sortName(), last.handle(),
                         last.registryId()).encode();
