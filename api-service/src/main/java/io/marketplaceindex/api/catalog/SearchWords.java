@@ -20,6 +20,7 @@ class SearchWords {
     private static final String PREFIX_COUNT = """
             SELECT max(doc_count) FROM (SELECT doc_count FROM marketplace_search_words
                                         WHERE word >= ? AND word < ? ORDER BY word LIMIT 200) p
+            HAVING count(*) > 0
             """;
 
     /**
@@ -84,8 +85,7 @@ class SearchWords {
             return reads.read(() -> jdbc.sql("SELECT doc_count FROM marketplace_search_words WHERE word = ?") // primary key
                     .param(word).query(Long.class).optional());
         }
-        return Optional.ofNullable(reads.read(() -> jdbc.sql(PREFIX_COUNT).params(word, upperBound(word))
-                .query(Long.class).single()));
+        return reads.read(() -> jdbc.sql(PREFIX_COUNT).params(word, upperBound(word)).query(Long.class).optional());
     }
 
     private List<Spellings.Word> candidates(String word) {
