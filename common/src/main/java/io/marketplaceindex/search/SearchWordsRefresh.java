@@ -6,8 +6,7 @@ import java.util.List;
  * Rebuilds the dictionary of sort=relevance (marketplace_search_words, V20) from the catalog's word
  * vectors. One transaction: readers see the previous dictionary until it commits. It reads every
  * row's search_vector (about 11 s for 500,000 rows, docs/search.md), so the worker runs it on a
- * schedule, never per write. Only words a query could be corrected to are kept: no compound tokens
- * (URLs, hyphenated words: their parts are words of their own) and nothing longer than 40 characters.
+ * schedule, never per write. Words longer than 40 characters are left out (no one types them).
  */
 public final class SearchWordsRefresh {
 
@@ -19,7 +18,7 @@ public final class SearchWordsRefresh {
             """
             INSERT INTO marketplace_search_words (word, doc_count)
             SELECT word, ndoc FROM ts_stat('SELECT search_vector FROM marketplace_catalog_rows')
-            WHERE word !~ '[-./@:_]' AND length(word) <= 40
+            WHERE length(word) <= 40
             """);
 
     private SearchWordsRefresh() {

@@ -111,6 +111,33 @@ class RelevanceIT extends ApiTestSupport {
         assertThat(relevance[1] / n).as(summary).isGreaterThanOrEqualTo(byName[1] / n + MARGIN);
     }
 
+    @Test
+    void relevanceNeedsQAndPagesByOffsetOnly() {
+        assertThat(get("/api/marketplace?sort=relevance").status()).isEqualTo(400);
+        assertThat(get("/api/marketplace?sort=relevance&q=%21%21").body().get("error").stringValue()).contains("no word");
+        assertThat(get("/api/marketplace?q=web&match=words").status()).isEqualTo(400);
+        assertThat(get("/api/marketplace?q=web&sort=relevance&match=substring").status()).isEqualTo(400);
+        assertThat(get("/api/marketplace?q=web&sort=relevance&match=nearby").status()).isEqualTo(400);
+        assertThat(get("/api/marketplace?q=a+b+c+d+e+f+g+h+i&sort=relevance").body().get("error").stringValue())
+                .contains("more than 8 words");
+        String cursor = get("/api/marketplace?limit=1&q=web").body().get("meta").get("nextCursor").stringValue();
+        assertThat(get("/api/marketplace?q=web&sort=relevance&cursor=" + cursor).body().get("error").stringValue())
+                .contains("offset");
+
+        JsonNode all = get("/api/marketplace?q=search&sort=relevance&match=words&limit=200").body();
+        assertThat(all.get("meta").get("nextCursor")).isNull();
+        List<String> everything = new ArrayList<>();
+        all.get("data").forEach(a -> everything.add(a.get("handle").stringValue()));
+        List<String> paged = new ArrayList<>();
+        for (int offset = 0; offset < everything.size() + 2; offset += 2) {
+            JsonNode page = get("/api/marketplace?q=search&sort=relevance&limit=2&offset=" + offset).body();
+            assertThat(page.get("total").asLong()).isEqualTo(everything.size());
+            page.get("data").forEach(a -> paged.add(a.get("handle").stringValue()));
+        }
+        assertThat(paged).isEqualTo(everything);
+        assertThat(everything).hasSizeGreaterThan(4);
+    }
+
     private List<String> handles(String sort, String q) {
         Answer answer = get("/api/marketplace?limit=10&sort=" + sort + "&q=" + URLEncoder.encode(q, StandardCharsets.UTF_8));
         assertThat(answer.status()).as(q).isEqualTo(200);
