@@ -1,8 +1,10 @@
 // The catalog: GET /api/marketplace with q, tags, registryUrl and sort, paged with meta.nextCursor
-// (infinite scroll and a Load more button), tag facets from /api/marketplace/tags, registries from
-// meta.sources. Every filter lives in the address (?q=&tags=&registryUrl=&verified=&sort=&view=), so a
+// (infinite scroll and a Load more button; offset pages for sort=relevance, which has no cursor), tag
+// facets from /api/marketplace/tags, registries from meta.sources. A search ranks by relevance unless
+// the user picks Name or Handle (only a picked sort is in the address); matched words are marked. Every filter lives in the address (?q=&tags=&registryUrl=&verified=&sort=&view=), so a
 // view can be shared, reloaded, and walked with back and forward.
 import { $, el, getJson, ApiError, formatTime, agentPath, proofBadge, iconElement } from './util.js';
+import { wordsOf, appendMarked } from './highlight.js';
 
 const PAGE = 48;
 const TAGS_SHOWN = 30;
@@ -14,7 +16,7 @@ const FOLLOW_EVERY_MS = 2000;
 const FOLLOW_FOR_MS = 60000;
 
 const state = {
-  q: '', tags: [], registryUrl: '', verified: false, sort: 'name', view: 'grid',
+  q: '', tags: [], registryUrl: '', verified: false, sort: '', view: 'grid',
   cursor: null, loading: false, done: false, failed: false, seq: 0, shown: 0, tagFacets: [],
 };
 let observer;
@@ -27,7 +29,7 @@ function readUrl() {
   state.tags = (params.get('tags') || '').split(',').map((t) => t.trim()).filter(Boolean);
   state.registryUrl = params.get('registryUrl') || '';
   state.verified = params.get('verified') === 'true';
-  state.sort = params.get('sort') === 'handle' ? 'handle' : 'name';
+  state.sort = ['name', 'handle', 'relevance'].includes(params.get('sort')) ? params.get('sort') : '';
   state.view = params.get('view') === 'list' ? 'list' : 'grid';
 }
 
@@ -37,7 +39,7 @@ function urlOfState() {
   if (state.tags.length) params.set('tags', state.tags.join(','));
   if (state.registryUrl) params.set('registryUrl', state.registryUrl);
   if (state.verified) params.set('verified', 'true');
-  if (state.sort !== 'name') params.set('sort', state.sort);
+  if (state.sort) params.set('sort', state.sort);
   if (state.view !== 'grid') params.set('view', state.view);
   const query = params.toString();
   return '/marketplace' + (query ? '?' + query : '');
@@ -52,9 +54,16 @@ function writeUrl(typing) {
   lastWriteWasTyping = typing;
 }
 
+/** The sort asked for: the one picked, else relevance for a search and name otherwise. */
+function sortInUse() {
+  if (state.sort === 'relevance' || !state.sort) return state.q ? 'relevance' : 'name';
+  return state.sort;
+}
+
 function syncControls() {
   if ($('search').value.trim() !== state.q) $('search').value = state.q;
-  $('sort').value = state.sort;
+  $('sort-relevance').disabled = !state.q;
+  $('sort').value = sortInUse();
   $('verified').checked = state.verified;
   $('view-grid').setAttribute('aria-pressed', String(state.view === 'grid'));
   $('view-list').setAttribute('aria-pressed', String(state.view === 'list'));
@@ -71,24 +80,25 @@ function filterParams() {
   return params;
 }
 
-function card(agent) {
+function card(agent, words) {
   const li = el('li', { class: 'card', 'data-registry-id': agent.registryId, 'data-handle': agent.handle });
   const head = el('div', { class: 'card-head' });
   head.append(iconElement(agent.icon, 40, agent.name || agent.handle));
   const title = el('h3');
-  title.append(el('a', { href: agentPath(agent.registryId, agent.handle), class: 'card-link' }, agent.name || agent.handle));
+  title.append(appendMarked(el('a', { href: agentPath(agent.registryId, agent.handle), class: 'card-link' }),
+    agent.name || agent.handle, words));
   const names = el('div', { class: 'names' });
   names.append(title, el('div', { class: 'handle' }, agent.handle));
   head.append(names);
   const badge = proofBadge(agent.proof);
   if (badge) head.append(badge);
   li.append(head);
-  if (agent.description) li.append(el('p', { class: 'description' }, agent.description));
+  if (agent.description) li.append(appendMarked(el('p', { class: 'description' }), agent.description, words));
   const meta = [agent.author, agent.version && 'v' + agent.version, agent.registryName].filter(Boolean).join(' · ');
   if (meta) li.append(el('div', { class: 'meta' }, meta));
   if (Array.isArray(agent.tags) && agent.tags.length) {
     const chips = el('ul', { class: 'chips', 'aria-label': 'Tags' });
-    agent.tags.slice(0, 8).forEach((t) => chips.append(el('li', {}, t)));
+    agent.tags.slice(0, 8).forEach((t) => chips.append(appendMarked(el('li'), t, words)));
     if (agent.tags.length > 8) chips.append(el('li', { class: 'more-tags' }, '+' + (agent.tags.length - 8)));
     li.append(chips);
   }
@@ -166,11 +176,13 @@ async function loadPage() {
   if (state.loading || state.done) return;
   state.loading = true;
   const seq = state.seq;
-  const first = state.cursor === null;
+  const first = state.cursor === null && state.shown === 0;
   const params = filterParams();
   params.set('limit', String(PAGE));
-  params.set('sort', state.sort);
+  const sort = sortInUse();
+  params.set('sort', sort);
   if (state.cursor) params.set('cursor', state.cursor);
+  if (sort === 'relevance' && !first) params.set('offset', String(state.shown));
   $('load-more').disabled = true;
   try {
     const body = await getJson('/api/marketplace?' + params, {
@@ -185,10 +197,12 @@ async function loadPage() {
       renderSources(body.meta);
     }
     grid.setAttribute('aria-busy', 'false');
-    body.data.forEach((a) => grid.append(card(a)));
+    const words = wordsOf(state.q);
+    body.data.forEach((a) => grid.append(card(a, words)));
     state.shown += body.data.length;
     state.cursor = body.meta.nextCursor || null;
-    state.done = !state.cursor;
+    // relevance pages by offset: the next page starts after what is shown
+    state.done = sort === 'relevance' ? body.data.length < PAGE || state.shown >= body.total : !state.cursor;
     state.failed = false;
     $('load-more').textContent = 'Load more';
     const about = body.meta.totalExact === false ? 'about ' : '';

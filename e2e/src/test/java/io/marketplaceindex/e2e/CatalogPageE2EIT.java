@@ -38,6 +38,10 @@ class CatalogPageE2EIT {
     /** The page asks for this many agents at a time. */
     private static final int PAGE = 48;
     private static final String HOSTILE_NAME = "<img src=x onerror=\"window.__injected=1\">Probe";
+    /** An agent a typed search should find first, its words typed in another order. */
+    private static final String RANKED_NAME = "Quantum Weather Oracle";
+    /** What the page asks for when q is set and no sort was picked. */
+    private static final String BY_RELEVANCE = "&sort=relevance";
 
     private BrowserPages browser;
     private SystemStack stack;
@@ -52,6 +56,7 @@ class CatalogPageE2EIT {
         // 130 agents: three pages of the page's 48, so scrolling has to load twice more
         east = stack.simulator().addRegistry("east", 130, 31L);
         east.addAgent("markup-probe", HOSTILE_NAME);
+        east.addAgent("relevance-probe", RANKED_NAME);
         west = stack.simulator().addRegistry("west", 20, 47L);
         for (SimulatedRegistry r : List.of(east, west)) {
             String name = r == east ? "Page East" : "Page West";
@@ -233,7 +238,7 @@ class CatalogPageE2EIT {
         page.getByTestId("marketplace-search-input").fill(word);
         page.waitForURL(u -> u.contains("q="));
         String searched = registry + "&q=" + enc(word);
-        expectGrid(page, searched);
+        expectGrid(page, searched + BY_RELEVANCE);
 
         // a tag chip, with the count the facets answer
         String tag = target.tags().get(0);
@@ -246,7 +251,7 @@ class CatalogPageE2EIT {
         chip.click();
         page.waitForURL(u -> u.contains("tags="));
         String tagged = searched + "&tags=" + enc(tag);
-        expectGrid(page, tagged);
+        expectGrid(page, tagged + BY_RELEVANCE);
         assertThat(keys(page)).contains(keyOf(target));
 
         // sort by handle
@@ -266,18 +271,42 @@ class CatalogPageE2EIT {
 
         // back and forward walk the same views
         page.goBack();
-        assertThat(page.locator("#sort")).hasValue("name");
-        expectGrid(page, tagged);
+        assertThat(page.locator("#sort")).hasValue("relevance");
+        expectGrid(page, tagged + BY_RELEVANCE);
         page.goBack();
         assertThat(page.locator("#tags .tag[aria-pressed=true]")).hasCount(0);
-        expectGrid(page, searched);
+        expectGrid(page, searched + BY_RELEVANCE);
         page.goForward();
-        expectGrid(page, tagged);
+        expectGrid(page, tagged + BY_RELEVANCE);
 
         // Esc clears the search (and the address follows)
         page.getByTestId("marketplace-search-input").press("Escape");
         page.waitForURL(u -> !u.contains("q="));
         expectGrid(page, registry + "&tags=" + enc(tag));
+        watched.assertAccessible();
+        watched.assertNoErrors();
+        watched.close();
+    }
+
+    @Test
+    void aTypedSearchRanksTheAgentItNamesFirstAndMarksTheWords() {
+        BrowserPages.Watched watched = browser.open(ColorScheme.LIGHT);
+        Page page = watched.page();
+        page.navigate(stack.apiUrl() + "/marketplace");
+        expectGrid(page, "sort=name");
+        // the words in another order, the last one still being typed
+        page.getByTestId("marketplace-search-input").pressSequentially("oracle quantum weath");
+        page.waitForURL(u -> u.contains("q=oracle+quantum+weath"));
+        assertThat(page.locator("#sort")).hasValue("relevance");
+        Locator first = page.locator("#grid .card:not(.skeleton)").first();
+        assertThat(first).hasAttribute("data-handle", "relevance-probe");
+        assertThat(first.locator(".card-link mark")).hasText(new String[]{"Quantum", "Weath", "Oracle"});
+        assertThat(first.locator(".card-link")).hasText(RANKED_NAME);
+
+        // Name order is one choice away, and the address keeps it
+        page.locator("#sort").selectOption("name");
+        page.waitForURL(u -> u.contains("sort=name"));
+        expectGrid(page, "q=" + enc("oracle quantum weath") + "&sort=name");
         watched.assertAccessible();
         watched.assertNoErrors();
         watched.close();

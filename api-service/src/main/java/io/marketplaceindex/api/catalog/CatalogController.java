@@ -32,8 +32,9 @@ class CatalogController {
                                    @RequestParam(required = false) String registryUrl,
                                    @RequestParam(required = false) String cursor,
                                    @RequestParam(required = false) String verified,
+                                   @RequestParam(required = false) String match,
                                    @RequestHeader(value = HttpHeaders.IF_NONE_MATCH, required = false) String ifNoneMatch) {
-        CatalogQuery query = CatalogQuery.parse(limit, offset, sort, q, tags, registryUrl, cursor, verified);
+        CatalogQuery query = CatalogQuery.parse(limit, offset, sort, q, tags, registryUrl, cursor, verified, match);
         if (query.cursor() == null && query.offset() > maxOffset) {
             // the database walks an offset entry by entry: past this depth only a cursor stays cheap
             throw ApiException.badRequest("offset is at most " + maxOffset + "; to page deeper, pass meta.nextCursor"

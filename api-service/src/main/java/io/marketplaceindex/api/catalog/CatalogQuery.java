@@ -31,7 +31,9 @@ public record CatalogQuery(int limit, int offset, Sort sort, String q, String ne
     static final int MAX_TAGS = 32;
 
     public enum Sort {
-        NAME, HANDLE
+        NAME, HANDLE,
+        /** match=words ranked by {@link RelevanceRepository}; only with q, offset paging only */
+        RELEVANCE
     }
 
     public static CatalogQuery parse(String limit, String offset, String sort, String q, String tags,
@@ -41,6 +43,11 @@ public record CatalogQuery(int limit, int offset, Sort sort, String q, String ne
 
     public static CatalogQuery parse(String limit, String offset, String sort, String q, String tags,
                                      String registryUrl, String cursor, String verified) {
+        return parse(limit, offset, sort, q, tags, registryUrl, cursor, verified, null);
+    }
+
+    public static CatalogQuery parse(String limit, String offset, String sort, String q, String tags,
+                                     String registryUrl, String cursor, String verified, String match) {
         boolean onlyVerified = switch (verified == null || verified.isBlank() ? "false" : verified.trim()) {
             case "true" -> true;
             case "false" -> false;
@@ -54,7 +61,8 @@ public record CatalogQuery(int limit, int offset, Sort sort, String q, String ne
         Sort parsedSort = switch (sort == null || sort.isBlank() ? "name" : sort) {
             case "name" -> Sort.NAME;
             case "handle" -> Sort.HANDLE;
-            default -> throw ApiException.badRequest("sort must be 'name' or 'handle'");
+            case "relevance" -> Sort.RELEVANCE;
+            default -> throw ApiException.badRequest("sort must be 'name', 'handle' or 'relevance'");
         };
         String trimmedQ = q == null ? null : q.trim();
         if (trimmedQ != null && trimmedQ.length() > MAX_Q_LENGTH) {
@@ -72,7 +80,12 @@ public record CatalogQuery(int limit, int offset, Sort sort, String q, String ne
         String url = registryUrl == null || registryUrl.isBlank() ? null : RegistryUrls.normalizeForMatch(registryUrl);
         CatalogQuery query = new CatalogQuery(parsedLimit, parsedOffset, parsedSort, needle == null ? null : trimmedQ,
                 needle, parsedTags, url, null, onlyVerified);
+        RelevanceTerms.checkMatch(match, query);
         if (cursor != null && !cursor.isBlank()) {
+            if (parsedSort == Sort.RELEVANCE) {
+                throw ApiException.badRequest("sort=relevance pages by offset only (at most "
+                        + "marketplace.search.relevance-candidates results); cursor is for sort=name and sort=handle");
+            }
             query = new CatalogQuery(parsedLimit, 0, parsedSort, query.q, needle, parsedTags, url,
                     Cursor.decode(cursor, parsedSort, query.filterKey()), onlyVerified);
         }

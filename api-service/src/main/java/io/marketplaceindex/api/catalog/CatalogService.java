@@ -16,6 +16,7 @@ import java.util.concurrent.atomic.AtomicReference;
 public class CatalogService {
 
     private final CatalogRepository rows;
+    private final RelevanceRepository relevance;
     private final CatalogSummaryRepository summaries;
     private final CatalogGeneration generation;
     private final ResponseCache cache;
@@ -29,10 +30,11 @@ public class CatalogService {
     private record Summarized(CatalogSummary summary, String sourcesVersion) {
     }
 
-    public CatalogService(CatalogRepository rows, CatalogSummaryRepository summaries, CatalogGeneration generation,
-                          ResponseCache cache, JsonMapper json, LiveCatalog live, ExactTotals exactTotals,
-                          SourcesVersion sourcesVersion) {
+    public CatalogService(CatalogRepository rows, RelevanceRepository relevance, CatalogSummaryRepository summaries,
+                          CatalogGeneration generation, ResponseCache cache, JsonMapper json, LiveCatalog live,
+                          ExactTotals exactTotals, SourcesVersion sourcesVersion) {
         this.rows = rows;
+        this.relevance = relevance;
         this.summaries = summaries;
         this.generation = generation;
         this.cache = cache;
@@ -74,14 +76,18 @@ public class CatalogService {
             // no enabled registry has the URL, or no agent any of the tags (asked of the tag counters: a
             // tags filter walks the name order to its end to find nothing): the answer is empty at once
             boolean nothing = query.registryUrl() != null && registryIds.isEmpty() || rows.noAgentHasAnyOf(query.tags());
-            List<CatalogRepository.PageRow> page = nothing ? List.of() : rows.page(query, registryIds);
-            CatalogRepository.Total total = nothing
-                    ? new CatalogRepository.Total(0, true)
+            RelevanceRepository.Page ranked = nothing || query.sort() != CatalogQuery.Sort.RELEVANCE
+                    ? null : relevance.page(query, registryIds);
+            List<CatalogRepository.PageRow> page = nothing ? List.of()
+                    : ranked != null ? ranked.rows() : rows.page(query, registryIds);
+            CatalogRepository.Total total = nothing ? new CatalogRepository.Total(0, true)
+                    : ranked != null ? ranked.total()
                     : pageShowsTotal(query, page.size())
                     ? new CatalogRepository.Total(query.offset() + page.size(), true)
                     : total(gen, query, registryIds);
             String nextCursor = null;
-            if (page.size() == query.limit()) {
+            // relevance pages by offset only: its order is a score, no keyset
+            if (page.size() == query.limit() && ranked == null) {
                 CatalogRepository.PageRow last = page.get(page.size() - 1);
                 nextCursor = new Cursor(query.sort(), query.filterKey(), last.sortName(), last.handle(),
                         last.registryId()).encode();

@@ -1,6 +1,7 @@
 package io.marketplaceindex.api.docs;
 
 import io.marketplaceindex.api.catalog.CatalogQuery;
+import io.marketplaceindex.api.catalog.RelevanceTerms;
 import io.marketplaceindex.api.changes.ChangeQuery;
 import io.swagger.v3.oas.models.Components;
 import io.swagger.v3.oas.models.OpenAPI;
@@ -142,10 +143,15 @@ class ApiDocsConfig {
         parameters.add(new QueryParameter().name("offset").description("agents to skip; ignored with cursor")
                 .schema(new IntegerSchema().minimum(BigDecimal.ZERO)._default(0)));
         parameters.add(new QueryParameter().name("sort").description("name: case-insensitive on the name, falling "
-                + "back to the handle; handle: by handle. Ties are broken by handle and registry id.")
-                .schema(new StringSchema()._enum(List.of("name", "handle"))._default("name")));
+                + "back to the handle; handle: by handle. Ties are broken by handle and registry id. relevance (only "
+                + "with q): the words of q ranked by field and rarity, offset paging only (docs/search.md)")
+                .schema(new StringSchema()._enum(List.of("name", "handle", "relevance"))._default("name")));
         parameters.add(new QueryParameter().name("q").description("case-insensitive substring of name, description, "
                 + "handle, author or any tag (% and _ are literal)").schema(new StringSchema().maxLength(256)));
+        parameters.add(new QueryParameter().name("match").description("how q matches: substring (default of "
+                + "sort=name|handle) or words (every word in any order, the last as a prefix, small typos corrected; "
+                + "at most " + RelevanceTerms.MAX_WORDS + " words; only with sort=relevance, its default)")
+                .schema(new StringSchema()._enum(List.of("substring", "words"))));
         parameters.add(new QueryParameter().name("tags").description("comma-separated; agents having any of them "
                 + "(exact match); at most 32").schema(new StringSchema()).example("translation,search"));
         parameters.add(new QueryParameter().name("registryUrl").description("only agents of this registry; "
@@ -158,7 +164,7 @@ class ApiDocsConfig {
         parameters.add(new HeaderParameter().name("If-None-Match").description("ETag of an earlier answer")
                 .schema(new StringSchema()));
         op.parameters(parameters);
-        ApiResponses responses = responses(400, "invalid limit, offset, sort, q, tags, cursor or verified",
+        ApiResponses responses = responses(400, "invalid limit, offset, sort, match, q, tags, cursor or verified",
                 401, "the catalog is not public and the caller is not signed in",
                 429, "anonymous rate limit exceeded; see Retry-After");
         responses.addApiResponse("200", new ApiResponse().description("a page of the catalog")

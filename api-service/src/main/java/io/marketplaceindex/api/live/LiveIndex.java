@@ -78,7 +78,8 @@ final class LiveIndex {
     }
 
     Page query(CatalogQuery query) {
-        List<LiveAgent> order = query.sort() == CatalogQuery.Sort.NAME ? byName : byHandle;
+        // the live catalog has no word index: sort=relevance answers its substring matches in name order
+        List<LiveAgent> order = query.sort() == CatalogQuery.Sort.HANDLE ? byHandle : byName;
         Set<String> wanted = query.tags().isEmpty() ? null : new HashSet<>(query.tags());
         Cursor cursor = query.cursor();
         int skip = cursor == null ? query.offset() : 0;
@@ -99,7 +100,7 @@ final class LiveIndex {
             }
         }
         String next = null;
-        if (page.size() == query.limit()) {
+        if (page.size() == query.limit() && query.sort() != CatalogQuery.Sort.RELEVANCE) {
             LiveAgent last = page.get(page.size() - 1);
             next = new Cursor(query.sort(), query.filterKey(), last.sortName(), last.handle(),
                     UUID.fromString(last.registryId())).encode();
@@ -131,7 +132,7 @@ final class LiveIndex {
     /** The keyset condition of the SQL: (sort_name, handle, registry_id) &gt; the cursor's. */
     private static boolean after(LiveAgent agent, Cursor cursor, CatalogQuery.Sort sort) {
         int c = 0;
-        if (sort == CatalogQuery.Sort.NAME) {
+        if (sort != CatalogQuery.Sort.HANDLE) {
             c = compareCodePoints(agent.sortName(), cursor.sortName());
         }
         if (c == 0) {

@@ -1,0 +1,103 @@
+package io.marketplaceindex.api.catalog;
+
+import io.marketplaceindex.api.web.ReadBudget;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Repository;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * sort=relevance: the agents holding every word of q (any order; the last word as a prefix; each
+ * word also by its dictionary corrections, {@link Spellings}), ranked by where the words occur and
+ * how rare they are. The score is a sum over the words of idf(word) * ts_rank_cd(field weights,
+ * search_vector, word): a name counts 1.0, a tag 0.4, the description 0.2, the author 0.1 (V20 gives
+ * the fields the weights A to D), and idf is BM25's, from the dictionary's document counts. Ties
+ * go by name, handle and registry id, so that pages never overlap.
+ *
+ * <p>Only the first {@code marketplace.search.relevance-candidates} matches the word index finds are
+ * ranked (docs/search.md): the cost of a page is bounded whatever the words.
+ */
+@Repository
+public class RelevanceRepository {
+
+    /** ts_rank_cd's weights, in its order D, C, B, A: author, description, tags, name. */
+    private static final String WEIGHTS = "'{0.1, 0.2, 0.4, 1.0}'";
+
+    private static final String PAGE = """
+            WITH candidates AS (
+                SELECT registry_id, handle, sort_name, search_vector
+                FROM marketplace_catalog_rows
+                WHERE search_vector @@ ?::tsquery AND %1$s  -- catalog_rows_search_vector
+                LIMIT ?),
+            ranked AS (
+                SELECT registry_id, handle, sort_name, count(*) OVER () AS matched,
+                       (SELECT sum(w.idf * ts_rank_cd(%2$s, c.search_vector, w.term))
+                        FROM unnest(?::tsquery[], ?::float8[]) AS w (term, idf)) AS score
+                FROM candidates c)
+            SELECT (%3$s)::text AS agent, k.sort_name, k.handle, k.registry_id, k.matched
+            FROM (SELECT * FROM ranked
+                  ORDER BY score DESC, sort_name, handle, registry_id
+                  LIMIT ? OFFSET ?) k
+            JOIN marketplace_catalog_rows r USING (registry_id, handle)  -- primary key
+            ORDER BY k.score DESC, k.sort_name, k.handle, k.registry_id
+            """;
+
+    private static final String COUNT = """
+            SELECT count(*) FROM (SELECT 1 FROM marketplace_catalog_rows
+                                  WHERE search_vector @@ ?::tsquery AND %s  -- catalog_rows_search_vector
+                                  LIMIT ?) c
+            """;
+
+    private final JdbcClient jdbc;
+    private final ReadBudget reads;
+    private final SearchWords words;
+    private final int candidates;
+
+    RelevanceRepository(JdbcClient jdbc, ReadBudget reads, SearchWords words, RelevanceProperties properties) {
+        this.jdbc = jdbc;
+        this.reads = reads;
+        this.words = words;
+        this.candidates = properties.relevanceCandidates();
+    }
+
+    public record Page(List<CatalogRepository.PageRow> rows, CatalogRepository.Total total) {
+    }
+
+    public Page page(CatalogQuery query, List<UUID> registryIds) {
+        RelevanceTerms terms = RelevanceTerms.of(query.q());
+        List<SearchWords.Term> expanded = words.expand(terms);
+        String all = String.join(" & ", expanded.stream().map(SearchWords.Term::tsquery).toList());
+        // tags, registryUrl and verified as for the other sorts; q is matched by words here instead
+        CatalogRepository.Where filters = CatalogRepository.where(new CatalogQuery(query.limit(), query.offset(),
+                query.sort(), null, null, query.tags(), query.registryUrl(), null, query.verified()), registryIds, null);
+        List<Object> params = new ArrayList<>();
+        params.add(all);
+        params.addAll(filters.params());
+        params.add(candidates);
+        params.add(expanded.stream().map(SearchWords.Term::tsquery).toArray(String[]::new));
+        params.add(expanded.stream().map(SearchWords.Term::idf).toArray(Double[]::new));
+        params.add(query.limit());
+        params.add(query.offset());
+        String sql = PAGE.formatted(filters.sql(), WEIGHTS, ServedAgent.jsonb("r."));
+        long[] matched = {-1};
+        List<CatalogRepository.PageRow> rows = reads.read(() -> jdbc.sql(sql).params(params)
+                .query((rs, n) -> {
+                    matched[0] = rs.getLong("matched");
+                    return new CatalogRepository.PageRow(rs.getString("agent"), rs.getString("sort_name"),
+                            rs.getString("handle"), rs.getObject("registry_id", UUID.class));
+                }).list());
+        if (matched[0] < 0) {
+            // past the last match: count them (as bounded as the ranking)
+            List<Object> countParams = new ArrayList<>();
+            countParams.add(all);
+            countParams.addAll(filters.params());
+            countParams.add(candidates);
+            matched[0] = reads.read(() -> jdbc.sql(COUNT.formatted(filters.sql())).params(countParams)
+                    .query(Long.class).single());
+        }
+        // as many matches as the budget: there may be more than were ranked
+        return new Page(rows, new CatalogRepository.Total(matched[0], matched[0] < candidates));
+    }
+}
