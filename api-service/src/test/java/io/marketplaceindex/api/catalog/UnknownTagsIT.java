@@ -66,6 +66,8 @@ class UnknownTagsIT extends ApiTestSupport {
     SourcesVersion sourcesVersion;
     @Autowired
     JsonMapper mapper;
+    @Autowired
+    RelevanceRepository relevance;
 
     private CatalogService fullPath;
 
@@ -100,7 +102,7 @@ class UnknownTagsIT extends ApiTestSupport {
                 return false;
             }
         };
-        fullPath = new CatalogService(alwaysQueries, summaries, generation, cache, mapper, live, exactTotals, sourcesVersion);
+        fullPath = new CatalogService(alwaysQueries, relevance, summaries, generation, cache, mapper, live, exactTotals, sourcesVersion);
     }
 
     @Test
