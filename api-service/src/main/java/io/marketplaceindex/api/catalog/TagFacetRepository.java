@@ -40,7 +40,8 @@ class TagFacetRepository {
 
     /**
      * Counts under q and registryUrl (the query's tags are ignored by the caller). The rows are
-     * narrowed by catalog_rows_search_trgm (q) and catalog_rows_by_registry_name (registryUrl), then
+     * narrowed by catalog_rows_search_trgm or catalog_rows_search_grams (q, see
+     * CatalogRepository.where) and catalog_rows_by_registry_name (registryUrl), then
      * every matching row's tags are unnested: cost grows with the matching rows, hence the budget.
      *
      * @return empty when the budget ran out
