@@ -4,12 +4,10 @@ import io.marketplaceindex.agent.AgentBudgets;
 import io.marketplaceindex.agent.SearchGrams;
 import io.marketplaceindex.testsupport.TestServices;
 import org.flywaydb.core.Flyway;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import java.sql.Array;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -26,18 +24,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * (the same Java function), over several batches, and the two indexes exist; a row over the grams'
  * budget keeps none and is still found by the API's condition.
  */
-class SearchGramsMigrationIT {
+class SearchGramsMigrationIT extends MigrationTestSupport {
 
     private static final String US = "\u001f";
-
-    private String url;
-
-    @AfterEach
-    void drop() {
-        if (url != null) {
-            TestServices.dropDatabase(url);
-        }
-    }
 
     @Test
     void existingRowsGetTheWorkersGramsAndRowsWithoutGramsAreStillFound() throws SQLException {
@@ -134,19 +123,5 @@ class SearchGramsMigrationIT {
             }
         }
         return handles;
-    }
-
-    private Connection connection() throws SQLException {
-        return DriverManager.getConnection(url, TestServices.postgresUser(), TestServices.postgresPassword());
-    }
-
-    private static List<String> column(Statement st, String sql) throws SQLException {
-        List<String> values = new ArrayList<>();
-        try (ResultSet rs = st.executeQuery(sql)) {
-            while (rs.next()) {
-                values.add(rs.getString(1));
-            }
-        }
-        return values;
     }
 }
