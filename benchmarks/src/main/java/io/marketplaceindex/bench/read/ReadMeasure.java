@@ -275,12 +275,15 @@ final class ReadMeasure {
                 QueryKind.catalog("multi_word", "q = two words with a space", true, "q", o.qMultiWord),
                 QueryKind.catalog("needle_tags_registry", "q, tags and registryUrl together", true, "q", midWord,
                         "tags", commonTag, "registryUrl", registryUrl));
-        String only = o.kinds;
-        if (only.equals("all")) {
+        return selected(all);
+    }
+
+    /** The kinds --kinds asks for; name_first comes first whatever is asked: the floor page is its cached answer. */
+    private List<QueryKind> selected(List<QueryKind> all) {
+        if (o.kinds.equals("all")) {
             return all;
         }
-        List<String> wanted = Arrays.asList(only.split(","));
-        // name_first comes first whatever is asked: the floor page is its cached answer
+        List<String> wanted = Arrays.asList(o.kinds.split(","));
         return all.stream().filter(k -> k.name().equals("name_first") || wanted.contains(k.name())
                 || wanted.contains(k.name().replaceAll("_\\d+k$", ""))).toList();
     }
