@@ -17,10 +17,10 @@ import java.util.UUID;
  * The catalog's read SQL. Every page walks a btree in output order and stops after one page:
  * catalog_rows_by_name (sort_name, handle, registry_id) INCLUDE (tags), catalog_rows_by_handle (handle, registry_id)
  * or catalog_rows_by_registry_name; filters narrow it through catalog_rows_search_trgm (q of three code
- * points or more), catalog_rows_search_grams (q of one or two) and catalog_rows_tags (tags). Deep offsets use a deferred join: the offset is skipped over the
- * narrow index entries, and only the page's rows are read in full. verified=true walks the partial
- * indexes catalog_rows_verified_by_name and catalog_rows_verified_by_handle (V16), which hold only the
- * verified rows, in the same orders.
+ * points or more), catalog_rows_search_grams (q of one or two) and catalog_rows_tags (tags). Deep
+ * offsets use a deferred join: the offset is skipped over the narrow index entries, and only the
+ * page's rows are read in full. verified=true walks the partial indexes catalog_rows_verified_by_name
+ * and catalog_rows_verified_by_handle (V16), which hold only the verified rows, in the same orders.
  */
 @Repository
 public class CatalogRepository {

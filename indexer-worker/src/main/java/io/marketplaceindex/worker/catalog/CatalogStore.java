@@ -208,7 +208,8 @@ public class CatalogStore {
                 ON CONFLICT (registry_id, handle) DO UPDATE
                 SET agent = EXCLUDED.agent, updated_at = EXCLUDED.updated_at, change_xid = EXCLUDED.change_xid,
                     sort_name = EXCLUDED.sort_name, search_text = EXCLUDED.search_text,
-                    search_grams = EXCLUDED.search_grams, tags = EXCLUDED.tags, content_hash = EXCLUDED.content_hash, proof_status = EXCLUDED.proof_status
+                    search_grams = EXCLUDED.search_grams, tags = EXCLUDED.tags, content_hash = EXCLUDED.content_hash,
+                    proof_status = EXCLUDED.proof_status
                 WHERE marketplace_catalog_rows.content_hash <> EXCLUDED.content_hash
                    OR marketplace_catalog_rows.proof_status IS DISTINCT FROM EXCLUDED.proof_status
                 """, rows, batchSize, (ps, row) -> bindRow(ps, registryId, row));
