@@ -18,6 +18,7 @@
 --   before V7        sources as jsonb with a foreign key to their rows, both tables by upsert
 --   rows only        "now" without the sources rows
 --   no trigram       "now" without catalog_rows_search_trgm
+--   no grams GIN     "now" without catalog_rows_search_grams (V19)
 --   no tags GIN      "now" without catalog_rows_tags
 --   no B-trees       "now" without the four secondary B-trees (by name, handle, registry and name, change)
 --   no secondary     "now" without any secondary index
@@ -65,6 +66,14 @@ UPDATE gen SET
         'defaultOutputModes', '["text"]'::json,
         'skills', json_build_array(json_build_object('id', 'skill-0', 'name', 'Music desk',
                                                      'description', 'Handles music requests.', 'tags', tags)))::text;
+-- the grams as the worker computes them in Java (SearchGrams): distinct code-point unigrams and bigrams,
+-- never across a field separator (this generator joins fields with spaces, so none is crossed); the
+-- SQL twin is used here only to generate the data, once
+ALTER TABLE gen ADD COLUMN search_grams text[];
+UPDATE gen SET search_grams = array(
+    SELECT DISTINCT v FROM (SELECT c, lead(c) OVER (ORDER BY i) AS n
+                            FROM unnest(string_to_array(search_text, NULL)) WITH ORDINALITY u(c, i)) x
+    CROSS JOIN LATERAL (VALUES (c), (c || n)) w(v) WHERE v IS NOT NULL);
 CREATE INDEX ON gen (r);
 VACUUM ANALYZE gen;
 
@@ -76,7 +85,7 @@ BEGIN
         registry_id uuid NOT NULL, handle text COLLATE "C" NOT NULL, agent jsonb NOT NULL,
         updated_at timestamptz NOT NULL DEFAULT now(), change_xid bigint NOT NULL,
         sort_name text COLLATE "C" NOT NULL, search_text text COLLATE "C" NOT NULL,
-        tags text[] COLLATE "C" NOT NULL DEFAULT '{}', content_hash bytea NOT NULL,
+        tags text[] COLLATE "C" NOT NULL DEFAULT '{}', content_hash bytea NOT NULL, search_grams text[] COLLATE "C",
         PRIMARY KEY (registry_id, handle)) WITH (autovacuum_enabled = off);
     CREATE INDEX r_by_name ON rows_t (sort_name, handle, registry_id) INCLUDE (tags);
     CREATE INDEX r_by_handle ON rows_t (handle, registry_id);
@@ -85,6 +94,8 @@ BEGIN
     CREATE INDEX r_many_tags ON rows_t USING gin (tags) WHERE cardinality(tags) > 32;
     CREATE INDEX r_trgm ON rows_t USING gin (search_text gin_trgm_ops);
     CREATE INDEX r_by_change ON rows_t (change_xid, registry_id, handle);
+    CREATE INDEX r_grams ON rows_t USING gin (search_grams);
+    CREATE INDEX r_grams_missing ON rows_t (registry_id, handle) WHERE search_grams IS NULL;
     IF drop_indexes <> '' THEN
         EXECUTE 'DROP INDEX ' || drop_indexes;
     END IF;
@@ -109,13 +120,14 @@ CREATE OR REPLACE PROCEDURE load_catalog(before_v7 boolean, with_sources boolean
 BEGIN
   FOR reg IN 1..1000 LOOP
     IF before_v7 THEN
-      INSERT INTO rows_t (registry_id, handle, agent, change_xid, sort_name, search_text, tags, content_hash)
+      INSERT INTO rows_t (registry_id, handle, agent, change_xid, sort_name, search_text, tags, content_hash, search_grams)
       SELECT registry_id, handle, agent_text::jsonb, pg_current_xact_id()::text::bigint, lower(name), search_text,
-             tags, sha256(convert_to(agent_text, 'UTF8'))
+             tags, sha256(convert_to(agent_text, 'UTF8')), search_grams
       FROM gen WHERE r = reg
       ON CONFLICT (registry_id, handle) DO UPDATE
       SET agent = EXCLUDED.agent, change_xid = EXCLUDED.change_xid, sort_name = EXCLUDED.sort_name,
-          search_text = EXCLUDED.search_text, tags = EXCLUDED.tags, content_hash = EXCLUDED.content_hash
+          search_text = EXCLUDED.search_text, tags = EXCLUDED.tags, content_hash = EXCLUDED.content_hash,
+          search_grams = EXCLUDED.search_grams
       WHERE rows_t.content_hash <> EXCLUDED.content_hash;
       INSERT INTO src_t (registry_id, handle, record, card, record_etag, card_etag, card_last_modified, card_fresh_until)
       SELECT registry_id, handle, record_text::jsonb, card_text::jsonb, 'W/"1"', 'W/"2"',
@@ -123,9 +135,9 @@ BEGIN
       FROM gen WHERE r = reg
       ON CONFLICT (registry_id, handle) DO UPDATE SET record = EXCLUDED.record, card = EXCLUDED.card;
     ELSE
-      INSERT INTO rows_t (registry_id, handle, agent, change_xid, sort_name, search_text, tags, content_hash)
+      INSERT INTO rows_t (registry_id, handle, agent, change_xid, sort_name, search_text, tags, content_hash, search_grams)
       SELECT registry_id, handle, agent_text::jsonb, pg_current_xact_id()::text::bigint, lower(name), search_text,
-             tags, sha256(convert_to(agent_text, 'UTF8'))
+             tags, sha256(convert_to(agent_text, 'UTF8')), search_grams
       FROM gen WHERE r = reg;
       IF with_sources THEN
         INSERT INTO src_t (registry_id, handle, record, card_url, card, record_etag, card_etag, card_last_modified,
@@ -153,9 +165,10 @@ INSERT INTO variants VALUES
     (2, 'before V7', true, true, ''),
     (3, 'rows only', false, false, ''),
     (4, 'no trigram', false, true, 'r_trgm'),
+    (8, 'no grams GIN', false, true, 'r_grams'),
     (5, 'no tags GIN', false, true, 'r_tags'),
     (6, 'no B-trees', false, true, 'r_by_name, r_by_handle, r_by_registry_name, r_by_change'),
-    (7, 'no secondary', false, true, 'r_by_name, r_by_handle, r_by_registry_name, r_by_change, r_trgm, r_tags, r_many_tags');
+    (7, 'no secondary', false, true, 'r_by_name, r_by_handle, r_by_registry_name, r_by_change, r_trgm, r_tags, r_many_tags, r_grams, r_grams_missing');
 CREATE TEMP TABLE results (round int, position int, name text, wall_s numeric, cpu_s numeric);
 
 CREATE OR REPLACE PROCEDURE measure(round int) LANGUAGE plpgsql AS $$

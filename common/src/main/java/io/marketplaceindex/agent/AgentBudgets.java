@@ -99,4 +99,12 @@ public final class AgentBudgets {
      * 512 four-byte code points, so the name budget alone does not bound it.
      */
     public static final int SORT_NAME_UTF8_BYTES = 512;
+
+    /**
+     * Distinct one- and two-code-point grams of the search text ({@code search_grams}, {@link SearchGrams}).
+     * The text's budgets bound them at about 8,200; an ordinary agent has 100–300. A text with more gets
+     * none: its row is read and rechecked for every short needle instead of being found through the gram
+     * index, so this only bounds what one row costs the index, never what a search finds.
+     */
+    public static final int SEARCH_GRAMS = 4_096;
 }

@@ -122,6 +122,14 @@ public record AgentIndexFields(String sortName, String searchText, List<String> 
         return CANONICAL.writeValueAsBytes(agent);
     }
 
+    /**
+     * The distinct unigrams and bigrams of {@link #searchText} ({@link SearchGrams#of}), or null over their
+     * budget. Derived, not stored: every writer (and a staged row read back) gets them from the text.
+     */
+    public List<String> searchGrams() {
+        return SearchGrams.of(searchText);
+    }
+
     @Override
     public byte[] contentHash() {
         return contentHash.clone();

@@ -2,6 +2,7 @@ package io.marketplaceindex.worker;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import io.marketplaceindex.agent.SearchGrams;
 import io.marketplaceindex.events.CatalogChanged;
 import io.marketplaceindex.events.EventCodec;
 import io.marketplaceindex.events.Topics;
@@ -17,6 +18,7 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
 import javax.sql.DataSource;
+import java.sql.Array;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -167,5 +169,13 @@ public abstract class WorkerTestSupport {
                     return cardUrls.put(rs.getString(1), rs.getString(2));
                 }).list();
         assertThat(cardUrls.keySet()).isEqualTo(expected.keySet());
+        // every row's grams, inserted or rewritten, directly or through staging, are those of its search text
+        jdbc.sql("SELECT handle, search_text, search_grams FROM marketplace_catalog_rows WHERE registry_id = ?").param(id)
+                .query((rs, n) -> {
+                    Array grams = rs.getArray(3);
+                    assertThat(grams == null ? null : List.of((String[]) grams.getArray()))
+                            .as("search_grams of %s", rs.getString(1)).isEqualTo(SearchGrams.of(rs.getString(2)));
+                    return n;
+                }).list();
     }
 }

@@ -83,8 +83,9 @@ public final class CatalogSeeder implements AutoCloseable {
     private void insertRows(UUID registryId, List<ObjectNode> agents, long changeXid) throws SQLException {
         try (PreparedStatement ps = connection.prepareStatement("""
                 INSERT INTO marketplace_catalog_rows
-                    (registry_id, handle, agent, change_xid, sort_name, search_text, tags, content_hash, proof_status)
-                VALUES (?, ?, ?::jsonb, ?, ?, ?, ?, ?, ?)
+                    (registry_id, handle, agent, change_xid, sort_name, search_text, tags, content_hash, proof_status,
+                     search_grams)
+                VALUES (?, ?, ?::jsonb, ?, ?, ?, ?, ?, ?, ?)
                 """)) {
             int n = 0;
             for (ObjectNode agent : agents) {
@@ -99,6 +100,8 @@ public final class CatalogSeeder implements AutoCloseable {
                 ps.setBytes(8, fields.contentHash());
                 // an agent given a proof verdict (RecordProof.writeTo) is stored as the worker stores it
                 ps.setString(9, fields.proofStatus());
+                List<String> grams = fields.searchGrams();
+                ps.setArray(10, grams == null ? null : connection.createArrayOf("text", grams.toArray()));
                 ps.addBatch();
                 if (++n % 1000 == 0) {
                     ps.executeBatch();

@@ -1,5 +1,6 @@
 package io.marketplaceindex.api.catalog;
 
+import io.marketplaceindex.agent.SearchGrams;
 import io.marketplaceindex.api.web.ReadBudget;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
@@ -15,11 +16,11 @@ import java.util.UUID;
 /**
  * The catalog's read SQL. Every page walks a btree in output order and stops after one page:
  * catalog_rows_by_name (sort_name, handle, registry_id) INCLUDE (tags), catalog_rows_by_handle (handle, registry_id)
- * or catalog_rows_by_registry_name; filters narrow it through catalog_rows_search_trgm (q) and
- * catalog_rows_tags (tags). Deep offsets use a deferred join: the offset is skipped over the
- * narrow index entries, and only the page's rows are read in full. verified=true walks the partial
- * indexes catalog_rows_verified_by_name and catalog_rows_verified_by_handle (V16), which hold only the
- * verified rows, in the same orders.
+ * or catalog_rows_by_registry_name; filters narrow it through catalog_rows_search_trgm (q of three code
+ * points or more), catalog_rows_search_grams (q of one or two) and catalog_rows_tags (tags). Deep
+ * offsets use a deferred join: the offset is skipped over the narrow index entries, and only the
+ * page's rows are read in full. verified=true walks the partial indexes catalog_rows_verified_by_name
+ * and catalog_rows_verified_by_handle (V16), which hold only the verified rows, in the same orders.
  */
 @Repository
 public class CatalogRepository {
@@ -218,7 +219,16 @@ public class CatalogRepository {
         List<String> conditions = new ArrayList<>();
         List<Object> params = new ArrayList<>();
         conditions.add("true");
-        if (query.needle() != null && window != null) {
+        if (query.needle() != null && SearchGrams.answers(query.needle())) {
+            // One or two code points have no trigram: the gram index answers them (SearchGrams). Rows
+            // without grams (not filled yet, or over the grams' budget) are read from their partial index
+            // and rechecked, so they are never left out; strpos rechecks every candidate.
+            // catalog_rows_search_grams OR catalog_rows_search_grams_missing (a bitmap OR of both)
+            conditions.add("(search_grams @> ARRAY[?::text] OR search_grams IS NULL)");
+            params.add(query.needle());
+            conditions.add("strpos(search_text, ?) > 0");
+            params.add(query.needle());
+        } else if (query.needle() != null && window != null) {
             // the index searches the needle's rarest window; the rows it finds are checked for the
             // whole needle (strpos is no index condition, so it only rechecks), see SubstringNarrowing
             conditions.add("search_text LIKE ? ESCAPE '\\'"); // catalog_rows_search_trgm

@@ -40,8 +40,9 @@ class TagFacetRepository {
 
     /**
      * Counts under q, registryUrl and verified (the query's tags are ignored by the caller). The rows are
-     * narrowed by catalog_rows_search_trgm (q), catalog_rows_by_registry_name (registryUrl) and
-     * catalog_rows_verified_by_name (verified: it holds the verified rows' tags), then
+     * narrowed by catalog_rows_search_trgm or catalog_rows_search_grams (q, see CatalogRepository.where),
+     * catalog_rows_by_registry_name (registryUrl) and catalog_rows_verified_by_name (verified: it holds
+     * the verified rows' tags), then
      * every matching row's tags are unnested: cost grows with the matching rows, hence the budget.
      *
      * @return empty when the budget ran out

@@ -230,7 +230,7 @@ final class BulkLoader {
             changeXid = Long.toString(rs.getLong(1));
         }
         CopyIn in = copy.copyIn("COPY " + ROWS + " (registry_id, handle, agent, change_xid, sort_name, search_text, "
-                + "tags, content_hash) FROM STDIN WITH (FORMAT csv)");
+                + "tags, content_hash, search_grams) FROM STDIN WITH (FORMAT csv)");
         Map<String, Long> tagCounts = new HashMap<>();
         StringBuilder sb = new StringBuilder(1 << 21);
         String registryId = chunk.registry().id().toString();
@@ -245,7 +245,13 @@ final class BulkLoader {
                 csv(sb, row.fields().sortName()).append(',');
                 csv(sb, row.fields().searchText()).append(',');
                 csv(sb, arrayLiteral(row.fields().tags())).append(',');
-                sb.append("\\x").append(hex.formatHex(row.fields().contentHash())).append('\n');
+                sb.append("\\x").append(hex.formatHex(row.fields().contentHash())).append(',');
+                // an unquoted empty field is NULL in CSV: a row over the grams' budget, as the worker writes it
+                List<String> grams = row.fields().searchGrams();
+                if (grams != null) {
+                    csv(sb, arrayLiteral(grams));
+                }
+                sb.append('\n');
                 for (String tag : row.fields().tags()) {
                     tagCounts.merge(tag, 1L, Long::sum);
                 }

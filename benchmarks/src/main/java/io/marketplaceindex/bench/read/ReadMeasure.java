@@ -266,13 +266,24 @@ final class ReadMeasure {
                         smallRegistryUrl),
                 QueryKind.catalog("q_mid", "q = a mid-frequency word", true, "q", midWord),
                 QueryKind.tags("facets_q_rare", "tag facets under q = a rare word", true, "q", rareWord),
-                QueryKind.tags("facets_q_common", "tag facets under q = a frequent word", true, "q", commonWord));
-        String only = o.kinds;
-        if (only.equals("all")) {
+                QueryKind.tags("facets_q_common", "tag facets under q = a frequent word", true, "q", commonWord),
+                // needles the trigram index cannot narrow: one or two code points (the gram index answers them)
+                QueryKind.catalog("short_rare", "q = a rare pair of letters", true, "q", o.qShortRare),
+                QueryKind.catalog("short_common", "q = one common letter", true, "q", o.qShortCommon),
+                QueryKind.tags("facets_short_rare", "tag facets under q = a rare pair of letters", true, "q",
+                        o.qShortRare),
+                QueryKind.catalog("multi_word", "q = two words with a space", true, "q", o.qMultiWord),
+                QueryKind.catalog("needle_tags_registry", "q, tags and registryUrl together", true, "q", midWord,
+                        "tags", commonTag, "registryUrl", registryUrl));
+        return selected(all);
+    }
+
+    /** The kinds --kinds asks for; name_first comes first whatever is asked: the floor page is its cached answer. */
+    private List<QueryKind> selected(List<QueryKind> all) {
+        if (o.kinds.equals("all")) {
             return all;
         }
-        List<String> wanted = Arrays.asList(only.split(","));
-        // name_first comes first whatever is asked: the floor page is its cached answer
+        List<String> wanted = Arrays.asList(o.kinds.split(","));
         return all.stream().filter(k -> k.name().equals("name_first") || wanted.contains(k.name())
                 || wanted.contains(k.name().replaceAll("_\\d+k$", ""))).toList();
     }
@@ -285,32 +296,28 @@ final class ReadMeasure {
                 st.execute("SET statement_timeout = '300s'");
             }
             for (QueryKind k : kinds) {
+                // every filter of the kind, with the API's semantics (q a substring, tags any of, one registry)
                 Map<String, String> p = k.params();
-                String where;
-                String value = null;
-                if (k.endpoint() == QueryKind.Endpoint.TAGS) {
-                    if (p.containsKey("q")) {
-                        where = "search_text LIKE '%' || ? || '%'";
-                        value = io.marketplaceindex.agent.AgentIndexFields.searchNeedle(p.get("q").trim());
-                    } else {
-                        where = "true";
-                    }
-                } else if (p.containsKey("q")) {
-                    where = "search_text LIKE '%' || ? || '%'";
-                    value = io.marketplaceindex.agent.AgentIndexFields.searchNeedle(p.get("q").trim());
-                } else if (p.containsKey("tags")) {
-                    where = "tags && ARRAY[?]::text[]";
-                    value = p.get("tags");
-                } else if (p.containsKey("registryUrl")) {
-                    where = "registry_id IN (SELECT id FROM marketplace_registries WHERE url = ?)";
-                    value = p.get("registryUrl");
-                } else {
-                    where = "true";
+                List<String> conditions = new ArrayList<>(List.of("true"));
+                List<Object> values = new ArrayList<>();
+                if (p.containsKey("q")) {
+                    conditions.add("strpos(search_text, ?) > 0");
+                    values.add(io.marketplaceindex.agent.AgentIndexFields.searchNeedle(p.get("q").trim()));
                 }
+                if (p.containsKey("tags") && k.endpoint() == QueryKind.Endpoint.CATALOG) {
+                    conditions.add("tags && ?::text[]");
+                    values.add(p.get("tags").split(","));
+                }
+                if (p.containsKey("registryUrl")) {
+                    conditions.add("registry_id IN (SELECT id FROM marketplace_registries WHERE url = ?)");
+                    values.add(p.get("registryUrl"));
+                }
+                String where = String.join(" AND ", conditions);
                 long t0 = System.nanoTime();
                 try (PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM marketplace_catalog_rows WHERE " + where)) {
-                    if (value != null) {
-                        ps.setString(1, value);
+                    for (int i = 0; i < values.size(); i++) {
+                        ps.setObject(i + 1, values.get(i) instanceof String[] array
+                                ? c.createArrayOf("text", array) : values.get(i));
                     }
                     try (ResultSet rs = ps.executeQuery()) {
                         rs.next();

@@ -124,6 +124,15 @@ final class ReadOptions {
     String qMid;
     @Option(names = "--q-rare", paramLabel = "WORD", description = "the rare search word (default: the 15,000th)")
     String qRare;
+    @Option(names = "--q-short-rare", paramLabel = "XY", defaultValue = "qj",
+            description = "the rare two-letter needle of short_rare (default ${DEFAULT-VALUE})")
+    String qShortRare;
+    @Option(names = "--q-short-common", paramLabel = "X", defaultValue = "e",
+            description = "the one-letter needle of short_common (default ${DEFAULT-VALUE})")
+    String qShortCommon;
+    @Option(names = "--q-multi-word", paramLabel = "TEXT", defaultValue = "handles data",
+            description = "the two-word needle of multi_word (default '${DEFAULT-VALUE}')")
+    String qMultiWord;
     @Option(names = "--generate-only", paramLabel = "N", arity = "0..1", fallbackValue = "100000",
             description = "only the generator's throughput, one thread, N rows (default 100000)")
     Long generateOnly;

@@ -207,8 +207,9 @@ public class CatalogStore {
         jdbcTemplate.batchUpdate(INSERT_ROW + """
                 ON CONFLICT (registry_id, handle) DO UPDATE
                 SET agent = EXCLUDED.agent, updated_at = EXCLUDED.updated_at, change_xid = EXCLUDED.change_xid,
-                    sort_name = EXCLUDED.sort_name, search_text = EXCLUDED.search_text, tags = EXCLUDED.tags,
-                    content_hash = EXCLUDED.content_hash, proof_status = EXCLUDED.proof_status
+                    sort_name = EXCLUDED.sort_name, search_text = EXCLUDED.search_text,
+                    search_grams = EXCLUDED.search_grams, tags = EXCLUDED.tags, content_hash = EXCLUDED.content_hash,
+                    proof_status = EXCLUDED.proof_status
                 WHERE marketplace_catalog_rows.content_hash <> EXCLUDED.content_hash
                    OR marketplace_catalog_rows.proof_status IS DISTINCT FROM EXCLUDED.proof_status
                 """, rows, batchSize, (ps, row) -> bindRow(ps, registryId, row));
@@ -217,8 +218,8 @@ public class CatalogStore {
     private static final String INSERT_ROW = """
             INSERT INTO marketplace_catalog_rows
                 (registry_id, handle, agent, updated_at, change_xid, sort_name, search_text, tags, content_hash,
-                 proof_status)
-            VALUES (?, ?, ?::jsonb, now(), %s, ?, ?, ?, ?, ?)
+                 proof_status, search_grams)
+            VALUES (?, ?, ?::jsonb, now(), %s, ?, ?, ?, ?, ?, ?)
             """.formatted(CHANGE_STAMP);
 
     private static void bindRow(PreparedStatement ps, UUID registryId, RowWrite row) throws SQLException {
@@ -230,6 +231,9 @@ public class CatalogStore {
         ps.setArray(6, textArray(ps, row.fields().tags()));
         ps.setBytes(7, row.fields().contentHash());
         ps.setString(8, row.fields().proofStatus());
+        // null over the grams' budget: the row is then found by the recheck of rows without grams
+        List<String> grams = row.fields().searchGrams();
+        ps.setArray(9, grams == null ? null : textArray(ps, grams));
     }
 
     /**

@@ -2,16 +2,11 @@ package io.marketplaceindex.worker.catalog;
 
 import io.marketplaceindex.testsupport.TestServices;
 import org.flywaydb.core.Flyway;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.ArrayList;
-import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -19,16 +14,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * V12 on an index written before it: no registry sends its token to cards, registries that failed get
  * a public error, and stored card errors that may name internal hosts are replaced by public text.
  */
-class PublicErrorsMigrationIT {
-
-    private String url;
-
-    @AfterEach
-    void drop() {
-        if (url != null) {
-            TestServices.dropDatabase(url);
-        }
-    }
+class PublicErrorsMigrationIT extends MigrationTestSupport {
 
     @Test
     void detailedErrorsWrittenBeforeV12AreNotServedPublicly() throws SQLException {
@@ -68,19 +54,5 @@ class PublicErrorsMigrationIT {
                     "d-not-object: agent card is not a JSON object",
                     "e-ok: -");
         }
-    }
-
-    private Connection connection() throws SQLException {
-        return DriverManager.getConnection(url, TestServices.postgresUser(), TestServices.postgresPassword());
-    }
-
-    private static List<String> column(Statement st, String sql) throws SQLException {
-        List<String> values = new ArrayList<>();
-        try (ResultSet rs = st.executeQuery(sql)) {
-            while (rs.next()) {
-                values.add(rs.getString(1));
-            }
-        }
-        return values;
     }
 }

@@ -2,30 +2,16 @@ package io.marketplaceindex.worker.catalog;
 
 import io.marketplaceindex.testsupport.TestServices;
 import org.flywaydb.core.Flyway;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.ArrayList;
-import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** V7 on an index written under V6: the stored documents, and what the sync reads of them, survive. */
-class SourcesAsTextMigrationIT {
-
-    private String url;
-
-    @AfterEach
-    void drop() {
-        if (url != null) {
-            TestServices.dropDatabase(url);
-        }
-    }
+class SourcesAsTextMigrationIT extends MigrationTestSupport {
 
     @Test
     void recordsAndCardsBecomeTextWithTheSameValueAndTheCardUrlIsCopiedOut() throws SQLException {
@@ -75,19 +61,5 @@ class SourcesAsTextMigrationIT {
             assertThat(column(st, "SELECT data_type FROM information_schema.columns WHERE table_name = "
                     + "'marketplace_sync_staging' AND column_name = 'card_url'")).containsExactly("text");
         }
-    }
-
-    private Connection connection() throws SQLException {
-        return DriverManager.getConnection(url, TestServices.postgresUser(), TestServices.postgresPassword());
-    }
-
-    private static List<String> column(Statement st, String sql) throws SQLException {
-        List<String> values = new ArrayList<>();
-        try (ResultSet rs = st.executeQuery(sql)) {
-            while (rs.next()) {
-                values.add(rs.getString(1));
-            }
-        }
-        return values;
     }
 }
