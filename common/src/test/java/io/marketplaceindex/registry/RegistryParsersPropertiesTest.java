@@ -25,6 +25,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * bodies cut short, with garbage after them or a byte flipped. A body is either a JSON object
  * (a listing: with only valid handles) or a {@link RegistryFetchException} of kind
  * {@code MALFORMED}; nothing else is ever thrown.
+ *
+ * <p>The number of tries is the tier's ({@code jqwik.tries.default}): a few dozen in the unit tier
+ * ({@code junit-platform.properties}), the full number in {@link RegistryParsersPropertiesIT}.
  */
 class RegistryParsersPropertiesTest {
 
@@ -53,7 +56,7 @@ class RegistryParsersPropertiesTest {
                 Tuple.of(1, Arbitraries.bytes().array(byte[].class).ofMaxSize(200)));
     }
 
-    @Property(tries = 300, shrinking = ShrinkingMode.OFF, seed = "20261206")
+    @Property(shrinking = ShrinkingMode.OFF, seed = "20261206")
     void aBodyIsAnObjectOrMalformedNeverAnythingElse(@ForAll("bodies") byte[] body) {
         try {
             JsonNode node = parsers.parseObject(body, URL);

@@ -3,6 +3,8 @@ package io.marketplaceindex.e2e;
 import io.marketplaceindex.simulator.Fault;
 import io.marketplaceindex.simulator.SimulatedRegistry;
 import io.marketplaceindex.simulator.SimulatorOptions;
+import io.marketplaceindex.testsupport.StoppableServers;
+import io.marketplaceindex.testsupport.StoppableServers.Stoppable;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -64,9 +66,9 @@ class InfrastructureFaultsE2EIT {
     private static final int AGENTS = 100;
     private static final Path WORK = Path.of("target", "e2e-faults").toAbsolutePath();
 
-    private OwnPostgres postgres;
-    private OwnRedis redis;
-    private OwnKafka kafka;
+    private Stoppable postgres;
+    private Stoppable redis;
+    private Stoppable kafka;
     private SystemStack stack;
     private Api api;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
@@ -76,13 +78,17 @@ class InfrastructureFaultsE2EIT {
 
     @BeforeAll
     void startServersAndStack() throws IOException {
-        postgres = OwnPostgres.start(WORK.resolve("postgres"));
-        redis = OwnRedis.start(WORK.resolve("redis.log"));
-        kafka = OwnKafka.start(WORK.resolve("kafka"));
+        postgres = StoppableServers.postgres(WORK.resolve("postgres"));
+        redis = StoppableServers.redis(WORK.resolve("redis.log"));
+        kafka = StoppableServers.kafka(WORK.resolve("kafka"));
+        postgres.start();
+        redis.start();
+        kafka.start();
         stack = SystemStack.start(SystemStack.Options.defaults()
                 .withName("e2e_faults")
                 .withWorkers(1)
-                .withServers(new SystemStack.Servers(postgres.hostUrl(), redis.url(), kafka.bootstrap()))
+                .withServers(new SystemStack.Servers("jdbc:postgresql://127.0.0.1:" + postgres.port() + "/",
+                        "redis://127.0.0.1:" + redis.port(), "127.0.0.1:" + kafka.port()))
                 .withWorkerEnv(Map.of(
                         // commands wait in Kafka rather than in a worker's memory, so that a rebuild
                         // needs the broker until its last registry starts
@@ -117,7 +123,7 @@ class InfrastructureFaultsE2EIT {
 
     @AfterAll
     void stopEverything() {
-        try (OwnPostgres p = postgres; OwnRedis r = redis; OwnKafka k = kafka) {
+        try (Stoppable p = postgres; Stoppable r = redis; Stoppable k = kafka) {
             if (stack != null) {
                 stack.close();
             }
@@ -145,7 +151,7 @@ class InfrastructureFaultsE2EIT {
         SystemStack.sleep(5_000);
         int finishedWhileDown = api.asAdmin("GET", progress, null).body().get("finished").asInt();
         long starting = System.nanoTime();
-        kafka.startAgain();
+        kafka.start();
         long started = System.nanoTime();
 
         JsonNode done = awaitProgress("the rebuild to finish after the broker is back", Duration.ofSeconds(180),
@@ -197,7 +203,7 @@ class InfrastructureFaultsE2EIT {
         Shown shownDown = awaitChange(page, renamedDown);
 
         long starting = System.nanoTime();
-        redis.startAgain();
+        redis.start();
         long up = System.nanoTime();
         // caching resumes: an answer computed now is a hit on the next read
         int[] attempt = {0};
@@ -264,7 +270,7 @@ class InfrastructureFaultsE2EIT {
         long down = System.nanoTime();
         SystemStack.sleep(8_000);
         long starting = System.nanoTime();
-        postgres.startAgain();
+        postgres.start();
         long up = System.nanoTime();
         awaitCondition("the API to answer from the database again", Duration.ofSeconds(60),
                 () -> read("/api/marketplace?limit=5&q=" + encode("yy" + needle.incrementAndGet())).status() == 200);

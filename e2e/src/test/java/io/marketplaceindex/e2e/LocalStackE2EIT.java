@@ -3,6 +3,7 @@ package io.marketplaceindex.e2e;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.marketplaceindex.testsupport.HealthProbes;
+import io.marketplaceindex.testsupport.ProjectScripts;
 import io.marketplaceindex.testsupport.ServiceProcesses;
 import io.marketplaceindex.testsupport.TestServices;
 import org.junit.jupiter.api.Test;

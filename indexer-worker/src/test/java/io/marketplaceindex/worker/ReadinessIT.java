@@ -1,6 +1,7 @@
 package io.marketplaceindex.worker;
 
 import io.marketplaceindex.testsupport.HealthProbes;
+import io.marketplaceindex.testsupport.ServiceProcesses;
 import io.marketplaceindex.testsupport.StoppableServers;
 import io.marketplaceindex.testsupport.TestServices;
 import org.junit.jupiter.api.AfterAll;
@@ -27,7 +28,7 @@ class ReadinessIT {
     private static final String DATABASE;
     private static final TestServices.Login LOGIN;
     private static final String PREFIX = TestServices.uniqueTopicPrefix();
-    private static final int MANAGEMENT_PORT = StoppableServers.freePort();
+    private static final int MANAGEMENT_PORT = ServiceProcesses.freePort();
     private static final Duration DOWN = Duration.ofSeconds(45);
     private static final Duration BACK = Duration.ofSeconds(90);
 

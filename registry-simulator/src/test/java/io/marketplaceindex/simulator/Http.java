@@ -15,6 +15,12 @@ import tools.jackson.databind.json.JsonMapper;
 /** A plain JDK client, as an indexer would use it: no redirects followed. */
 final class Http {
 
+    /**
+     * How long a request may wait for an answer the test expects: a safety net, not a measurement, long
+     * enough for a simulator in a cold JVM on a machine under heavy load (5 s has been seen to run out).
+     */
+    private static final Duration ANSWER = Duration.ofSeconds(30);
+
     final HttpClient client = HttpClient.newBuilder()
             .connectTimeout(Duration.ofSeconds(2))
             .followRedirects(HttpClient.Redirect.NEVER)
@@ -27,16 +33,16 @@ final class Http {
     }
 
     HttpResponse<String> get(String url, String... headers) {
-        return send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5)).GET(), headers);
+        return send(HttpRequest.newBuilder(URI.create(url)).timeout(ANSWER).GET(), headers);
     }
 
     HttpResponse<String> post(String url, String body) {
-        return send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5))
+        return send(HttpRequest.newBuilder(URI.create(url)).timeout(ANSWER)
                 .POST(HttpRequest.BodyPublishers.ofString(body)), "Content-Type", "application/json");
     }
 
     HttpResponse<String> delete(String url) {
-        return send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5)).DELETE());
+        return send(HttpRequest.newBuilder(URI.create(url)).timeout(ANSWER).DELETE());
     }
 
     HttpResponse<String> send(HttpRequest.Builder builder, String... headers) {

@@ -39,7 +39,7 @@ class EmbeddedServerScriptsIT {
 
     @Test
     void postgresStartsWithTheDatabaseOnAFreePortAndStopsKeepingItsData() throws Exception {
-        int port = StoppableServers.freePort();
+        int port = ServiceProcesses.freePort();
         Map<String, String> env = Map.of("POSTGRES_PORT", String.valueOf(port),
                 "POSTGRES_STATE_DIR", state.resolve("postgres").toString(), "POSTGRES_DATABASES", "marketplace");
         String url = "jdbc:postgresql://127.0.0.1:" + port + "/marketplace";
@@ -83,7 +83,7 @@ class EmbeddedServerScriptsIT {
 
     @Test
     void redisStartsOnAFreePortAnswersAndStops() {
-        int port = StoppableServers.freePort();
+        int port = ServiceProcesses.freePort();
         Map<String, String> env = Map.of("REDIS_PORT", String.valueOf(port),
                 "REDIS_STATE_DIR", state.resolve("redis").toString());
         RedisClient client = RedisClient.create("redis://127.0.0.1:" + port);

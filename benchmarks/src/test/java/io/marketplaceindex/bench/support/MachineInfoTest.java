@@ -10,7 +10,7 @@ class MachineInfoTest {
 
     /** A shell loop that spends a fraction of a second of CPU, then exits. */
     private static Process busyChild() throws Exception {
-        return new ProcessBuilder("bash", "-c", "i=0; while [ $i -lt 300000 ]; do i=$((i+1)); done")
+        return new ProcessBuilder("bash", "-c", "i=0; while [ $i -lt 60000 ]; do i=$((i+1)); done")
                 .redirectErrorStream(true).start();
     }
 
@@ -34,7 +34,7 @@ class MachineInfoTest {
         long self = ProcessHandle.current().pid();
         // enough distinct work for the JIT to compile something
         long sum = 0;
-        for (int i = 0; i < 20_000_000; i++) {
+        for (int i = 0; i < 2_000_000; i++) {
             sum += Integer.toString(i).hashCode();
         }
         assertThat(sum).isNotZero();

@@ -1,7 +1,4 @@
-package io.marketplaceindex.e2e;
-
-import io.marketplaceindex.testsupport.ServiceProcesses;
-import io.marketplaceindex.testsupport.StoppableServers;
+package io.marketplaceindex.testsupport;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -15,58 +12,61 @@ import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A Redis server of a test's own ({@link StoppableServers#redisServerBinary()}, nothing persisted), on a free
- * port, that can be stopped and started again on the same port, which the shared server must never be.
+ * A {@code redis-server} of a test's own on 127.0.0.1, nothing persisted. Stopped with SIGKILL, as a
+ * crashed host would stop it: with nothing persisted a clean shutdown would keep nothing more, and the
+ * port is free at once.
  */
-final class OwnRedis implements AutoCloseable {
+final class RedisServer implements StoppableServers.Stoppable {
 
     private static final Duration START = Duration.ofSeconds(30);
 
     private final int port;
+    /** null: the output is discarded */
     private final Path log;
     private Process process;
 
-    private OwnRedis(int port, Path log) {
+    RedisServer(int port, Path log) {
         this.port = port;
-        this.log = log.toAbsolutePath();
+        this.log = log;
     }
 
-    static OwnRedis start(Path log) {
-        OwnRedis redis = new OwnRedis(ServiceProcesses.freePort(), log);
-        redis.startAgain();
-        return redis;
-    }
-
-    String url() {
-        return "redis://127.0.0.1:" + port;
+    @Override
+    public int port() {
+        return port;
     }
 
     /** Starts the server (again) on its port, empty, and waits until it answers PING. */
-    void startAgain() {
+    @Override
+    public synchronized void start() {
         if (process != null && process.isAlive()) {
-            throw new IllegalStateException("Redis is running");
+            return;
         }
         try {
-            Files.createDirectories(log.getParent());
-            process = new ProcessBuilder(StoppableServers.redisServerBinary(), "--port", String.valueOf(port), "--bind", "127.0.0.1",
-                    "--save", "", "--appendonly", "no")
-                    .redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
-                    .start();
+            ProcessBuilder builder = new ProcessBuilder(StoppableServers.redisServerBinary(), "--port",
+                    String.valueOf(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no")
+                    .redirectErrorStream(true);
+            if (log == null) {
+                builder.redirectOutput(ProcessBuilder.Redirect.DISCARD);
+            } else {
+                Files.createDirectories(log.getParent());
+                builder.redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+            }
+            process = builder.start();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start redis-server", e);
         }
         long deadline = System.nanoTime() + START.toNanos();
         while (!answersPing()) {
             if (!process.isAlive() || System.nanoTime() > deadline) {
-                throw new IllegalStateException("Redis did not start on port " + port + "; see " + log);
+                throw new IllegalStateException("Redis did not start on port " + port
+                        + (log == null ? "" : "; see " + log));
             }
-            ServiceProcesses.sleep(100);
+            ServiceProcesses.sleep(50);
         }
     }
 
-    /** SIGKILL, as a crashed host would do it: what Redis held is gone. */
-    void stop() {
+    @Override
+    public synchronized void stop() {
         if (process == null) {
             return;
         }
@@ -79,11 +79,7 @@ final class OwnRedis implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
         }
-    }
-
-    @Override
-    public void close() {
-        stop();
+        process = null;
     }
 
     private boolean answersPing() {
@@ -92,8 +88,7 @@ final class OwnRedis implements AutoCloseable {
             socket.setSoTimeout(1000);
             socket.getOutputStream().write("PING\r\n".getBytes(StandardCharsets.US_ASCII));
             InputStream in = socket.getInputStream();
-            byte[] answer = in.readNBytes(7);
-            return new String(answer, StandardCharsets.US_ASCII).startsWith("+PONG");
+            return new String(in.readNBytes(7), StandardCharsets.US_ASCII).startsWith("+PONG");
         } catch (IOException e) {
             return false;
         }

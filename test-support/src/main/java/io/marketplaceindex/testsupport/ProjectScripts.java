@@ -1,4 +1,4 @@
-package io.marketplaceindex.e2e;
+package io.marketplaceindex.testsupport;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -11,24 +11,31 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Runs the project's own scripts (the ones that start the Kafka broker and a throwaway PostgreSQL
- * server), so that a test starts those servers exactly as the scripts and benchmarks do.
+ * Runs the project's own scripts (the Kafka broker, a throwaway PostgreSQL server, the local stack), so
+ * that a test starts those servers exactly as the scripts and benchmarks do.
  */
-final class ProjectScripts {
+public final class ProjectScripts {
 
     private ProjectScripts() {
     }
 
-    /** The repository root (the e2e module runs with its own directory as the working directory). */
-    static Path root() {
-        return Path.of(System.getProperty("user.dir")).toAbsolutePath().getParent();
+    /** The repository root: the first directory at or above the working directory that holds the scripts. */
+    public static Path root() {
+        Path dir = Path.of(System.getProperty("user.dir")).toAbsolutePath();
+        while (dir != null && !Files.exists(dir.resolve("scripts/lib/common.sh"))) {
+            dir = dir.getParent();
+        }
+        if (dir == null) {
+            throw new IllegalStateException("scripts/lib/common.sh not found above " + System.getProperty("user.dir"));
+        }
+        return dir;
     }
 
     /**
      * Runs {@code bash -c <script> <args>} in the repository root with the extra environment, its output
      * appended to {@code log}; fails when it exits non-zero or outlasts the timeout.
      */
-    static void bash(String script, List<String> args, Map<String, String> env, Path log, Duration timeout) {
+    public static void bash(String script, List<String> args, Map<String, String> env, Path log, Duration timeout) {
         List<String> command = new ArrayList<>(List.of("bash", "-c", script, "bash"));
         command.addAll(args);
         ProcessBuilder builder = new ProcessBuilder(command)
@@ -37,7 +44,7 @@ final class ProjectScripts {
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         builder.environment().putAll(env);
         try {
-            Files.createDirectories(log.getParent());
+            Files.createDirectories(log.toAbsolutePath().getParent());
             Process process = builder.start();
             if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
                 process.destroyForcibly();
