@@ -108,6 +108,16 @@ public abstract class ApiTestSupport {
     }
 
     /**
+     * A new catalog generation, as a worker commit makes one: in the database first, then in this
+     * replica's view. Advancing only the view would run it ahead of the database, and the cached contexts
+     * of later test classes would then keep answering from what they knew at that generation.
+     */
+    protected static void newGeneration(io.marketplaceindex.api.cache.CatalogGeneration generation) {
+        sql("UPDATE marketplace_catalog_state SET generation = generation + 1");
+        generation.poll();
+    }
+
+    /**
      * Runs a statement on the test database as a writer (the API's own role may not write the index):
      * for state the seeder does not write, such as sources, tombstones and sync status.
      *

@@ -138,7 +138,7 @@ class CatalogTagFacetsIT extends ApiTestSupport {
         // tags do not change the counts, so they share the answer and its validator
         assertThat(get("/api/marketplace/tags?q=helper&tags=finance", "If-None-Match", etag).status()).isEqualTo(304);
 
-        generation.advanceTo(generation.current() + 1);
+        newGeneration(generation);
         Answer afterChange = get("/api/marketplace/tags?q=helper", "If-None-Match", etag);
         assertThat(afterChange.status()).isEqualTo(200);
         assertThat(afterChange.body().get("meta").get("cache").asString()).isEqualTo("miss");
@@ -162,7 +162,7 @@ class CatalogTagFacetsIT extends ApiTestSupport {
             assertThat(meta.get("source").asString()).isEqualTo("counters_fallback");
             assertThat(counts(answer.body())).isEqualTo(counts(get("/api/marketplace/tags").body()));
         }
-        generation.advanceTo(generation.current() + 1); // drop the cached inexact answer
+        newGeneration(generation); // drop the cached inexact answer
         Answer exact = get("/api/marketplace/tags?q=budget-test");
         assertThat(exact.body().get("meta").get("exact").asBoolean()).isTrue();
         assertThat(exact.body().get("data")).isEmpty();

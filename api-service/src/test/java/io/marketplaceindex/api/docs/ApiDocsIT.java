@@ -31,7 +31,7 @@ class ApiDocsIT extends ApiTestSupport {
         assertThat(parameters.get("q").get("schema").get("maxLength").asInt()).isEqualTo(256);
         List<String> sorts = new ArrayList<>();
         parameters.get("sort").get("schema").get("enum").forEach(v -> sorts.add(v.asString()));
-        assertThat(sorts).containsExactly("name", "handle");
+        assertThat(sorts).containsExactly("name", "handle", "relevance");
         assertThat(catalog.get("responses").has("400")).isTrue();
         assertThat(catalog.get("responses").get("429").get("headers").has("Retry-After")).isTrue();
 
