@@ -32,9 +32,14 @@ final class PageBrowser implements AutoCloseable {
      * skeleton, laid out with a size, and the status line saying "Showing X of Y agents" (the catalog page
      * sets it right after appending the cards). Recorded as performance.now() (milliseconds since navigation
      * start) when the DOM has both, and again in the next animation frame, the one that paints them.
+     * Also keeps the main thread's long tasks (over 50 ms): time the page spent that no request shows.
      */
     private static final String FIRST_RENDER_PROBE = """
             (() => {
+              window.__benchLongTasks = [];
+              new PerformanceObserver((list) => list.getEntries().forEach((e) =>
+                window.__benchLongTasks.push({ start: e.startTime, duration: e.duration })))
+                .observe({ type: 'longtask', buffered: true });
               const ready = () => {
                 const status = document.getElementById('status');
                 if (!status || !/^Showing \\d/.test(status.textContent)) return false;
@@ -61,6 +66,7 @@ final class PageBrowser implements AutoCloseable {
                 name: e.name, type: e.initiatorType || 'navigation', start: e.startTime, end: e.responseEnd,
                 bytes: e.transferSize || 0 }));
               return JSON.stringify({ render: window.__benchFirstRender, dom: window.__benchDom,
+                longTasks: window.__benchLongTasks,
                 status: document.getElementById('status').textContent,
                 cards: document.querySelectorAll('#grid .card:not(.skeleton)').length, entries });
             }
@@ -70,6 +76,10 @@ final class PageBrowser implements AutoCloseable {
     record Request(String path, String type, double startMs, double endMs, long bytes) {
     }
 
+    /** A main-thread task of over 50 ms (script, style, layout): ms since navigation start, and how long. */
+    record LongTask(double startMs, double durationMs) {
+    }
+
     /**
      * One measured page load.
      *
@@ -77,12 +87,19 @@ final class PageBrowser implements AutoCloseable {
      * @param domMs         when the DOM first held them
      * @param xCache        the X-Cache header of each API answer, by value (MISS, HIT, ...)
      * @param problems      uncaught errors, failed requests and error answers the browser saw
+     * @param longTasks     the main thread's long tasks until the network went idle
      */
     record Sample(double firstRenderMs, double domMs, String status, int cards, List<Request> requests,
-                  Map<String, Integer> xCache, List<String> problems) {
+                  Map<String, Integer> xCache, List<String> problems, List<LongTask> longTasks) {
 
         List<Request> beforeFirstRender() {
             return requests.stream().filter(r -> r.endMs() <= firstRenderMs).toList();
+        }
+
+        /** The long tasks' time before the first render (a task still running then counts to that moment). */
+        double longTaskMsBeforeFirstRender() {
+            return longTasks.stream().filter(t -> t.startMs() < firstRenderMs)
+                    .mapToDouble(t -> Math.min(t.durationMs(), firstRenderMs - t.startMs())).sum();
         }
     }
 
@@ -144,8 +161,12 @@ final class PageBrowser implements AutoCloseable {
                 requests.add(new Request(path, e.get("type").asString(), e.get("start").asDouble(),
                         e.get("end").asDouble(), e.get("bytes").asLong()));
             }
+            List<LongTask> longTasks = new ArrayList<>();
+            for (JsonNode t : seen.get("longTasks")) {
+                longTasks.add(new LongTask(t.get("start").asDouble(), t.get("duration").asDouble()));
+            }
             return new Sample(seen.get("render").asDouble(), seen.get("dom").asDouble(), seen.get("status").asString(),
-                    seen.get("cards").asInt(), requests, new TreeMap<>(xCache), List.copyOf(problems));
+                    seen.get("cards").asInt(), requests, new TreeMap<>(xCache), List.copyOf(problems), longTasks);
         }
     }
 
