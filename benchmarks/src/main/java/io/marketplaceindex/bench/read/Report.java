@@ -199,7 +199,8 @@ final class Report {
                 + "substring the count applies: its API total is the service's own count, \"+\" when more matched than "
                 + "the budget ranks (`meta.totalExact=false`). **Bold**: misses its goal "
                 + "(uncached p95 ≤ " + (int) UNCACHED_P95_GOAL_MS + " ms, cached p95 ≤ " + (int) CACHED_P95_GOAL_MS
-                + " ms). SQL = the repository calls of one cache miss (page + total, or the facet query). "
+                + " ms). SQL = the repository calls of one cache miss (page + total, the dictionary lookups and "
+                + "ranked page of `sort=relevance`, or the facet query). "
                 + "EXPLAIN: the server's execution time of those statements (sum of EXPLAIN ANALYZE "
                 + "`Execution Time`, one run); SQL p50/p95: the same calls timed in the client (JDBC, pool, row "
                 + "mapping), " + run.sqlRuns + " runs. Floor req/s: the precomputed page, measured right after the "

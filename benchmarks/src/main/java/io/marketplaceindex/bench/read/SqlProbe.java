@@ -224,7 +224,9 @@ final class SqlProbe implements AutoCloseable {
                 StringBuilder out = new StringBuilder();
                 out.append("-- ").append(String.format(java.util.Locale.ROOT, "%.2f ms as run by the service", e.millis))
                         .append('\n').append(sql).append('\n');
-                if (!sql.regionMatches(true, 0, "SELECT", 0, 6) || sql.contains("set_config")) {
+                // queries only (sort=relevance's page is a WITH query); the pool is read-only besides
+                boolean query = sql.regionMatches(true, 0, "SELECT", 0, 6) || sql.regionMatches(true, 0, "WITH", 0, 4);
+                if (!query || sql.contains("set_config")) {
                     out.append("(not explained)\n");
                     plans.add(out.toString());
                     continue;
