@@ -1,6 +1,7 @@
 package io.marketplaceindex.bench.read;
 
 import io.marketplaceindex.bench.support.Log;
+import io.marketplaceindex.search.SearchWordsRefresh;
 import org.flywaydb.core.Flyway;
 import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyIn;
@@ -35,7 +36,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * streamed with {@code COPY ... FROM STDIN (FORMAT csv)} from several connections at once, then the
  * indexes and constraints are rebuilt from their own definitions (read from the catalog before they
  * were dropped, so the benchmark always measures the schema the migrations create), the side tables
- * the worker maintains are filled, and the table is vacuumed and analyzed.
+ * the worker maintains (sort=relevance's dictionary among them) are filled, and the tables are vacuumed
+ * and analyzed.
  */
 final class BulkLoader {
 
@@ -118,6 +120,7 @@ final class BulkLoader {
             st.execute("VACUUM (ANALYZE) " + ROWS);
             st.execute("VACUUM (ANALYZE) marketplace_registries");
             st.execute("VACUUM (ANALYZE) marketplace_tag_counts");
+            st.execute("VACUUM (ANALYZE) marketplace_search_words");
         }
         double vacuumSeconds = seconds(vacuumStart);
         Log.info("VACUUM ANALYZE in %.1f s", vacuumSeconds);
@@ -315,6 +318,7 @@ final class BulkLoader {
             }
             ps.executeBatch();
         }
+        fillDictionary(c);
         try (PreparedStatement ps = c.prepareStatement(
                 "UPDATE marketplace_catalog_state SET generation = ?, built_at = ? WHERE id = 1")) {
             ps.setLong(1, registries.size());
@@ -328,6 +332,18 @@ final class BulkLoader {
             rs.next();
             if (rs.getLong(1) != rs.getLong(2)) {
                 throw new IllegalStateException("rows " + rs.getLong(1) + " but record_count sum " + rs.getLong(2));
+            }
+        }
+    }
+
+    /**
+     * sort=relevance's dictionary (marketplace_search_words), as the worker's scheduled refresh builds it:
+     * V20 filled it while the table was still empty.
+     */
+    static void fillDictionary(Connection c) throws SQLException {
+        try (Statement st = c.createStatement()) {
+            for (String sql : SearchWordsRefresh.STATEMENTS) {
+                st.execute(sql);
             }
         }
     }

@@ -63,6 +63,14 @@ record QueryKind(String name, Endpoint endpoint, String what, Map<String, String
         return query.toString();
     }
 
+    /**
+     * sort=relevance: q is matched by words (prefix, corrections) within a candidate budget, so no
+     * substring count describes its matches; the API's own total does (docs/search.md).
+     */
+    boolean relevance() {
+        return "relevance".equals(params.get("sort"));
+    }
+
     List<Map<String, String>> variants() {
         return List.of(params);
     }

@@ -118,11 +118,13 @@ final class ReadOptions {
     @Option(names = "--cache-ttl", paramLabel = "D", defaultValue = "PT30M",
             description = "cache TTL of the cached instance (default ${DEFAULT-VALUE})")
     String cacheTtl;
-    @Option(names = "--q-common", paramLabel = "WORD", description = "the common search word (default: the vocabulary's first)")
+    @Option(names = "--q-common", paramLabel = "WORD",
+            description = "the common search word, also of relevance_common and relevance_typo (default: the vocabulary's first)")
     String qCommon;
     @Option(names = "--q-mid", paramLabel = "WORD", description = "the middling search word (default: the 100th)")
     String qMid;
-    @Option(names = "--q-rare", paramLabel = "WORD", description = "the rare search word (default: the 15,000th)")
+    @Option(names = "--q-rare", paramLabel = "WORD", description = "the rare search word, also of relevance_rare"
+            + " (default: the 15,000th; for relevance_rare the first from it on that begins no other word of the catalog)")
     String qRare;
     @Option(names = "--q-short-rare", paramLabel = "XY", defaultValue = "qj",
             description = "the rare two-letter needle of short_rare (default ${DEFAULT-VALUE})")

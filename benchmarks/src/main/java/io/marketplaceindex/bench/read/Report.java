@@ -99,8 +99,8 @@ final class Report {
                 + "duplicates; 200 registries sized 1/rank^0.9. Schema by Flyway (the migrations of `common`); rows "
                 + "loaded with `COPY ... FROM STDIN` on " + run.o.loadThreads + " connections with "
                 + "the primary key, foreign keys and indexes dropped, then rebuilt from their own definitions, "
-                + "`VACUUM (ANALYZE)`; `record_count`, `marketplace_tag_counts` and `marketplace_catalog_state` "
-                + "filled as the worker maintains them.\n"
+                + "`VACUUM (ANALYZE)`; `record_count`, `marketplace_tag_counts`, `marketplace_catalog_state` and "
+                + "`sort=relevance`'s dictionary `marketplace_search_words` filled as the worker maintains them.\n"
                 + "* **HTTP**: two real api-service processes (`api-service.jar`) on the benchmark database, each "
                 + "with its own Redis key prefix and the anonymous rate limit off "
                 + "(`MARKETPLACE_RATE_LIMIT_ANONYMOUS_PER_MINUTE=0`: wrk is one client, measured as an authenticated caller). "
@@ -122,8 +122,10 @@ final class Report {
                 + "(`GET " + FLOOR + "`, added only for the benchmark through `loader.path`); also, for reference, "
                 + "the same bytes as a static resource (`GET " + STATIC_FILE + "`).\n"
                 + "* **Raw SQL**: the api-service's own repository classes (`CatalogRepository`, "
-                + "`TagFacetRepository`, `CountBudget`, loaded from `api-service.jar`) called as the services call "
-                + "them on a cache miss, over a read-only JDBC pool: page + total (or facets) per request, median "
+                + "`RelevanceRepository` with its dictionary `SearchWords`, `TagFacetRepository`, `CountBudget`, "
+                + "loaded from `api-service.jar`) called as the services call them on a cache miss, over a read-only "
+                + "JDBC pool: page + total, the ranked page (`sort=relevance`, after its dictionary lookups) or "
+                + "the facets per request, median "
                 + "and p95 of " + run.sqlRuns + " runs, after " + run.o.sqlWarmupRounds + " untimed "
                 + "rounds over all kinds and the same quiet-machine wait as the HTTP runs. Each statement is "
                 + "recorded and replayed under `EXPLAIN (ANALYZE, BUFFERS)` in the plans file beside this report "
@@ -132,7 +134,8 @@ final class Report {
                 + "marketplace_catalog_rows ORDER BY sort_name, handle, registry_id`, every row parsed into a "
                 + "Jackson tree and kept in memory, in a JVM of its own (`-Xmx" + run.o.baselineHeap
                 + "`); heap measured after full GCs.\n"
-                + "* Matches are exact counts without a time budget, for context. Throughput and latency of a "
+                + "* Matches are exact counts without a time budget, for context (substring semantics; none for "
+                + "`sort=relevance`, whose API total is given instead). Throughput and latency of a "
                 + "kind are measured on its answer as the API gives it (`total` may be an estimate, as shown).\n\n";
     }
 
@@ -183,22 +186,41 @@ final class Report {
             SqlProbe.Timing s = r.sql().get(kind);
             ReadBenchmark.ApiAnswer a = r.answers().get(kind);
             double sqlP95 = Stats.percentile(s.totalMillis(), 95);
-            md.append(String.format(Locale.ROOT, "| %s%s | `%s` | %,d | %s | %.2f | %.2f | %.2f | %s | %s | %s | %s | %,.0f | %,.0f | %.2f | %.1f× | %.1f× |\n",
-                    kind, isExtra(r, kind) ? " *" : "", display(r, kind), r.matches().getOrDefault(kind, -1L),
-                    a.total() < 0 ? "" : String.format(Locale.ROOT, "%,d%s", a.total(), a.totalExact() ? "" : " (estimate)"),
+            md.append(String.format(Locale.ROOT, "| %s%s | `%s` | %s | %s | %.2f | %.2f | %.2f | %s | %s | %s | %s | %,.0f | %,.0f | %.2f | %.1f× | %.1f× |\n",
+                    kind, isExtra(r, kind) ? " *" : "", display(r, kind), matches(r, kind), apiTotal(r, kind, a),
                     s.explainMillis(), Stats.median(s.totalMillis()), sqlP95,
                     goal(u.p50(), Double.MAX_VALUE), goal(u.p95(), UNCACHED_P95_GOAL_MS),
                     goal(c.p50(), Double.MAX_VALUE), goal(c.p95(), CACHED_P95_GOAL_MS),
                     t.requestsPerSecond(), floor.requestsPerSecond(), t.requestsPerSecond() / floor.requestsPerSecond(),
                     u.p50() / Stats.median(s.totalMillis()), u.p95() / sqlP95));
         }
-        md.append("\n\\* not one of the kinds the goals name: measured to show where the limits are. **Bold**: misses its goal "
+        md.append("\n\\* not one of the kinds the goals name: measured to show where the limits are. Matches: \"—\" for "
+                + "`sort=relevance`, which matches words (prefixes, corrections) within its candidate budget, not the "
+                + "substring the count applies: its API total is the service's own count, \"+\" when more matched than "
+                + "the budget ranks (`meta.totalExact=false`). **Bold**: misses its goal "
                 + "(uncached p95 ≤ " + (int) UNCACHED_P95_GOAL_MS + " ms, cached p95 ≤ " + (int) CACHED_P95_GOAL_MS
-                + " ms). SQL = the repository calls of one cache miss (page + total, or the facet query). "
+                + " ms). SQL = the repository calls of one cache miss (page + total, the dictionary lookups and "
+                + "ranked page of `sort=relevance`, or the facet query). "
                 + "EXPLAIN: the server's execution time of those statements (sum of EXPLAIN ANALYZE "
                 + "`Execution Time`, one run); SQL p50/p95: the same calls timed in the client (JDBC, pool, row "
                 + "mapping), " + run.sqlRuns + " runs. Floor req/s: the precomputed page, measured right after the "
                 + "kind's cached throughput run.\n\n");
+    }
+
+    /** The exact substring count; none for the sort=relevance kinds (see the table's note). */
+    private static String matches(ReadBenchmark.SizeResult r, String kind) {
+        Long count = r.matches().get(kind);
+        return count == null ? "—" : String.format(Locale.ROOT, "%,d", count);
+    }
+
+    /** An inexact relevance total is the candidate budget (more matched), any other an estimate. */
+    private static String apiTotal(ReadBenchmark.SizeResult r, String kind, ReadBenchmark.ApiAnswer a) {
+        if (a.total() < 0) {
+            return "";
+        }
+        // the kinds without a substring count are the sort=relevance ones (ReadMeasure.matches)
+        boolean relevance = !r.matches().containsKey(kind);
+        return String.format(Locale.ROOT, "%,d%s", a.total(), a.totalExact() ? "" : relevance ? "+ (budget)" : " (estimate)");
     }
 
     private void cacheChecks(StringBuilder md, ReadBenchmark.SizeResult r) {

@@ -27,10 +27,12 @@ import java.util.UUID;
 
 /**
  * The raw SQL cost of each query kind, measured through the api-service's own repository classes
- * (CatalogRepository, TagFacetRepository, CountBudget — taken from api-service.jar at run time, so the
- * statements are exactly the ones the service runs, with its count budget), called the way
- * CatalogService and TagFacetService call them on a cache miss (mirrored here: which calls, in which
- * order, and CatalogService's "no count when the page shows the total"): no HTTP, no Redis, no JSON rendering.
+ * (CatalogRepository, RelevanceRepository with its dictionary SearchWords, TagFacetRepository, CountBudget
+ * — taken from api-service.jar at run time, so the statements are exactly the ones the service runs,
+ * with its count and candidate budgets), called the way CatalogService and TagFacetService call them on
+ * a cache miss (mirrored here: which calls, in which order, sort=relevance's ranked page instead of page
+ * and total, and CatalogService's "no count when the page shows the total"): no HTTP, no Redis, no JSON
+ * rendering.
  * Each statement is also recorded and replayed under EXPLAIN (ANALYZE, BUFFERS) for the plans file.
  */
 final class SqlProbe implements AutoCloseable {
@@ -47,6 +49,7 @@ final class SqlProbe implements AutoCloseable {
     private final AnnotationConfigApplicationContext context;
     private final Object catalog;
     private final Object facets;
+    private final Object relevance;
     private final Method parse;
 
     SqlProbe(String url, String user, String password, String exactCountTimeout) throws Exception {
@@ -88,12 +91,19 @@ final class SqlProbe implements AutoCloseable {
         context.registerBean(Class.forName(PKG + "SubstringNarrowing"));
         context.registerBean(Class.forName(PKG + "CatalogRepository"));
         context.registerBean(Class.forName(PKG + "TagFacetRepository"));
+        // sort=relevance: its dictionary lookups and its candidate budget, as the service binds it
+        Class<?> relevancePropertiesType = Class.forName(PKG + "RelevanceProperties");
+        registerAs(context, relevancePropertiesType, Binder.get(environment).bindOrCreate("marketplace.search",
+                relevancePropertiesType));
+        context.registerBean(Class.forName(PKG + "SearchWords"));
+        context.registerBean(Class.forName(PKG + "RelevanceRepository"));
         context.refresh();
         // the service samples trigram frequencies in the background right after it starts
         Object narrowing = context.getBean(Class.forName(PKG + "SubstringNarrowing"));
         narrowing.getClass().getMethod("refresh").invoke(narrowing);
         catalog = context.getBean(Class.forName(PKG + "CatalogRepository"));
         facets = context.getBean(Class.forName(PKG + "TagFacetRepository"));
+        relevance = context.getBean(Class.forName(PKG + "RelevanceRepository"));
         parse = Class.forName(PKG + "CatalogQuery").getMethod("parse", String.class, String.class, String.class,
                 String.class, String.class, String.class, String.class);
     }
@@ -107,37 +117,58 @@ final class SqlProbe implements AutoCloseable {
     List<RecordingDataSource.Executed> once(QueryKind kind, Map<String, String> params) throws Exception {
         recorder.drain();
         if (kind.endpoint() == QueryKind.Endpoint.TAGS) {
-            Object query = call(parse, null, null, null, null, params.get("q"), params.get("tags"),
-                    params.get("registryUrl"), null);
-            query = call(method(query, "withoutTags"), query);
-            boolean filtered = (Boolean) call(method(query, "hasFilters"), query);
-            if (!filtered) {
-                call(method(facets, "all"), facets);
-            } else {
-                List<UUID> ids = registryIds(query);
-                Object result = call(method(facets, "filtered", query.getClass(), List.class), facets, query, ids);
-                if (result instanceof java.util.Optional<?> o && o.isEmpty()) {
-                    call(method(facets, "all"), facets);
-                }
-            }
+            facetsMiss(params);
         } else {
-            Object query = call(parse, null, params.get("limit"), params.get("offset"), params.get("sort"),
-                    params.get("q"), params.get("tags"), params.get("registryUrl"), params.get("cursor"));
-            String url = (String) call(method(query, "registryUrl"), query);
-            List<UUID> ids = registryIds(query);
-            if (url == null || !ids.isEmpty()) {
-                List<?> page = (List<?>) call(method(catalog, "page", query.getClass(), List.class), catalog, query, ids);
-                // as CatalogService.pageShowsTotal: an offset page that is not full already tells the total
-                int limit = (Integer) call(method(query, "limit"), query);
-                int offset = (Integer) call(method(query, "offset"), query);
-                boolean shows = call(method(query, "cursor"), query) == null && page.size() < limit
-                        && (page.size() > 0 || offset == 0);
-                if (!shows) {
-                    call(method(catalog, "total", query.getClass(), List.class), catalog, query, ids);
-                }
-            }
+            catalogMiss(params);
         }
         return recorder.drain();
+    }
+
+    /** As TagFacetService.count on a cache miss. */
+    private void facetsMiss(Map<String, String> params) throws Exception {
+        Object query = call(parse, null, null, null, null, params.get("q"), params.get("tags"),
+                params.get("registryUrl"), null);
+        query = call(method(query, "withoutTags"), query);
+        boolean filtered = (Boolean) call(method(query, "hasFilters"), query);
+        if (!filtered) {
+            call(method(facets, "all"), facets);
+        } else {
+            List<UUID> ids = registryIds(query);
+            if (call(method(query, "registryUrl"), query) != null && ids.isEmpty()) {
+                return;
+            }
+            Object result = call(method(facets, "filtered", query.getClass(), List.class), facets, query, ids);
+            if (result instanceof java.util.Optional<?> o && o.isEmpty()) {
+                call(method(facets, "all"), facets);
+            }
+        }
+    }
+
+    /** As CatalogService.query on a cache miss: the same repository calls, in the same order. */
+    private void catalogMiss(Map<String, String> params) throws Exception {
+        Object query = call(parse, null, params.get("limit"), params.get("offset"), params.get("sort"),
+                params.get("q"), params.get("tags"), params.get("registryUrl"), params.get("cursor"));
+        String url = (String) call(method(query, "registryUrl"), query);
+        List<UUID> ids = registryIds(query);
+        // no enabled registry has the URL, or no agent any of the tags: the service answers at once
+        if (url != null && ids.isEmpty() || (Boolean) call(method(catalog, "noAgentHasAnyOf", List.class), catalog,
+                call(method(query, "tags"), query))) {
+            return;
+        }
+        if (((Enum<?>) call(method(query, "sort"), query)).name().equals("RELEVANCE")) {
+            // the ranked page carries its total (a bounded count only past the last match)
+            call(method(relevance, "page", query.getClass(), List.class), relevance, query, ids);
+            return;
+        }
+        List<?> page = (List<?>) call(method(catalog, "page", query.getClass(), List.class), catalog, query, ids);
+        // as CatalogService.pageShowsTotal: an offset page that is not full already tells the total
+        int limit = (Integer) call(method(query, "limit"), query);
+        int offset = (Integer) call(method(query, "offset"), query);
+        boolean shows = call(method(query, "cursor"), query) == null && page.size() < limit
+                && (page.size() > 0 || offset == 0);
+        if (!shows) {
+            call(method(catalog, "total", query.getClass(), List.class), catalog, query, ids);
+        }
     }
 
     @SuppressWarnings("unchecked")
@@ -193,7 +224,9 @@ final class SqlProbe implements AutoCloseable {
                 StringBuilder out = new StringBuilder();
                 out.append("-- ").append(String.format(java.util.Locale.ROOT, "%.2f ms as run by the service", e.millis))
                         .append('\n').append(sql).append('\n');
-                if (!sql.regionMatches(true, 0, "SELECT", 0, 6) || sql.contains("set_config")) {
+                // queries only (sort=relevance's page is a WITH query); the pool is read-only besides
+                boolean query = sql.regionMatches(true, 0, "SELECT", 0, 6) || sql.regionMatches(true, 0, "WITH", 0, 4);
+                if (!query || sql.contains("set_config")) {
                     out.append("(not explained)\n");
                     plans.add(out.toString());
                     continue;
