@@ -99,8 +99,9 @@ public class CatalogService {
                     ? render(data, total, offset, query, current, ResponseCache.Status.HIT.label(), nextCursor)
                     : forClient;
             // an estimated total is being counted exactly in the background: keep this answer briefly,
-            // so that the exact total replaces the estimate once it is known
-            return new ResponseCache.Computed(forClient, forCache, !total.exact());
+            // so that the exact total replaces the estimate once it is known. A ranked total past the
+            // candidate budget is never counted: that answer is as final as an exact one.
+            return new ResponseCache.Computed(forClient, forCache, ranked == null && !total.exact());
         });
         return new Answer(answer.body(), etag(gen, sources, query, answer.provisional()), answer.status());
     }
