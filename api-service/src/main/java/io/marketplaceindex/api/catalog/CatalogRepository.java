@@ -200,11 +200,19 @@ public class CatalogRepository {
         return estimate.isPresent() && estimate.get() <= maxCountedEstimate;
     }
 
-    /** The exact total however long it takes (up to {@code timeout}); for counting off the request path. */
-    public Optional<Long> exactTotal(CatalogQuery query, List<UUID> registryIds, Duration timeout) {
+    /**
+     * The exact total however long it takes (up to {@code timeout}), off the request path, on one core: parallel workers would take the cores that
+     * requests need (a count of a million matches kept both cores of a 2-core server busy, and the
+     * requests meanwhile waited for them).
+     */
+    public Optional<Long> backgroundTotal(CatalogQuery query, List<UUID> registryIds, Duration timeout) {
         Where where = where(query, registryIds);
-        return budget.run(() -> jdbc.sql("SELECT count(*) FROM marketplace_catalog_rows WHERE " + where.sql())
-                .params(where.params()).query(Long.class).single(), timeout);
+        return budget.run(() -> {
+            // is_local = true: for this transaction only
+            jdbc.sql("SELECT set_config('max_parallel_workers_per_gather', '0', true)").query(String.class).single();
+            return jdbc.sql("SELECT count(*) FROM marketplace_catalog_rows WHERE " + where.sql())
+                    .params(where.params()).query(Long.class).single();
+        }, timeout);
     }
 
     record Where(String sql, List<Object> params) {

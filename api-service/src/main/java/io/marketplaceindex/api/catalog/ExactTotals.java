@@ -82,7 +82,7 @@ class ExactTotals implements AutoCloseable {
         try {
             counters.execute(() -> {
                 try {
-                    rows.exactTotal(query, registryIds, properties.backgroundCountTimeout()).ifPresentOrElse(
+                    rows.backgroundTotal(query, registryIds, properties.backgroundCountTimeout()).ifPresentOrElse(
                             total -> redis.run(() -> redis.strings().opsForValue().set(key, Long.toString(total),
                                     cacheProperties.ttl())),
                             () -> log.info("exact total of {} took longer than {}; estimates stay", query.filterKey(),

@@ -29,7 +29,7 @@ public class RelevanceRepository {
             WITH candidates AS (
                 SELECT registry_id, handle, sort_name, search_vector
                 FROM marketplace_catalog_rows
-                WHERE search_vector @@ ?::tsquery AND %1$s  -- catalog_rows_search_vector
+                WHERE search_vector @@ ?::tsquery%4$s AND %1$s  -- catalog_rows_search_vector
                 LIMIT ?),
             ranked AS (
                 SELECT registry_id, handle, sort_name, count(*) OVER () AS matched,
@@ -46,9 +46,15 @@ public class RelevanceRepository {
 
     private static final String COUNT = """
             SELECT count(*) FROM (SELECT 1 FROM marketplace_catalog_rows
-                                  WHERE search_vector @@ ?::tsquery AND %s  -- catalog_rows_search_vector
+                                  WHERE search_vector @@ ?::tsquery%2$s AND %1$s  -- catalog_rows_search_vector
                                   LIMIT ?) c
             """;
+
+    /**
+     * All of q, for the rows the index found by the words it can intersect. A function call, not the
+     * operator: the planner does not look an open prefix up in the index, it checks it on each row.
+     */
+    private static final String RECHECK = " AND ts_match_vq(search_vector, ?::tsquery)";
 
     private final JdbcClient jdbc;
     private final ReadBudget reads;
@@ -68,19 +74,27 @@ public class RelevanceRepository {
     public Page page(CatalogQuery query, List<UUID> registryIds) {
         RelevanceTerms terms = RelevanceTerms.of(query.q());
         List<SearchWords.Term> expanded = words.expand(terms);
-        String all = String.join(" & ", expanded.stream().map(SearchWords.Term::tsquery).toList());
+        String all = and(expanded);
+        // An open prefix (too many completions to name) goes to the index only when nothing else of q can:
+        // the index would read all of its postings; the other words narrow the rows, the prefix rechecks them.
+        List<SearchWords.Term> named = expanded.stream().filter(t -> !t.open()).toList();
+        String lookup = named.isEmpty() ? all : and(named);
+        String recheck = lookup.equals(all) ? "" : RECHECK;
         // tags, registryUrl and verified as for the other sorts; q is matched by words here instead
         CatalogRepository.Where filters = CatalogRepository.where(new CatalogQuery(query.limit(), query.offset(),
                 query.sort(), null, null, query.tags(), query.registryUrl(), null, query.verified()), registryIds, null);
-        List<Object> params = new ArrayList<>();
-        params.add(all);
-        params.addAll(filters.params());
-        params.add(candidates);
+        List<Object> matching = new ArrayList<>(List.of(lookup));
+        if (!recheck.isEmpty()) {
+            matching.add(all);
+        }
+        matching.addAll(filters.params());
+        matching.add(candidates);
+        List<Object> params = new ArrayList<>(matching);
         params.add(expanded.stream().map(SearchWords.Term::tsquery).toArray(String[]::new));
         params.add(expanded.stream().map(SearchWords.Term::idf).toArray(Double[]::new));
         params.add(query.limit());
         params.add(query.offset());
-        String sql = PAGE.formatted(filters.sql(), WEIGHTS, ServedAgent.jsonb("r."));
+        String sql = PAGE.formatted(filters.sql(), WEIGHTS, ServedAgent.jsonb("r."), recheck);
         long[] matched = {-1};
         List<CatalogRepository.PageRow> rows = reads.read(() -> jdbc.sql(sql).params(params)
                 .query((rs, n) -> {
@@ -90,14 +104,14 @@ public class RelevanceRepository {
                 }).list());
         if (matched[0] < 0) {
             // past the last match: count them (as bounded as the ranking)
-            List<Object> countParams = new ArrayList<>();
-            countParams.add(all);
-            countParams.addAll(filters.params());
-            countParams.add(candidates);
-            matched[0] = reads.read(() -> jdbc.sql(COUNT.formatted(filters.sql())).params(countParams)
+            matched[0] = reads.read(() -> jdbc.sql(COUNT.formatted(filters.sql(), recheck)).params(matching)
                     .query(Long.class).single());
         }
         // as many matches as the budget: there may be more than were ranked
         return new Page(rows, new CatalogRepository.Total(matched[0], matched[0] < candidates));
+    }
+
+    private static String and(List<SearchWords.Term> terms) {
+        return String.join(" & ", terms.stream().map(SearchWords.Term::tsquery).toList());
     }
 }

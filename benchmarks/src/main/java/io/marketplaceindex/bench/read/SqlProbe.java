@@ -61,6 +61,7 @@ final class SqlProbe implements AutoCloseable {
         // as the api-service's pool (application.yml): read-only at the server
         config.setReadOnly(true);
         config.setConnectionInitSql("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY");
+        config.addDataSourceProperty("options", "-c plan_cache_mode=force_custom_plan");
         pool = new HikariDataSource(config);
         DataSource dataSource = recorder.wrap(pool);
 
