@@ -247,7 +247,10 @@ function showLoadError(e) {
 async function loadTags() {
   const seq = state.seq;
   try {
-    const body = await getJson('/api/marketplace/tags?' + filterParams(), { isStale: () => seq !== state.seq });
+    const params = filterParams();
+    // a ranked list holds the agents with the words of q: the counts beside it count those same agents
+    if (sortInUse() === 'relevance') params.set('match', 'words');
+    const body = await getJson('/api/marketplace/tags?' + params, { isStale: () => seq !== state.seq });
     if (seq !== state.seq) return;
     state.tagFacets = Array.isArray(body.data) ? body.data : [];
     $('tag-search-box').hidden = state.tagFacets.length <= TAGS_SHOWN;

@@ -235,7 +235,9 @@ class CatalogPageE2EIT {
         // a search within it: the first word of an agent's name
         SimulatedAgent target = east.agents().get(17);
         String word = target.name().split(" ")[0];
-        page.getByTestId("marketplace-search-input").fill(word);
+        // ranked by relevance: the facets are asked for the agents holding the words
+        page.waitForRequest(r -> r.url().contains("/api/marketplace/tags?") && r.url().contains("match=words"),
+                () -> page.getByTestId("marketplace-search-input").fill(word));
         page.waitForURL(u -> u.contains("q="));
         String searched = registry + "&q=" + enc(word);
         expectGrid(page, searched + BY_RELEVANCE);
@@ -246,7 +248,7 @@ class CatalogPageE2EIT {
             page.locator("#tag-search").fill(tag); // many tags: the chip may only show when looked for
         }
         Locator chip = page.locator("#tags .tag[data-tag=\"" + tag + "\"]");
-        long count = facetCount(searched, tag);
+        long count = facetCount(searched + "&match=words", tag); // the list is ranked: its agents hold the words
         assertThat(chip.locator(".count")).hasText(String.valueOf(count));
         chip.click();
         page.waitForURL(u -> u.contains("tags="));

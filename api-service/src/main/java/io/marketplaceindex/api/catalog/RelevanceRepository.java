@@ -29,7 +29,7 @@ public class RelevanceRepository {
             WITH candidates AS (
                 SELECT registry_id, handle, sort_name, search_vector
                 FROM marketplace_catalog_rows
-                WHERE search_vector @@ ?::tsquery%4$s AND %1$s  -- catalog_rows_search_vector
+                WHERE %1$s  -- catalog_rows_search_vector
                 LIMIT ?),
             ranked AS (
                 SELECT registry_id, handle, sort_name, count(*) OVER () AS matched,
@@ -46,7 +46,7 @@ public class RelevanceRepository {
 
     private static final String COUNT = """
             SELECT count(*) FROM (SELECT 1 FROM marketplace_catalog_rows
-                                  WHERE search_vector @@ ?::tsquery%2$s AND %1$s  -- catalog_rows_search_vector
+                                  WHERE %1$s  -- catalog_rows_search_vector
                                   LIMIT ?) c
             """;
 
@@ -72,29 +72,16 @@ public class RelevanceRepository {
     }
 
     public Page page(CatalogQuery query, List<UUID> registryIds) {
-        RelevanceTerms terms = RelevanceTerms.of(query.q());
-        List<SearchWords.Term> expanded = words.expand(terms);
-        String all = and(expanded);
-        // An open prefix (too many completions to name) goes to the index only when nothing else of q can:
-        // the index would read all of its postings; the other words narrow the rows, the prefix rechecks them.
-        List<SearchWords.Term> named = expanded.stream().filter(t -> !t.open()).toList();
-        String lookup = named.isEmpty() ? all : and(named);
-        String recheck = lookup.equals(all) ? "" : RECHECK;
-        // tags, registryUrl and verified as for the other sorts; q is matched by words here instead
-        CatalogRepository.Where filters = CatalogRepository.where(new CatalogQuery(query.limit(), query.offset(),
-                query.sort(), null, null, query.tags(), query.registryUrl(), null, query.verified()), registryIds, null);
-        List<Object> matching = new ArrayList<>(List.of(lookup));
-        if (!recheck.isEmpty()) {
-            matching.add(all);
-        }
-        matching.addAll(filters.params());
+        List<SearchWords.Term> expanded = words.expand(RelevanceTerms.of(query.q()));
+        CatalogRepository.Where where = matching(expanded, query, registryIds);
+        List<Object> matching = new ArrayList<>(where.params());
         matching.add(candidates);
         List<Object> params = new ArrayList<>(matching);
         params.add(expanded.stream().map(SearchWords.Term::tsquery).toArray(String[]::new));
         params.add(expanded.stream().map(SearchWords.Term::idf).toArray(Double[]::new));
         params.add(query.limit());
         params.add(query.offset());
-        String sql = PAGE.formatted(filters.sql(), WEIGHTS, ServedAgent.jsonb("r."), recheck);
+        String sql = PAGE.formatted(where.sql(), WEIGHTS, ServedAgent.jsonb("r."));
         long[] matched = {-1};
         List<CatalogRepository.PageRow> rows = reads.read(() -> jdbc.sql(sql).params(params)
                 .query((rs, n) -> {
@@ -104,11 +91,40 @@ public class RelevanceRepository {
                 }).list());
         if (matched[0] < 0) {
             // past the last match: count them (as bounded as the ranking)
-            matched[0] = reads.read(() -> jdbc.sql(COUNT.formatted(filters.sql(), recheck)).params(matching)
+            matched[0] = reads.read(() -> jdbc.sql(COUNT.formatted(where.sql())).params(matching)
                     .query(Long.class).single());
         }
         // as many matches as the budget: there may be more than were ranked
         return new Page(rows, new CatalogRepository.Total(matched[0], matched[0] < candidates));
+    }
+
+    /**
+     * Every agent sort=relevance would rank for the query (all of them, not only the first candidates):
+     * what the tag facets count under match=words.
+     */
+    CatalogRepository.Where matching(CatalogQuery query, List<UUID> registryIds) {
+        return matching(words.expand(RelevanceTerms.of(query.q())), query, registryIds);
+    }
+
+    /** The rows holding q's expanded words (catalog_rows_search_vector) under tags, registryUrl and verified. */
+    private static CatalogRepository.Where matching(List<SearchWords.Term> expanded, CatalogQuery query,
+                                                    List<UUID> registryIds) {
+        String all = and(expanded);
+        // An open prefix (too many completions to name) goes to the index only when nothing else of q can:
+        // the index would read all of its postings; the other words narrow the rows, the prefix rechecks them.
+        List<SearchWords.Term> named = expanded.stream().filter(t -> !t.open()).toList();
+        String lookup = named.isEmpty() ? all : and(named);
+        List<Object> params = new ArrayList<>(List.of(lookup));
+        String sql = "search_vector @@ ?::tsquery";
+        if (!lookup.equals(all)) {
+            sql += RECHECK;
+            params.add(all);
+        }
+        // tags, registryUrl and verified as for the other sorts; q is matched by words here instead
+        CatalogRepository.Where filters = CatalogRepository.where(new CatalogQuery(query.limit(), query.offset(),
+                query.sort(), null, null, query.tags(), query.registryUrl(), null, query.verified()), registryIds, null);
+        params.addAll(filters.params());
+        return new CatalogRepository.Where(sql + " AND " + filters.sql(), params);
     }
 
     private static String and(List<SearchWords.Term> terms) {

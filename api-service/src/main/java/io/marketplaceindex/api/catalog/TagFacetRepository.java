@@ -20,12 +20,15 @@ class TagFacetRepository {
     private final ReadBudget reads;
     private final CountBudget budget;
     private final CatalogRepository catalog;
+    private final RelevanceRepository relevance;
 
-    TagFacetRepository(JdbcClient jdbc, ReadBudget reads, CountBudget budget, CatalogRepository catalog) {
+    TagFacetRepository(JdbcClient jdbc, ReadBudget reads, CountBudget budget, CatalogRepository catalog,
+                       RelevanceRepository relevance) {
         this.jdbc = jdbc;
         this.reads = reads;
         this.budget = budget;
         this.catalog = catalog;
+        this.relevance = relevance;
     }
 
     /** The whole catalog: one row per distinct tag, maintained in the same transaction as the rows. */
@@ -39,16 +42,30 @@ class TagFacetRepository {
     }
 
     /**
-     * Counts under q, registryUrl and verified (the query's tags are ignored by the caller). The rows are
-     * narrowed by catalog_rows_search_trgm or catalog_rows_search_grams (q, see CatalogRepository.where),
-     * catalog_rows_by_registry_name (registryUrl) and catalog_rows_verified_by_name (verified: it holds
-     * the verified rows' tags), then
-     * every matching row's tags are unnested: cost grows with the matching rows, hence the budget.
+     * Counts under q (a substring), registryUrl and verified (the query's tags are ignored by the caller).
+     * The rows are narrowed by catalog_rows_search_trgm or catalog_rows_search_grams (q, see
+     * CatalogRepository.where), catalog_rows_by_registry_name (registryUrl) and
+     * catalog_rows_verified_by_name (verified: it holds the verified rows' tags).
      *
      * @return empty when the budget ran out
      */
     Optional<List<TagFacets.Count>> filtered(CatalogQuery query, List<UUID> registryIds) {
-        CatalogRepository.Where where = catalog.where(query, registryIds);
+        return counted(catalog.where(query, registryIds));
+    }
+
+    /**
+     * Counts over the agents holding q's words (match=words), as sort=relevance matches them
+     * (catalog_rows_search_vector), under registryUrl and verified: the facets beside a ranked list
+     * count the agents it shows.
+     *
+     * @return empty when the budget ran out
+     */
+    Optional<List<TagFacets.Count>> matchingWords(CatalogQuery query, List<UUID> registryIds) {
+        return counted(relevance.matching(query, registryIds));
+    }
+
+    /** Every matching row's tags are unnested: cost grows with the matching rows, hence the budget. */
+    private Optional<List<TagFacets.Count>> counted(CatalogRepository.Where where) {
         if (!catalog.countable(catalog.estimate(where))) {
             // unnesting the tags of that many rows cannot finish within the budget (or not even
             // the plan could be made within it)

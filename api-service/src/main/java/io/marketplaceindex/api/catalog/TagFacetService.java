@@ -7,11 +7,13 @@ import tools.jackson.databind.json.JsonMapper;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 
 /**
  * Tag facets for a catalog search. Counts honour q, registryUrl and verified but not the tags filter: with it,
- * selecting one tag would make every other tag's count zero and the facet could only ever narrow.
+ * selecting one tag would make every other tag's count zero and the facet could only ever narrow. q matches
+ * as a substring (the name and handle sorts' match) or, with match=words, as sort=relevance matches it.
  * Answers are cached by generation like the catalog's, since they change only with the rows.
  */
 @Service
@@ -73,7 +75,10 @@ class TagFacetService {
         if (query.registryUrl() != null && registryIds.isEmpty()) {
             return new Counted(List.of(), true, "query");
         }
-        return facets.filtered(query, registryIds)
+        // match=words travels as sort=relevance (see TagFacetController.parse)
+        Optional<List<TagFacets.Count>> filtered = query.sort() == CatalogQuery.Sort.RELEVANCE
+                ? facets.matchingWords(query, registryIds) : facets.filtered(query, registryIds);
+        return filtered
                 .map(counts -> new Counted(counts, true, "query"))
                 .orElseGet(() -> new Counted(facets.all(), false, "counters_fallback"));
     }

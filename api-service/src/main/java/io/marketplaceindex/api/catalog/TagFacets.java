@@ -3,8 +3,8 @@ package io.marketplaceindex.api.catalog;
 import java.util.List;
 
 /**
- * The answer of GET /api/marketplace/tags: how many agents carry each tag under the request's q,
- * registryUrl and verified, most frequent first (ties by tag, byte order).
+ * The answer of GET /api/marketplace/tags: how many agents carry each tag under the request's q (matched
+ * as its match says), registryUrl and verified, most frequent first (ties by tag, byte order).
  *
  * @param total the number of distinct tags in {@code data}
  */
