@@ -71,30 +71,36 @@ final class RelevanceKinds {
         throw new IllegalStateException("no rare vocabulary word in the dictionary (marketplace_search_words)");
     }
 
-    /** The frequent word when corrections apply to it (4 letters or more), else the first vocabulary word that long. */
+    /**
+     * Letters of the word a typo is made in. Corrections apply from 4 letters on, but a catalog's rare
+     * tokens begin with every 4-letter (and most 5-letter) beginning at 5M agents, and the typo must
+     * begin no word of the catalog (else the dictionary holds it and it is not corrected).
+     */
+    static final int TYPO_MIN_LETTERS = 6;
+
+    /** The frequent word when it is long enough for a typo, else the first vocabulary word that long. */
     static String typoBase(String commonWord) {
         String word = commonWord.toLowerCase(Locale.ROOT);
-        return word.matches("\\p{L}{4,}") ? word
-                : Vocabulary.WORDS.stream().filter(w -> w.length() >= 4).findFirst().orElseThrow();
+        return word.matches("\\p{L}{" + TYPO_MIN_LETTERS + ",}") ? word
+                : Vocabulary.WORDS.stream().filter(w -> w.length() >= TYPO_MIN_LETTERS).findFirst().orElseThrow();
     }
 
     /**
-     * The word with its third letter replaced by the following ones of the alphabet in turn, until the
-     * result begins no word of the dictionary: a word the dictionary holds is not corrected. The first
-     * two letters stay, as most typos leave them: the service looks for corrections among the words
-     * sharing them (and by trigrams).
+     * The word with one letter replaced, from the third letter on, by each following letter of the
+     * alphabet in turn, until the result begins no word of the dictionary: a word the dictionary holds
+     * is not corrected. The first two letters stay, as most typos leave them: the service looks for
+     * corrections among the words sharing them (and by trigrams).
      */
     static String typo(Connection c, String base) throws SQLException {
-        char third = base.charAt(2);
-        int from = third >= 'a' && third <= 'z' ? third - 'a' : 0;
-        for (int step = 1; step <= 26; step++) {
-            char letter = (char) ('a' + (from + step) % 26);
-            if (letter == third) {
-                continue;
-            }
-            String typo = base.substring(0, 2) + letter + base.substring(3);
-            if (completions(c, typo) == 0) {
-                return typo;
+        for (int at = 2; at < base.length(); at++) {
+            char original = base.charAt(at);
+            int from = original >= 'a' && original <= 'z' ? original - 'a' : 0;
+            for (int step = 1; step < 26; step++) {
+                char letter = (char) ('a' + (from + step) % 26);
+                String typo = base.substring(0, at) + letter + base.substring(at + 1);
+                if (completions(c, typo) == 0) {
+                    return typo;
+                }
             }
         }
         throw new IllegalStateException("every one-letter change of '" + base + "' begins a word of the catalog");

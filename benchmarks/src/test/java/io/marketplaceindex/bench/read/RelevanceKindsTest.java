@@ -9,11 +9,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 class RelevanceKindsTest {
 
     @Test
-    void theTypoIsOfTheFrequentWordWhenCorrectionsApplyToIt() {
-        assertThat(RelevanceKinds.typoBase("Data")).isEqualTo("data");
-        // under 4 letters the service corrects nothing: the first vocabulary word long enough instead
-        assertThat(RelevanceKinds.typoBase("raw")).isEqualTo("data");
-        assertThat(RelevanceKinds.typoBase("two words")).isEqualTo("data");
+    void theTypoIsOfTheFrequentWordWhenItIsLongEnough() {
+        assertThat(RelevanceKinds.typoBase("Search")).isEqualTo("search");
+        // shorter words begin some rare token of a large catalog whatever letter is changed
+        String firstLongWord = Vocabulary.WORDS.stream().filter(w -> w.length() >= 6).findFirst().orElseThrow();
+        assertThat(RelevanceKinds.typoBase("data")).isEqualTo(firstLongWord);
+        assertThat(RelevanceKinds.typoBase("two words")).isEqualTo(firstLongWord);
+        assertThat(firstLongWord).hasSizeGreaterThanOrEqualTo(RelevanceKinds.TYPO_MIN_LETTERS);
     }
 
     @Test
