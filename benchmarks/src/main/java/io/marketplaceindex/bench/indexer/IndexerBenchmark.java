@@ -68,6 +68,9 @@ public final class IndexerBenchmark {
             droppedIndexes = stack.dropCatalogIndexes(options.withoutIndexes());
             say("what-if: dropped " + droppedIndexes);
         }
+        if (options.withoutSearch()) {
+            say("what-if: dropped " + stack.dropSearch());
+        }
         warmUp();
         List<String> benchNames = new ArrayList<>();
         for (int i = 1; i <= options.registries(); i++) {
@@ -112,10 +115,12 @@ public final class IndexerBenchmark {
         measure.floor("warm-up", recordUrl, options.wrkSeconds());
         FloorRun wrkBefore = measure.floor("before the full rebuild", recordUrl, options.wrkSeconds());
         Rebuild full = measure.rebuild("full rebuild", benchIds, benchNames, benchAgents);
+        CatalogSizes rebuiltSizes = CatalogSizes.measure(stack.pg);
         FloorRun wrkAfter = measure.floor("after the full rebuild", recordUrl, options.wrkSeconds());
         // What an operator does after a bulk load, and what autovacuum would otherwise do during
         // whatever runs next: merge the GIN pending lists, refresh statistics. Timed and reported.
         double vacuumSeconds = measure.vacuum();
+        CatalogSizes vacuumedSizes = CatalogSizes.measure(stack.pg);
         Rebuild noop = measure.rebuild("no-op rebuild", benchIds, benchNames, benchAgents);
 
         stack.simulator("POST", "/control/registries?name=fresh-1&agents=" + options.freshnessAgents() + "&seed=7");
@@ -132,8 +137,8 @@ public final class IndexerBenchmark {
                 : "the machine's (`--postgres shared`); CPU: the backends of the benchmark's database");
         machine.put("postgresSettings", stack.postgresSettings());
         writeReport(IndexerReport.markdown(options, new IndexerReport.Results(startedAt, machine, full, vacuumSeconds,
-                noop, List.of(wrkBefore, wrkAfter), freshness, scale.twoWorkers(), scale.oneWorker(), scale.split(),
-                droppedIndexes, stack.ownPostgresPid != null, measure.notes)));
+                rebuiltSizes, vacuumedSizes, noop, List.of(wrkBefore, wrkAfter), freshness, scale.twoWorkers(),
+                scale.oneWorker(), scale.split(), droppedIndexes, stack.ownPostgresPid != null, measure.notes)));
     }
 
     private record Scale(Rebuild twoWorkers, Rebuild oneWorker, String split) {

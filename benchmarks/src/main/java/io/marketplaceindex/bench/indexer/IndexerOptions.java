@@ -14,7 +14,7 @@ import java.util.regex.Pattern;
 record IndexerOptions(int registries, int agents, int warmupRegistries, int scaleRegistries, int scaleAgents,
                       int latencyMs, int freshnessRuns, int freshnessAgents, int wrkSeconds, int wrkConnections,
                       int simulatorThreads, int cardMaxAgeSeconds, Path out, boolean keepData, boolean ownPostgres,
-                      List<String> withoutIndexes, Path repo, String commandLine, boolean readLoad) {
+                      List<String> withoutIndexes, boolean withoutSearch, Path repo, String commandLine, boolean readLoad) {
 
     /** {@code --without-indexes secondary}: every index of the catalog rows but the primary key. */
     static final String SECONDARY_INDEXES = "secondary";
@@ -84,6 +84,11 @@ record IndexerOptions(int registries, int agents, int warmupRegistries, int scal
                         + " (comma-separated names, or 'secondary' for all but the primary key), to measure what they"
                         + " cost a rebuild; the API's reads lose the plans that need them, and the report says so")
         String withoutIndexes;
+        @Option(names = "--without-search",
+                description = "what-if: drop the search structures of V19 and V20 before the first rebuild (the"
+                        + " generated column search_vector with its index, the search_grams indexes), to measure what"
+                        + " they cost a rebuild; the worker still writes search_grams, and the report says so")
+        boolean withoutSearch;
         @Option(names = "--read-load",
                 description = "instead of the rest: wrk on a mix of catalog URLs of the api-service, idle before the full"
                         + " rebuild, for the whole rebuild and idle after it (each idle run --wrk-seconds); writes"
@@ -113,7 +118,7 @@ record IndexerOptions(int registries, int agents, int warmupRegistries, int scal
                     Cli.atLeast("--freshness-agents", freshnessAgents, 1), Cli.atLeast("--wrk-seconds", wrkSeconds, 1),
                     Cli.atLeast("--wrk-connections", wrkConnections, 1),
                     Cli.atLeast("--simulator-threads", simulatorThreads, 1), cardMaxAgeSeconds, report, keepData,
-                    ownPostgres(postgres), indexNames(withoutIndexes), root, commandLine(argv), readLoad);
+                    ownPostgres(postgres), indexNames(withoutIndexes), withoutSearch, root, commandLine(argv), readLoad);
         }
     }
 

@@ -17,7 +17,8 @@ import java.util.stream.Collectors;
 final class IndexerReport {
 
     /** Everything one run measured, in the order the report shows it. */
-    record Results(Instant startedAt, Map<String, String> machine, Rebuild full, double vacuumSeconds, Rebuild noop,
+    record Results(Instant startedAt, Map<String, String> machine, Rebuild full, double vacuumSeconds,
+                   CatalogSizes rebuiltSizes, CatalogSizes vacuumedSizes, Rebuild noop,
                    List<FloorRun> wrks, List<Double> freshness, Rebuild twoWorkers, Rebuild oneWorker, String split,
                    List<String> droppedIndexes, boolean ownPostgres, List<String> notes) {
     }
@@ -38,6 +39,7 @@ final class IndexerReport {
         report.rebuilds();
         report.rebuildCosts();
         report.rebuildSetup();
+        report.md.append(CatalogSizes.markdown(results.rebuiltSizes(), results.vacuumedSizes()));
         report.floor();
         report.freshness();
         report.goals();
@@ -56,6 +58,16 @@ final class IndexerReport {
                     .append(results.droppedIndexes().stream().map(n -> "`" + n + "`").collect(Collectors.joining(", ")))
                     .append(" (`--without-indexes`). The rebuilds below show what a rebuild costs without them; the ")
                     .append("catalog API's reads that need them are slower without them (the freshness polls among them).\n\n");
+        }
+        if (options.withoutSearch()) {
+            md.append("**What-if run, not the product's schema:** before the first rebuild the driver dropped the ")
+                    .append("generated column `search_vector` with its index `catalog_rows_search_vector` (V20) and the ")
+                    .append("indexes `catalog_rows_search_grams` and `catalog_rows_search_grams_missing` (V19) ")
+                    .append("(`--without-search`). The worker still computes and writes `search_grams` (the column ")
+                    .append("stays); PostgreSQL no longer computes the word vector nor maintains those indexes. The ")
+                    .append("trigram index `catalog_rows_search_trgm` stays. Without them, `sort=relevance` and the ")
+                    .append("worker's dictionary refresh fail and short `q` values are read without an index; the ")
+                    .append("benchmark reads neither.\n\n");
         }
     }
 

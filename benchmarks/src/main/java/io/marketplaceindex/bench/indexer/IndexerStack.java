@@ -290,6 +290,24 @@ final class IndexerStack {
         return List.copyOf(drop);
     }
 
+    /**
+     * The search structures of V19 and V20, for --without-search: the generated column search_vector (its
+     * index catalog_rows_search_vector goes with it) and the gram indexes. The worker's writes are unchanged:
+     * it still computes and writes search_grams, PostgreSQL no longer indexes them nor computes the vector.
+     */
+    List<String> dropSearch() {
+        List<String> dropped = List.of("column search_vector with catalog_rows_search_vector",
+                "catalog_rows_search_grams", "catalog_rows_search_grams_missing");
+        try (Statement st = pg.createStatement()) {
+            st.execute("ALTER TABLE marketplace_catalog_rows DROP COLUMN search_vector");
+            st.execute("DROP INDEX catalog_rows_search_grams");
+            st.execute("DROP INDEX catalog_rows_search_grams_missing");
+        } catch (SQLException e) {
+            throw new IllegalStateException("--without-search: " + e.getMessage(), e);
+        }
+        return dropped;
+    }
+
     String postgresVersion() {
         try (Statement st = pg.createStatement(); ResultSet rs = st.executeQuery("SHOW server_version")) {
             rs.next();

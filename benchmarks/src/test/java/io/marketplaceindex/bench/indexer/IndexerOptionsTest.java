@@ -36,6 +36,8 @@ class IndexerOptionsTest {
                 .hasMessage("--without-indexes: 'x; DROP TABLE y' is not an index name");
         assertThatThrownBy(() -> IndexerOptions.parse(new String[]{"--without-indexes", "secondary,catalog_rows_tags"}))
                 .hasMessage("--without-indexes: 'secondary' stands alone");
+        assertThat(IndexerOptions.parse(new String[0]).withoutSearch()).isFalse();
+        assertThat(IndexerOptions.parse(new String[]{"--without-search"}).withoutSearch()).isTrue();
     }
 
     @Test
