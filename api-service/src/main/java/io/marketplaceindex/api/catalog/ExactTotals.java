@@ -6,6 +6,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -41,6 +42,7 @@ class ExactTotals implements AutoCloseable {
      * background timeout: a longer queue would mostly deliver totals after their generation has passed.
      */
     static final int MAX_WAITING = 32;
+    static final Duration MIN_KEPT = Duration.ofMinutes(10);
 
     /** Keys queued or running: the same filter of the same generation is counted once. */
     private final Set<String> counting = ConcurrentHashMap.newKeySet();
@@ -84,7 +86,7 @@ class ExactTotals implements AutoCloseable {
                 try {
                     rows.backgroundTotal(query, registryIds, properties.backgroundCountTimeout()).ifPresentOrElse(
                             total -> redis.run(() -> redis.strings().opsForValue().set(key, Long.toString(total),
-                                    cacheProperties.ttl())),
+                                    kept())),
                             () -> log.info("exact total of {} took longer than {}; estimates stay", query.filterKey(),
                                     properties.backgroundCountTimeout()));
                 } catch (RuntimeException e) {
@@ -97,6 +99,16 @@ class ExactTotals implements AutoCloseable {
             counting.remove(key);
             log.debug("exact total of {} not queued: {} counts already wait", query.filterKey(), MAX_WAITING);
         }
+    }
+
+    /**
+     * How long a counted total stays in Redis: the cache's TTL, but never under {@link #MIN_KEPT}. The
+     * key names the generation, so a total can never be stale; only a short answer TTL made every later
+     * miss of the filter count again, a count of millions of rows each time (a replica with a TTL of a
+     * few milliseconds kept one core counting).
+     */
+    Duration kept() {
+        return cacheProperties.ttl().compareTo(MIN_KEPT) > 0 ? cacheProperties.ttl() : MIN_KEPT;
     }
 
     /** Counts queued or running (deduplicated): never more than {@link #MAX_WAITING} + 1. */
