@@ -9,5 +9,5 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *                            with more matches says so with meta.totalExact=false, and pages end there
  */
 @ConfigurationProperties("marketplace.search")
-public record RelevanceProperties(@DefaultValue("2000") int relevanceCandidates) {
+public record RelevanceProperties(@DefaultValue("1000") int relevanceCandidates) {
 }
