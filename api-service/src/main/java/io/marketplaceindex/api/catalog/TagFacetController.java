@@ -49,13 +49,11 @@ class TagFacetController {
      * ones, whose keys stay what they were.
      */
     static CatalogQuery parse(String q, String tags, String registryUrl, String verified, String match) {
-        String m = match == null || match.isBlank() ? "substring" : match.trim();
-        if (!m.equals("words") && !m.equals("substring")) {
-            throw ApiException.badRequest("match must be 'words' or 'substring'");
-        }
         // tags is validated like the catalog's (a client passes the same filters to both) but not applied
         CatalogQuery query = CatalogQuery.parse(null, null, null, q, tags, registryUrl, null, verified).withoutTags();
-        if (m.equals("substring")) {
+        if (match == null || !match.trim().equals("words")) {
+            // substring (or none), or the catalog's 400 for any other value
+            RelevanceTerms.checkMatch(match, query);
             return query;
         }
         if (query.q() == null) {
