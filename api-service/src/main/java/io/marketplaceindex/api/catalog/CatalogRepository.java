@@ -30,6 +30,9 @@ public class CatalogRepository {
      * (marketplace_tag_counts, marketplace_tag_pair_counts primary keys); pairs are not counted for
      * the rare rows with more than 32 tags, which catalog_rows_many_tags finds directly.
      */
+    /** The catalog's size, from the per-registry counters the worker keeps with the rows. */
+    static final String CATALOG_TOTAL = "SELECT coalesce(sum(record_count), 0) FROM marketplace_registries WHERE enabled";
+
     private static final String TWO_TAGS_TOTAL = """
             SELECT (SELECT coalesce(sum(agent_count), 0) FROM marketplace_tag_counts WHERE tag IN (?, ?))
                  - (SELECT coalesce(max(agent_count), 0) FROM marketplace_tag_pair_counts
@@ -175,8 +178,7 @@ public class CatalogRepository {
     }
 
     private long catalogTotal() {
-        return reads.read(() -> jdbc.sql("SELECT coalesce(sum(record_count), 0) FROM marketplace_registries WHERE enabled")
-                .query(Long.class).single());
+        return reads.read(() -> jdbc.sql(CATALOG_TOTAL).query(Long.class).single());
     }
 
     /**

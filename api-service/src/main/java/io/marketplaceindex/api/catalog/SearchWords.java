@@ -70,8 +70,7 @@ class SearchWords {
     }
 
     List<Term> expand(RelevanceTerms terms) {
-        long catalog = Math.max(1, reads.read(() -> jdbc.sql(
-                        "SELECT coalesce(sum(record_count), 0) FROM marketplace_registries WHERE enabled")
+        long catalog = Math.max(1, reads.read(() -> jdbc.sql(CatalogRepository.CATALOG_TOTAL)
                 .query(Long.class).single()));
         List<Term> expanded = new ArrayList<>();
         for (int i = 0; i < terms.words().size(); i++) {

@@ -125,8 +125,7 @@ public class SubstringNarrowing implements AutoCloseable {
 
     /** Samples the index now (also used by tests after they load rows). */
     public void refresh() {
-        long rows = jdbc.sql("SELECT coalesce(sum(record_count), 0) FROM marketplace_registries WHERE enabled")
-                .query(Long.class).single();
+        long rows = jdbc.sql(CatalogRepository.CATALOG_TOTAL).query(Long.class).single();
         if (rows == 0) {
             frequencies.set(null);
             return;
