@@ -16,8 +16,9 @@ import java.time.Duration;
  *                          is kept for the catalog generation, so later pages are exact
  * @param exactCountMaxEstimate a filter the planner expects to match more rows than this gets the
  *                          estimate at once, without trying to count within the timeout
- * @param trigramSampleInterval how often trigram frequencies are sampled for long {@code q} needles
- *                          (see SubstringNarrowing); 0 turns the narrowing off
+ * @param trigramSampleInterval how often trigram frequencies and rows are sampled, for long {@code q}
+ *                          needles (SubstringNarrowing) and the name walk's choice (NameWalk); 0
+ *                          turns both off
  * @param maxOffset         the deepest {@code offset} served: a deeper one answers 400 pointing to
  *                          {@code cursor}, whose pages cost the same at any depth, while an offset is
  *                          walked entry by entry

@@ -78,13 +78,14 @@ public class CatalogService {
             boolean nothing = query.registryUrl() != null && registryIds.isEmpty() || rows.noAgentHasAnyOf(query.tags());
             RelevanceRepository.Page ranked = nothing || query.sort() != CatalogQuery.Sort.RELEVANCE
                     ? null : relevance.page(query, registryIds);
-            List<CatalogRepository.PageRow> page = nothing ? List.of()
-                    : ranked != null ? ranked.rows() : rows.page(query, registryIds);
+            CatalogRepository.Page plain = nothing || ranked != null ? null : rows.page(query, registryIds);
+            List<CatalogRepository.PageRow> page = nothing ? List.of() : ranked != null ? ranked.rows() : plain.rows();
             CatalogRepository.Total total = nothing ? new CatalogRepository.Total(0, true)
                     : ranked != null ? ranked.total()
+                    : plain.total() != null && plain.total().exact() ? plain.total()
                     : pageShowsTotal(query, page.size())
                     ? new CatalogRepository.Total(query.offset() + page.size(), true)
-                    : total(gen, query, registryIds);
+                    : total(gen, query, registryIds, plain.total());
             String nextCursor = null;
             // relevance pages by offset only: its order is a score, no keyset
             if (page.size() == query.limit() && ranked == null) {
@@ -106,12 +107,14 @@ public class CatalogService {
         return new Answer(answer.body(), etag(gen, sources, query, answer.provisional()), answer.status());
     }
 
-    private CatalogRepository.Total total(long gen, CatalogQuery query, List<UUID> registryIds) {
+    /** @param estimated the page's estimate of the total, or null to ask the repository */
+    private CatalogRepository.Total total(long gen, CatalogQuery query, List<UUID> registryIds,
+                                          CatalogRepository.Total estimated) {
         Optional<Long> counted = exactTotals.cached(gen, query);
         if (counted.isPresent()) {
             return new CatalogRepository.Total(counted.get(), true);
         }
-        CatalogRepository.Total total = rows.total(query, registryIds);
+        CatalogRepository.Total total = estimated != null ? estimated : rows.total(query, registryIds);
         if (!total.exact()) {
             exactTotals.computeLater(gen, query, registryIds);
         }

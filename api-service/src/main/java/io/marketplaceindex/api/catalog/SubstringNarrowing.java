@@ -7,8 +7,10 @@ import org.springframework.stereotype.Component;
 
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.UUID;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -28,7 +30,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * <p>
  * Trigram frequencies come from a sample of the index, taken in the background at start and then
  * every {@code marketplace.catalog.trigram-sample-interval}; until the first sample (or with the
- * feature off) every needle is searched whole, as before.
+ * feature off) every needle is searched whole, as before. The sampled rows are kept too
+ * ({@link CatalogSample}), for {@link NameWalk}'s estimates.
  */
 @Component
 public class SubstringNarrowing implements AutoCloseable {
@@ -55,6 +58,7 @@ public class SubstringNarrowing implements AutoCloseable {
     private final JdbcClient jdbc;
     private final CountBudget budget;
     private final AtomicReference<Frequencies> frequencies = new AtomicReference<>();
+    private final AtomicReference<CatalogSample> rowSample = new AtomicReference<>();
     private final ScheduledExecutorService sampler;
 
     SubstringNarrowing(JdbcClient jdbc, CountBudget budget, CatalogProperties properties) {
@@ -128,6 +132,7 @@ public class SubstringNarrowing implements AutoCloseable {
         long rows = jdbc.sql(CatalogRepository.CATALOG_TOTAL).query(Long.class).single();
         if (rows == 0) {
             frequencies.set(null);
+            rowSample.set(null);
             return;
         }
         // TABLESAMPLE SYSTEM reads whole pages at random: a sample costs a few thousand page reads,
@@ -159,6 +164,19 @@ public class SubstringNarrowing implements AutoCloseable {
         }
         frequencies.set(sample.get());
         log.debug("trigram sample: {} rows, {} trigrams", sample.get().sampledRows(), sample.get().shares().size());
+        // the same pages (REPEATABLE), kept whole for estimating filters (NameWalk)
+        budget.run(() -> new CatalogSample(jdbc.sql("""
+                        SELECT registry_id, tags, search_text FROM marketplace_catalog_rows TABLESAMPLE SYSTEM (?) REPEATABLE (7)
+                        """)
+                .param(percent)
+                .query((rs, n) -> new CatalogSample.Row(rs.getObject("registry_id", UUID.class),
+                        List.of((String[]) rs.getArray("tags").getArray()), rs.getString("search_text")))
+                .list(), rows), Duration.ofSeconds(60)).ifPresent(rowSample::set);
+    }
+
+    /** The latest sample of whole rows, or empty before the first one (or with sampling off). */
+    Optional<CatalogSample> sample() {
+        return Optional.ofNullable(rowSample.get());
     }
 
     private void refreshQuietly() {

@@ -241,6 +241,19 @@ class CatalogOracleIT extends ApiTestSupport {
     // ---------------------------------------------------------------- the reference implementation
 
     /** Request parameters exactly as sent; null means absent. */
+    /** The filter's total once counted: asked with other limits, so that no cached estimate answers. */
+    private long exactTotalLater(Params params, String context) throws InterruptedException {
+        for (int limit = 1; limit <= 40; limit++) {
+            JsonNode body = get("/api/marketplace?" + new Params(String.valueOf(limit), params.offset(), params.sort(),
+                    params.q(), params.tags(), params.registryUrl()).query()).body();
+            if (body.get("meta").get("totalExact").asBoolean()) {
+                return body.get("total").asLong();
+            }
+            Thread.sleep(250);
+        }
+        throw new AssertionError(context + ": no exact total after 10 s");
+    }
+
     private record Params(String limit, String offset, String sort, String q, String tags, String registryUrl) {
         String query() {
             Map<String, String> values = new LinkedHashMap<>();
@@ -434,7 +447,7 @@ class CatalogOracleIT extends ApiTestSupport {
     // ---------------------------------------------------------------- the test
 
     @Test
-    void everyRandomQueryAnswersLikeTheReference() {
+    void everyRandomQueryAnswersLikeTheReference() throws InterruptedException {
         Random random = new Random(seed ^ 0x5DEECE66DL);
         int walked = 0;
         int nonEmpty = 0;
@@ -452,7 +465,11 @@ class CatalogOracleIT extends ApiTestSupport {
             JsonNode body = answer.body();
             assertThat(keys(body.get("data"))).as(context).containsExactlyElementsOf(expected.keys());
             assertThat(body.get("total").asLong()).as(context + " (total)").isEqualTo(expected.all().size());
-            assertThat(body.get("meta").get("totalExact").asBoolean()).as(context).isTrue();
+            if (!body.get("meta").get("totalExact").asBoolean()) {
+                // a page walked in name order over many matches answers with the sample's estimate and
+                // counts in the background (NameWalk): the exact total follows
+                assertThat(exactTotalLater(params, context)).as(context + " (exact total)").isEqualTo(expected.all().size());
+            }
             assertThat(body.get("limit").asInt()).as(context).isEqualTo(expected.limit());
             assertThat(body.get("offset").asInt()).as(context).isEqualTo(expected.offset());
             if (!expected.all().isEmpty()) {

@@ -35,20 +35,7 @@ class ExactTotalsIT extends ApiTestSupport {
     @Test
     void anEstimateFirstThenTheExactTotal() throws InterruptedException {
         String marker = "zz" + UUID.randomUUID().toString().substring(0, 6);
-        try (CatalogSeeder seeder = new CatalogSeeder(DATABASE)) {
-            String url = "https://totals-" + marker + ".example.org";
-            UUID registry = seeder.registry("Totals " + marker, url);
-            AgentNormalizer normalizer = new AgentNormalizer();
-            List<ObjectNode> agents = new ArrayList<>();
-            for (int i = 0; i < 137; i++) {
-                ObjectNode record = JSON.createObjectNode().put("handle", marker + "-agent-" + i)
-                        .put("agentCardUrl", url + "/cards/" + i);
-                ObjectNode card = JSON.createObjectNode().put("name", "Counted " + marker + " " + i);
-                agents.add(normalizer.normalize(record, card, new RegistryRef(registry.toString(), "Totals", url))
-                        .orElseThrow());
-            }
-            seeder.agents(registry, agents);
-        }
+        seedCounted(marker, 137);
         generation.poll();
 
         String page = "/api/marketplace?limit=10&q=" + marker;
@@ -84,6 +71,24 @@ class ExactTotalsIT extends ApiTestSupport {
         }
         assertThat(revalidated).as("the exact page reached the client that kept the estimate").isNotNull();
         assertThat(revalidated.get("total").asLong()).isEqualTo(137);
+    }
+
+    /** {@code count} agents named "Counted <marker> <i>" in a registry of their own. */
+    static void seedCounted(String marker, int count) {
+        try (CatalogSeeder seeder = new CatalogSeeder(DATABASE)) {
+            String url = "https://totals-" + marker + ".example.org";
+            UUID registry = seeder.registry("Totals " + marker, url);
+            AgentNormalizer normalizer = new AgentNormalizer();
+            List<ObjectNode> agents = new ArrayList<>();
+            for (int i = 0; i < count; i++) {
+                ObjectNode record = JSON.createObjectNode().put("handle", marker + "-agent-" + i)
+                        .put("agentCardUrl", url + "/cards/" + i);
+                ObjectNode card = JSON.createObjectNode().put("name", "Counted " + marker + " " + i);
+                agents.add(normalizer.normalize(record, card, new RegistryRef(registry.toString(), "Totals", url))
+                        .orElseThrow());
+            }
+            seeder.agents(registry, agents);
+        }
     }
 
     @Autowired

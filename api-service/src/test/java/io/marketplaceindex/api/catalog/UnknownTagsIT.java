@@ -96,7 +96,7 @@ class UnknownTagsIT extends ApiTestSupport {
             seeder.agents(beta, betaAgents);
         }
         generation.poll();
-        CatalogRepository alwaysQueries = new CatalogRepository(jdbc, reads, budget, mapper, narrowing, properties) {
+        CatalogRepository alwaysQueries = new CatalogRepository(jdbc, reads, budget, mapper, narrowing, new NameWalk(narrowing), properties) {
             @Override
             public boolean noAgentHasAnyOf(List<String> tags) {
                 return false;

@@ -161,12 +161,15 @@ final class SqlProbe implements AutoCloseable {
             call(method(relevance, "page", query.getClass(), List.class), relevance, query, ids);
             return;
         }
-        List<?> page = (List<?>) call(method(catalog, "page", query.getClass(), List.class), catalog, query, ids);
-        // as CatalogService.pageShowsTotal: an offset page that is not full already tells the total
+        Object counted = call(method(catalog, "page", query.getClass(), List.class), catalog, query, ids);
+        List<?> page = (List<?>) call(method(counted, "rows"), counted);
+        // as CatalogService: the page's statement may have counted the matches; an offset page that
+        // is not full already tells the total
         int limit = (Integer) call(method(query, "limit"), query);
         int offset = (Integer) call(method(query, "offset"), query);
-        boolean shows = call(method(query, "cursor"), query) == null && page.size() < limit
-                && (page.size() > 0 || offset == 0);
+        // (exact, or the walk's estimate, which the service answers with while it counts in the background)
+        boolean shows = call(method(counted, "total"), counted) != null
+                || call(method(query, "cursor"), query) == null && page.size() < limit && (page.size() > 0 || offset == 0);
         if (!shows) {
             call(method(catalog, "total", query.getClass(), List.class), catalog, query, ids);
         }

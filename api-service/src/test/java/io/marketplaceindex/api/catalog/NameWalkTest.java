@@ -1,0 +1,70 @@
+package io.marketplaceindex.api.catalog;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The walk's choice and bound from a sample's estimate (the SQL of both routes: NameWalkIT). */
+class NameWalkTest {
+
+    private static final UUID A = UUID.fromString("00000000-0000-0000-0000-00000000000a");
+    private static final UUID B = UUID.fromString("00000000-0000-0000-0000-00000000000b");
+
+    /** 1,000 sampled rows of a 100,000-row catalog: "common" in every 10th, "rare" in one, tag t on every 2nd, registry A on every 4th. */
+    private static final CatalogSample SAMPLE = sample();
+
+    private static CatalogSample sample() {
+        List<CatalogSample.Row> rows = new ArrayList<>();
+        for (int i = 0; i < 1_000; i++) {
+            String text = "agent " + i + (i % 10 == 0 ? " common" : "") + (i == 500 ? " rare" : "");
+            rows.add(new CatalogSample.Row(i % 4 == 0 ? A : B, i % 2 == 0 ? List.of("t") : List.of(), text));
+        }
+        return new CatalogSample(rows, 100_000);
+    }
+
+    @Test
+    void estimatesScaleTheSampleToTheCatalog() {
+        CatalogSample.Estimate common = SAMPLE.estimate("common", List.of(), null);
+        assertThat(common.matches()).isEqualTo(10_000);
+        assertThat(common.indexRows()).isEqualTo(10_000);
+        assertThat(common.walkEntries(50)).as("one match in ten rows").isEqualTo(500);
+
+        CatalogSample.Estimate narrowed = SAMPLE.estimate("common", List.of("t"), A);
+        // registry A holds rows 0, 4, 8...; of those, the common ones (0, 20, 40...) all have tag t
+        assertThat(narrowed.inRange()).isEqualTo(250);
+        assertThat(narrowed.matching()).isEqualTo(50);
+        assertThat(narrowed.walkEntries(10)).as("walks the registry only").isEqualTo(50);
+        assertThat(narrowed.indexRows()).as("the index reads every row with the needle").isEqualTo(10_000);
+
+        assertThat(SAMPLE.estimate("absent", List.of(), null).walkEntries(10)).isEqualTo(Long.MAX_VALUE);
+    }
+
+    @Test
+    void walksCommonMatchesAndReadsRareOnesThroughTheIndex() {
+        CatalogQuery first = CatalogQuery.parse("50", null, "name", "common", null, null, null);
+        NameWalk.Plan walk = NameWalk.plan(first, SAMPLE.estimate("common", List.of(), null)).orElseThrow();
+        assertThat(walk.bound()).isEqualTo(NameWalk.MIN_BOUND);
+        assertThat(walk.total()).as("10,000 estimated matches: not counted on the request")
+                .isEqualTo(new CatalogRepository.Total(10_000, false));
+
+        CatalogQuery deep = CatalogQuery.parse("50", "9000", "name", "common", null, null, null);
+        assertThat(NameWalk.plan(deep, SAMPLE.estimate("common", List.of(), null)))
+                .as("90,500 rows to walk against 10,000 to read: the index").isEmpty();
+
+        CatalogQuery rare = CatalogQuery.parse("50", null, "name", "rare", null, null, null);
+        assertThat(NameWalk.plan(rare, SAMPLE.estimate("rare", List.of(), null)))
+                .as("50,000 rows to walk against 100 to read").isEmpty();
+        assertThat(NameWalk.plan(rare, SAMPLE.estimate("absent", List.of(), null))).isEmpty();
+    }
+
+    @Test
+    void aFewEstimatedMatchesAreCountedOnTheRequest() {
+        CatalogSample small = new CatalogSample(SAMPLE.rows(), 1_000);
+        CatalogQuery query = CatalogQuery.parse("10", null, "name", "common", null, null, null);
+        assertThat(NameWalk.plan(query, small.estimate("common", List.of(), null)).orElseThrow().total()).isNull();
+    }
+}
