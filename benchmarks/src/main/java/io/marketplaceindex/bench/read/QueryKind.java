@@ -68,7 +68,7 @@ record QueryKind(String name, Endpoint endpoint, String what, Map<String, String
      * substring count describes its matches; the API's own total does (docs/search.md).
      */
     boolean relevance() {
-        return "relevance".equals(params.get("sort"));
+        return "relevance".equals(params.get("sort")) || "words".equals(params.get("match"));
     }
 
     List<Map<String, String>> variants() {

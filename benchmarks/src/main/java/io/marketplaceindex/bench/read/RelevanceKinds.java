@@ -51,7 +51,9 @@ final class RelevanceKinds {
                 relevance("relevance_rare", "q = a rare word", rare),
                 relevance("relevance_typo", "q = the frequent word with one letter changed", typo),
                 relevance("relevance_two_words", "q = two words of an agent in reverse order, the last a prefix",
-                        twoWords));
+                        twoWords),
+                QueryKind.tags("facets_relevance", "tag facets under relevance_two_words' q, match=words", true,
+                        "q", twoWords, "match", "words"));
     }
 
     private static QueryKind relevance(String name, String what, String q) {

@@ -125,9 +125,10 @@ final class SqlProbe implements AutoCloseable {
         return recorder.drain();
     }
 
-    /** As TagFacetService.count on a cache miss. */
+    /** As TagFacetService.count on a cache miss (match=words travels as sort=relevance, as TagFacetController.parse sends it). */
     private void facetsMiss(Map<String, String> params) throws Exception {
-        Object query = call(parse, null, null, null, null, params.get("q"), params.get("tags"),
+        boolean words = "words".equals(params.get("match"));
+        Object query = call(parse, null, null, null, words ? "relevance" : null, params.get("q"), params.get("tags"),
                 params.get("registryUrl"), null);
         query = call(method(query, "withoutTags"), query);
         boolean filtered = (Boolean) call(method(query, "hasFilters"), query);
@@ -138,7 +139,8 @@ final class SqlProbe implements AutoCloseable {
             if (call(method(query, "registryUrl"), query) != null && ids.isEmpty()) {
                 return;
             }
-            Object result = call(method(facets, "filtered", query.getClass(), List.class), facets, query, ids);
+            Object result = call(method(facets, words ? "matchingWords" : "filtered", query.getClass(), List.class),
+                    facets, query, ids);
             if (result instanceof java.util.Optional<?> o && o.isEmpty()) {
                 call(method(facets, "all"), facets);
             }
