@@ -121,18 +121,24 @@ public class CatalogRepository {
     /**
      * The page found by walking the name order over at most {@code bound} rows (of the registry, with
      * one): catalog_rows_name_search, or catalog_rows_by_registry_name with a registry, both covering
-     * the columns the filter checks, so the walk reads no table row (see NameWalk).
+     * the columns the filter checks, so the walk reads no table row (see NameWalk). The filter is LIKE,
+     * not strpos: on rows the walk passes over it costs about two thirds of strpos's time (1M rows).
      */
     private List<PageRow> walked(CatalogQuery query, List<UUID> registryIds, long bound) {
         List<Object> params = new ArrayList<>();
         String range = "true";
+        // within one registry (sort_name, handle) is the whole order (handle is unique there) and the one
+        // its index gives: naming registry_id too would make PostgreSQL sort the whole walk, having
+        // guessed that the LIKE leaves one row, instead of stopping at the page's last match
+        String order = "sort_name, handle, registry_id";
         if (query.registryUrl() != null) {
             range = "registry_id = ?";
             params.add(registryIds.get(0));
+            order = "sort_name, handle";
         }
         String keyset = keyset(query, params);
         params.add(bound);
-        params.add(query.needle());
+        params.add("%" + escapeLike(query.needle()) + "%");
         String tags = "";
         if (!query.tags().isEmpty()) {
             tags = " AND tags && ?::text[]";
@@ -145,12 +151,12 @@ public class CatalogRepository {
                 FROM (SELECT registry_id, handle, sort_name, tags, search_text
                       FROM marketplace_catalog_rows
                       WHERE %s%s
-                      ORDER BY sort_name, handle, registry_id
+                      ORDER BY %s
                       LIMIT ?) walk
-                WHERE strpos(search_text, ?) > 0%s
-                ORDER BY sort_name, handle, registry_id
+                WHERE search_text LIKE ? ESCAPE '\\'%s
+                ORDER BY %s
                 LIMIT ? OFFSET ?
-                """.formatted(range, keyset, tags);
+                """.formatted(range, keyset, order, tags, order);
         return rows(keys, "-1", params, "sort_name, handle, registry_id", new long[1]);
     }
 

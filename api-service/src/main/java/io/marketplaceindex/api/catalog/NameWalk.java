@@ -11,7 +11,7 @@ import java.util.UUID;
  * match is read from the table to be sorted: 4-9 µs a row once the table outgrows memory, so a needle
  * of 26,000 matches at 5M rows takes 140 ms for a page of 50. Walking the name order instead, over an
  * index that holds what the filter checks (catalog_rows_name_search, or catalog_rows_by_registry_name
- * for one registry: V22), reads no table row until the page is known: about 0.6 µs a row walked. The
+ * for one registry: V22), reads no table row until the page is known: 0.6-1 µs a row walked. The
  * walk wins when the page's matches are near the start of the order, that is when matches are common.
  * <p>
  * PostgreSQL cannot make this choice: it estimates {@code LIKE '%needle%'} with a constant. The
@@ -24,10 +24,12 @@ import java.util.UUID;
 class NameWalk {
 
     /**
-     * One match read through an index costs about as much as walking this many rows of a covering index
-     * (index-only, 0.5-0.7 µs a row, against 4-9 µs for a table row, at 1M and 5M: docs/search.md).
+     * One match read through an index costs about as much as walking this many rows of a covering index.
+     * Measured at 5M rows (benchmarks/results/read-2026-12-06-5m-walk.md): about 1 µs a row walked
+     * (0.6 µs at 1M, where the index is in memory) against 4.3 µs a table row. With 8, {@code q=qj}
+     * (5,968 matches) walked 84,000 rows for 45 ms instead of reading its matches for 20 ms.
      */
-    static final long TABLE_ROW_IN_WALKED_ROWS = 8;
+    static final long TABLE_ROW_IN_WALKED_ROWS = 4;
     /** The walk stops after this many times the rows the sample expects it to need. */
     static final long BOUND_FACTOR = 2;
     /** A small expected walk is not cut finer than this: the sample's resolution. */

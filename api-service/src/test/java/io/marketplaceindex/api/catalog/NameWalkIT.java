@@ -62,7 +62,7 @@ class NameWalkIT extends ApiTestSupport {
                 for (int i = r; i < AGENTS; i += 2) {
                     String[] tags = i % 3 == 0 ? new String[]{"walk-third-" + marker} : new String[0];
                     agents.add(CatalogTagFacetsIT.agent(normalizer, registry, "Walk " + r, url,
-                            marker + "-" + i, "0000 Walker " + marker + " " + String.format("%04d", i), tags));
+                            marker + "-" + i, "0000 Walker " + marker + " " + String.format("%04d", i) + (i % 2 == 0 ? " 50%_off" : " 50 xoff"), tags));
                 }
                 seeder.agents(registry, agents);
                 registries.add(registry);
@@ -116,6 +116,15 @@ class NameWalkIT extends ApiTestSupport {
         CatalogQuery lastPage = query(String.valueOf(AGENTS - 4), null, null, null);
         CatalogRepository.Page page = rows.page(lastPage, List.of());
         assertThat(handles(page)).hasSize(4).isEqualTo(expected(lastPage, List.of()));
+    }
+
+    @Test
+    void likesWildcardsInTheNeedleAreLiteral() {
+        // unescaped, % and _ would match the odd agents' "50 xoff" too
+        CatalogQuery wildcards = CatalogQuery.parse("10", null, "name", "50%_off", null, null, null);
+        assertThat(nameWalk.plan(wildcards, List.of())).isPresent();
+        assertThat(handles(rows.page(wildcards, List.of()))).isEqualTo(expected(wildcards, List.of()))
+                .hasSize(10).allSatisfy(handle -> assertThat(Integer.parseInt(handle.substring(handle.lastIndexOf('-') + 1)) % 2).isZero());
     }
 
     @Test

@@ -90,6 +90,7 @@ final class SqlProbe implements AutoCloseable {
         context.registerBean(Class.forName("io.marketplaceindex.api.web.ReadBudget"));
         context.registerBean(Class.forName(PKG + "CountBudget"));
         context.registerBean(Class.forName(PKG + "SubstringNarrowing"));
+        context.registerBean(Class.forName(PKG + "NameWalk"));
         context.registerBean(Class.forName(PKG + "CatalogRepository"));
         context.registerBean(Class.forName(PKG + "TagFacetRepository"));
         // sort=relevance: its dictionary lookups and its candidate budget, as the service binds it
