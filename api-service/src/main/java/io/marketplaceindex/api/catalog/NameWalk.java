@@ -35,9 +35,11 @@ class NameWalk {
     /** A small expected walk is not cut finer than this: the sample's resolution. */
     static final long MIN_BOUND = 2_000;
     /**
-     * A walked page's total is counted on the request (by the index) only up to this many estimated
-     * matches; past it, the sample's estimate is the answer's total, flagged, and counted exactly in the
-     * background ({@link ExactTotals}): counting would read every match, which the walk just avoided.
+     * A walked page's total is counted on the request only when the count reads at most this many table
+     * rows: the rows holding the needle, which the index gives and the count rechecks, however few of
+     * them the other filters keep (at 1M, q=flat with a tag and a registry: 390 matches, 5,179 rows read,
+     * 12.5 ms). Past it, the sample's estimate is the answer's total, flagged, and counted exactly in the
+     * background ({@link ExactTotals}).
      */
     static final long COUNTED_MAX = 1_000;
 
@@ -69,8 +71,7 @@ class NameWalk {
         if (walk == Long.MAX_VALUE || walk >= TABLE_ROW_IN_WALKED_ROWS * estimate.indexRows()) {
             return Optional.empty();
         }
-        long matches = estimate.matches();
         return Optional.of(new Plan(Math.max(MIN_BOUND, walk * BOUND_FACTOR),
-                matches > COUNTED_MAX ? new CatalogRepository.Total(matches, false) : null));
+                estimate.indexRows() > COUNTED_MAX ? new CatalogRepository.Total(estimate.matches(), false) : null));
     }
 }

@@ -62,6 +62,20 @@ class NameWalkTest {
     }
 
     @Test
+    void aFewMatchesOfACommonNeedleAreNotCountedOnTheRequest() {
+        // registry A: 5 sampled rows, all with the needle, which 100 sampled rows hold in all
+        List<CatalogSample.Row> rows = new ArrayList<>();
+        for (int i = 0; i < 1_000; i++) {
+            rows.add(new CatalogSample.Row(i < 50 && i % 10 == 0 ? A : B, List.of(), i % 10 == 0 ? "common" : "other"));
+        }
+        CatalogSample.Estimate inA = new CatalogSample(rows, 100_000).estimate("common", List.of(), A);
+        CatalogQuery query = CatalogQuery.parse("10", null, "name", "common", null, "https://a.example", null);
+        assertThat(NameWalk.plan(query, inA).orElseThrow().total())
+                .as("500 matches, but counting them reads the 10,000 rows holding the needle")
+                .isEqualTo(new CatalogRepository.Total(500, false));
+    }
+
+    @Test
     void aFewEstimatedMatchesAreCountedOnTheRequest() {
         CatalogSample small = new CatalogSample(SAMPLE.rows(), 1_000);
         CatalogQuery query = CatalogQuery.parse("10", null, "name", "common", null, null, null);
