@@ -85,7 +85,8 @@ public class CatalogRepository {
     }
 
     public Page page(CatalogQuery query, List<UUID> registryIds) {
-        Optional<NameWalk.Plan> walk = nameWalk.plan(query, registryIds);
+        Optional<CatalogSample.Estimate> sampled = nameWalk.estimate(query, registryIds);
+        Optional<NameWalk.Plan> walk = sampled.flatMap(estimate -> NameWalk.plan(query, estimate));
         if (walk.isPresent()) {
             List<PageRow> walked = walked(query, registryIds, walk.get().bound());
             if (walked.size() == query.limit()) {
@@ -95,7 +96,7 @@ public class CatalogRepository {
             // the sample said, or the page is the result's last)
         }
         Where where = where(query, registryIds);
-        boolean counted = countsWithPage(query, where);
+        boolean counted = countsWithPage(query, where, sampled);
         String order = query.sort() == CatalogQuery.Sort.NAME ? "sort_name, handle, registry_id" : "handle, registry_id";
         List<Object> params = new ArrayList<>(where.params());
         String keyset = keyset(query, params);
@@ -202,9 +203,15 @@ public class CatalogRepository {
      * 125 ms more for the count, benchmarks/results). Only where the total would be counted on the
      * request anyway: a cursor page counts from the cursor on, and a filter the planner expects to
      * match more than {@code exact-count-max-estimate} rows is walked in name order and stops early.
+     * The rows the count reads are those holding the needle: the sample's estimate when there is one
+     * (asking the planner costs a round trip, and it estimates {@code LIKE '%needle%'} with a constant),
+     * else the planner's.
      */
-    private boolean countsWithPage(CatalogQuery query, Where where) {
-        return countsOnRequests && query.needle() != null && query.cursor() == null && countable(estimate(where));
+    private boolean countsWithPage(CatalogQuery query, Where where, Optional<CatalogSample.Estimate> sampled) {
+        if (!countsOnRequests || query.needle() == null || query.cursor() != null) {
+            return false;
+        }
+        return sampled.isPresent() ? sampled.get().indexRows() <= maxCountedEstimate : countable(estimate(where));
     }
 
     /**

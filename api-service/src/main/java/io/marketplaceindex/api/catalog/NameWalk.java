@@ -58,15 +58,22 @@ class NameWalk {
 
     /** The walk for this page, or empty when the index is cheaper (or no sample is known yet). */
     Optional<Plan> plan(CatalogQuery query, List<UUID> registryIds) {
-        if (query.sort() != CatalogQuery.Sort.NAME || query.needle() == null || query.verified()
-                || query.registryUrl() != null && registryIds.size() != 1) {
+        return estimate(query, registryIds).flatMap(estimate -> plan(query, estimate));
+    }
+
+    /** The sample's estimate of a {@code q} filter, or empty without a sample (or for several registries). */
+    Optional<CatalogSample.Estimate> estimate(CatalogQuery query, List<UUID> registryIds) {
+        if (query.needle() == null || query.registryUrl() != null && registryIds.size() != 1) {
             return Optional.empty();
         }
-        return narrowing.sample().flatMap(sample -> plan(query, sample.estimate(query.needle(), query.tags(),
-                query.registryUrl() == null ? null : registryIds.get(0))));
+        return narrowing.sample().map(sample -> sample.estimate(query.needle(), query.tags(),
+                query.registryUrl() == null ? null : registryIds.get(0)));
     }
 
     static Optional<Plan> plan(CatalogQuery query, CatalogSample.Estimate estimate) {
+        if (query.sort() != CatalogQuery.Sort.NAME || query.verified()) {
+            return Optional.empty();
+        }
         long walk = estimate.walkEntries((long) query.offset() + query.limit());
         if (walk == Long.MAX_VALUE || walk >= TABLE_ROW_IN_WALKED_ROWS * estimate.indexRows()) {
             return Optional.empty();
