@@ -110,13 +110,12 @@ public class CatalogRepository {
                 ORDER BY %s
                 LIMIT ? OFFSET ?
                 """.formatted(counted ? ", count(*) OVER () AS matches" : "", where.sql(), keyset, order);
-        long[] matches = {-1};
-        List<PageRow> rows = rows(keys, counted ? "k.matches" : "-1", params, order, matches);
+        Counted page = rows(keys, counted ? "k.matches" : "-1", params, order);
         Total total = !counted ? null
-                : !rows.isEmpty() ? new Total(matches[0], true)
+                : !page.rows().isEmpty() ? new Total(page.matches(), true)
                 : query.offset() == 0 ? new Total(0, true)
                 : null; // past the end: the page saw no match, so no count either
-        return new Page(rows, total);
+        return new Page(page.rows(), total);
     }
 
     /**
@@ -158,24 +157,31 @@ public class CatalogRepository {
                 ORDER BY %s
                 LIMIT ? OFFSET ?
                 """.formatted(range, keyset, order, tags, order);
-        return rows(keys, "-1", params, "sort_name, handle, registry_id", new long[1]);
+        return rows(keys, "-1", params, "sort_name, handle, registry_id").rows();
     }
 
-    /** The rows of the page whose keys {@code keys} selects, read in full; {@code matches} gets the count column. */
-    private List<PageRow> rows(String keys, String matchesColumn, List<Object> params, String order, long[] matches) {
+    /** A page's rows and the count column's value on them (-1 without one). */
+    private record Counted(List<PageRow> rows, long matches) {
+    }
+
+    /** The rows of the page whose keys {@code keys} selects, read in full, with the count column. */
+    private Counted rows(String keys, String matchesColumn, List<Object> params, String order) {
         String sql = """
                 SELECT (%s)::text AS agent, k.sort_name, k.handle, k.registry_id, %s AS matches
                 FROM (%s) k
                 JOIN marketplace_catalog_rows r USING (registry_id, handle)
                 ORDER BY %s
                 """.formatted(ServedAgent.jsonb("r."), matchesColumn, keys, prefixed(order));
-        return reads.read(() -> jdbc.sql(sql).params(params)
-                .query((rs, n) -> {
-                    matches[0] = rs.getLong("matches");
-                    return new PageRow(rs.getString("agent"), rs.getString("sort_name"),
-                            rs.getString("handle"), rs.getObject("registry_id", UUID.class));
-                })
-                .list());
+        return reads.read(() -> jdbc.sql(sql).params(params).query(rs -> {
+            List<PageRow> page = new ArrayList<>();
+            long matches = -1;
+            while (rs.next()) {
+                matches = rs.getLong("matches");
+                page.add(new PageRow(rs.getString("agent"), rs.getString("sort_name"),
+                        rs.getString("handle"), rs.getObject("registry_id", UUID.class)));
+            }
+            return new Counted(page, matches);
+        }));
     }
 
     /** The cursor's condition (empty without one); its values are added to {@code params}. */

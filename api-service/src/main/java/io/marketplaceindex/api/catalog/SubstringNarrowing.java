@@ -15,6 +15,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.IntConsumer;
 
 /**
  * Picks the part of a long {@code q} that the trigram index should search for.
@@ -28,8 +29,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * returns ({@code strpos}, which the index cannot serve, hence a recheck only). The answer is the same
  * by construction: a row containing the needle contains every window of it.
  * <p>
- * Trigram frequencies come from a sample of the index, taken in the background at start and then
- * every {@code marketplace.catalog.trigram-sample-interval}; until the first sample (or with the
+ * Trigram frequencies come from a random sample of the rows, taken in the background at start and
+ * then every {@code marketplace.catalog.trigram-sample-interval}; until the first sample (or with the
  * feature off) every needle is searched whole, as before. The sampled rows are kept too
  * ({@link CatalogSample}), for {@link NameWalk}'s estimates.
  */
@@ -53,6 +54,76 @@ public class SubstringNarrowing implements AutoCloseable {
         double share(String trigram) {
             return shares.getOrDefault(trigram, 0.0);
         }
+
+        /** The share of the rows whose search text has each trigram, counted once a row. */
+        static Frequencies of(List<CatalogSample.Row> rows) {
+            int[] counts = new int[TRIGRAMS];
+            int[] seenInRow = new int[TRIGRAMS];
+            for (int r = 0; r < rows.size(); r++) {
+                int stamp = r + 1;
+                asciiTrigrams(rows.get(r).searchText(), code -> {
+                    if (seenInRow[code] != stamp) {
+                        seenInRow[code] = stamp;
+                        counts[code]++;
+                    }
+                });
+            }
+            Map<String, Double> shares = new HashMap<>();
+            for (int code = 0; code < TRIGRAMS; code++) {
+                if (counts[code] > 0) {
+                    shares.put(decode(code), (double) counts[code] / rows.size());
+                }
+            }
+            return new Frequencies(Map.copyOf(shares), rows.size());
+        }
+    }
+
+    /** Trigrams of a-z and 0-9, numbered 0 … 36³ - 1. */
+    private static final int TRIGRAMS = 36 * 36 * 36;
+
+    /**
+     * Calls {@code sink} with the code of every trigram of three ASCII letters or digits in the text,
+     * lower-cased: pg_trgm's {@code show_trgm} trigrams without its word padding and without non-ASCII
+     * letters, the ones {@link #choose} asks about (a run of three such characters is inside one of
+     * pg_trgm's words whatever it takes a letter to be, so the two agree).
+     */
+    static void asciiTrigrams(String text, IntConsumer sink) {
+        int run = 0;
+        int code = 0;
+        for (int i = 0; i < text.length(); i++) {
+            int digit = base36(text.charAt(i));
+            if (digit < 0) {
+                run = 0;
+                continue;
+            }
+            code = (code * 36 + digit) % TRIGRAMS;
+            if (++run >= 3) {
+                sink.accept(code);
+            }
+        }
+    }
+
+    private static int base36(char c) {
+        if (c >= 'a' && c <= 'z') {
+            return c - 'a';
+        }
+        if (c >= 'A' && c <= 'Z') {
+            return c - 'A';
+        }
+        if (c >= '0' && c <= '9') {
+            return 26 + c - '0';
+        }
+        return -1;
+    }
+
+    private static String decode(int code) {
+        char[] chars = new char[3];
+        for (int i = 2; i >= 0; i--) {
+            int digit = code % 36;
+            chars[i] = (char) (digit < 26 ? 'a' + digit : '0' + digit - 26);
+            code /= 36;
+        }
+        return new String(chars);
     }
 
     private final JdbcClient jdbc;
@@ -135,43 +206,23 @@ public class SubstringNarrowing implements AutoCloseable {
             rowSample.set(null);
             return;
         }
-        // TABLESAMPLE SYSTEM reads whole pages at random: a sample costs a few thousand page reads,
-        // read once; each sampled row's distinct trigrams (show_trgm) count the rows having them
+        // TABLESAMPLE SYSTEM reads whole pages at random: a sample costs a few thousand page reads, once
         double percent = Math.min(100.0, 100.0 * SAMPLE_ROWS / rows);
-        Optional<Frequencies> sample = budget.run(() -> {
-            Map<String, Long> counts = new HashMap<>();
-            long[] sampled = {0};
-            jdbc.sql("""
-                            WITH s AS MATERIALIZED (
-                                SELECT search_text FROM marketplace_catalog_rows TABLESAMPLE SYSTEM (?) REPEATABLE (7))
-                            SELECT (SELECT count(*) FROM s) AS sampled, t, count(*) AS n
-                            FROM s, unnest(show_trgm(s.search_text)) AS t
-                            WHERE t ~ '^[a-z0-9]{3}$'
-                            GROUP BY t
-                            """)
-                    .param(percent)
-                    .query(rs -> {
-                        sampled[0] = rs.getLong("sampled");
-                        counts.put(rs.getString("t"), rs.getLong("n"));
-                    });
-            Map<String, Double> shares = new HashMap<>(counts.size() * 2);
-            counts.forEach((trigram, n) -> shares.put(trigram, (double) n / sampled[0]));
-            return new Frequencies(Map.copyOf(shares), sampled[0]);
-        }, Duration.ofSeconds(60));
-        if (sample.isEmpty() || sample.get().sampledRows() == 0) {
-            // out of time, or an empty sample: the previous frequencies stay
-            return;
-        }
-        frequencies.set(sample.get());
-        log.debug("trigram sample: {} rows, {} trigrams", sample.get().sampledRows(), sample.get().shares().size());
-        // the same pages (REPEATABLE), kept whole for estimating filters (NameWalk)
-        budget.run(() -> new CatalogSample(jdbc.sql("""
+        Optional<CatalogSample> sample = budget.run(() -> new CatalogSample(jdbc.sql("""
                         SELECT registry_id, tags, search_text FROM marketplace_catalog_rows TABLESAMPLE SYSTEM (?) REPEATABLE (7)
                         """)
                 .param(percent)
                 .query((rs, n) -> new CatalogSample.Row(rs.getObject("registry_id", UUID.class),
                         List.of((String[]) rs.getArray("tags").getArray()), rs.getString("search_text")))
-                .list(), rows), Duration.ofSeconds(60)).ifPresent(rowSample::set);
+                .list(), rows), Duration.ofSeconds(60));
+        if (sample.isEmpty() || sample.get().rows().isEmpty()) {
+            // out of time, or an empty sample: the previous samples stay
+            return;
+        }
+        Frequencies shares = Frequencies.of(sample.get().rows());
+        frequencies.set(shares);
+        rowSample.set(sample.get());
+        log.debug("trigram sample: {} rows, {} trigrams", shares.sampledRows(), shares.shares().size());
     }
 
     /** The latest sample of whole rows, or empty before the first one (or with sampling off). */

@@ -80,6 +80,19 @@ class NameWalkIT extends ApiTestSupport {
     }
 
     @Test
+    void sampledTrigramsArePgTrgmsTrigrams() {
+        // the sample's trigram shares are counted in the service; the index it predicts is pg_trgm's
+        for (String text : List.of("Café RÉSUMÉ 50%_off x-ray", "b2b ABCdef\tqqq", "日本語ツール αβγ abc語def",
+                "straße naïve coöperate", "a1 ab1c 1234", "")) {
+            List<String> pg = jdbc.sql("SELECT t FROM unnest(show_trgm(?)) AS t WHERE t ~ '^[a-z0-9]{3}$'")
+                    .param(text).query(String.class).list();
+            var ours = SubstringNarrowing.Frequencies.of(List.of(new CatalogSample.Row(null, List.of(), text))).shares();
+            assertThat(ours.keySet()).as(text).containsExactlyInAnyOrderElementsOf(pg);
+            assertThat(ours.values()).as(text).allMatch(share -> share == 1.0);
+        }
+    }
+
+    @Test
     void walkedPagesAreTheIndexsPages() throws InterruptedException {
         String tag = "walk-third-" + marker;
         List<CatalogQuery> queries = List.of(

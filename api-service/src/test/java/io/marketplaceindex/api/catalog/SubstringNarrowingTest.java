@@ -3,6 +3,7 @@ package io.marketplaceindex.api.catalog;
 import org.junit.jupiter.api.Test;
 
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -23,6 +24,19 @@ class SubstringNarrowingTest {
             shares.put(parts[0], Double.parseDouble(parts[1]));
         }
         return shares;
+    }
+
+    @Test
+    void sharesCountEachRowOnce() {
+        List<CatalogSample.Row> rows = List.of(row("abcabc x1y"), row("ABC"), row("zz"), row("ab-c"));
+        SubstringNarrowing.Frequencies sample = SubstringNarrowing.Frequencies.of(rows);
+        assertThat(sample.sampledRows()).isEqualTo(4);
+        assertThat(sample.shares()).containsOnly(Map.entry("abc", 0.5), Map.entry("bca", 0.25),
+                Map.entry("cab", 0.25), Map.entry("x1y", 0.25));
+    }
+
+    private static CatalogSample.Row row(String searchText) {
+        return new CatalogSample.Row(null, List.of(), searchText);
     }
 
     @Test
