@@ -17,7 +17,8 @@ import java.util.UUID;
  * go by name, handle and registry id, so that pages never overlap.
  *
  * <p>Only the first {@code marketplace.search.relevance-candidates} matches the word index finds are
- * ranked (docs/search.md): the cost of a page is bounded whatever the words.
+ * ranked (docs/search.md): the cost of a page is bounded whatever the words. "First" is storage order,
+ * from the table's first page: see {@link #FROM_THE_FIRST_PAGE}.
  */
 @Repository
 public class RelevanceRepository {
@@ -56,6 +57,20 @@ public class RelevanceRepository {
      */
     private static final String RECHECK = " AND ts_match_vq(search_vector, ?::tsquery)";
 
+    /**
+     * A broad query's candidates are found by a sequential scan that stops at the budget. With
+     * synchronized scans (on by default) a scan of a table larger than a quarter of shared_buffers
+     * starts where the last one stopped, so each request would rank a different slice of the matches:
+     * at 5M agents three identical requests for q=reqorts ranked three disjoint sets, and offsets paged
+     * through sets that overlapped. Off for this transaction, the scan starts at the first page: the
+     * same rows while the catalog is unchanged, and pages that stay in the OS's cache. A parallel scan
+     * would hand out its rows in any order, so none (a budget of rows never needs one).
+     */
+    private static final String FROM_THE_FIRST_PAGE = """
+            SELECT set_config('synchronize_seqscans', 'off', true),
+                   set_config('max_parallel_workers_per_gather', '0', true)
+            """;
+
     private final JdbcClient jdbc;
     private final ReadBudget reads;
     private final SearchWords words;
@@ -83,16 +98,21 @@ public class RelevanceRepository {
         params.add(query.offset());
         String sql = PAGE.formatted(where.sql(), WEIGHTS, ServedAgent.jsonb("r."));
         long[] matched = {-1};
-        List<CatalogRepository.PageRow> rows = reads.read(() -> jdbc.sql(sql).params(params)
-                .query((rs, n) -> {
-                    matched[0] = rs.getLong("matched");
-                    return new CatalogRepository.PageRow(rs.getString("agent"), rs.getString("sort_name"),
-                            rs.getString("handle"), rs.getObject("registry_id", UUID.class));
-                }).list());
+        List<CatalogRepository.PageRow> rows = reads.read(() -> {
+            jdbc.sql(FROM_THE_FIRST_PAGE).query().listOfRows();
+            return jdbc.sql(sql).params(params)
+                    .query((rs, n) -> {
+                        matched[0] = rs.getLong("matched");
+                        return new CatalogRepository.PageRow(rs.getString("agent"), rs.getString("sort_name"),
+                                rs.getString("handle"), rs.getObject("registry_id", UUID.class));
+                    }).list();
+        });
         if (matched[0] < 0) {
-            // past the last match: count them (as bounded as the ranking)
-            matched[0] = reads.read(() -> jdbc.sql(COUNT.formatted(where.sql())).params(matching)
-                    .query(Long.class).single());
+            // past the last match: count them (as bounded as the ranking, and of the same rows)
+            matched[0] = reads.read(() -> {
+                jdbc.sql(FROM_THE_FIRST_PAGE).query().listOfRows();
+                return jdbc.sql(COUNT.formatted(where.sql())).params(matching).query(Long.class).single();
+            });
         }
         // as many matches as the budget: there may be more than were ranked
         return new Page(rows, new CatalogRepository.Total(matched[0], matched[0] < candidates));
