@@ -18,6 +18,7 @@ import java.lang.reflect.Method;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.Savepoint;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -222,43 +223,63 @@ final class SqlProbe implements AutoCloseable {
         return e.sql.contains("LIMIT ? OFFSET ?") || e.sql.contains("unnest(r.tags)") || e.sql.contains("FROM marketplace_tag_counts\n");
     }
 
-    /** EXPLAIN (ANALYZE, BUFFERS) of each recorded query, with its recorded time. */
+    /**
+     * EXPLAIN (ANALYZE, BUFFERS) of each recorded query, with its recorded time. One transaction for
+     * them all, as the service reads a page in one: the settings its statements make local to it
+     * (sort=relevance's scan settings, say) apply to the statements explained after them.
+     */
     private List<String> explain(Collection<RecordingDataSource.Executed> executed) throws Exception {
         List<String> plans = new ArrayList<>();
         try (Connection c = pool.getConnection()) {
-            for (RecordingDataSource.Executed e : executed) {
-                String sql = e.sql.strip();
-                StringBuilder out = new StringBuilder();
-                out.append("-- ").append(String.format(java.util.Locale.ROOT, "%.2f ms as run by the service", e.millis))
-                        .append('\n').append(sql).append('\n');
-                // queries only (sort=relevance's page is a WITH query); the pool is read-only besides
-                boolean query = sql.regionMatches(true, 0, "SELECT", 0, 6) || sql.regionMatches(true, 0, "WITH", 0, 4);
-                if (!query || sql.contains("set_config")) {
-                    out.append("(not explained)\n");
-                    plans.add(out.toString());
-                    continue;
+            c.setAutoCommit(false);
+            try {
+                for (RecordingDataSource.Executed e : executed) {
+                    plans.add(explain(c, e));
                 }
-                try (Statement st = c.createStatement()) {
-                    st.execute("SET statement_timeout = '30s'");
-                }
-                try (PreparedStatement ps = c.prepareStatement("EXPLAIN (ANALYZE, BUFFERS) " + sql)) {
-                    e.bind(ps);
-                    try (ResultSet rs = ps.executeQuery()) {
-                        while (rs.next()) {
-                            out.append(rs.getString(1)).append('\n');
-                        }
-                    }
-                } catch (Exception ex) {
-                    out.append("EXPLAIN ANALYZE failed: ").append(ex.getMessage()).append('\n');
-                } finally {
-                    try (Statement st = c.createStatement()) {
-                        st.execute("RESET statement_timeout");
-                    }
-                }
-                plans.add(out.toString());
+            } finally {
+                c.rollback();
+                c.setAutoCommit(true);
             }
         }
         return plans;
+    }
+
+    private static String explain(Connection c, RecordingDataSource.Executed e) throws Exception {
+        String sql = e.sql.strip();
+        StringBuilder out = new StringBuilder();
+        out.append("-- ").append(String.format(java.util.Locale.ROOT, "%.2f ms as run by the service", e.millis))
+                .append('\n').append(sql).append('\n');
+        if (sql.contains("set_config")) {
+            // applied as recorded; the statement timeout is set below for each EXPLAIN anyway
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                e.bind(ps);
+                ps.execute();
+            }
+            return out.append("(applied, not explained)\n").toString();
+        }
+        // queries only (sort=relevance's page is a WITH query); the pool is read-only besides
+        boolean query = sql.regionMatches(true, 0, "SELECT", 0, 6) || sql.regionMatches(true, 0, "WITH", 0, 4);
+        if (!query) {
+            return out.append("(not explained)\n").toString();
+        }
+        try (Statement st = c.createStatement()) {
+            st.execute("SET LOCAL statement_timeout = '30s'");
+        }
+        // a savepoint, so that a failed EXPLAIN leaves the transaction usable for the next one
+        Savepoint before = c.setSavepoint();
+        try (PreparedStatement ps = c.prepareStatement("EXPLAIN (ANALYZE, BUFFERS) " + sql)) {
+            e.bind(ps);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.append(rs.getString(1)).append('\n');
+                }
+            }
+            c.releaseSavepoint(before);
+        } catch (Exception ex) {
+            c.rollback(before);
+            out.append("EXPLAIN ANALYZE failed: ").append(ex.getMessage()).append('\n');
+        }
+        return out.toString();
     }
 
     private static Method method(Object target, String name, Class<?>... types) throws NoSuchMethodException {
