@@ -32,7 +32,7 @@ final class ReadOptions {
     @Option(names = "--warmup", paramLabel = "S", defaultValue = "3",
             description = "seconds of warm-up before each measured run (default ${DEFAULT-VALUE})")
     int warmup;
-    @Option(names = "--global-warmup", paramLabel = "S", defaultValue = "20",
+    @Option(names = "--global-warmup", paramLabel = "S", defaultValue = "30",
             description = "seconds of mixed traffic on both processes before the first measured run (default ${DEFAULT-VALUE})")
     int globalWarmup;
     @Option(names = "--connections", paramLabel = "N", defaultValue = "64",
@@ -71,7 +71,7 @@ final class ReadOptions {
     @Option(names = "--baseline-heap", paramLabel = "X", defaultValue = "8g",
             description = "its -Xmx; past 70 %% of it, memory is extrapolated from the rows kept (default ${DEFAULT-VALUE})")
     String baselineHeap;
-    @Option(names = "--quiet-pressure", paramLabel = "P", defaultValue = "40",
+    @Option(names = "--quiet-pressure", paramLabel = "P", defaultValue = "10",
             description = "before each kind, wait until the CPU pressure of the last 10 s (PSI) is at most P %%;"
                     + " 0: never wait (default ${DEFAULT-VALUE})")
     int quietPressure;

@@ -115,7 +115,8 @@ final class Report {
                 + " -c" + run.connections + " for " + run.duration + " s, each followed at once by the same run "
                 + "against the floor. Before each kind the benchmark waits (up to " + run.o.quietMaxWait
                 + " s) until the CPU pressure of the last 10 s is at most " + run.o.quietPressure
-                + " % (Linux PSI), so that no measurement starts in the middle of someone else's build; the "
+                + " % (Linux PSI), so that no measurement starts while the previous kind's throughput runs, or anything"
+                + " else, still load the machine; the "
                 + "pressure found is listed with the cache checks.\n"
                 + "* **Floor**: the cached first page by name (its exact bytes) served by the same api-service "
                 + "process from a precomputed byte array, through the same Tomcat, filter and security chain "
