@@ -2,6 +2,7 @@ package io.marketplaceindex.api.catalog;
 
 import io.marketplaceindex.agent.SearchGrams;
 import io.marketplaceindex.api.web.ReadBudget;
+import org.springframework.jdbc.core.ResultSetExtractor;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 import tools.jackson.databind.JsonNode;
@@ -161,7 +162,21 @@ public class CatalogRepository {
     }
 
     /** A page's rows and the count column's value on them (-1 without one). */
-    private record Counted(List<PageRow> rows, long matches) {
+    record Counted(List<PageRow> rows, long matches) {
+
+        /** Reads a page whose rows carry agent, sort_name, handle, registry_id and the count column. */
+        static ResultSetExtractor<Counted> reader(String countColumn) {
+            return rs -> {
+                List<PageRow> page = new ArrayList<>();
+                long matches = -1;
+                while (rs.next()) {
+                    matches = rs.getLong(countColumn);
+                    page.add(new PageRow(rs.getString("agent"), rs.getString("sort_name"),
+                            rs.getString("handle"), rs.getObject("registry_id", UUID.class)));
+                }
+                return new Counted(page, matches);
+            };
+        }
     }
 
     /** The rows of the page whose keys {@code keys} selects, read in full, with the count column. */
@@ -172,16 +187,7 @@ public class CatalogRepository {
                 JOIN marketplace_catalog_rows r USING (registry_id, handle)
                 ORDER BY %s
                 """.formatted(ServedAgent.jsonb("r."), matchesColumn, keys, prefixed(order));
-        return reads.read(() -> jdbc.sql(sql).params(params).query(rs -> {
-            List<PageRow> page = new ArrayList<>();
-            long matches = -1;
-            while (rs.next()) {
-                matches = rs.getLong("matches");
-                page.add(new PageRow(rs.getString("agent"), rs.getString("sort_name"),
-                        rs.getString("handle"), rs.getObject("registry_id", UUID.class)));
-            }
-            return new Counted(page, matches);
-        }));
+        return reads.read(() -> jdbc.sql(sql).params(params).query(Counted.reader("matches")));
     }
 
     /** The cursor's condition (empty without one); its values are added to {@code params}. */

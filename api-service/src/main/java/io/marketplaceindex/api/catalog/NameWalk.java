@@ -56,11 +56,6 @@ class NameWalk {
         this.narrowing = narrowing;
     }
 
-    /** The walk for this page, or empty when the index is cheaper (or no sample is known yet). */
-    Optional<Plan> plan(CatalogQuery query, List<UUID> registryIds) {
-        return estimate(query, registryIds).flatMap(estimate -> plan(query, estimate));
-    }
-
     /** The sample's estimate of a {@code q} filter, or empty without a sample (or for several registries). */
     Optional<CatalogSample.Estimate> estimate(CatalogQuery query, List<UUID> registryIds) {
         if (query.needle() == null || query.registryUrl() != null && registryIds.size() != 1) {

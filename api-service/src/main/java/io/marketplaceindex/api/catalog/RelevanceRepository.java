@@ -97,25 +97,20 @@ public class RelevanceRepository {
         params.add(query.limit());
         params.add(query.offset());
         String sql = PAGE.formatted(where.sql(), WEIGHTS, ServedAgent.jsonb("r."));
-        long[] matched = {-1};
-        List<CatalogRepository.PageRow> rows = reads.read(() -> {
+        CatalogRepository.Counted page = reads.read(() -> {
             jdbc.sql(FROM_THE_FIRST_PAGE).query().listOfRows();
-            return jdbc.sql(sql).params(params)
-                    .query((rs, n) -> {
-                        matched[0] = rs.getLong("matched");
-                        return new CatalogRepository.PageRow(rs.getString("agent"), rs.getString("sort_name"),
-                                rs.getString("handle"), rs.getObject("registry_id", UUID.class));
-                    }).list();
+            return jdbc.sql(sql).params(params).query(CatalogRepository.Counted.reader("matched"));
         });
-        if (matched[0] < 0) {
+        long matched = page.matches();
+        if (matched < 0) {
             // past the last match: count them (as bounded as the ranking, and of the same rows)
-            matched[0] = reads.read(() -> {
+            matched = reads.read(() -> {
                 jdbc.sql(FROM_THE_FIRST_PAGE).query().listOfRows();
                 return jdbc.sql(COUNT.formatted(where.sql())).params(matching).query(Long.class).single();
             });
         }
         // as many matches as the budget: there may be more than were ranked
-        return new Page(rows, new CatalogRepository.Total(matched[0], matched[0] < candidates));
+        return new Page(page.rows(), new CatalogRepository.Total(matched, matched < candidates));
     }
 
     /**
