@@ -110,12 +110,12 @@ public class CatalogService {
     /** @param estimated the page's estimate of the total, or null to ask the repository */
     private CatalogRepository.Total total(long gen, CatalogQuery query, List<UUID> registryIds,
                                           CatalogRepository.Total estimated) {
-        Optional<Long> counted = exactTotals.cached(gen, query);
-        if (counted.isPresent()) {
-            return new CatalogRepository.Total(counted.get(), true);
+        ExactTotals.Known known = exactTotals.known(gen, query);
+        if (known.total() != null) {
+            return new CatalogRepository.Total(known.total(), true);
         }
         CatalogRepository.Total total = estimated != null ? estimated : rows.total(query, registryIds);
-        if (!total.exact()) {
+        if (!total.exact() && !known.overBudget()) {
             exactTotals.computeLater(gen, query, registryIds);
         }
         return total;

@@ -43,6 +43,8 @@ class ExactTotals implements AutoCloseable {
      */
     static final int MAX_WAITING = 32;
     static final Duration MIN_KEPT = Duration.ofMinutes(10);
+    /** Kept in place of a total whose count took longer than its budget. */
+    static final String OVER_BUDGET = "over-budget";
 
     /** Keys queued or running: the same filter of the same generation is counted once. */
     private final Set<String> counting = ConcurrentHashMap.newKeySet();
@@ -61,17 +63,30 @@ class ExactTotals implements AutoCloseable {
         this.properties = properties;
     }
 
-    Optional<Long> cached(long generation, CatalogQuery query) {
+    /**
+     * What Redis holds of a filter's exact total in this generation: the count, or that counting it took
+     * longer than the budget. A count over budget is not started again while that is known (at least
+     * {@link #MIN_KEPT}): retried on every miss, a filter too costly to count would keep one core counting
+     * for as long as a client asks, each count ending at the budget with nothing.
+     */
+    record Known(Long total, boolean overBudget) {
+        static final Known NOTHING = new Known(null, false);
+    }
+
+    Known known(long generation, CatalogQuery query) {
         // Redis down: the estimate stands, and the response says the cache was bypassed
         String value = redis.call(() -> redis.strings().opsForValue().get(key(generation, query)), () -> null);
         if (value == null) {
-            return Optional.empty();
+            return Known.NOTHING;
+        }
+        if (value.equals(OVER_BUDGET)) {
+            return new Known(null, true);
         }
         try {
-            return Optional.of(Long.parseLong(value));
+            return new Known(Long.parseLong(value), false);
         } catch (NumberFormatException e) {
             log.debug("exact total in Redis is not a number: {}", value);
-            return Optional.empty();
+            return Known.NOTHING;
         }
     }
 
@@ -84,11 +99,13 @@ class ExactTotals implements AutoCloseable {
         try {
             counters.execute(() -> {
                 try {
-                    rows.backgroundTotal(query, registryIds, properties.backgroundCountTimeout()).ifPresentOrElse(
-                            total -> redis.run(() -> redis.strings().opsForValue().set(key, Long.toString(total),
-                                    kept())),
-                            () -> log.info("exact total of {} took longer than {}; estimates stay", query.filterKey(),
-                                    properties.backgroundCountTimeout()));
+                    Optional<Long> total = rows.backgroundTotal(query, registryIds, properties.backgroundCountTimeout());
+                    if (total.isEmpty()) {
+                        log.info("exact total of {} took longer than {}; estimates stay, not counted again for {}",
+                                query.filterKey(), properties.backgroundCountTimeout(), kept());
+                    }
+                    String value = total.map(String::valueOf).orElse(OVER_BUDGET);
+                    redis.run(() -> redis.strings().opsForValue().set(key, value, kept()));
                 } catch (RuntimeException e) {
                     log.warn("exact total of {} failed: {}", query.filterKey(), e.getMessage());
                 } finally {
@@ -102,7 +119,7 @@ class ExactTotals implements AutoCloseable {
     }
 
     /**
-     * How long a counted total stays in Redis: the cache's TTL, but never under {@link #MIN_KEPT}. The
+     * How long a counted total (or that its count was over budget) stays in Redis: the cache's TTL, but never under {@link #MIN_KEPT}. The
      * key names the generation, so a total can never be stale; only a short answer TTL made every later
      * miss of the filter count again, a count of millions of rows each time (a replica with a TTL of a
      * few milliseconds kept one core counting).

@@ -87,6 +87,10 @@ final class ReadOptions {
     @Option(names = "--exact-count-timeout", paramLabel = "D",
             description = "for the SQL probe, as MARKETPLACE_CATALOG_EXACT_COUNT_TIMEOUT (default: the service's)")
     String exactCountTimeout;
+    @Option(names = "--postgres", paramLabel = "own|shared", defaultValue = "shared",
+            description = "whose server --pg-url names, for the report: the script's own, with the project's settings,"
+                    + " or a shared one, its settings as found (default ${DEFAULT-VALUE})")
+    String postgres;
     @Option(names = "--db", paramLabel = "NAME", defaultValue = "mi_bench_read",
             description = "benchmark database, dropped and created (default ${DEFAULT-VALUE})")
     String db;
@@ -158,6 +162,9 @@ final class ReadOptions {
         }
         if (!baseline.equals("on") && !baseline.equals("off")) {
             throw new IllegalArgumentException("--baseline needs 'on' or 'off', not '" + baseline + "'");
+        }
+        if (!postgres.equals("own") && !postgres.equals("shared")) {
+            throw new IllegalArgumentException("--postgres needs 'own' or 'shared', not '" + postgres + "'");
         }
         if (out == null) {
             out = "benchmarks/results/read-" + LocalDate.now() + ".md";

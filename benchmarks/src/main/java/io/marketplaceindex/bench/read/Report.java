@@ -59,7 +59,9 @@ final class Report {
                 + "| CPUs (nproc) | " + Runtime.getRuntime().availableProcessors() + " |\n"
                 + "| CPU model | " + Conditions.cpuModel() + " |\n"
                 + "| memory | " + Conditions.memory() + " |\n"
-                + "| PostgreSQL | " + pg + " (server settings untouched: " + settings + ") |\n"
+                + "| PostgreSQL | " + pg + (run.o.postgres.equals("own")
+                        ? " (the run's own server with deploy/postgres-settings.sql: " : " (a shared server, its settings as found: ")
+                + settings + ") |\n"
                 + "| Java | " + System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version")
                 + "; api-service JVM options `" + run.o.apiJvm + "` |\n"
                 + "| Redis | " + redis + " |\n"
