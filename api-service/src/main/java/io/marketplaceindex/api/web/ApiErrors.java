@@ -1,6 +1,7 @@
 package io.marketplaceindex.api.web;
 
 import io.marketplaceindex.registry.InvalidRegistryUrlException;
+import jakarta.servlet.http.HttpServletResponse;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpHeaders;
@@ -14,6 +15,7 @@ import org.springframework.web.HttpRequestMethodNotSupportedException;
 import org.springframework.web.bind.MissingServletRequestParameterException;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
+import org.springframework.web.context.request.async.AsyncRequestNotUsableException;
 import org.springframework.web.method.annotation.MethodArgumentTypeMismatchException;
 import org.springframework.web.servlet.resource.NoResourceFoundException;
 
@@ -75,6 +77,17 @@ class ApiErrors {
     @ExceptionHandler(NoResourceFoundException.class)
     ResponseEntity<Map<String, Object>> noResource(NoResourceFoundException e) {
         return body(HttpStatus.NOT_FOUND, "not found");
+    }
+
+    /**
+     * The client went away while its answer was written (a closed connection, a broken pipe): there is
+     * no one to answer and nothing failed on our side. Caught as any exception, it was logged as an error
+     * with its stack, and writing the error body failed once more. The response parameter tells Spring
+     * that nothing is left to write.
+     */
+    @ExceptionHandler(AsyncRequestNotUsableException.class)
+    void clientGone(AsyncRequestNotUsableException e, HttpServletResponse response) {
+        log.debug("client went away before its answer was written: {}", e.getMessage());
     }
 
     @ExceptionHandler(Exception.class)

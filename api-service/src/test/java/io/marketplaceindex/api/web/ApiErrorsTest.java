@@ -7,7 +7,10 @@ import org.springframework.http.HttpHeaders;
 import org.springframework.http.ResponseEntity;
 import org.springframework.jdbc.CannotGetJdbcConnectionException;
 import org.springframework.transaction.TransactionSystemException;
+import org.springframework.web.context.request.async.AsyncRequestNotUsableException;
+import org.springframework.web.method.annotation.ExceptionHandlerMethodResolver;
 
+import java.io.IOException;
 import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
 import java.util.Map;
@@ -53,6 +56,14 @@ class ApiErrorsTest {
             assertThat(answer.getStatusCode().value()).as(e.toString()).isEqualTo(500);
             assertThat(answer.getBody()).containsEntry("error", "internal error");
         }
+    }
+
+    @Test
+    void aClientThatWentAwayIsNotAnError() {
+        var resolver = new ExceptionHandlerMethodResolver(ApiErrors.class);
+        assertThat(resolver.resolveMethod(new AsyncRequestNotUsableException("ServletOutputStream failed to write",
+                new IOException("Broken pipe"))).getName()).isEqualTo("clientGone");
+        assertThat(resolver.resolveMethod(new IOException("Broken pipe")).getName()).isEqualTo("unexpected");
     }
 
     private static TransactionSystemException rollbackFailedAfter(RuntimeException failure) {

@@ -117,7 +117,9 @@ final class Conditions {
     }
 
     private static String shorten(String args) {
-        String s = args.replaceAll("-cp \\S+|-classpath \\S+", "-cp …").replaceAll("/root/\\.m2/repository/\\S+", "…");
+        // where the checkout and the local repository are says nothing about the run
+        String s = args.replaceAll("-cp \\S+|-classpath \\S+", "-cp …").replaceAll("/root/\\.m2/repository/\\S+", "…")
+                .replaceAll("(-D[\\w.]+=)/\\S+", "$1…").replace(System.getProperty("user.dir") + "/", "");
         if (s.contains("surefire")) {
             s = s.replaceAll("surefirebooter\\S*", "surefirebooter").replaceAll(" \\S*surefire\\S*", "");
         }
