@@ -119,10 +119,10 @@ class ExactTotals implements AutoCloseable {
     }
 
     /**
-     * How long a counted total (or that its count was over budget) stays in Redis: the cache's TTL, but never under {@link #MIN_KEPT}. The
-     * key names the generation, so a total can never be stale; only a short answer TTL made every later
-     * miss of the filter count again, a count of millions of rows each time (a replica with a TTL of a
-     * few milliseconds kept one core counting).
+     * How long a counted total (or that its count was over budget) stays in Redis: the cache's TTL, but
+     * never under {@link #MIN_KEPT}. The key names the generation, so a total can never be stale; only a
+     * short answer TTL made every later miss of the filter count again, a count of millions of rows each
+     * time (a replica with a TTL of a few milliseconds kept one core counting).
      */
     Duration kept() {
         return cacheProperties.ttl().compareTo(MIN_KEPT) > 0 ? cacheProperties.ttl() : MIN_KEPT;
