@@ -18,7 +18,7 @@ import java.util.List;
 final class PageOptions {
 
     @Option(names = "--db", paramLabel = "NAME", defaultValue = "mi_bench_read",
-            description = "the database the api-service serves, as scripts/bench-read --keep-db left it (default ${DEFAULT-VALUE})")
+            description = "the database the api-service serves, as scripts/bench-read --postgres=shared --keep-db left it (default ${DEFAULT-VALUE})")
     String db;
     @Option(names = "--runs", paramLabel = "N", defaultValue = "10",
             description = "measured page loads of each mode, cold and warm taking turns (default ${DEFAULT-VALUE})")
