@@ -80,12 +80,13 @@ public class CatalogService {
                     ? null : relevance.page(query, registryIds);
             CatalogRepository.Page plain = nothing || ranked != null ? null : rows.page(query, registryIds);
             List<CatalogRepository.PageRow> page = nothing ? List.of() : ranked != null ? ranked.rows() : plain.rows();
-            CatalogRepository.Total total = nothing ? new CatalogRepository.Total(0, true)
-                    : ranked != null ? ranked.total()
-                    : plain.total() != null && plain.total().exact() ? plain.total()
+            Totalled totalled = nothing ? Totalled.finalTotal(new CatalogRepository.Total(0, true))
+                    : ranked != null ? Totalled.finalTotal(ranked.total())
+                    : plain.total() != null && plain.total().exact() ? Totalled.finalTotal(plain.total())
                     : pageShowsTotal(query, page.size())
-                    ? new CatalogRepository.Total(query.offset() + page.size(), true)
+                    ? Totalled.finalTotal(new CatalogRepository.Total(query.offset() + page.size(), true))
                     : total(gen, query, registryIds, plain.total());
+            CatalogRepository.Total total = totalled.total();
             String nextCursor = null;
             // relevance pages by offset only: its order is a score, no keyset
             if (page.size() == query.limit() && ranked == null) {
@@ -100,25 +101,33 @@ public class CatalogService {
                     ? render(data, total, offset, query, current, ResponseCache.Status.HIT.label(), nextCursor)
                     : forClient;
             // an estimated total is being counted exactly in the background: keep this answer briefly,
-            // so that the exact total replaces the estimate once it is known. A ranked total past the
-            // candidate budget is never counted: that answer is as final as an exact one.
-            return new ResponseCache.Computed(forClient, forCache, ranked == null && !total.exact());
+            // so that the exact total replaces the estimate once it is known. An estimate that will not
+            // be counted (a ranked total past the candidate budget, a count that ran over its budget in
+            // this generation) is as final as an exact total.
+            return new ResponseCache.Computed(forClient, forCache, totalled.countComing());
         });
         return new Answer(answer.body(), etag(gen, sources, query, answer.provisional()), answer.status());
     }
 
+    /** A page's total, and whether an exact count of it is on its way (the answer is then provisional). */
+    private record Totalled(CatalogRepository.Total total, boolean countComing) {
+        static Totalled finalTotal(CatalogRepository.Total total) {
+            return new Totalled(total, false);
+        }
+    }
+
     /** @param estimated the page's estimate of the total, or null to ask the repository */
-    private CatalogRepository.Total total(long gen, CatalogQuery query, List<UUID> registryIds,
-                                          CatalogRepository.Total estimated) {
+    private Totalled total(long gen, CatalogQuery query, List<UUID> registryIds, CatalogRepository.Total estimated) {
         ExactTotals.Known known = exactTotals.known(gen, query);
         if (known.total() != null) {
-            return new CatalogRepository.Total(known.total(), true);
+            return Totalled.finalTotal(new CatalogRepository.Total(known.total(), true));
         }
         CatalogRepository.Total total = estimated != null ? estimated : rows.total(query, registryIds);
-        if (!total.exact() && !known.overBudget()) {
+        boolean countComing = !total.exact() && !known.overBudget();
+        if (countComing) {
             exactTotals.computeLater(gen, query, registryIds);
         }
-        return total;
+        return new Totalled(total, countComing);
     }
 
     /**

@@ -8,7 +8,13 @@ import org.springframework.http.ResponseEntity;
 import org.springframework.jdbc.CannotGetJdbcConnectionException;
 import org.springframework.transaction.TransactionSystemException;
 import org.springframework.web.context.request.async.AsyncRequestNotUsableException;
+import org.springframework.mock.web.MockHttpServletRequest;
+import org.springframework.mock.web.MockHttpServletResponse;
+import org.springframework.mock.web.MockServletContext;
+import org.springframework.web.context.support.GenericWebApplicationContext;
 import org.springframework.web.method.annotation.ExceptionHandlerMethodResolver;
+import org.springframework.web.servlet.ModelAndView;
+import org.springframework.web.servlet.mvc.method.annotation.ExceptionHandlerExceptionResolver;
 
 import java.io.IOException;
 import java.sql.SQLException;
@@ -64,6 +70,28 @@ class ApiErrorsTest {
         assertThat(resolver.resolveMethod(new AsyncRequestNotUsableException("ServletOutputStream failed to write",
                 new IOException("Broken pipe"))).getName()).isEqualTo("clientGone");
         assertThat(resolver.resolveMethod(new IOException("Broken pipe")).getName()).isEqualTo("unexpected");
+    }
+
+    /** Through Spring's own resolver, as a request meets it: handled, and not one byte written. */
+    @Test
+    void nothingIsWrittenToAClientThatWentAway() {
+        var context = new GenericWebApplicationContext(new MockServletContext());
+        context.registerBean(ApiErrors.class);
+        context.refresh();
+        var resolver = new ExceptionHandlerExceptionResolver();
+        resolver.setApplicationContext(context);
+        resolver.afterPropertiesSet();
+        var response = new MockHttpServletResponse();
+
+        ModelAndView handled = resolver.resolveException(new MockHttpServletRequest("GET", "/api/marketplace"),
+                response, null, new AsyncRequestNotUsableException("ServletOutputStream failed to write",
+                        new IOException("Broken pipe")));
+
+        assertThat(handled).as("handled, not passed on to the container's error page").isNotNull();
+        assertThat(handled.isEmpty()).isTrue();
+        assertThat(response.getContentAsByteArray()).isEmpty();
+        assertThat(response.isCommitted()).isFalse();
+        context.close();
     }
 
     private static TransactionSystemException rollbackFailedAfter(RuntimeException failure) {
