@@ -101,13 +101,13 @@ class CatalogFlowE2EIT {
     void aChangedRegistryIsVisibleAfterARebuild() {
         // warm the cache with the current answers
         String renamed = north.handles().get(3);
-        String page = "/api/marketplace?limit=200&registryUrl=" + north.baseUrl();
-        JsonNode before = api.get(page).body();
-        JsonNode again = api.get(page).body();
+        String northPage = "/api/marketplace?limit=200&registryUrl=" + north.baseUrl();
+        JsonNode before = api.get(northPage).body();
+        JsonNode again = api.get(northPage).body();
         // a commit trailing the previous test's rebuild may still move the generation (and the cache keys)
         for (int tries = 0; tries < 5 && generationOf(again) != generationOf(before); tries++) {
             before = again;
-            again = api.get(page).body();
+            again = api.get(northPage).body();
         }
         assertThat(again.get("meta").get("cache").asString()).isEqualTo("hit");
         long generation = generationOf(before);
