@@ -23,10 +23,10 @@ import java.util.UUID;
  * Latin-1 string of their UTF-8 bytes, which {@link String#indexOf(String, int)} scans with the
  * vector instructions, jumping from match to match; only the rows it hits are looked at.
  * A needle is a substring of a text exactly when its UTF-8 bytes are a substring of the text's, and
- * the byte between two rows, 0xFF, occurs in no UTF-8, so no match spans two rows. A common needle
- * stops the scan early ({@link #ENOUGH_MATCHES}); the rows are shuffled once so that any prefix is a
- * fair sample. (A needle with a
- * lone surrogate, which no URL-decoded query holds, is estimated as if it had '?' there.)
+ * the byte between two rows, 0xFF, occurs in no UTF-8, so no match spans two rows. (A needle with a
+ * lone surrogate, which no URL-decoded query holds, is estimated as if it had '?' there.) A common
+ * needle stops the scan early ({@link #ENOUGH_MATCHES}); the rows are shuffled once so that any prefix
+ * is a fair sample.
  */
 final class CatalogSample {
 
@@ -42,8 +42,6 @@ final class CatalogSample {
     private static final long SHUFFLE_SEED = 7;
     /** Between two rows' texts: 0xFF is never part of UTF-8. */
     private static final char ROW_END = '\u00ff';
-    /** The registry of rows that name none (test rows). */
-    private static final UUID NO_REGISTRY = new UUID(0, 0);
 
     private final List<Row> rows;
     private final long catalogRows;
@@ -81,8 +79,7 @@ final class CatalogSample {
             Row row = this.rows.get(i);
             starts[i] = text.length();
             text.append(latin1(row.searchText())).append(ROW_END);
-            registryOf[i] = registryNumbers.computeIfAbsent(row.registryId() == null ? NO_REGISTRY : row.registryId(),
-                    id -> registryNumbers.size());
+            registryOf[i] = registryNumbers.computeIfAbsent(row.registryId(), id -> registryNumbers.size());
         }
         starts[this.rows.size()] = text.length();
         this.packed = text.toString();
@@ -97,9 +94,10 @@ final class CatalogSample {
     }
 
     /**
-     * A filter's estimated matches: in the sample, the rows the walk passes over ({@code inRange}: in
-     * the registry, or all), those of them that match the whole filter, and those that contain the
-     * needle (which the index route reads, whatever the other filters).
+     * A filter's estimated matches: in the part of the sample scanned ({@code sampled} rows), the rows
+     * the walk passes over ({@code inRange}: in the registry, or all), those of them that match the
+     * whole filter, and those that contain the needle (which the index route reads, whatever the other
+     * filters).
      */
     record Estimate(long sampled, long inRange, long matching, long containing, long catalogRows) {
 
