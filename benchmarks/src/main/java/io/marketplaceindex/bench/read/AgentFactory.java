@@ -2,6 +2,7 @@ package io.marketplaceindex.bench.read;
 
 import io.marketplaceindex.agent.AgentIndexFields;
 import io.marketplaceindex.agent.AgentNormalizer;
+import io.marketplaceindex.agent.RecordProofs;
 import io.marketplaceindex.agent.RegistryRef;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ArrayNode;
@@ -103,6 +104,9 @@ final class AgentFactory {
 
         ObjectNode agent = NORMALIZER.normalize(record, card, registry.ref())
                 .orElseThrow(() -> new IllegalStateException("generated record was refused: " + handle));
+        // the verdict on the record's proof, in the agent and its proof_status, as the worker writes every row
+        // (a row without proof_status is served through a jsonb_set: only rows indexed before proofs were checked)
+        RecordProofs.verify(record).writeTo(agent);
         return new Row(handle, JSON.writeValueAsString(agent), AgentIndexFields.of(agent));
     }
 

@@ -233,7 +233,7 @@ final class BulkLoader {
             changeXid = Long.toString(rs.getLong(1));
         }
         CopyIn in = copy.copyIn("COPY " + ROWS + " (registry_id, handle, agent, change_xid, sort_name, search_text, "
-                + "tags, content_hash, search_grams) FROM STDIN WITH (FORMAT csv)");
+                + "tags, content_hash, proof_status, search_grams) FROM STDIN WITH (FORMAT csv)");
         Map<String, Long> tagCounts = new HashMap<>();
         StringBuilder sb = new StringBuilder(1 << 21);
         String registryId = chunk.registry().id().toString();
@@ -249,6 +249,7 @@ final class BulkLoader {
                 csv(sb, row.fields().searchText()).append(',');
                 csv(sb, arrayLiteral(row.fields().tags())).append(',');
                 sb.append("\\x").append(hex.formatHex(row.fields().contentHash())).append(',');
+                csv(sb, row.fields().proofStatus()).append(',');
                 // an unquoted empty field is NULL in CSV: a row over the grams' budget, as the worker writes it
                 List<String> grams = row.fields().searchGrams();
                 if (grams != null) {
