@@ -66,10 +66,9 @@ public class RelevanceRepository {
      * same rows while the catalog is unchanged, and pages that stay in the OS's cache. A parallel scan
      * would hand out its rows in any order, so none (a budget of rows never needs one).
      */
-    private static final String FROM_THE_FIRST_PAGE = """
-            SELECT set_config('synchronize_seqscans', 'off', true),
-                   set_config('max_parallel_workers_per_gather', '0', true)
-            """;
+    private static final List<ReadBudget.Setting> FROM_THE_FIRST_PAGE = List.of(
+            new ReadBudget.Setting("synchronize_seqscans", "off"),
+            new ReadBudget.Setting("max_parallel_workers_per_gather", "0"));
 
     private final JdbcClient jdbc;
     private final ReadBudget reads;
@@ -87,30 +86,33 @@ public class RelevanceRepository {
     }
 
     public Page page(CatalogQuery query, List<UUID> registryIds) {
-        List<SearchWords.Term> expanded = words.expand(RelevanceTerms.of(query.q()));
-        CatalogRepository.Where where = matching(expanded, query, registryIds);
-        List<Object> matching = new ArrayList<>(where.params());
-        matching.add(candidates);
-        List<Object> params = new ArrayList<>(matching);
-        params.add(expanded.stream().map(SearchWords.Term::tsquery).toArray(String[]::new));
-        params.add(expanded.stream().map(SearchWords.Term::idf).toArray(Double[]::new));
-        params.add(query.limit());
-        params.add(query.offset());
-        String sql = PAGE.formatted(where.sql(), WEIGHTS, ServedAgent.jsonb("r."));
-        CatalogRepository.Counted page = reads.read(() -> {
-            jdbc.sql(FROM_THE_FIRST_PAGE).query().listOfRows();
-            return jdbc.sql(sql).params(params).query(CatalogRepository.Counted.reader("matched"));
+        // the dictionary's lookups and the ranking in one transaction (see SearchWords)
+        Ranked ranked = reads.read(FROM_THE_FIRST_PAGE, () -> {
+            List<SearchWords.Term> expanded = words.expand(RelevanceTerms.of(query.q()));
+            CatalogRepository.Where where = matching(expanded, query, registryIds);
+            List<Object> params = new ArrayList<>(where.params());
+            params.add(candidates);
+            params.add(expanded.stream().map(SearchWords.Term::tsquery).toArray(String[]::new));
+            params.add(expanded.stream().map(SearchWords.Term::idf).toArray(Double[]::new));
+            params.add(query.limit());
+            params.add(query.offset());
+            String sql = PAGE.formatted(where.sql(), WEIGHTS, ServedAgent.jsonb("r."));
+            return new Ranked(where, jdbc.sql(sql).params(params).query(CatalogRepository.Counted.reader("matched")));
         });
-        long matched = page.matches();
+        long matched = ranked.page().matches();
         if (matched < 0) {
             // past the last match: count them (as bounded as the ranking, and of the same rows)
-            matched = reads.read(() -> {
-                jdbc.sql(FROM_THE_FIRST_PAGE).query().listOfRows();
-                return jdbc.sql(COUNT.formatted(where.sql())).params(matching).query(Long.class).single();
-            });
+            List<Object> params = new ArrayList<>(ranked.where().params());
+            params.add(candidates);
+            matched = reads.read(FROM_THE_FIRST_PAGE, () -> jdbc.sql(COUNT.formatted(ranked.where().sql()))
+                    .params(params).query(Long.class).single());
         }
         // as many matches as the budget: there may be more than were ranked
-        return new Page(page.rows(), new CatalogRepository.Total(matched, matched < candidates));
+        return new Page(ranked.page().rows(), new CatalogRepository.Total(matched, matched < candidates));
+    }
+
+    /** A ranked page with the filter that found its candidates. */
+    private record Ranked(CatalogRepository.Where where, CatalogRepository.Counted page) {
     }
 
     /**
@@ -118,7 +120,7 @@ public class RelevanceRepository {
      * what the tag facets count under match=words.
      */
     CatalogRepository.Where matching(CatalogQuery query, List<UUID> registryIds) {
-        return matching(words.expand(RelevanceTerms.of(query.q())), query, registryIds);
+        return matching(reads.read(() -> words.expand(RelevanceTerms.of(query.q()))), query, registryIds);
     }
 
     /** The rows holding q's expanded words (catalog_rows_search_vector) under tags, registryUrl and verified. */

@@ -1,6 +1,5 @@
 package io.marketplaceindex.api.catalog;
 
-import io.marketplaceindex.api.web.ReadBudget;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 
@@ -14,6 +13,10 @@ import java.util.Set;
  * The catalog's dictionary (marketplace_search_words, V20: every word with the number of agents
  * holding it, refreshed by the worker): how rare each word of q is, and what a word the catalog does
  * not hold may have been meant as.
+ * <p>
+ * Its lookups run in the caller's read ({@link io.marketplaceindex.api.web.ReadBudget}): a ranked page
+ * reads the dictionary and ranks in one transaction, without a transaction (a time budget, a commit:
+ * three round trips) per lookup.
  */
 @Component
 class SearchWords {
@@ -53,11 +56,9 @@ class SearchWords {
             """;
 
     private final JdbcClient jdbc;
-    private final ReadBudget reads;
 
-    SearchWords(JdbcClient jdbc, ReadBudget reads) {
+    SearchWords(JdbcClient jdbc) {
         this.jdbc = jdbc;
-        this.reads = reads;
     }
 
     /**
@@ -70,8 +71,7 @@ class SearchWords {
     }
 
     List<Term> expand(RelevanceTerms terms) {
-        long catalog = Math.max(1, reads.read(() -> jdbc.sql(CatalogRepository.CATALOG_TOTAL)
-                .query(Long.class).single()));
+        long catalog = Math.max(1, jdbc.sql(CatalogRepository.CATALOG_TOTAL).query(Long.class).single());
         List<Term> expanded = new ArrayList<>();
         for (int i = 0; i < terms.words().size(); i++) {
             String word = terms.words().get(i);
@@ -81,17 +81,16 @@ class SearchWords {
     }
 
     private Term word(long catalog, String word) {
-        Optional<Long> count = reads.read(() -> jdbc.sql(
-                        "SELECT doc_count FROM marketplace_search_words WHERE word = ?") // primary key
-                .param(word).query(Long.class).optional());
+        Optional<Long> count = jdbc.sql("SELECT doc_count FROM marketplace_search_words WHERE word = ?") // primary key
+                .param(word).query(Long.class).optional();
         return count.map(df -> new Term(RelevanceTerms.anyOf(List.of(word), false), idf(catalog, df), false))
                 .orElseGet(() -> corrected(catalog, word, false));
     }
 
     private Term prefix(long catalog, String word) {
-        List<Spellings.Word> completions = reads.read(() -> jdbc.sql(COMPLETIONS)
+        List<Spellings.Word> completions = jdbc.sql(COMPLETIONS)
                 .params(word, upperBound(word), COMPLETIONS_READ)
-                .query((rs, n) -> new Spellings.Word(rs.getString("word"), rs.getLong("doc_count"))).list());
+                .query((rs, n) -> new Spellings.Word(rs.getString("word"), rs.getLong("doc_count"))).list();
         if (completions.isEmpty()) {
             return corrected(catalog, word, true);
         }
@@ -127,9 +126,9 @@ class SearchWords {
             return List.of();
         }
         String start = word.substring(0, word.offsetByCodePoints(0, 2));
-        return reads.read(() -> jdbc.sql(CANDIDATES)
+        return jdbc.sql(CANDIDATES)
                 .params(word, start, upperBound(start), word.length() - allowed, word.length() + allowed + 8)
-                .query((rs, n) -> new Spellings.Word(rs.getString("word"), rs.getLong("doc_count"))).list());
+                .query((rs, n) -> new Spellings.Word(rs.getString("word"), rs.getLong("doc_count"))).list();
     }
 
     /** The least string above every string starting with {@code prefix}, in byte (COLLATE "C") order. */

@@ -6,6 +6,8 @@ import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.function.Supplier;
 
@@ -41,16 +43,32 @@ public class ReadBudget {
     }
 
     /**
+     * A server setting local to one read's transaction, set in the same statement as its time budget:
+     * no round trip of its own.
+     */
+    public record Setting(String name, String value) {
+    }
+
+    /**
      * @throws ApiException 503 with {@code Retry-After} when a statement ran out of the read budget
      */
     public <T> T read(Supplier<T> query) {
         return read(readOnlyTx, query);
     }
 
+    /** The same with settings of the caller's for this read's transaction. */
+    public <T> T read(List<Setting> settings, Supplier<T> query) {
+        return read(readOnlyTx, settings, query);
+    }
+
     /** The same in a transaction of the caller's (the changes feed reads its page and watermark in one snapshot). */
     public <T> T read(TransactionTemplate transaction, Supplier<T> query) {
+        return read(transaction, List.of(), query);
+    }
+
+    private <T> T read(TransactionTemplate transaction, List<Setting> settings, Supplier<T> query) {
         try {
-            return run(transaction, readTimeout, query);
+            return run(transaction, readTimeout, settings, query);
         } catch (DataAccessException e) {
             if (DatabaseUnavailable.isStatementTimeout(e)) {
                 throw DatabaseUnavailable.readBudgetExceeded(readTimeout);
@@ -68,7 +86,7 @@ public class ReadBudget {
             return Optional.empty();
         }
         try {
-            return Optional.ofNullable(run(readOnlyTx, timeout, query));
+            return Optional.ofNullable(run(readOnlyTx, timeout, List.of(), query));
         } catch (DataAccessException e) {
             if (DatabaseUnavailable.isStatementTimeout(e)) {
                 return Optional.empty();
@@ -77,12 +95,18 @@ public class ReadBudget {
         }
     }
 
-    private <T> T run(TransactionTemplate transaction, Duration timeout, Supplier<T> query) {
+    private <T> T run(TransactionTemplate transaction, Duration timeout, List<Setting> settings, Supplier<T> query) {
+        List<Object> params = new ArrayList<>();
+        params.add(timeout.isZero() ? "0" : String.valueOf(Math.max(1, timeout.toMillis())));
+        StringBuilder sql = new StringBuilder("SELECT set_config('statement_timeout', ?, true)");
+        for (Setting setting : settings) {
+            sql.append(", set_config(?, ?, true)");
+            params.add(setting.name());
+            params.add(setting.value());
+        }
         return transaction.execute(status -> {
             // is_local = true: SET LOCAL, undone at the end of this transaction
-            jdbc.sql("SELECT set_config('statement_timeout', ?, true)")
-                    .param(timeout.isZero() ? "0" : String.valueOf(Math.max(1, timeout.toMillis())))
-                    .query(String.class).single();
+            jdbc.sql(sql.toString()).params(params).query().listOfRows();
             return query.get();
         });
     }

@@ -10,6 +10,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.test.context.TestPropertySource;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
@@ -40,6 +41,10 @@ class ReadBudgetIT extends ApiTestSupport {
 
     @Autowired
     CatalogGeneration generation;
+    @Autowired
+    ReadBudget budget;
+    @Autowired
+    JdbcClient jdbc;
 
     private static final String URL = "https://budget.example.org";
     private UUID registry;
@@ -112,6 +117,19 @@ class ReadBudgetIT extends ApiTestSupport {
         for (String path : reads) {
             assertThat(send(path).status()).as(path).isEqualTo(200);
         }
+    }
+
+    @Test
+    void aReadsOwnSettingsComeWithItsBudgetAndEndWithItsTransaction() {
+        String settings = "SELECT current_setting('synchronize_seqscans') || ' '"
+                + " || current_setting('max_parallel_workers_per_gather') || ' ' || current_setting('statement_timeout')";
+        String inside = budget.read(List.of(new ReadBudget.Setting("synchronize_seqscans", "off"),
+                new ReadBudget.Setting("max_parallel_workers_per_gather", "0")),
+                () -> jdbc.sql(settings).query(String.class).single());
+        assertThat(inside).isEqualTo("off 0 300ms");
+        // the next read on this thread takes the same pooled connection: nothing of the last one is left
+        String next = budget.read(() -> jdbc.sql(settings).query(String.class).single());
+        assertThat(next).startsWith("on ").endsWith(" 300ms").doesNotContain(" 0 ");
     }
 
     /** A read that waits for ever fails here instead of hanging the suite. */
