@@ -4,7 +4,9 @@ import io.marketplaceindex.api.cache.CatalogGeneration;
 import io.marketplaceindex.api.cache.ResponseCache;
 import io.marketplaceindex.api.live.LiveCatalog;
 import org.springframework.stereotype.Service;
+import tools.jackson.core.io.SerializedString;
 import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.util.RawValue;
 
 import java.util.List;
 import java.util.Optional;
@@ -26,8 +28,11 @@ public class CatalogService {
     private final SourcesVersion sourcesVersion;
     private final AtomicReference<Summarized> summary = new AtomicReference<>();
 
-    /** meta's query-independent part with the registries' version it was loaded under. */
-    private record Summarized(CatalogSummary summary, String sourcesVersion) {
+    /**
+     * meta's query-independent part with the registries' version it was loaded under, and its two lists
+     * rendered as JSON once: every cache miss would otherwise serialize them again, twice.
+     */
+    private record Summarized(CatalogSummary summary, String sourcesVersion, RawValue sources, RawValue tags) {
     }
 
     public CatalogService(CatalogRepository rows, RelevanceRepository relevance, CatalogSummaryRepository summaries,
@@ -71,7 +76,7 @@ public class CatalogService {
         String sources = sourcesVersion.current();
         String key = "catalog:g" + gen + ":s" + sources + ":" + query.cacheKey();
         ResponseCache.Answer answer = cache.get(key, status -> {
-            CatalogSummary current = summary(gen, sources);
+            Summarized current = summary(gen, sources);
             List<UUID> registryIds = query.registryUrl() == null ? List.of() : rows.registryIdsByUrl(query.registryUrl());
             // no enabled registry has the URL, or no agent any of the tags (asked of the tag counters: a
             // tags filter walks the name order to its end to find nothing): the answer is empty at once
@@ -140,21 +145,27 @@ public class CatalogService {
     }
 
     private byte[] render(List<CatalogPage.RawAgent> data, CatalogRepository.Total total, int offset,
-                          CatalogQuery query, CatalogSummary current, String cacheLabel, String nextCursor) {
-        var meta = new CatalogPage.Meta(current.registries(), current.builtAt(), current.sources(), cacheLabel,
-                "db", current.tags(), current.tagsTruncated(), total.exact(), current.generation(), nextCursor);
+                          CatalogQuery query, Summarized current, String cacheLabel, String nextCursor) {
+        CatalogSummary summary = current.summary();
+        var meta = new CatalogPage.Meta(summary.registries(), summary.builtAt(), current.sources(), cacheLabel,
+                "db", current.tags(), summary.tagsTruncated(), total.exact(), summary.generation(), nextCursor);
         return json.writeValueAsBytes(new CatalogPage(data, total.value(), offset, query.limit(), meta));
     }
 
     /** meta's query-independent part, rebuilt once per generation and registries' version. */
-    private CatalogSummary summary(long gen, String sources) {
+    private Summarized summary(long gen, String sources) {
         Summarized cached = summary.get();
         if (cached != null && cached.summary().generation() >= gen && cached.sourcesVersion().equals(sources)) {
-            return cached.summary();
+            return cached;
         }
-        CatalogSummary fresh = summaries.load();
-        summary.accumulateAndGet(new Summarized(fresh, sources),
+        CatalogSummary loaded = summaries.load();
+        Summarized fresh = new Summarized(loaded, sources, rendered(loaded.sources()), rendered(loaded.tags()));
+        summary.accumulateAndGet(fresh,
                 (a, b) -> a == null || b.summary().generation() >= a.summary().generation() ? b : a);
         return fresh;
+    }
+
+    private RawValue rendered(Object value) {
+        return new RawValue(new SerializedString(json.writeValueAsString(value)));
     }
 }
