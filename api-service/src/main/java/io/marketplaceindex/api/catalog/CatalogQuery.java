@@ -97,6 +97,16 @@ public record CatalogQuery(int limit, int offset, Sort sort, String q, String ne
         return new CatalogQuery(limit, offset, sort, q, needle, List.of(), registryUrl, null, verified);
     }
 
+    /** Only the needle (q): the rows the substring index finds, before the other filters. */
+    CatalogQuery onlyNeedle() {
+        return new CatalogQuery(limit, offset, sort, q, needle, List.of(), null, null, false);
+    }
+
+    /** The filters other than q (tags, registryUrl, verified), without a cursor. */
+    CatalogQuery withoutNeedle() {
+        return new CatalogQuery(limit, offset, sort, null, null, tags, registryUrl, null, verified);
+    }
+
     public boolean hasFilters() {
         return needle != null || !tags.isEmpty() || registryUrl != null || verified;
     }

@@ -89,7 +89,8 @@ public class CatalogRepository {
         Optional<CatalogSample.Estimate> sampled = nameWalk.estimate(query, registryIds);
         Optional<NameWalk.Plan> walk = sampled.flatMap(estimate -> NameWalk.plan(query, estimate));
         if (walk.isPresent()) {
-            List<PageRow> walked = walked(query, registryIds, walk.get().bound());
+            Keys walkKeys = NameWalk.walk(query, registryIds, walk.get().bound());
+            List<PageRow> walked = rows(walkKeys.sql(), "-1", walkKeys.params(), "sort_name, handle, registry_id").rows();
             if (walked.size() == query.limit()) {
                 return new Page(walked, walk.get().total());
             }
@@ -99,19 +100,12 @@ public class CatalogRepository {
         Where where = where(query, registryIds);
         boolean counted = countsWithPage(query, where, sampled);
         String order = query.sort() == CatalogQuery.Sort.NAME ? "sort_name, handle, registry_id" : "handle, registry_id";
-        List<Object> params = new ArrayList<>(where.params());
-        String keyset = keyset(query, params);
-        params.add(query.limit());
-        params.add(query.offset());
-        // count(*) OVER () is computed over every match before LIMIT cuts the page
-        String keys = """
-                SELECT registry_id, handle, sort_name%s
-                FROM marketplace_catalog_rows
-                WHERE %s%s
-                ORDER BY %s
-                LIMIT ? OFFSET ?
-                """.formatted(counted ? ", count(*) OVER () AS matches" : "", where.sql(), keyset, order);
-        Counted page = rows(keys, counted ? "k.matches" : "-1", params, order);
+        // the needle's rows first, when the sample chose reading them over walking (see NameWalk.needleFirst)
+        Keys keys = sampled.isPresent() && NameWalk.readsNeedleFirst(query)
+                ? NameWalk.needleFirst(query, where(query.onlyNeedle(), List.of()), where(query.withoutNeedle(), registryIds, null),
+                counted)
+                : keys(query, where, counted, order);
+        Counted page = rows(keys.sql(), counted ? "k.matches" : "-1", keys.params(), order);
         Total total = !counted ? null
                 : !page.rows().isEmpty() ? new Total(page.matches(), true)
                 : query.offset() == 0 ? new Total(0, true)
@@ -120,45 +114,26 @@ public class CatalogRepository {
     }
 
     /**
-     * The page found by walking the name order over at most {@code bound} rows (of the registry, with
-     * one): catalog_rows_name_search, or catalog_rows_by_registry_name with a registry, both covering
-     * the columns the filter checks, so the walk reads no table row (see NameWalk). The filter is LIKE,
-     * not strpos: on rows the walk passes over it costs about two thirds of strpos's time (1M rows).
+     * A page's keys in the sort's order, LIMIT and OFFSET applied, with its parameters: the statement
+     * that {@link #rows} reads the page's agents for.
      */
-    private List<PageRow> walked(CatalogQuery query, List<UUID> registryIds, long bound) {
-        List<Object> params = new ArrayList<>();
-        String range = "true";
-        // within one registry (sort_name, handle) is the whole order (handle is unique there) and the one
-        // its index gives: naming registry_id too would make PostgreSQL sort the whole walk, having
-        // guessed that the LIKE leaves one row, instead of stopping at the page's last match
-        String order = "sort_name, handle, registry_id";
-        if (query.registryUrl() != null) {
-            range = "registry_id = ?";
-            params.add(registryIds.get(0));
-            order = "sort_name, handle";
-        }
+    record Keys(String sql, List<Object> params) {
+    }
+
+    /** The keys of a page as PostgreSQL chooses to find them. */
+    private static Keys keys(CatalogQuery query, Where where, boolean counted, String order) {
+        List<Object> params = new ArrayList<>(where.params());
         String keyset = keyset(query, params);
-        params.add(bound);
-        params.add("%" + escapeLike(query.needle()) + "%");
-        String tags = "";
-        if (!query.tags().isEmpty()) {
-            tags = " AND tags && ?::text[]";
-            params.add(query.tags().toArray(String[]::new));
-        }
         params.add(query.limit());
         params.add(query.offset());
-        String keys = """
-                SELECT registry_id, handle, sort_name
-                FROM (SELECT registry_id, handle, sort_name, tags, search_text
-                      FROM marketplace_catalog_rows
-                      WHERE %s%s
-                      ORDER BY %s
-                      LIMIT ?) walk
-                WHERE search_text LIKE ? ESCAPE '\\'%s
+        // count(*) OVER () is computed over every match before LIMIT cuts the page
+        return new Keys("""
+                SELECT registry_id, handle, sort_name%s
+                FROM marketplace_catalog_rows
+                WHERE %s%s
                 ORDER BY %s
                 LIMIT ? OFFSET ?
-                """.formatted(range, keyset, order, tags, order);
-        return rows(keys, "-1", params, "sort_name, handle, registry_id").rows();
+                """.formatted(counted ? ", count(*) OVER () AS matches" : "", where.sql(), keyset, order), params);
     }
 
     /** A page's rows and the count column's value on them (-1 without one). */
@@ -191,7 +166,7 @@ public class CatalogRepository {
     }
 
     /** The cursor's condition (empty without one); its values are added to {@code params}. */
-    private static String keyset(CatalogQuery query, List<Object> params) {
+    static String keyset(CatalogQuery query, List<Object> params) {
         if (query.cursor() == null) {
             return "";
         }

@@ -138,8 +138,7 @@ public class RelevanceRepository {
             params.add(all);
         }
         // tags, registryUrl and verified as for the other sorts; q is matched by words here instead
-        CatalogRepository.Where filters = CatalogRepository.where(new CatalogQuery(query.limit(), query.offset(),
-                query.sort(), null, null, query.tags(), query.registryUrl(), null, query.verified()), registryIds, null);
+        CatalogRepository.Where filters = CatalogRepository.where(query.withoutNeedle(), registryIds, null);
         params.addAll(filters.params());
         return new CatalogRepository.Where(sql + " AND " + filters.sql(), params);
     }

@@ -150,6 +150,26 @@ class NameWalkIT extends ApiTestSupport {
     }
 
     @Test
+    void aRareNeedleWithATagOrARegistryIsReadNeedleFirst() {
+        String tag = "walk-third-" + marker;
+        // marker-119 and marker-1190..1199; in registry 1 (odd) and tagged (every third): 1191 and 1197
+        CatalogQuery both = CatalogQuery.parse("5", null, "name", marker + "-119", tag, urls.get(1), null);
+        List<UUID> ids = List.of(registries.get(1));
+        assertThat(walkPlan(both, ids)).as("not walked").isEmpty();
+        assertThat(NameWalk.readsNeedleFirst(both)).isTrue();
+        CatalogRepository.Page page = rows.page(both, ids);
+        assertThat(handles(page)).containsExactly(marker + "-1191", marker + "-1197").isEqualTo(expected(both, ids));
+        assertThat(page.total()).isEqualTo(new CatalogRepository.Total(2, true));
+
+        CatalogQuery tagOnly = CatalogQuery.parse("3", "1", "name", marker + "-119", tag, null, null);
+        assertThat(NameWalk.readsNeedleFirst(tagOnly)).isTrue();
+        assertThat(handles(rows.page(tagOnly, List.of()))).hasSize(2).isEqualTo(expected(tagOnly, List.of()));
+        CatalogQuery registryOnly = CatalogQuery.parse("3", null, "name", marker + "-119", null, urls.get(0), null);
+        List<UUID> first = List.of(registries.get(0));
+        assertThat(handles(rows.page(registryOnly, first))).hasSize(3).isEqualTo(expected(registryOnly, first));
+    }
+
+    @Test
     void aWalkedTotalIsTheSamplesEstimateUntilCounted() throws InterruptedException {
         String url = "/api/marketplace?limit=10&q=" + URLEncoder.encode(marker, StandardCharsets.UTF_8);
         JsonNode first = get(url).body();
