@@ -95,7 +95,8 @@ final class Report {
     private String method() {
         return "## Method\n\n"
                 + "* **Data**: generated agents (a registry record and an Agent Card each) merged by the real "
-                + "`AgentNormalizer`, extracted columns by `AgentIndexFields.of` as the worker computes them; 1–6 tags "
+                + "`AgentNormalizer`, the record proof's verdict written in (`RecordProofs.verify`: unsigned) and the "
+                + "extracted columns by `AgentIndexFields.of`, as the worker computes them; 1–6 tags "
                 + "per agent from 200 tags drawn Zipf(1.1); descriptions draw words Zipf(1.0) from 20,000 (a few "
                 + "common words, a long rare tail); names with accents, case variety, non-Latin scripts and exact "
                 + "duplicates; 200 registries sized 1/rank^0.9. Schema by Flyway (the migrations of `common`); rows "
