@@ -90,7 +90,8 @@ public class CatalogRepository {
         Optional<NameWalk.Plan> walk = sampled.flatMap(estimate -> NameWalk.plan(query, estimate));
         if (walk.isPresent()) {
             Keys walkKeys = NameWalk.walk(query, registryIds, walk.get().bound());
-            List<PageRow> walked = rows(walkKeys.sql(), "-1", walkKeys.params(), "sort_name, handle, registry_id").rows();
+            List<PageRow> walked = rows(walkKeys.sql(), "-1", walkKeys.params(), "sort_name, handle, registry_id")
+                    .rows();
             if (walked.size() == query.limit()) {
                 return new Page(walked, walk.get().total());
             }
@@ -100,10 +101,10 @@ public class CatalogRepository {
         Where where = where(query, registryIds);
         boolean counted = countsWithPage(query, where, sampled);
         String order = query.sort() == CatalogQuery.Sort.NAME ? "sort_name, handle, registry_id" : "handle, registry_id";
-        // the needle's rows first, when the sample chose reading them over walking (see NameWalk.needleFirst)
+        // with tags or a registry, the needle's rows first (see NameWalk.readsNeedleFirst)
         Keys keys = sampled.isPresent() && NameWalk.readsNeedleFirst(query)
-                ? NameWalk.needleFirst(query, where(query.onlyNeedle(), List.of()), where(query.withoutNeedle(), registryIds, null),
-                counted)
+                ? NameWalk.needleFirst(query, where(query.onlyNeedle(), List.of()),
+                        where(query.withoutNeedle(), registryIds, null), counted)
                 : keys(query, where, counted, order);
         Counted page = rows(keys.sql(), counted ? "k.matches" : "-1", keys.params(), order);
         Total total = !counted ? null

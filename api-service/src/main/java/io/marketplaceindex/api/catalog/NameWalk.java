@@ -79,9 +79,9 @@ class NameWalk {
     }
 
     /**
-     * The keys of the page found by walking the name order over at most {@code bound} rows (of the registry, with
-     * one): catalog_rows_name_search, or catalog_rows_by_registry_name with a registry, both covering
-     * the columns the filter checks, so the walk reads no table row (see NameWalk). The filter is LIKE,
+     * The keys of the page found by walking the name order over at most {@code bound} rows (of the
+     * registry, with one): catalog_rows_name_search, or catalog_rows_by_registry_name with a registry,
+     * both covering the columns the filter checks, so the walk reads no table row. The filter is LIKE,
      * not strpos: on rows the walk passes over it costs about two thirds of strpos's time (1M rows).
      */
     static CatalogRepository.Keys walk(CatalogQuery query, List<UUID> registryIds, long bound) {
