@@ -98,12 +98,14 @@ public class CatalogRepository {
             // the walk ended before the page was full: the index answers (the matches were rarer than
             // the sample said, or the page is the result's last)
         }
-        Where where = where(query, registryIds);
+        // the trigram window is chosen once: the needle-first route searches the same one
+        String window = narrowing.window(query.needle()).orElse(null);
+        Where where = where(query, registryIds, window);
         boolean counted = countsWithPage(query, where, sampled);
         String order = query.sort() == CatalogQuery.Sort.NAME ? "sort_name, handle, registry_id" : "handle, registry_id";
         // with tags or a registry, the needle's rows first (see NameWalk.readsNeedleFirst)
         Keys keys = sampled.isPresent() && NameWalk.readsNeedleFirst(query)
-                ? NameWalk.needleFirst(query, where(query.onlyNeedle(), List.of()),
+                ? NameWalk.needleFirst(query, where(query.onlyNeedle(), List.of(), window),
                         where(query.withoutNeedle(), registryIds, null), counted)
                 : keys(query, where, counted, order);
         Counted page = rows(keys.sql(), counted ? "k.matches" : "-1", keys.params(), order);

@@ -21,9 +21,9 @@ import java.util.UUID;
 
 /**
  * Generates one agent the way the index gets it: a registry record and its Agent Card, merged by the
- * real {@link AgentNormalizer}, with the record proof's verdict ({@link RecordProofs#verify}) and the extracted
- * columns computed by {@link AgentIndexFields#of} exactly as the worker computes them. Deterministic: (seed, registry, position) always gives the same agent,
- * whichever thread generates it.
+ * real {@link AgentNormalizer}, with the record proof's verdict ({@link RecordProofs#verify}) and the
+ * extracted columns computed by {@link AgentIndexFields#of} exactly as the worker computes them.
+ * Deterministic: (seed, registry, position) always gives the same agent, whichever thread generates it.
  */
 final class AgentFactory {
 
