@@ -20,7 +20,7 @@ import java.util.UUID;
  * or catalog_rows_by_registry_name; filters narrow it through catalog_rows_search_trgm (q of three code
  * points or more), catalog_rows_search_grams (q of one or two) and catalog_rows_tags (tags). Deep
  * offsets use a deferred join: the offset is skipped over the narrow index entries, and only the
- * page's rows are read in full. verified=true walks the partial indexes catalog_rows_verified_by_name
+ * page's rows are read in full; without a filter, over marketplace_catalog_name_order (V23). verified=true walks the partial indexes catalog_rows_verified_by_name
  * and catalog_rows_verified_by_handle (V16), which hold only the verified rows, in the same orders.
  * A name-ordered page of a common needle walks catalog_rows_name_search (or the registry's order) with
  * the filter checked in the index instead (V22, chosen by NameWalk).
@@ -123,20 +123,27 @@ public class CatalogRepository {
     record Keys(String sql, List<Object> params) {
     }
 
-    /** The keys of a page as PostgreSQL chooses to find them. */
+    /**
+     * The keys of a page as PostgreSQL chooses to find them. The unfiltered name order is read from
+     * marketplace_catalog_name_order's primary key, which holds the same keys (V23): a deep offset
+     * skips its entries at about a third of the cost of catalog_rows_by_name's.
+     */
     private static Keys keys(CatalogQuery query, Where where, boolean counted, String order) {
         List<Object> params = new ArrayList<>(where.params());
         String keyset = keyset(query, params);
         params.add(query.limit());
         params.add(query.offset());
+        String table = !query.hasFilters() && query.sort() == CatalogQuery.Sort.NAME
+                ? "marketplace_catalog_name_order" : "marketplace_catalog_rows";
         // count(*) OVER () is computed over every match before LIMIT cuts the page
         return new Keys("""
                 SELECT registry_id, handle, sort_name%s
-                FROM marketplace_catalog_rows
+                FROM %s
                 WHERE %s%s
                 ORDER BY %s
                 LIMIT ? OFFSET ?
-                """.formatted(counted ? ", count(*) OVER () AS matches" : "", where.sql(), keyset, order), params);
+                """.formatted(counted ? ", count(*) OVER () AS matches" : "", table, where.sql(), keyset, order),
+                params);
     }
 
     /** A page's rows and the count column's value on them (-1 without one). */

@@ -57,6 +57,7 @@ final class ReadMeasure {
         BulkLoader.Result load = null;
         if (reused) {
             Log.info("reusing %s (%,d rows)", db.name(), size);
+            BulkLoader.migrate(db);
         } else {
             load = new BulkLoader(db, o.seed, o.loadThreads, o.indexThreads, o.maintenanceWorkMem)
                     .load(size, o.registries);
