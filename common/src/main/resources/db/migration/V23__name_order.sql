@@ -3,9 +3,9 @@
 -- each entry's table page. marketplace_catalog_rows is about 1.5 KB a row and written registry by
 -- registry, so consecutive names lie on table pages far apart, under different map pages: at 1M rows
 -- 59,000 of the 100,000 entries skipped switched map pages, and catalog_rows_by_name's entries carry
--- the tags as well. Skipping the same 100,000 keys of this narrow table (about 100 bytes a row, one
--- map page per 2.6M rows) took 4 ms in psql against 13 ms on catalog_rows_by_name
--- (benchmarks/results, docs/api.md "Deep offsets").
+-- the tags as well. Skipping the same 100,000 keys of this narrow table (at 1M rows 90 bytes a row in
+-- the table and 84 in its key; one map page per about 3M rows) took 4 ms in psql against 13 ms on
+-- catalog_rows_by_name (benchmarks/results, docs/api.md "Deep offsets").
 --
 -- A trigger keeps it: every writer of the rows (the worker, a seeder, a hand-run statement) changes it
 -- in the same transaction, so a reader's snapshot sees the two tables agree. An update writes it only
