@@ -19,9 +19,10 @@ import java.util.UUID;
  * catalog_rows_by_name (sort_name, handle, registry_id) INCLUDE (tags), catalog_rows_by_handle (handle, registry_id)
  * or catalog_rows_by_registry_name; filters narrow it through catalog_rows_search_trgm (q of three code
  * points or more), catalog_rows_search_grams (q of one or two) and catalog_rows_tags (tags). Deep
- * offsets use a deferred join: the offset is skipped over the narrow index entries, and only the
- * page's rows are read in full; without a filter, over marketplace_catalog_name_order (V23). verified=true walks the partial indexes catalog_rows_verified_by_name
- * and catalog_rows_verified_by_handle (V16), which hold only the verified rows, in the same orders.
+ * offsets use a deferred join: the offset is skipped over the narrow index entries (without a filter,
+ * those of marketplace_catalog_name_order, V23), and only the page's rows are read in full.
+ * verified=true walks the partial indexes catalog_rows_verified_by_name and
+ * catalog_rows_verified_by_handle (V16), which hold only the verified rows, in the same orders.
  * A name-ordered page of a common needle walks catalog_rows_name_search (or the registry's order) with
  * the filter checked in the index instead (V22, chosen by NameWalk).
  */

@@ -121,10 +121,12 @@ final class BulkLoader {
 
     /**
      * Brings the database to the current schema: a new one, or one reused from an earlier load, whose
-     * migrations since then fill what they add (the name order of V23 is then vacuumed, as a load's is).
+     * migrations since then fill what they add; the name order's table is then vacuumed, as a load's is,
+     * so that its index-only scans need no table reads.
      */
     static void migrate(ReadDatabase db) throws SQLException {
-        int applied = Flyway.configure().dataSource(db.url(), db.user(), db.password()).load().migrate().migrationsExecuted;
+        int applied = Flyway.configure().dataSource(db.url(), db.user(), db.password()).load().migrate()
+                .migrationsExecuted;
         Log.info("schema migrated (Flyway) in %s: %d migrations applied", db.name(), applied);
         if (applied > 0) {
             try (Connection c = db.connect(); Statement st = c.createStatement()) {
@@ -341,8 +343,8 @@ final class BulkLoader {
         }
         fillDictionary(c);
         try (Statement st = c.createStatement()) {
-            st.execute("INSERT INTO " + NAME_ORDER + " (sort_name, handle, registry_id) SELECT sort_name, handle, registry_id FROM "
-                    + ROWS + " ORDER BY sort_name, handle, registry_id");
+            st.execute("INSERT INTO " + NAME_ORDER + " (sort_name, handle, registry_id)"
+                    + " SELECT sort_name, handle, registry_id FROM " + ROWS + " ORDER BY sort_name, handle, registry_id");
             st.execute("ALTER TABLE " + ROWS + " ENABLE TRIGGER USER");
         }
         try (PreparedStatement ps = c.prepareStatement(
