@@ -334,11 +334,14 @@ public class CatalogRepository {
         if (query.needle() != null && SearchGrams.answers(query.needle())) {
             // One or two code points have no trigram: the gram index answers them (SearchGrams). Rows
             // without grams (not filled yet, or over the grams' budget) are read from their partial index
-            // and rechecked, so they are never left out; strpos rechecks every candidate.
+            // and checked with strpos, so they are never left out. A row with grams holds the needle
+            // exactly when the index found it (the worker writes text and grams in one statement), so
+            // strpos, which decompresses the text, is skipped there: IS NOT NULL reads only the row's
+            // null bitmap (5M rows, q=qj: 10.6 -> 8.0 ms; re-testing the grams array instead took 26 ms).
             // catalog_rows_search_grams OR catalog_rows_search_grams_missing (a bitmap OR of both)
             conditions.add("(search_grams @> ARRAY[?::text] OR search_grams IS NULL)");
             params.add(query.needle());
-            conditions.add("strpos(search_text, ?) > 0");
+            conditions.add("(search_grams IS NOT NULL OR strpos(search_text, ?) > 0)");
             params.add(query.needle());
         } else if (query.needle() != null && window != null) {
             // the index searches the needle's rarest window; the rows it finds are checked for the

@@ -26,11 +26,14 @@ class NameWalk {
 
     /**
      * One match read through an index costs about as much as walking this many rows of a covering index.
-     * Measured at 5M rows (benchmarks/results/read-2026-12-06-5m-walk.md): about 1 µs a row walked
-     * (0.6 µs at 1M, where the index is in memory) against 4.3 µs a table row. With 8, {@code q=qj}
-     * (5,968 matches) walked 84,000 rows for 45 ms instead of reading its matches for 20 ms.
+     * Measured at 5M rows on the project's server settings, everything in memory: 0.62 µs a row walked
+     * ({@code q=qj}: 42,171 rows, 26 ms) against 1.34 µs a match read through the gram index (its 5,968
+     * matches, sorted and counted: 8 ms). With 4, a sample holding a third more {@code qj} rows than
+     * expected walked (27 ms instead of 11). Earlier, on a server whose buffers held little of the table,
+     * a table row cost 4.3 µs against about 1 µs walked (benchmarks/results/read-2026-12-06-5m-walk.md),
+     * and 8 walked {@code qj} for 45 ms instead of 20.
      */
-    static final long TABLE_ROW_IN_WALKED_ROWS = 4;
+    static final long TABLE_ROW_IN_WALKED_ROWS = 2;
     /** The walk stops after this many times the rows the sample expects it to need. */
     static final long BOUND_FACTOR = 2;
     /** A small expected walk is not cut finer than this: the sample's resolution. */

@@ -111,7 +111,8 @@ class SearchGramsMigrationIT extends MigrationTestSupport {
         List<String> handles = new ArrayList<>();
         try (PreparedStatement ps = c.prepareStatement("""
                 SELECT handle FROM marketplace_catalog_rows
-                WHERE (search_grams @> ARRAY[?::text] OR search_grams IS NULL) AND strpos(search_text, ?) > 0
+                WHERE (search_grams @> ARRAY[?::text] OR search_grams IS NULL)
+                  AND (search_grams IS NOT NULL OR strpos(search_text, ?) > 0)
                 ORDER BY handle
                 """)) {
             ps.setString(1, needle);
