@@ -270,7 +270,9 @@ final class ReadMeasure {
                         o.qShortRare),
                 QueryKind.catalog("multi_word", "q = two words with a space", true, "q", o.qMultiWord),
                 QueryKind.catalog("needle_tags_registry", "q, tags and registryUrl together", true, "q", midWord,
-                        "tags", commonTag, "registryUrl", registryUrl));
+                        "tags", commonTag, "registryUrl", registryUrl),
+                QueryKind.catalog("handle_offset_" + depth / 1000 + "k", "offset=" + depth + ", sort=handle", true,
+                        "sort", "handle", "offset", Integer.toString(depth)));
         return selected(Stream.concat(all.stream(), relevance.stream()).toList());
     }
 
