@@ -117,8 +117,9 @@ public class RelevanceRepository {
      * over unnested arrays, which ran a subquery with a function scan per candidate. ts_rank rather than
      * ts_rank_cd: for a term of one word (or its alternatives: completions, corrections) both score the
      * weights of the fields it occurs in, and the relevance set scores the same with either (nDCG@10
-     * 0.951, MRR 0.967), but ts_rank_cd also looks for covers of the query in the text. At 5M agents, 1,000 candidates of two words: 11.4 ms as a
-     * subquery with ts_rank_cd, 10.8 written out, 8.6 with ts_rank.
+     * 0.951, MRR 0.967), but ts_rank_cd also looks for covers of the query in the text. At 5M agents,
+     * 1,000 candidates of two words: 11.4 ms as a subquery with ts_rank_cd, 10.8 written out, 8.6 with
+     * ts_rank.
      */
     private static String score(int words) {
         return String.join(" + ", Collections.nCopies(words,
