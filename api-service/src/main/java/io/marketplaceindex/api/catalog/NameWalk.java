@@ -1,5 +1,6 @@
 package io.marketplaceindex.api.catalog;
 
+import io.marketplaceindex.agent.SearchGrams;
 import org.springframework.stereotype.Component;
 
 import java.util.ArrayList;
@@ -25,15 +26,22 @@ import java.util.UUID;
 class NameWalk {
 
     /**
-     * One match read through an index costs about as much as walking this many rows of a covering index.
-     * Measured at 5M rows on the project's server settings, everything in memory: 0.62 µs a row walked
-     * ({@code q=qj}: 42,171 rows, 26 ms) against 1.34 µs a match read through the gram index (its 5,968
-     * matches, sorted and counted: 8 ms). With 4, a sample holding a third more {@code qj} rows than
-     * expected walked (27 ms instead of 11). Earlier, on a server whose buffers held little of the table,
-     * a table row cost 4.3 µs against about 1 µs walked (benchmarks/results/read-2026-12-06-5m-walk.md),
-     * and 8 walked {@code qj} for 45 ms instead of 20.
+     * One match read through the trigram index costs about as much as walking this many rows of a
+     * covering index. The trigram index is lossy, so each row it finds is rechecked against its text,
+     * which is decompressed. Measured at 5M rows (benchmarks/results/read-2026-12-06-5m-walk.md): about
+     * 1 µs a row walked against 4.3 µs a table row. At 1M, {@code q=flat} with a tag and a registry: the
+     * walk 8.9 ms, reading the 5,179 rows holding {@code flat} 14.7 ms (EXPLAIN); counted as 2, that
+     * request read them (benchmarks/results/read-2026-12-07-both-sizes.md).
      */
-    static final long TABLE_ROW_IN_WALKED_ROWS = 2;
+    static final long TRIGRAM_MATCH_IN_WALKED_ROWS = 4;
+    /**
+     * The same for a short needle's match read through the gram index, which is exact: the row's text is
+     * not read. Measured at 5M rows on the project's server settings, everything in memory: 0.62 µs a
+     * row walked ({@code q=qj}: 42,171 rows, 26 ms) against 1.34 µs a match (its 5,968 matches, sorted
+     * and counted: 8 ms). Counted as 4, a sample holding a third more {@code qj} rows than expected
+     * walked (27 ms instead of 11, benchmarks/results/read-2026-12-07-5m-before-cheaper-reads.md).
+     */
+    static final long GRAM_MATCH_IN_WALKED_ROWS = 2;
     /** The walk stops after this many times the rows the sample expects it to need. */
     static final long BOUND_FACTOR = 2;
     /** A small expected walk is not cut finer than this: the sample's resolution. */
@@ -74,7 +82,9 @@ class NameWalk {
             return Optional.empty();
         }
         long walk = estimate.walkEntries((long) query.offset() + query.limit());
-        if (walk == Long.MAX_VALUE || walk >= TABLE_ROW_IN_WALKED_ROWS * estimate.indexRows()) {
+        long matchInWalkedRows = SearchGrams.answers(query.needle()) ? GRAM_MATCH_IN_WALKED_ROWS
+                : TRIGRAM_MATCH_IN_WALKED_ROWS;
+        if (walk == Long.MAX_VALUE || walk >= matchInWalkedRows * estimate.indexRows()) {
             return Optional.empty();
         }
         return Optional.of(new Plan(Math.max(MIN_BOUND, walk * BOUND_FACTOR),

@@ -62,6 +62,16 @@ class NameWalkTest {
     }
 
     @Test
+    void aShortNeedlesExactMatchesAreCheaperToReadThanTheTrigramIndexsRechecked() {
+        // 40 of 20,000 sampled rows of 5M: 25,000 rows to walk for a page, 10,000 matches to read
+        CatalogSample.Estimate estimate = new CatalogSample.Estimate(20_000, 20_000, 40, 40, 5_000_000);
+        assertThat(NameWalk.plan(CatalogQuery.parse("50", null, "name", "qjx", null, null, null), estimate))
+                .as("trigram matches, rechecked: 4 walked rows each").isPresent();
+        assertThat(NameWalk.plan(CatalogQuery.parse("50", null, "name", "qj", null, null, null), estimate))
+                .as("gram matches, exact: 2 walked rows each").isEmpty();
+    }
+
+    @Test
     void aFewMatchesOfACommonNeedleAreNotCountedOnTheRequest() {
         // registry A: 5 sampled rows, all with the needle, which 100 sampled rows hold in all
         List<CatalogSample.Row> rows = new ArrayList<>();
