@@ -13,16 +13,22 @@ import java.util.stream.Collectors;
 /**
  * What marketplace_catalog_rows takes on disk at one moment: its table, TOAST and each index, and the
  * search columns' share of the table, so that a report can say what an agent costs in storage and what
- * of it the search structures are (the issue asked for the index's size per written agent).
+ * of it the search structures are (the issue asked for the index's size per written agent). The key
+ * table the rows' trigger keeps (V23, marketplace_catalog_name_order) is written with every row, so it
+ * is part of an agent's cost: its table and indexes are listed after the rows'.
  *
  * @param rows      rows of the table at that moment: the per-agent figures divide by it
  * @param relations the table, its TOAST, both with the maps (pg_table_size); bytes
  * @param indexes   each index of the table by name, bytes
- * @param total     all of it with the indexes (pg_total_relation_size), bytes
+ * @param keys      the key table (pg_table_size) and each of its indexes by name, bytes; empty when the
+ *                  schema has none
+ * @param total     all of it with the indexes (pg_total_relation_size of both tables), bytes
  * @param columns   summed pg_column_size of each search column, stored in the table or its TOAST
  */
-record CatalogSizes(long rows, Map<String, Long> relations, Map<String, Long> indexes, long total,
-                    Map<String, Long> columns) {
+record CatalogSizes(long rows, Map<String, Long> relations, Map<String, Long> indexes, Map<String, Long> keys,
+                    long total, Map<String, Long> columns) {
+
+    static final String KEY_TABLE = "marketplace_catalog_name_order";
 
     /** The search structures by the names the issue and docs/search.md use (V19, V20 and the trigram index). */
     static final Map<String, String> SEARCH_INDEXES = Map.of(
@@ -53,11 +59,14 @@ record CatalogSizes(long rows, Map<String, Long> relations, Map<String, Long> in
                 List<String> present = List.of((String[]) rs.getArray(5).getArray());
                 columns = SEARCH_COLUMNS.stream().filter(present::contains).toList();
             }
-            try (ResultSet rs = st.executeQuery("""
-                    SELECT c.relname, pg_relation_size(c.oid) FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
-                    WHERE i.indrelid = 'marketplace_catalog_rows'::regclass ORDER BY c.relname""")) {
-                while (rs.next()) {
-                    indexes.put(rs.getString(1), rs.getLong(2));
+            indexes.putAll(indexSizes(st, "marketplace_catalog_rows"));
+            Map<String, Long> keys = new LinkedHashMap<>();
+            try (ResultSet rs = st.executeQuery("SELECT pg_table_size(t), pg_total_relation_size(t) FROM to_regclass('"
+                    + KEY_TABLE + "') t WHERE t IS NOT NULL")) {
+                if (rs.next()) {
+                    keys.put(KEY_TABLE, rs.getLong(1));
+                    keys.putAll(indexSizes(st, KEY_TABLE));
+                    total += rs.getLong(2);
                 }
             }
             Map<String, Long> columnBytes = new LinkedHashMap<>();
@@ -68,11 +77,23 @@ record CatalogSizes(long rows, Map<String, Long> relations, Map<String, Long> in
                 for (int i = 0; i < columns.size(); i++) {
                     columnBytes.put(columns.get(i), rs.getLong(i + 2));
                 }
-                return new CatalogSizes(rs.getLong(1), relations, indexes, total, columnBytes);
+                return new CatalogSizes(rs.getLong(1), relations, indexes, keys, total, columnBytes);
             }
         } catch (SQLException e) {
             throw new IllegalStateException("cannot measure the catalog's size: " + e.getMessage(), e);
         }
+    }
+
+    private static Map<String, Long> indexSizes(Statement st, String table) throws SQLException {
+        Map<String, Long> sizes = new LinkedHashMap<>();
+        try (ResultSet rs = st.executeQuery("""
+                SELECT c.relname, pg_relation_size(c.oid) FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
+                WHERE i.indrelid = '%s'::regclass ORDER BY c.relname""".formatted(table))) {
+            while (rs.next()) {
+                sizes.put(rs.getString(1), rs.getLong(2));
+            }
+        }
+        return sizes;
     }
 
     /** An index's name in the report: the search structures by their short names, in bold. */
@@ -81,14 +102,22 @@ record CatalogSizes(long rows, Map<String, Long> relations, Map<String, Long> in
         return search != null ? "**" + search + "** (`" + index + "`)" : "`" + index + "`";
     }
 
-    /** Every part the report shows, in its order: the table, each index, the indexes' sums, everything. */
+    /**
+     * Every part the report shows, in its order: the table, each index, the indexes' sums, the key table
+     * and its indexes, everything.
+     */
     Map<String, Long> parts() {
         Map<String, Long> parts = new LinkedHashMap<>(relations);
         indexes.forEach((name, bytes) -> parts.put(label(name), bytes));
         parts.put("all indexes", indexes.values().stream().mapToLong(Long::longValue).sum());
         parts.put("the search structures' indexes", indexes.entrySet().stream()
                 .filter(e -> SEARCH_INDEXES.containsKey(e.getKey())).mapToLong(Map.Entry::getValue).sum());
-        parts.put("everything (`pg_total_relation_size`)", total);
+        keys.forEach((name, bytes) -> parts.put(name.equals(KEY_TABLE)
+                ? "key table `" + KEY_TABLE + "` (`pg_table_size`)" : "key table's `" + name + "`", bytes));
+        if (!keys.isEmpty()) {
+            parts.put("key table with its indexes", keys.values().stream().mapToLong(Long::longValue).sum());
+        }
+        parts.put("everything (`pg_total_relation_size` of both tables)", total);
         return parts;
     }
 
@@ -100,8 +129,10 @@ record CatalogSizes(long rows, Map<String, Long> relations, Map<String, Long> in
         StringBuilder md = new StringBuilder("## Catalog size\n\n");
         md.append(String.format(Locale.ROOT, "`marketplace_catalog_rows` right after the full rebuild and after the "
                 + "`VACUUM (ANALYZE)` that follows it: %,d rows (the warm-up set's and the full rebuild's agents; the "
-                + "per-agent figures divide by them). Each part is its `pg_relation_size` unless named otherwise; "
-                + "the search structures are in bold.%n%n", vacuumed.rows()));
+                + "per-agent figures divide by them), then the key table its trigger keeps in the same transaction "
+                + "(`" + KEY_TABLE + "`, V23: the unfiltered orders' deep offsets). Each part is its "
+                + "`pg_relation_size` unless named otherwise; the search structures are in bold.%n%n",
+                vacuumed.rows()));
         md.append("| part | MB after the rebuild | bytes per agent | MB after VACUUM | bytes per agent |\n");
         md.append("| --- | ---: | ---: | ---: | ---: |\n");
         Map<String, Long> before = rebuilt.parts();

@@ -16,7 +16,7 @@ record IndexerOptions(int registries, int agents, int warmupRegistries, int scal
                       int simulatorThreads, int cardMaxAgeSeconds, Path out, boolean keepData, boolean ownPostgres,
                       List<String> withoutIndexes, boolean withoutSearch, Path repo, String commandLine, boolean readLoad) {
 
-    /** {@code --without-indexes secondary}: every index of the catalog rows but the primary key. */
+    /** {@code --without-indexes secondary}: every index of the catalog rows and their key table but the primary keys. */
     static final String SECONDARY_INDEXES = "secondary";
     private static final Pattern INDEX_NAME = Pattern.compile("[a-z_][a-z0-9_]*");
 
@@ -80,8 +80,9 @@ record IndexerOptions(int registries, int agents, int warmupRegistries, int scal
                         + " counted")
         String postgres;
         @Option(names = "--without-indexes", paramLabel = "L", defaultValue = "",
-                description = "what-if: drop these indexes of marketplace_catalog_rows before the first rebuild"
-                        + " (comma-separated names, or 'secondary' for all but the primary key), to measure what they"
+                description = "what-if: drop these indexes of marketplace_catalog_rows or its key table marketplace_catalog_name_order"
+                        + " before the first rebuild (comma-separated names, or 'secondary' for all but the primary"
+                        + " keys), to measure what they"
                         + " cost a rebuild; the API's reads lose the plans that need them, and the report says so")
         String withoutIndexes;
         @Option(names = "--without-search",

@@ -258,15 +258,17 @@ final class IndexerStack {
     }
 
     /**
-     * Drops indexes of marketplace_catalog_rows after the workers have migrated the schema. Only named
-     * non-primary indexes of that table are accepted, so a typo fails the run before anything is measured.
+     * Drops indexes of marketplace_catalog_rows or of the key table its trigger keeps (V23) after the
+     * workers have migrated the schema. Only named non-primary indexes of those tables are accepted, so a
+     * typo fails the run before anything is measured.
      */
     List<String> dropCatalogIndexes(List<String> requested) {
         List<String> secondary = new ArrayList<>();
         try (Statement st = pg.createStatement(); ResultSet rs = st.executeQuery("""
                 SELECT c.relname FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
-                WHERE i.indrelid = 'marketplace_catalog_rows'::regclass AND NOT i.indisprimary
-                ORDER BY c.relname""")) {
+                WHERE i.indrelid IN ('marketplace_catalog_rows'::regclass, to_regclass('%s'))
+                  AND NOT i.indisprimary
+                ORDER BY c.relname""".formatted(CatalogSizes.KEY_TABLE))) {
             while (rs.next()) {
                 secondary.add(rs.getString(1));
             }
@@ -277,7 +279,7 @@ final class IndexerStack {
         for (String name : drop) {
             if (!secondary.contains(name)) {
                 throw new IllegalArgumentException("--without-indexes: " + name + " is not a secondary index of "
-                        + "marketplace_catalog_rows (those are " + secondary + ")");
+                        + "marketplace_catalog_rows or " + CatalogSizes.KEY_TABLE + " (those are " + secondary + ")");
             }
         }
         try (Statement st = pg.createStatement()) {

@@ -20,7 +20,11 @@ class CatalogSizesTest {
         indexes.put("catalog_rows_by_name", 20 * MB);
         indexes.put("catalog_rows_search_trgm", trgm);
         indexes.putAll(moreIndexes);
-        return new CatalogSizes(rows, relations, indexes, 200 * MB, Map.of("search_grams", 5 * MB));
+        Map<String, Long> keys = new LinkedHashMap<>();
+        keys.put(CatalogSizes.KEY_TABLE, 9 * MB);
+        keys.put("catalog_name_order_by_handle", 7 * MB);
+        keys.put("marketplace_catalog_name_order_pkey", 8 * MB);
+        return new CatalogSizes(rows, relations, indexes, keys, 200 * MB, Map.of("search_grams", 5 * MB));
     }
 
     @Test
@@ -39,7 +43,10 @@ class CatalogSizesTest {
                 // an index the first measurement did not see
                 .contains("| **search_grams** (`catalog_rows_search_grams`) | — | — | 8.0 | 8 |")
                 .contains("| the search structures' indexes | 30.0 | 31 | 48.0 | 50 |")
-                .contains("| everything (`pg_total_relation_size`) | 200.0 | 210 | 200.0 | 210 |")
+                .contains("| key table `marketplace_catalog_name_order` (`pg_table_size`) | 9.0 | 9 | 9.0 | 9 |")
+                .contains("| key table's `catalog_name_order_by_handle` | 7.0 | 7 | 7.0 | 7 |")
+                .contains("| key table with its indexes | 24.0 | 25 | 24.0 | 25 |")
+                .contains("| everything (`pg_total_relation_size` of both tables) | 200.0 | 210 | 200.0 | 210 |")
                 .contains("| `search_grams` | 5.0 | 5 |");
     }
 }
