@@ -65,9 +65,11 @@ record CatalogSizes(long rows, Map<String, Long> relations, Map<String, Long> in
                     + KEY_TABLE + "') t WHERE t IS NOT NULL")) {
                 if (rs.next()) {
                     keys.put(KEY_TABLE, rs.getLong(1));
-                    keys.putAll(indexSizes(st, KEY_TABLE));
                     total += rs.getLong(2);
                 }
+            }
+            if (!keys.isEmpty()) {
+                keys.putAll(indexSizes(st, KEY_TABLE));
             }
             Map<String, Long> columnBytes = new LinkedHashMap<>();
             String sums = columns.stream().map(c -> "coalesce(sum(pg_column_size(" + c + ")), 0)")
