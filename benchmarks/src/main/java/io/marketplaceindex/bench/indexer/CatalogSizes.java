@@ -4,6 +4,7 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -88,14 +89,26 @@ record CatalogSizes(long rows, Map<String, Long> relations, Map<String, Long> in
 
     private static Map<String, Long> indexSizes(Statement st, String table) throws SQLException {
         Map<String, Long> sizes = new LinkedHashMap<>();
+        indexes(st, table).forEach(index -> sizes.put(index.name(), index.bytes()));
+        return sizes;
+    }
+
+    /** An index of a catalog table, as the size section and {@code --without-indexes} see it. */
+    record Index(String name, long bytes, boolean primary) {
+    }
+
+    /** The indexes of a table by name (none if the table is absent, as the key table is before V23). */
+    static List<Index> indexes(Statement st, String table) throws SQLException {
+        List<Index> indexes = new ArrayList<>();
         try (ResultSet rs = st.executeQuery("""
-                SELECT c.relname, pg_relation_size(c.oid) FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
-                WHERE i.indrelid = '%s'::regclass ORDER BY c.relname""".formatted(table))) {
+                SELECT c.relname, pg_relation_size(c.oid), i.indisprimary
+                FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
+                WHERE i.indrelid = to_regclass('%s') ORDER BY c.relname""".formatted(table))) {
             while (rs.next()) {
-                sizes.put(rs.getString(1), rs.getLong(2));
+                indexes.add(new Index(rs.getString(1), rs.getLong(2), rs.getBoolean(3)));
             }
         }
-        return sizes;
+        return indexes;
     }
 
     /** An index's name in the report: the search structures by their short names, in bold. */

@@ -264,13 +264,10 @@ final class IndexerStack {
      */
     List<String> dropCatalogIndexes(List<String> requested) {
         List<String> secondary = new ArrayList<>();
-        try (Statement st = pg.createStatement(); ResultSet rs = st.executeQuery("""
-                SELECT c.relname FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
-                WHERE i.indrelid IN ('marketplace_catalog_rows'::regclass, to_regclass('%s'))
-                  AND NOT i.indisprimary
-                ORDER BY c.relname""".formatted(CatalogSizes.KEY_TABLE))) {
-            while (rs.next()) {
-                secondary.add(rs.getString(1));
+        try (Statement st = pg.createStatement()) {
+            for (String table : List.of("marketplace_catalog_rows", CatalogSizes.KEY_TABLE)) {
+                CatalogSizes.indexes(st, table).stream().filter(index -> !index.primary())
+                        .forEach(index -> secondary.add(index.name()));
             }
         } catch (SQLException e) {
             throw new IllegalStateException("cannot list the catalog's indexes: " + e.getMessage(), e);
