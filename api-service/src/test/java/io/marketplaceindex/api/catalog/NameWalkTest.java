@@ -66,9 +66,21 @@ class NameWalkTest {
         // 40 of 20,000 sampled rows of 5M: 25,000 rows to walk for a page, 10,000 matches to read
         CatalogSample.Estimate estimate = new CatalogSample.Estimate(20_000, 20_000, 40, 40, 5_000_000);
         assertThat(NameWalk.plan(CatalogQuery.parse("50", null, "name", "qjx", null, null, null), estimate))
-                .as("trigram matches, rechecked: 4 walked rows each").isPresent();
+                .as("trigram matches, rechecked: 6 walked rows each").isPresent();
         assertThat(NameWalk.plan(CatalogQuery.parse("50", null, "name", "qj", null, null, null), estimate))
                 .as("gram matches, exact: 2 walked rows each").isEmpty();
+    }
+
+    @Test
+    void aNeedleWithATagAndARegistryWalksEvenWhenTheSampleHoldsFewerMatchesThanExpected() {
+        // q=flat with the commonest tag and the largest registry at 1M: 2,645 of 20,000 sampled rows in the
+        // registry, 104 holding the needle, 6 of them matching (7.8 expected): 22,042 rows to walk, 5,200
+        // needle rows to read at 6 walked rows each
+        CatalogSample.Estimate estimate = new CatalogSample.Estimate(20_000, 2_645, 6, 104, 1_000_000);
+        CatalogQuery query = CatalogQuery.parse("50", null, "name", "flat", "search", "https://r000.example", null);
+        assertThat(NameWalk.plan(query, estimate)).as("22,042 rows to walk against 31,200").isPresent();
+        CatalogSample.Estimate fewer = new CatalogSample.Estimate(20_000, 2_645, 4, 104, 1_000_000);
+        assertThat(NameWalk.plan(query, fewer)).as("33,063 rows to walk: the needle's rows first").isEmpty();
     }
 
     @Test
